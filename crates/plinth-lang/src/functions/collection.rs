@@ -1,0 +1,7 @@
+//! collection functions.
+
+use super::Registry;
+
+pub(super) fn register(r: &mut Registry) {
+    let _ = r;
+}

@@ -1,0 +1,7 @@
+//! ipnet functions.
+
+use super::Registry;
+
+pub(super) fn register(r: &mut Registry) {
+    let _ = r;
+}

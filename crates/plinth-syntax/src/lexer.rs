@@ -1,0 +1,1 @@
+//! Tokenizer for HCL native syntax (to be written).

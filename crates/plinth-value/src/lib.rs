@@ -1,0 +1,22 @@
+//! Terraform's value model: [`Type`]s, [`Value`]s (with unknowns, typed nulls and
+//! sensitive marks), arbitrary-precision [`Number`]s, conversion and unification
+//! between types, and the two textual forms Terraform users see: the `console`
+//! display format and the JSON encoding used by `output -json` and state.
+//!
+//! Invariant: a collection value's elements all have exactly the collection's
+//! element type (or are null/unknown of it); constructors that take arbitrary
+//! elements convert or unify them first. Nothing here does I/O.
+
+mod convert;
+mod display;
+mod json;
+mod number;
+mod types;
+mod value;
+
+pub use convert::{convert, unify, ConvertError};
+pub use display::{display_value, type_expr_string};
+pub use json::{json_type, type_from_json, value_from_json, value_to_json, value_to_json_string};
+pub use number::{Number, NumberError};
+pub use types::{ObjectType, Type};
+pub use value::{Kind, Marks, Value};
