@@ -569,3 +569,40 @@ fn same_file(file: &File, path: &Path) -> bool {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_write_keeps_old_content_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("terraform.tfstate");
+        fs::write(&path, "old").unwrap();
+        let err = write_temp(dir.path(), &path, |w| {
+            w.write_all(b"partial new content")?;
+            Err(io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn lock_info_path_matches_terraform() {
+        let b = LocalBackend::with_paths("/x/prod.tfstate", "/x/ws");
+        assert_eq!(
+            b.lock_info_path("default"),
+            Path::new("/x/.prod.tfstate.lock.info")
+        );
+        assert_eq!(
+            b.lock_info_path("dev"),
+            Path::new("/x/ws/dev/.terraform.tfstate.lock.info")
+        );
+        assert_eq!(
+            b.backup_path("dev"),
+            Path::new("/x/ws/dev/terraform.tfstate.backup")
+        );
+    }
+}

@@ -345,3 +345,69 @@ fn backend_is_object_safe() {
     b.write("default", &state_with("l", 1, 1)).unwrap();
     assert!(b.read("default").unwrap().is_some());
 }
+
+const CHILD_DIR_VAR: &str = "PLINTH_STATE_LOCK_CHILD_DIR";
+
+/// Run in a child process by `lock_held_by_another_process`; does nothing
+/// in a normal test run.
+#[test]
+fn lock_child_process_helper() {
+    let Ok(dir) = std::env::var(CHILD_DIR_VAR) else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let mut b = LocalBackend::new(&dir);
+    let mut info = LockInfo::new("OperationTypeApply");
+    info.info = "child".into();
+    b.lock("default", info, Duration::ZERO).unwrap();
+    fs::write(dir.join("locked"), "").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !dir.join("release").exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Exit without unlocking: the OS lock must die with the process.
+    std::process::exit(0);
+}
+
+#[test]
+fn lock_held_by_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "local::lock_child_process_helper",
+            "--test-threads=1",
+        ])
+        .env(CHILD_DIR_VAR, dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !dir.path().join("locked").exists() {
+        assert!(Instant::now() < deadline, "child never took the lock");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut b = LocalBackend::new(dir.path());
+    let err = b
+        .lock(
+            "default",
+            LockInfo::new("OperationTypePlan"),
+            Duration::ZERO,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("  Info:      child\n"), "{err}");
+    assert!(b
+        .force_unlock("default", &b.lock_info("default").unwrap().id)
+        .is_err());
+
+    fs::write(dir.path().join("release"), "").unwrap();
+    assert!(child.wait().unwrap().success());
+    // The child died holding the lock: its info file is stale, not binding.
+    assert!(b.lock_info("default").is_some());
+    b.lock(
+        "default",
+        LockInfo::new("OperationTypePlan"),
+        Duration::from_secs(10),
+    )
+    .unwrap();
+}

@@ -352,3 +352,22 @@ fn large_state_serializes_quickly() {
     );
     let _ = Target::Module(Default::default());
 }
+
+#[test]
+fn reads_fields_terraform_no_longer_writes() {
+    // Older Terraform wrote "each"; unknown fields are ignored for forward
+    // compatibility; missing optional fields take their defaults.
+    let src = br#"{"version": 4, "serial": 3, "lineage": "l", "future_field": {"x": 1},
+        "resources": [{"mode": "managed", "type": "null_resource", "name": "a", "each": "list",
+        "provider": "provider[\"registry.terraform.io/hashicorp/null\"]",
+        "instances": [{"index_key": 0, "attributes": {"id": "1"}, "private": null}, {"index_key": 1}]}]}"#;
+    let state = read_state(src).unwrap();
+    assert_eq!(state.terraform_version, "");
+    let a1: AbsResourceInstance = "null_resource.a[1]".parse().unwrap();
+    assert_eq!(state.current(&a1).unwrap().attributes, json!({}));
+    let a0: AbsResourceInstance = "null_resource.a[0]".parse().unwrap();
+    assert_eq!(state.current(&a0).unwrap().private, None);
+    let out = String::from_utf8(to_bytes(&state)).unwrap();
+    assert!(!out.contains("\"each\""));
+    assert!(!out.contains("future_field"));
+}
