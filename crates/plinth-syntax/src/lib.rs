@@ -40,3 +40,6 @@ pub fn parse_template(file: FileId, src: &str) -> (ast::Expr, Vec<Diagnostic>) {
 pub fn parse_json_file(file: FileId, src: &str) -> (ast::Body, Vec<Diagnostic>) {
     json::parse_json_file(file, src)
 }
+
+#[cfg(test)]
+mod tests;
