@@ -55,8 +55,8 @@ pub(crate) fn parse_expr(file: FileId, src: &str) -> (Expr, Vec<Diagnostic>) {
 
 pub(crate) fn parse_template(file: FileId, src: &str) -> (Expr, Vec<Diagnostic>) {
     let mut p = Parser::new(file, src);
-    let parts = p.template_body(TEnd::Eof, false, 0, false);
-    (Expr::new(ExprKind::Template(parts), Span::new(file, 0, src.len())), p.diags)
+    let e = p.parse_bare_template();
+    (e, p.diags)
 }
 
 /// How a template's literal text ends.
@@ -109,6 +109,12 @@ fn binop(kind: T) -> Option<(BinaryOp, u8)> {
 impl<'a> Parser<'a> {
     pub(crate) fn new(file: FileId, src: &'a str) -> Parser<'a> {
         Parser { src, file, pos: 0, nl: true, depth: 0, height: 0, depth_reported: false, diags: Vec::new() }
+    }
+
+    /// The whole input as template text (no quotes, no backslash escapes).
+    pub(crate) fn parse_bare_template(&mut self) -> Expr {
+        let parts = self.template_body(TEnd::Eof, false, 0, false);
+        Expr::new(ExprKind::Template(parts), self.sp(0, self.src.len()))
     }
 
     // ---------------------------------------------------------------- helpers
