@@ -107,3 +107,55 @@ fn heredoc_attribute_then_more() {
     assert_eq!(sx(&b.attributes[0].expr), "(tmpl \"hello\\n\")");
     assert_eq!(b.attributes[1].name.name, "b");
 }
+
+#[test]
+fn realistic_config() {
+    let src = r#"terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "~> 5.0" }
+  }
+}
+
+variable "names" {
+  type    = list(string)
+  default = ["a", "b"]
+  validation {
+    condition     = length(var.names) > 0 && alltrue([for n in var.names : can(regex("^[a-z]+$", n))])
+    error_message = "Names must be lowercase."
+  }
+}
+
+locals {
+  by_name = { for i, n in var.names : n => i }
+  tags    = merge(var.tags, { Name = "x-${terraform.workspace}" })
+  script  = <<-EOT
+    #!/bin/sh
+    %{ for n in var.names ~}
+    echo ${n}
+    %{ endfor ~}
+  EOT
+}
+
+resource "terraform_data" "x" {
+  for_each = local.by_name
+  input    = each.value
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+output "ids" {
+  value     = values(terraform_data.x)[*].id
+  sensitive = false
+}
+"#;
+    let b = file_ok(src);
+    assert_eq!(b.blocks.len(), 5);
+    let locals = &b.blocks[2];
+    assert_eq!(sx(&locals.body.attribute("script").unwrap().expr), "(tmpl \"#!/bin/sh\\n\" %for(n (. var names) \"echo \" ${n} \"\\n\"))");
+    let out = &b.blocks[4];
+    let v = &out.body.attribute("value").unwrap().expr;
+    assert_eq!(sx(v), "(splat (values (. terraform_data x)) (. @ id))");
+    assert_eq!(&src[v.span.start as usize..v.span.end as usize], "values(terraform_data.x)[*].id");
+}

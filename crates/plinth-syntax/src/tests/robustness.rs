@@ -1,5 +1,10 @@
 use super::*;
 
+/// Iterations per soup test; raise with PLINTH_FUZZ_ITERS for a longer run.
+fn iters() -> usize {
+    std::env::var("PLINTH_FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000)
+}
+
 /// Tiny deterministic xorshift generator.
 struct Rng(u64);
 impl Rng {
@@ -38,7 +43,7 @@ fn check_all(src: &str) {
 #[test]
 fn token_soup_never_panics() {
     let mut rng = Rng(0x9E3779B97F4A7C15);
-    for _ in 0..3000 {
+    for _ in 0..iters() {
         let n = (rng.next() % 40) as usize;
         let mut s = String::new();
         for _ in 0..n {
@@ -52,11 +57,40 @@ fn token_soup_never_panics() {
 fn byte_soup_never_panics() {
     let mut rng = Rng(12345);
     let alphabet: Vec<char> = "ab01 \n\t\"\\${}%~[]().,*:=?<>!&|-+/#'é😀\r".chars().collect();
-    for _ in 0..3000 {
+    for _ in 0..iters() {
         let n = (rng.next() % 30) as usize;
         let s: String = (0..n).map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize]).collect();
         check_all(&s);
     }
+}
+
+#[test]
+fn json_soup_never_panics() {
+    const J: &[&str] = &[
+        "{", "}", "[", "]", ":", ",", "\"a\"", "\"resource\"", "\"${x}\"", "\"\\u00e9\"", "\"\\ud83d\\ude00\"", "\"\\q\"", "1", "-2.5e3", "01", "true",
+        "nul", "null", " ", "\n", "\"", "\\", "é", "\"%{if a}\"", "\"${\"",
+    ];
+    let mut rng = Rng(777);
+    for _ in 0..iters() {
+        let n = (rng.next() % 30) as usize;
+        let mut s = String::new();
+        for _ in 0..n {
+            s.push_str(rng.pick(J));
+        }
+        check_all(&s);
+        check_all(&format!("{{\"resource\": {{\"a\": {{\"b\": {s}}}}}}}"));
+    }
+}
+
+#[test]
+fn large_input_is_fast() {
+    let block = "resource \"terraform_data\" \"x\" {\n  input = { a = [1, 2, \"${var.x}-${local.y[0]}\"], b = f(g(h(1))) }\n  count = var.n > 0 ? var.n * 2 : 0\n}\n";
+    let src = block.repeat(5000);
+    let t = std::time::Instant::now();
+    let (b, d) = parse_file(F, &src);
+    assert!(d.is_empty());
+    assert_eq!(b.blocks.len(), 5000);
+    assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
 }
 
 #[test]
