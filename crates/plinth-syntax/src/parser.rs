@@ -1278,7 +1278,7 @@ impl<'a> Parser<'a> {
             // Too deep: skip the template text without interpreting it.
             self.pos = match end {
                 TEnd::Quote => skip_quoted(self.src, self.pos),
-                TEnd::Heredoc(_) => self.src.len(),
+                TEnd::Heredoc(m) => heredoc_close_from(self.src, self.pos, m),
                 TEnd::Eof => self.src.len(),
             };
             return Vec::new();
@@ -1850,10 +1850,15 @@ fn skip_quoted(src: &str, mut pos: usize) -> usize {
 /// Skips a heredoc (recovery only): returns the offset after its closing marker.
 fn skip_heredoc(src: &str, t: Tok) -> usize {
     let marker = src[t.start..t.end].trim_start_matches("<<").trim_start_matches('-');
-    let mut pos = match src[t.end..].find('\n') {
-        Some(i) => t.end + i + 1,
-        None => return src.len(),
-    };
+    match src[t.end..].find('\n') {
+        Some(i) => heredoc_close_from(src, t.end + i + 1, marker),
+        None => src.len(),
+    }
+}
+
+/// From the start of a heredoc's first content line: the offset just after its
+/// closing marker (or the end of the input).
+fn heredoc_close_from(src: &str, mut pos: usize, marker: &str) -> usize {
     while pos < src.len() {
         let line_end = src[pos..].find('\n').map_or(src.len(), |i| pos + i);
         let line = src[pos..line_end].trim_end_matches('\r');

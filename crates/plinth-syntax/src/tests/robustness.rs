@@ -101,6 +101,8 @@ fn deep_nesting_is_capped() {
         let (_, d) = parse_expr(F, &src);
         assert!(!d.is_empty());
     }
+    let src = "<<EOT\n${".repeat(200) + "x" + &"}\nEOT\n".repeat(200);
+    check_all(&src);
     let src = "b {\n".repeat(3000);
     check_all(&src);
     // long chains produce bounded tree height
@@ -168,4 +170,58 @@ fn conformance_expressions_parse() {
         n += 1;
     }
     assert!(n > 100);
+}
+
+/// Every child expression's span lies within its parent's, and every span is
+/// non-empty (except placeholders) and on char boundaries.
+fn check_spans(src: &str, e: &Expr) {
+    let (s, t) = (e.span.start as usize, e.span.end as usize);
+    assert!(s < t && t <= src.len(), "bad span {s}..{t} for {:?} in {src:?}", e.kind);
+    e.for_each_child(&mut |c| {
+        assert!(c.span.start >= e.span.start && c.span.end <= e.span.end, "child {:?} outside parent {:?} in {src:?}", c.span, e.span);
+        check_spans(src, c);
+    });
+}
+
+fn check_body_spans(src: &str, b: &Body) {
+    for a in &b.attributes {
+        assert_eq!(&src[a.name.span.start as usize..a.name.span.end as usize], a.name.name);
+        assert!(a.span.start <= a.expr.span.start && a.expr.span.end == a.span.end);
+        check_spans(src, &a.expr);
+    }
+    for bl in &b.blocks {
+        assert_eq!(&src[bl.kind.span.start as usize..bl.kind.span.end as usize], bl.kind.name);
+        assert!(src[bl.span.start as usize..bl.span.end as usize].ends_with('}'));
+        check_body_spans(src, &bl.body);
+    }
+}
+
+#[test]
+fn corpus_spans_are_nested() {
+    if let Ok(text) = std::fs::read_to_string("/work/shared/conformance/expressions.jsonl") {
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let expr = v["expr"].as_str().unwrap();
+            let (e, d) = parse_expr(F, expr);
+            if d.is_empty() {
+                assert_eq!(e.span.start, 0);
+                assert_eq!(e.span.end as usize, expr.trim_end().len(), "{expr}");
+                check_spans(expr, &e);
+            }
+        }
+    }
+    for src in ["a[*].b[0].c", "a.*.b.c[1]", "-a.b", "f(x...)", "{a = 1, (b) = 2}", "[for x in y : x if x]", "\"a${b}%{if c}d%{endif}\"", "<<EOT\n${x}\nEOT"] {
+        check_spans(src, &ok(src));
+    }
+    let dir = std::path::Path::new("/work/shared/conformance/configs");
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for case in rd.flatten() {
+        let p = case.path().join("main.tf");
+        if let Ok(src) = std::fs::read_to_string(&p) {
+            let (b, d) = parse_file(F, &src);
+            if d.is_empty() {
+                check_body_spans(&src, &b);
+            }
+        }
+    }
 }
