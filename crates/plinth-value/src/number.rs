@@ -603,7 +603,7 @@ impl Number {
     pub fn log(&self, base: &Number) -> Result<Number, NumberError> {
         let x = self.to_f64_checked()?;
         let b = base.to_f64_checked()?;
-        Number::from_f64(x.ln() / b.ln()).ok_or(NumberError::NaN)
+        Number::from_f64(go_log(x) / go_log(b)).ok_or(NumberError::NaN)
     }
 
     /// gocty's conversion to float64: inexact conversions that produce an
@@ -981,8 +981,108 @@ impl Hash for Number {
 }
 
 // ---------------------------------------------------------------------------
-// Go's math.Pow (pure Go; amd64 has no assembly for it). Exp/Log of the
-// fractional part use Rust's libm, which may differ from Go's in the last bit.
+// Go's math.Pow (pure Go on amd64) with the amd64 assembly versions of
+// math.Log (log_amd64.s) and math.Exp (exp_amd64.s, FMA path), which is what
+// Terraform's linux/amd64 builds run. Other platforms' Go may differ in the
+// last bit for fractional powers and logarithms.
+
+/// math.Log as computed by Go's amd64 assembly.
+fn go_log(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.93147180369123816490e-01;
+    const LN2_LO: f64 = 1.90821492927058770002e-10;
+    const L1: f64 = 6.666666666666735130e-01;
+    const L2: f64 = 3.999999999940941908e-01;
+    const L3: f64 = 2.857142874366239149e-01;
+    const L4: f64 = 2.222219843214978396e-01;
+    const L5: f64 = 1.818357216161805012e-01;
+    const L6: f64 = 1.531383769920937332e-01;
+    const L7: f64 = 1.479819860511658591e-01;
+    if x.is_nan() || x == f64::INFINITY {
+        return x;
+    }
+    if x == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if x < 0.0 {
+        return f64::NAN;
+    }
+    // frexp from the raw bits (the assembly does not renormalize subnormals)
+    let b = x.to_bits();
+    let mut f1 = f64::from_bits((b & 0x000F_FFFF_FFFF_FFFF) | 0x3FE0_0000_0000_0000);
+    let mut k = (((b >> 52) & 0x7FF) as i64 - 0x3FE) as f64;
+    if f1 < std::f64::consts::FRAC_1_SQRT_2 {
+        k -= 1.0;
+        f1 *= 2.0;
+    }
+    let f = f1 - 1.0;
+    let s = f / (2.0 + f);
+    let s2 = s * s;
+    let s4 = s2 * s2;
+    let t1 = s2 * (L1 + s4 * (L3 + s4 * (L5 + s4 * L7)));
+    let t2 = s4 * (L2 + s4 * (L4 + s4 * L6));
+    let r = t1 + t2;
+    let hfsq = 0.5 * f * f;
+    k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
+}
+
+/// math.Exp as computed by Go's amd64 assembly on a CPU with FMA.
+fn go_exp(x: f64) -> f64 {
+    const LOG2E: f64 = 1.4426950408889634073599246810018920;
+    const LN2U: f64 = 0.69314718055966295651160180568695068359375;
+    const LN2L: f64 = 0.28235290563031577122588448175013436025525412068e-12;
+    const OVERFLOW: f64 = 7.09782712893384e+02;
+    const C: [f64; 8] = [
+        2.4801587301587301587e-5,
+        1.9841269841269841270e-4,
+        1.3888888888888888889e-3,
+        8.3333333333333333333e-3,
+        4.1666666666666666667e-2,
+        1.6666666666666666667e-1,
+        0.5,
+        1.0,
+    ];
+    if x.is_nan() || x == f64::INFINITY {
+        return x;
+    }
+    if x == f64::NEG_INFINITY {
+        return 0.0;
+    }
+    if x > OVERFLOW {
+        return f64::INFINITY;
+    }
+    // CVTSD2SL: round to nearest even; out of range gives i32::MIN
+    let t = x * LOG2E;
+    let r = t.round_ties_even();
+    let mut bx: i64 = if r >= i32::MIN as f64 && r <= i32::MAX as f64 { r as i64 } else { i32::MIN as i64 };
+    let k = bx as f64;
+    let mut x = (-k).mul_add(LN2U, x);
+    x = (-k).mul_add(LN2L, x);
+    x *= 0.0625;
+    let mut t = C[0];
+    for c in &C[1..] {
+        t = t.mul_add(x, *c);
+    }
+    x *= t;
+    for _ in 0..3 {
+        let t = x + 2.0;
+        x *= t;
+    }
+    let t = x + 2.0;
+    x = x.mul_add(t, 1.0);
+    // return fr * 2**exponent
+    bx += 0x3FF;
+    if bx <= 0 {
+        if bx < -52 {
+            return 0.0;
+        }
+        bx += 0x3FE;
+        x *= f64::from_bits((bx as u64) << 52);
+        bx = 1;
+    } else if bx >= 0x7FF {
+        return f64::INFINITY;
+    }
+    x * f64::from_bits((bx as u64) << 52)
+}
 
 fn go_frexp(f: f64) -> (f64, i64) {
     if f == 0.0 || f.is_infinite() || f.is_nan() {
@@ -1109,7 +1209,7 @@ fn go_pow(x: f64, y: f64) -> f64 {
             yf -= 1.0;
             yi += 1.0;
         }
-        a1 = (yf * x.ln()).exp();
+        a1 = go_exp(yf * go_log(x));
     }
     let (mut x1, mut xe) = go_frexp(x);
     let mut i = yi as i64;

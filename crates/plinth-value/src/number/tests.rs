@@ -285,3 +285,80 @@ fn shortest_round_trips() {
     }
     assert_eq!(n("123.456e-78").to_string(), format!("0.{}123456", "0".repeat(75)));
 }
+
+/// Differential cases produced by Go 1.19's math/big replicating cty's
+/// operations (testdata/oracle.go.txt); each result is `Text('f', -1)@Prec()`
+/// or `ERR` (a Go panic / cty error).
+#[test]
+fn go_oracle_cases() {
+    let data = include_str!("testdata/go_oracle.tsv");
+    let operand = |enc: &str| -> Number {
+        let (kind, v) = enc.split_at(2);
+        match kind {
+            "p:" => n(v),
+            "i:" => Number::from_i64(v.parse().unwrap()),
+            "f:" => Number::from_f64(v.parse().unwrap()).unwrap(),
+            _ => panic!("{enc}"),
+        }
+    };
+    let fmt_res = |r: Result<Number, NumberError>| match r {
+        Ok(x) => format!("{}@{}", x, x.prec()),
+        Err(_) => "ERR".to_string(),
+    };
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in data.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (op, a, b, want) = (f[0], operand(f[1]), operand(f[2]), f[3]);
+        let got = match op {
+            "add" => fmt_res(a.add(&b)),
+            "sub" => fmt_res(a.sub(&b)),
+            "mul" => fmt_res(a.mul(&b)),
+            "div" => fmt_res(a.div(&b)),
+            "mod" => fmt_res(a.rem(&b)),
+            "floor" => fmt_res(Ok(a.floor())),
+            "ceil" => fmt_res(Ok(a.ceil())),
+            "neg" => fmt_res(Ok(a.neg())),
+            "abs" => fmt_res(Ok(a.abs())),
+            "pow" => fmt_res(a.pow(&b)),
+            "log" => fmt_res(a.log(&b)),
+            "show" => fmt_res(Ok(a)),
+            "f64" => {
+                let v = a.to_f64();
+                go_g(v)
+            }
+            _ => panic!("{op}"),
+        };
+        count += 1;
+        if got != want {
+            failures.push(format!("{op} {} {} => got {got} want {want}", f[1], f[2]));
+        }
+    }
+    assert!(count > 5000);
+    assert!(failures.is_empty(), "{} of {count} differ:\n{}", failures.len(), failures[..failures.len().min(30)].join("\n"));
+}
+
+/// strconv.FormatFloat(v, 'g', -1, 64), enough for comparing values.
+fn go_g(v: f64) -> String {
+    if v.is_infinite() {
+        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+    }
+    // compare through Rust's shortest repr, normalised to Go's 'g' form
+    let s = format!("{:e}", v); // e.g. 1.5e-7, -0e0
+    let (mant, exp) = s.split_once('e').unwrap();
+    let exp: i32 = exp.parse().unwrap();
+    let digits = mant.trim_start_matches('-').replace('.', "");
+    let neg = mant.starts_with('-');
+    let body = if exp < -4 || exp >= 6 {
+        let mut m = digits[..1].to_string();
+        if digits.len() > 1 {
+            m.push('.');
+            m.push_str(&digits[1..]);
+        }
+        format!("{}e{}{:02}", m, if exp < 0 { '-' } else { '+' }, exp.abs())
+    } else {
+        let v = v.abs();
+        format!("{}", v)
+    };
+    format!("{}{}", if neg { "-" } else { "" }, body)
+}
