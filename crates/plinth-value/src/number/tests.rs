@@ -362,3 +362,22 @@ fn go_g(v: f64) -> String {
     };
     format!("{}{}", if neg { "-" } else { "" }, body)
 }
+
+/// `big.ParseFloat(s, 10, 512, ToNearestEven)` results from Go 1.19
+/// (testdata/oracle_parse.go.txt), printed with `Text('f', -1)@Prec()`.
+#[test]
+fn go_parse_cases() {
+    let data = include_str!("testdata/go_parse.tsv");
+    let mut bad = Vec::new();
+    for line in data.lines() {
+        let (s, want) = line.split_once('\t').unwrap();
+        let got = match Number::parse(s) {
+            Some(x) => format!("{}@{}", x, x.prec()),
+            None => "ERR".into(),
+        };
+        if got != want {
+            bad.push(format!("{s:?}: got {got} want {want}"));
+        }
+    }
+    assert!(bad.is_empty(), "{} differ:\n{}", bad.len(), bad[..bad.len().min(20)].join("\n"));
+}
