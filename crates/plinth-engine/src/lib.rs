@@ -194,3 +194,31 @@ async fn refresh(ctx: &Context<'_>, state: &mut State, diags: &mut Vec<Diagnosti
         }
     }
 }
+
+/// Evaluation state for `console`: every variable, local and output of the
+/// configuration, with resources taken from `state` as they are.
+pub struct ConsoleSession<'a> {
+    walk: Walk<'a>,
+}
+
+impl<'a> ConsoleSession<'a> {
+    pub fn new(ctx: &'a Context<'a>, state: State) -> (ConsoleSession<'a>, Vec<Diagnostic>) {
+        let mut walk = Walk::new(ctx, state, PlanMode::Normal);
+        for &i in &ctx.graph.order {
+            match &ctx.graph.nodes[i].kind {
+                NodeKind::Resource(key) => walk.load_resource_from_state(i, key),
+                _ => walk.eval_node(i, true),
+            }
+        }
+        let diags = std::mem::take(&mut walk.diags);
+        (ConsoleSession { walk }, diags)
+    }
+
+    /// Evaluates an expression in the root module.
+    pub fn eval(&self, e: &plinth_syntax::ast::Expr) -> Result<plinth_value::Value, plinth_lang::EvalError> {
+        let root = plinth_state::ModuleInstance::root();
+        let scope = self.walk.scope(0, &root);
+        let mut ev = plinth_lang::Evaluator::new(&scope, self.walk.call_ctx(0, false));
+        ev.eval(e)
+    }
+}

@@ -1052,3 +1052,28 @@ fn path_changed(p: &plinth_provider::Path, prior: &Value, planned: &Value) -> bo
 pub fn to_state_json(v: &Value) -> serde_json::Value {
     object_to_state_json(v)
 }
+
+impl Walk<'_> {
+    /// Resource values straight from state, for `console`.
+    pub fn load_resource_from_state(&mut self, node_i: usize, key: &str) {
+        let node = self.ctx.graph.nodes[node_i].clone();
+        let rc = &self.ctx.tree.get(node.module).module.resources[key];
+        let ty = self
+            .provider_for(rc)
+            .ok()
+            .and_then(|(p, _, _)| p.schema().resources.get(&rc.type_name).map(|s| s.block.implied_type()))
+            .unwrap_or(Type::Dynamic);
+        for inst in self.instances(node.module) {
+            let abs = Self::abs_resource(&inst, rc);
+            let mut rv = ResourceValues::default();
+            let exp = self.expansion(node.module, &inst, true, rc.count.as_ref(), rc.for_each.as_ref()).unwrap_or(Expansion::Unknown);
+            for (ik, _) in exp.keys() {
+                if let Some(o) = self.prior.current(&abs.instance(ik.clone())) {
+                    rv.instances.insert(ik, object_from_state(&o.attributes, &ty));
+                }
+            }
+            rv.expansion = Some(exp);
+            self.values.resources.insert((inst.clone(), key.to_string()), rv);
+        }
+    }
+}

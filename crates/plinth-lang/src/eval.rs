@@ -946,9 +946,11 @@ pub fn binary(op: BinaryOp, l: Value, r: Value, lspan: Span, rspan: Span, span: 
     }
     let (a, b) = (l.as_number().expect("number"), r.as_number().expect("number"));
     let failed = |e: plinth_value::NumberError| {
-        let what = match e {
-            plinth_value::NumberError::NaN => "a NaN result is not valid",
-            plinth_value::NumberError::DivideByZero => "can't divide by zero",
+        let what = match (op, e) {
+            (BinaryOp::Div, _) => "can't divide zero by zero or infinity by infinity",
+            (BinaryOp::Mod, _) => "can't use modulo with zero and infinity",
+            (_, plinth_value::NumberError::OutOfRange) => "value out of range",
+            _ => "a NaN result is not valid",
         };
         err("Operation failed", format!("Error during operation: {what}."), span)
     };
@@ -981,7 +983,7 @@ pub fn equals(a: &Value, b: &Value) -> Option<bool> {
         return Some(false);
     }
     match (&a.kind, &b.kind) {
-        (Kind::Number(x), Kind::Number(y)) => Some(x == y),
+        (Kind::Number(x), Kind::Number(y)) => Some(x.cty_equals(y)),
         (Kind::String(x), Kind::String(y)) => Some(x == y),
         (Kind::Bool(x), Kind::Bool(y)) => Some(x == y),
         (Kind::List(_, xs), Kind::List(_, ys)) | (Kind::Tuple(xs), Kind::Tuple(ys)) | (Kind::Set(_, xs), Kind::Set(_, ys)) => {
