@@ -65,6 +65,15 @@ impl<'a> Evaluator<'a> {
         Evaluator { scope, ctx, locals: Vec::new(), splat_items: Vec::new(), files: None }
     }
 
+    /// Runs `f` with `name` bound to `v`, shadowing the scope (dynamic-block
+    /// iterators, `for` variables).
+    pub fn with_local<T>(&mut self, name: &str, v: Value, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.locals.push((name.to_string(), v));
+        let r = f(self);
+        self.locals.pop();
+        r
+    }
+
     pub fn eval(&mut self, e: &Expr) -> EvalResult {
         match &e.kind {
             ExprKind::Null => Ok(Value::dynamic_null()),
