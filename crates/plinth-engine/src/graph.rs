@@ -231,7 +231,7 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
     let index: HashMap<Node, usize> = nodes.iter().cloned().enumerate().map(|(i, n)| (n, i)).collect();
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (i, n) in nodes.iter().enumerate() {
-        let mut add_refs = |module: ModuleId, e: &Expr, deps_i: &mut Vec<usize>, diags: &mut Vec<Diagnostic>| match references(e) {
+        let add_refs = |module: ModuleId, e: &Expr, deps_i: &mut Vec<usize>, diags: &mut Vec<Diagnostic>| match references(e) {
             Ok(refs) => {
                 for r in refs {
                     match resolve(tree, module, &r) {

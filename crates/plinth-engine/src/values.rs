@@ -13,7 +13,7 @@ use plinth_value::{Type, Value};
 use crate::tree::{ConfigTree, ModuleId};
 
 /// How many instances an expanded object has.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Expansion {
     Single,
     Count(usize),
@@ -24,6 +24,10 @@ pub enum Expansion {
 }
 
 impl Expansion {
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Expansion::Unknown)
+    }
+
     pub fn keys(&self) -> Vec<(InstanceKey, Option<Value>)> {
         match self {
             Expansion::Single | Expansion::Unknown => vec![(InstanceKey::None, None)],
