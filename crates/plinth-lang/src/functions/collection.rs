@@ -174,7 +174,7 @@ fn equals_unmarked(a: &Value, b: &Value) -> Option<bool> {
         }
     };
     match (&a.kind, &b.kind) {
-        (Kind::Number(x), Kind::Number(y)) => Some(x == y),
+        (Kind::Number(x), Kind::Number(y)) => Some(x.cty_equals(y)),
         (Kind::Bool(x), Kind::Bool(y)) => Some(x == y),
         (Kind::String(x), Kind::String(y)) => Some(x == y),
         (Kind::List(_, xs), Kind::List(_, ys)) | (Kind::Tuple(xs), Kind::Tuple(ys)) | (Kind::Set(_, xs), Kind::Set(_, ys)) => {
@@ -935,7 +935,7 @@ fn sum(_: &CallCtx, a: &[Value]) -> FuncResult {
             None => n,
             Some(t) => t.add(&n).map_err(|e| match e {
                 NumberError::NaN => FuncError::call("can't compute sum of opposing infinities"),
-                NumberError::DivideByZero => FuncError::call("division by zero"),
+                _ => FuncError::call("division by zero"),
             })?,
         });
     }

@@ -1,7 +1,7 @@
 //! Numeric functions: abs, ceil, floor, log, max, min, parseint, pow, signum.
 
 use num_bigint::BigInt;
-use plinth_value::{Number, Type, Value};
+use plinth_value::{Number, NumberError, Type, Value};
 
 use super::{CallCtx, FuncError, FuncResult, Function, Param, Registry};
 use crate::fixed_type;
@@ -47,12 +47,15 @@ pub(super) fn to_int(v: &Value) -> Result<i64, String> {
     Err(format!("value must be a whole number, between {} and {}", i64::MIN, i64::MAX))
 }
 
-/// A result computed in float64, as Terraform's `log` and `pow` do. A NaN
-/// makes Go's big.Float panic; Terraform reports that panic as the failure.
-fn float_result(f: f64) -> FuncResult {
-    match Number::from_f64(f) {
-        Some(n) => Ok(Value::number(n)),
-        None => Err(FuncError::call("panic in function implementation: Float.SetFloat64(NaN)")),
+/// `log` and `pow` work in float64 (see [`Number::pow`]); their failures
+/// read as Terraform reports them.
+fn float_error(e: NumberError) -> FuncError {
+    match e {
+        NumberError::OutOfRange => FuncError::call(format!(
+            "value must be between {} and {} inclusive",
+            "-1.797693e+308", "1.797693e+308"
+        )),
+        _ => FuncError::call("panic in function implementation: Float.SetFloat64(NaN)"),
     }
 }
 
@@ -69,26 +72,11 @@ fn floor(_: &CallCtx, args: &[Value]) -> FuncResult {
 }
 
 fn log(_: &CallCtx, args: &[Value]) -> FuncResult {
-    let n = num(&args[0]).to_f64();
-    let base = num(&args[1]).to_f64();
-    float_result(n.ln() / base.ln())
+    num(&args[0]).log(num(&args[1])).map(Value::number).map_err(float_error)
 }
 
 fn pow(_: &CallCtx, args: &[Value]) -> FuncResult {
-    let n = num(&args[0]).to_f64();
-    let p = num(&args[1]).to_f64();
-    float_result(go_pow(n, p))
-}
-
-/// Go's `math.Pow`, which differs from IEEE `pow` in a few special cases.
-fn go_pow(x: f64, y: f64) -> f64 {
-    if y == 0.0 || x == 1.0 {
-        return 1.0;
-    }
-    if x == -1.0 && y.is_infinite() {
-        return 1.0;
-    }
-    x.powf(y)
+    num(&args[0]).pow(num(&args[1])).map(Value::number).map_err(float_error)
 }
 
 fn signum(_: &CallCtx, args: &[Value]) -> FuncResult {
