@@ -1,1 +1,6 @@
-mod smoke { #[test] fn builds() {} }
+//! plinth's integration tests: one harness, one module per area. They drive
+//! the real `plinth` binary the way a user does.
+
+mod cli;
+mod conformance;
+mod support;

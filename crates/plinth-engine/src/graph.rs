@@ -257,8 +257,16 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
             Err(d) => diags.push(d),
         };
         let mut d_i = Vec::new();
+        let before = diags.len();
         for e in node_exprs(tree, n) {
             add_refs(n.module, e, &mut d_i, &mut diags);
+        }
+        if let Some(c) = node_context(tree, n) {
+            for d in &mut diags[before..] {
+                if d.context.is_none() {
+                    d.context = Some(c.clone());
+                }
+            }
         }
         // A child module's nodes depend on the call that expands the module,
         // and its variables on the call's argument expressions (parent scope).
@@ -341,5 +349,21 @@ pub fn node_span(tree: &ConfigTree, n: &Node) -> Option<Span> {
         NodeKind::Resource(r) => m.resources.get(r).map(|r| r.decl_span),
         NodeKind::ModuleCall(c) => m.module_calls.get(c).map(|c| c.decl_span),
         NodeKind::Check(i) => m.checks.get(*i).map(|c| c.span),
+    }
+}
+
+/// The block a node is declared in, as diagnostics name it (`output "x"`).
+pub fn node_context(tree: &ConfigTree, n: &Node) -> Option<String> {
+    let m = &tree.get(n.module).module;
+    match &n.kind {
+        NodeKind::Var(v) => Some(format!("variable {v:?}")),
+        NodeKind::Local(_) => Some("locals".into()),
+        NodeKind::Output(o) => Some(format!("output {o:?}")),
+        NodeKind::ModuleCall(c) => Some(format!("module {c:?}")),
+        NodeKind::Check(i) => m.checks.get(*i).map(|c| format!("check {:?}", c.name)),
+        NodeKind::Resource(r) => m.resources.get(r).map(|r| {
+            let kw = if r.mode == plinth_config::ResourceMode::Data { "data" } else { "resource" };
+            format!("{kw} {:?} {:?}", r.type_name, r.name)
+        }),
     }
 }

@@ -49,7 +49,11 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let mut walk = Walk::new(ctx, state, opts.mode);
     walk.replace = opts.replace.clone();
     for &i in &ctx.graph.order {
-        match ctx.graph.nodes[i].kind {
+        match &ctx.graph.nodes[i].kind {
+            // Destroying: everything in state goes (as orphans below); values
+            // come from state so that expansions still evaluate.
+            NodeKind::Resource(key) if opts.mode == PlanMode::Destroy => walk.load_resource_from_state(i, key),
+            NodeKind::Output(_) | NodeKind::Check(_) if opts.mode == PlanMode::Destroy => {}
             NodeKind::Resource(_) => walk.plan_resource_node(i).await,
             _ => walk.eval_node(i, true),
         }

@@ -16,7 +16,7 @@ use plinth_syntax::{Diagnostic, Span};
 use plinth_value::{convert, Marks, Type, Value};
 
 use crate::decode::{decode_body, proposed_new};
-use crate::graph::{node_span, Graph, NodeKind};
+use crate::graph::{Graph, NodeKind};
 use crate::plan::{Action, OutputChange, PlanMode, ResourceChange};
 use crate::providers::Providers;
 use crate::statevals::{object_from_state, object_to_state_json};
@@ -146,7 +146,7 @@ impl<'a> Walk<'a> {
                 NodeKind::Resource(_) => Ok(()),
             };
             if let Err(mut ds) = r {
-                let ctx_name = block_context(self.ctx.tree, &node);
+                let ctx_name = crate::graph::node_context(self.ctx.tree, &node);
                 for d in &mut ds {
                     if d.context.is_none() {
                         d.context = ctx_name.clone();
@@ -944,21 +944,6 @@ fn set_instance_repetition(scope: &mut InstanceScope, key: &InstanceKey, each: O
 
 pub fn set_instance_scope(scope: &mut InstanceScope, key: &InstanceKey, each: Option<&Value>) {
     set_instance_repetition(scope, key, each)
-}
-
-fn block_context(tree: &ConfigTree, n: &crate::graph::Node) -> Option<String> {
-    let m = &tree.get(n.module).module;
-    match &n.kind {
-        NodeKind::Var(v) => Some(format!("variable {v:?}")),
-        NodeKind::Local(_) => Some("locals".into()),
-        NodeKind::Output(o) => Some(format!("output {o:?}")),
-        NodeKind::ModuleCall(c) => Some(format!("module {c:?}")),
-        NodeKind::Check(i) => m.checks.get(*i).map(|c| format!("check {:?}", c.name)),
-        NodeKind::Resource(_) => {
-            let _ = node_span(tree, n);
-            None
-        }
-    }
 }
 
 /// For each node, the resource nodes it depends on, looking through

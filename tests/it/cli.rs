@@ -1,0 +1,75 @@
+//! End-to-end behaviour of the CLI on small configurations.
+
+use crate::support::Dir;
+
+#[test]
+fn apply_then_noop_plan_then_destroy() {
+    let d = Dir::with(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "a" {
+  input = "one"
+}
+resource "terraform_data" "b" {
+  input = terraform_data.a.output
+}
+output "b" {
+  value = terraform_data.b.output
+}
+"#,
+    )]);
+    d.run(&["init"]).ok();
+    let apply = d.run(&["apply", "-auto-approve"]).ok();
+    assert!(apply.stdout.contains("Plan: 2 to add, 0 to change, 0 to destroy."), "{}", apply.stdout);
+    assert!(apply.stdout.contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed."), "{}", apply.stdout);
+    let plan = d.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    let out = d.run(&["output", "-raw", "b"]).ok();
+    assert_eq!(out.stdout, "one");
+    let destroy = d.run(&["destroy", "-auto-approve"]).ok();
+    assert!(destroy.stdout.contains("Destroy complete! Resources: 2 destroyed."), "{}", destroy.stdout);
+    let list = d.run(&["state", "list"]).ok();
+    assert_eq!(list.stdout, "");
+}
+
+#[test]
+fn update_in_place_and_replace() {
+    let d = Dir::with(&[("main.tf", "resource \"terraform_data\" \"a\" {\n  input = \"one\"\n  triggers_replace = 1\n}\n")]);
+    d.run(&["apply", "-auto-approve"]).ok();
+    d.write("main.tf", "resource \"terraform_data\" \"a\" {\n  input = \"two\"\n  triggers_replace = 1\n}\n");
+    let up = d.run(&["apply", "-auto-approve"]).ok();
+    assert!(up.stdout.contains("will be updated in-place"), "{}", up.stdout);
+    assert!(up.stdout.contains("Resources: 0 added, 1 changed, 0 destroyed."), "{}", up.stdout);
+    d.write("main.tf", "resource \"terraform_data\" \"a\" {\n  input = \"two\"\n  triggers_replace = 2\n}\n");
+    let rep = d.run(&["apply", "-auto-approve"]).ok();
+    assert!(rep.stdout.contains("must be replaced"), "{}", rep.stdout);
+    assert!(rep.stdout.contains("# forces replacement"), "{}", rep.stdout);
+    assert!(rep.stdout.contains("Resources: 1 added, 0 changed, 1 destroyed."), "{}", rep.stdout);
+}
+
+#[test]
+fn diagnostics_point_at_the_source() {
+    let d = Dir::with(&[("main.tf", "output \"x\" {\n  value = local.nope\n}\n")]);
+    let r = d.run(&["plan", "-no-color"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Error: Reference to undeclared local value"), "{}", r.stderr);
+    assert!(r.stderr.contains("on main.tf line 2, in output \"x\":"), "{}", r.stderr);
+    assert!(r.stderr.contains("   2:   value = local.nope"), "{}", r.stderr);
+}
+
+#[test]
+fn corrupt_state_is_reported_and_kept() {
+    let d = Dir::with(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n"), ("terraform.tfstate", "{\"version\": 4, \"serial\": ")]);
+    let r = d.run(&["plan"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Failed to load state"), "{}", r.stderr);
+    let kept = std::fs::read_to_string(d.path().join("terraform.tfstate")).expect("state file");
+    assert_eq!(kept, "{\"version\": 4, \"serial\": ");
+}
+
+#[test]
+fn console_prints_like_terraform() {
+    let d = Dir::with(&[("main.tf", "locals {\n  m = { b = [1, 2], a = \"x\" }\n}\n")]);
+    let r = d.run_stdin(&["console"], "local.m\n").ok();
+    assert_eq!(r.stdout, "{\n  \"a\" = \"x\"\n  \"b\" = [\n    1,\n    2,\n  ]\n}\n");
+}
