@@ -958,16 +958,989 @@ fn yamlencode(_: &CallCtx, args: &[Value]) -> FuncResult {
 
 /// YAML, as go-cty-yaml (a libyaml port) reads and writes it.
 mod yaml {
-    use plinth_value::Value;
+    use std::collections::{BTreeMap, HashMap};
+
+    use plinth_value::{Kind, Number, Value};
+    use yaml_rust2::parser::{Event, Parser, Tag};
+    use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+    use super::{go_base64_decode, go_quote};
+
+    // ---- decoding ----------------------------------------------------------------
+
+    const TAG_PREFIX: &str = "tag:yaml.org,2002:";
+
+    struct Decoder<'a> {
+        parser: Parser<std::str::Chars<'a>>,
+        pending: HashMap<usize, usize>,
+        anchors: HashMap<usize, Value>,
+    }
+
+    /// go-cty-yaml's position prefix: the event's zero-based line (none on the
+    /// first line) and one-based column.
+    fn at(mark: &Marker, msg: String) -> String {
+        let line = mark.line().saturating_sub(1);
+        if line == 0 {
+            msg
+        } else {
+            format!("on line {line}, column {}: {msg}", mark.col() + 1)
+        }
+    }
+
+    impl<'a> Decoder<'a> {
+        fn next(&mut self) -> Result<(Event, Marker), String> {
+            self.parser.next_token().map_err(|e| {
+                let m = e.marker();
+                format!("on line {}, column {}: {}", m.line(), m.col() + 1, e.info())
+            })
+        }
+
+        fn parse_value(&mut self) -> Result<Value, String> {
+            let (ev, mark) = self.next()?;
+            self.value_from(ev, mark)
+        }
+
+        fn value_from(&mut self, ev: Event, mark: Marker) -> Result<Value, String> {
+            match ev {
+                Event::Scalar(src, style, anchor, tag) => {
+                    if anchor > 0 {
+                        *self.pending.entry(anchor).or_default() += 1;
+                    }
+                    let v = resolve_scalar(&tag_string(&tag), &src, style).map_err(|e| at(&mark, e))?;
+                    self.complete(anchor, &v);
+                    Ok(v)
+                }
+                Event::Alias(id) => {
+                    if self.pending.contains_key(&id) {
+                        return Err(at(&mark, "cannot refer to anchor from inside its own definition".into()));
+                    }
+                    self.anchors.get(&id).cloned().ok_or_else(|| at(&mark, "reference to undefined anchor".into()))
+                }
+                Event::SequenceStart(anchor, tag) => {
+                    let tag = tag_string(&tag);
+                    if !tag.is_empty() && tag != format!("{TAG_PREFIX}seq") {
+                        return Err(at(&mark, format!("can't interpret sequence as {tag}")));
+                    }
+                    if anchor > 0 {
+                        *self.pending.entry(anchor).or_default() += 1;
+                    }
+                    let mut items = Vec::new();
+                    loop {
+                        let (ev, m) = self.next()?;
+                        if matches!(ev, Event::SequenceEnd) {
+                            break;
+                        }
+                        items.push(self.value_from(ev, m)?);
+                    }
+                    let v = Value::tuple(items);
+                    self.complete(anchor, &v);
+                    Ok(v)
+                }
+                Event::MappingStart(anchor, tag) => {
+                    let tag = tag_string(&tag);
+                    if !tag.is_empty() && tag != format!("{TAG_PREFIX}map") {
+                        return Err(at(&mark, format!("can't interpret mapping as {tag}")));
+                    }
+                    if anchor > 0 {
+                        *self.pending.entry(anchor).or_default() += 1;
+                    }
+                    let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
+                    loop {
+                        let (ev, m) = self.next()?;
+                        match ev {
+                            Event::MappingEnd => break,
+                            Event::Scalar(ref src, style, _, ref tag)
+                                if (tag.is_none() && src == "<<" && style == TScalarStyle::Plain)
+                                    || tag_string(tag) == format!("{TAG_PREFIX}merge") =>
+                            {
+                                let merged = self.parse_value()?;
+                                merge_into(&mut attrs, &merged).map_err(|e| at(&m, e))?;
+                            }
+                            Event::Scalar(src, style, _, tag) => {
+                                let key = resolve_scalar(&tag_string(&tag), &src, style)?;
+                                let key = match &key.kind {
+                                    Kind::String(s) => s.to_string(),
+                                    Kind::Bool(b) => b.to_string(),
+                                    Kind::Number(n) => n.to_string(),
+                                    Kind::Null(_) => return Err(at(&m, "mapping key cannot be null".into())),
+                                    _ => return Err(at(&m, "only strings are allowed as mapping keys".into())),
+                                };
+                                let v = self.parse_value()?;
+                                attrs.insert(key, v);
+                            }
+                            _ => return Err(at(&m, "only strings are allowed as mapping keys".into())),
+                        }
+                    }
+                    let v = Value::object(attrs);
+                    self.complete(anchor, &v);
+                    Ok(v)
+                }
+                Event::DocumentStart => Err(at(&mark, "only a single document is allowed".into())),
+                Event::StreamEnd => Err(at(&mark, "expecting value but found end of stream".into())),
+                Event::MappingEnd => Err(at(&mark, "expecting value but found end of mapping".into())),
+                Event::SequenceEnd => Err(at(&mark, "expecting value but found end of sequence".into())),
+                other => Err(at(&mark, format!("unexpected parser event {other:?}"))),
+            }
+        }
+
+        fn complete(&mut self, anchor: usize, v: &Value) {
+            if anchor == 0 {
+                return;
+            }
+            if let Some(n) = self.pending.get_mut(&anchor) {
+                *n -= 1;
+                if *n == 0 {
+                    self.pending.remove(&anchor);
+                }
+            }
+            self.anchors.insert(anchor, v.clone());
+        }
+    }
+
+    fn merge_into(attrs: &mut BTreeMap<String, Value>, merged: &Value) -> Result<(), String> {
+        match &merged.kind {
+            Kind::Object(m) | Kind::Map(_, m) => {
+                for (k, v) in m.iter() {
+                    attrs.insert(k.clone(), v.clone());
+                }
+                Ok(())
+            }
+            Kind::Tuple(xs) | Kind::List(_, xs) => {
+                for x in xs.iter() {
+                    match x.as_entries() {
+                        Some(m) => {
+                            for (k, v) in m {
+                                attrs.insert(k.clone(), v.clone());
+                            }
+                        }
+                        None => {
+                            return Err(format!("cannot merge {} (from sequence) into mapping", x.ty().friendly_name()))
+                        }
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(format!("cannot merge {} into mapping", merged.ty().friendly_name())),
+        }
+    }
+
+    fn tag_string(tag: &Option<Tag>) -> String {
+        match tag {
+            None => String::new(),
+            Some(t) if t.handle.is_empty() && t.suffix == "!" => String::new(),
+            Some(t) => format!("{}{}", t.handle, t.suffix),
+        }
+    }
+
+    fn resolve_special(src: &str) -> Option<Value> {
+        Some(match src {
+            "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Value::bool(true),
+            "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Value::bool(false),
+            "" | "~" | "null" | "Null" | "NULL" => Value::dynamic_null(),
+            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::number(Number::infinity(false)),
+            "-.inf" | "-.Inf" | "-.INF" => Value::number(Number::infinity(true)),
+            _ => return None,
+        })
+    }
+
+    fn is_int_literal(s: &str) -> bool {
+        let b = s.as_bytes();
+        let digits = |x: &[u8], f: fn(&u8) -> bool| !x.is_empty() && x.iter().all(f);
+        let unsigned = b.strip_prefix(b"+").or_else(|| b.strip_prefix(b"-")).unwrap_or(b);
+        digits(unsigned, u8::is_ascii_digit)
+            || b.strip_prefix(b"0o").is_some_and(|r| digits(r, |c| (b'0'..=b'7').contains(c)))
+            || b.strip_prefix(b"0x").is_some_and(|r| digits(r, u8::is_ascii_hexdigit))
+    }
+
+    fn is_float_literal(s: &str) -> bool {
+        let b = s.as_bytes();
+        let mut i = 0;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let int_digits = i - int_start;
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            let fs = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if int_digits == 0 && i == fs {
+                return false;
+            }
+        } else if int_digits == 0 {
+            return false;
+        }
+        if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+            i += 1;
+            if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                i += 1;
+            }
+            let es = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == es {
+                return false;
+            }
+        }
+        i == b.len()
+    }
+
+    /// go-cty-yaml's `resolveScalar`.
+    fn resolve_scalar(tag: &str, src: &str, style: TScalarStyle) -> Result<Value, String> {
+        let short = tag.strip_prefix(TAG_PREFIX);
+        let resolvable = tag.is_empty()
+            || matches!(short, Some("str" | "bool" | "int" | "float" | "null" | "timestamp" | "binary"));
+        if !resolvable {
+            return Err(format!("unsupported tag {}", go_quote(tag)));
+        }
+        let hint = match src.as_bytes().first() {
+            None => b'N',
+            Some(b'+' | b'-') => b'S',
+            Some(b'0'..=b'9') => b'D',
+            Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~') => b'M',
+            Some(b'.') => b'.',
+            Some(_) => 0,
+        };
+        let mut tag = short.unwrap_or("").to_string();
+        if hint != 0 && tag != "str" && tag != "binary" {
+            if matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted) {
+                return Ok(Value::string(src));
+            }
+            if let Some(v) = resolve_special(src) {
+                return Ok(v);
+            }
+            if tag.is_empty() && matches!(src, ".nan" | ".NaN" | ".NAN") {
+                return Err("floating point NaN is not supported".into());
+            }
+            match hint {
+                b'.' => {
+                    if let Some(n) = parse_cty_number(src) {
+                        return Ok(Value::number(n));
+                    }
+                }
+                b'D' | b'S' => {
+                    if tag.is_empty() || tag == "timestamp" {
+                        if let Some(t) = parse_yaml_timestamp(src) {
+                            return Ok(Value::string(t));
+                        }
+                    }
+                    if is_int_literal(src) {
+                        tag = "int".into();
+                    } else if is_float_literal(src) {
+                        tag = "float".into();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let full = || format!("{TAG_PREFIX}{tag}");
+        match tag.as_str() {
+            "str" | "" => Ok(Value::string(src)),
+            "binary" => match go_base64_decode(src) {
+                Ok(_) => Ok(Value::string(src)),
+                Err(_) => Err(format!("cannot parse {} as {}: not valid base64", go_quote(src), full())),
+            },
+            "bool" => match resolve_special(src) {
+                Some(v) if v.as_bool().is_some() => Ok(v),
+                _ => Err(format!("cannot parse {} as {}", go_quote(src), full())),
+            },
+            "int" | "float" => {
+                let plain = src.replace('_', "");
+                if let Some(n) = parse_cty_number(&plain) {
+                    return Ok(Value::number(n));
+                }
+                if let Some(n) = parse_go_int(&plain) {
+                    return Ok(Value::number(n));
+                }
+                Err(format!("cannot parse {} as {}", go_quote(src), full()))
+            }
+            "timestamp" => parse_yaml_timestamp(src)
+                .map(Value::string)
+                .ok_or_else(|| format!("cannot parse {} as {}", go_quote(src), full())),
+            "null" => Ok(Value::dynamic_null()),
+            _ => Err(format!("unsupported tag {}", go_quote(&full()))),
+        }
+    }
+
+    /// `cty.ParseNumberVal`: a decimal number (Go's `big.ParseFloat`, base 10).
+    fn parse_cty_number(s: &str) -> Option<Number> {
+        let b = s.as_bytes();
+        let body = b.strip_prefix(b"+").or_else(|| b.strip_prefix(b"-")).unwrap_or(b);
+        let ok = !body.is_empty()
+            && body.iter().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+            && body[0] != b'e'
+            && body[0] != b'E';
+        if !ok || !is_float_literal(s) && !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Number::parse(s)
+    }
+
+    /// `strconv.ParseInt(s, 0, 64)` then `ParseUint`: `0x`, `0o`, `0b` and
+    /// leading-zero octal forms.
+    fn parse_go_int(s: &str) -> Option<Number> {
+        let (neg, body) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let lower = body.to_ascii_lowercase();
+        let (radix, digits) = if let Some(r) = lower.strip_prefix("0x") {
+            (16, r)
+        } else if let Some(r) = lower.strip_prefix("0o") {
+            (8, r)
+        } else if let Some(r) = lower.strip_prefix("0b") {
+            (2, r)
+        } else if lower.len() > 1 && lower.starts_with('0') {
+            (8, &lower[1..])
+        } else {
+            (10, lower.as_str())
+        };
+        let digits = digits.strip_prefix('_').unwrap_or(digits);
+        let v = u64::from_str_radix(digits, radix).ok()?;
+        if neg {
+            if v > 1u64 << 63 {
+                return None;
+            }
+            Some(Number::from_i64((v as i64).wrapping_neg()))
+        } else {
+            Some(Number::from_u64(v))
+        }
+    }
+
+    /// go-cty-yaml's `parseTimestamp`: the YAML timestamp forms, formatted as RFC 3339.
+    fn parse_yaml_timestamp(s: &str) -> Option<String> {
+        let b = s.as_bytes();
+        let i = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        if i != 4 || i == b.len() || b[i] != b'-' {
+            return None;
+        }
+        let year: i64 = s[..4].parse().ok()?;
+        let mut rest = &s[5..];
+        fn num<'x>(s: &'x str, max_digits: usize) -> Option<(i64, &'x str)> {
+            let n = s.bytes().take(max_digits).take_while(u8::is_ascii_digit).count();
+            if n == 0 {
+                return None;
+            }
+            Some((s[..n].parse().ok()?, &s[n..]))
+        }
+        let (month, r) = num(rest, 2)?;
+        rest = r.strip_prefix('-')?;
+        let (day, r) = num(rest, 2)?;
+        rest = r;
+        if !(1..=12).contains(&month) {
+            return None;
+        }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let dim = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        if day < 1 || day > dim {
+            return None;
+        }
+        let (mut h, mut mi, mut sec, mut off) = (0, 0, 0, 0i64);
+        if !rest.is_empty() {
+            let needs_zone = rest.starts_with('T') || rest.starts_with('t');
+            if !needs_zone && !rest.starts_with(' ') {
+                return None;
+            }
+            rest = &rest[1..];
+            let (x, r) = num(rest, 2)?;
+            h = x;
+            let (x, r) = num(r.strip_prefix(':')?, 2)?;
+            mi = x;
+            let (x, r) = num(r.strip_prefix(':')?, 2)?;
+            sec = x;
+            rest = r;
+            if h >= 24 || mi >= 60 || sec >= 60 {
+                return None;
+            }
+            if let Some(r) = rest.strip_prefix('.') {
+                let n = r.bytes().take_while(u8::is_ascii_digit).count();
+                if n == 0 {
+                    return None;
+                }
+                rest = &r[n..];
+            }
+            if needs_zone {
+                if rest == "Z" {
+                    rest = "";
+                } else {
+                    let rb = rest.as_bytes();
+                    if rb.len() != 6 || rb[3] != b':' || !(rb[0] == b'+' || rb[0] == b'-') {
+                        return None;
+                    }
+                    let hh: i64 = rest[1..3].parse().ok()?;
+                    let mm: i64 = rest[4..6].parse().ok()?;
+                    if hh > 24 || mm > 60 {
+                        return None;
+                    }
+                    off = (hh * 60 + mm) * 60 * if rb[0] == b'-' { -1 } else { 1 };
+                    rest = "";
+                }
+            }
+            if !rest.is_empty() {
+                return None;
+            }
+        }
+        let zone = if off == 0 {
+            "Z".to_string()
+        } else {
+            let a = off.abs() / 60;
+            format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, a / 60, a % 60)
+        };
+        Some(format!("{year:04}-{month:02}-{day:02}T{h:02}:{mi:02}:{sec:02}{zone}"))
+    }
 
     pub(super) fn decode(src: &str) -> Result<Value, String> {
-        let _ = src;
-        Err("not written".into())
+        let src = if src.is_empty() { "\n" } else { src };
+        let mut d = Decoder { parser: Parser::new_from_str(src), pending: HashMap::new(), anchors: HashMap::new() };
+        let (ev, mark) = d.next()?;
+        if !matches!(ev, Event::StreamStart) {
+            return Err(at(&mark, "missing stream start token".into()));
+        }
+        let (ev, mark) = d.next()?;
+        if !matches!(ev, Event::DocumentStart) {
+            return Err(at(&mark, "missing start of document".into()));
+        }
+        let v = d.parse_value()?;
+        let (ev, mark) = d.next()?;
+        match ev {
+            Event::DocumentStart => return Err(at(&mark, "only a single document is allowed".into())),
+            Event::DocumentEnd => {}
+            other => return Err(at(&mark, format!("unexpected extra content ({other:?}) after value"))),
+        }
+        let (ev, mark) = d.next()?;
+        if !matches!(ev, Event::StreamEnd) {
+            return Err(at(&mark, "unexpected extra content after value".into()));
+        }
+        Ok(v)
+    }
+
+    // ---- encoding ----------------------------------------------------------------
+
+    /// The subset of libyaml's emitter (as ported in go-yaml v2) that
+    /// go-cty-yaml's `Marshal` exercises, with its default settings.
+    struct Emitter {
+        out: String,
+        column: i64,
+        whitespace: bool,
+        indention: bool,
+        open_ended: bool,
+        indent: i64,
+        indents: Vec<i64>,
+        flow_level: usize,
+        root_context: bool,
+        mapping_context: bool,
+        simple_key_context: bool,
+    }
+
+    const BEST_INDENT: i64 = 2;
+    const BEST_WIDTH: i64 = 80;
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum Style {
+        Plain,
+        SingleQuoted,
+        DoubleQuoted,
+        Literal,
+    }
+
+    struct Analysis {
+        multiline: bool,
+        flow_plain_allowed: bool,
+        block_plain_allowed: bool,
+        single_quoted_allowed: bool,
+        block_allowed: bool,
+    }
+
+    fn is_printable(c: char) -> bool {
+        let u = c as u32;
+        u == 0x0a || (0x20..=0x7e).contains(&u) || (0xa0..=0xd7ff).contains(&u) || ((0xe000..=0xfffd).contains(&u) && u != 0xfeff)
+    }
+    fn is_break(c: char) -> bool {
+        matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    }
+    fn is_blank(c: char) -> bool {
+        c == ' ' || c == '\t'
+    }
+
+    fn analyze(value: &str) -> Analysis {
+        if value.is_empty() {
+            return Analysis {
+                multiline: false,
+                flow_plain_allowed: false,
+                block_plain_allowed: true,
+                single_quoted_allowed: true,
+                block_allowed: false,
+            };
+        }
+        let mut block_indicators = value.starts_with("---") || value.starts_with("...");
+        let mut flow_indicators = block_indicators;
+        let (mut line_breaks, mut special) = (false, false);
+        let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
+        let (mut break_space, mut space_break) = (false, false);
+        let (mut previous_space, mut previous_break) = (false, false);
+        let mut preceded_by_ws = true;
+        let chars: Vec<char> = value.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let followed_by_ws = i + 1 >= chars.len() || is_blank(chars[i + 1]);
+            let last = i + 1 == chars.len();
+            if i == 0 {
+                match c {
+                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    '?' | ':' => {
+                        flow_indicators = true;
+                        if followed_by_ws {
+                            block_indicators = true;
+                        }
+                    }
+                    '-' if followed_by_ws => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    _ => {}
+                }
+            } else {
+                match c {
+                    ',' | '?' | '[' | ']' | '{' | '}' => flow_indicators = true,
+                    ':' => {
+                        flow_indicators = true;
+                        if followed_by_ws {
+                            block_indicators = true;
+                        }
+                    }
+                    '#' if preceded_by_ws => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    _ => {}
+                }
+            }
+            if !is_printable(c) {
+                special = true;
+            }
+            if c == ' ' {
+                leading_space |= i == 0;
+                trailing_space |= last;
+                break_space |= previous_break;
+                previous_space = true;
+                previous_break = false;
+            } else if is_break(c) {
+                line_breaks = true;
+                leading_break |= i == 0;
+                trailing_break |= last;
+                space_break |= previous_space;
+                previous_space = false;
+                previous_break = true;
+            } else {
+                previous_space = false;
+                previous_break = false;
+            }
+            preceded_by_ws = is_blank(c) || is_break(c);
+        }
+        let mut a = Analysis {
+            multiline: line_breaks,
+            flow_plain_allowed: true,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+        if leading_space || leading_break || trailing_space || trailing_break {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+        }
+        if trailing_space {
+            a.block_allowed = false;
+        }
+        if break_space {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+        }
+        if space_break || special {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+            a.block_allowed = false;
+        }
+        if line_breaks {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+        }
+        if flow_indicators {
+            a.flow_plain_allowed = false;
+        }
+        if block_indicators {
+            a.block_plain_allowed = false;
+        }
+        a
+    }
+
+    impl Emitter {
+        fn put(&mut self, c: char) {
+            self.out.push(c);
+            self.column += 1;
+        }
+        fn put_break(&mut self) {
+            self.out.push('\n');
+            self.column = 0;
+        }
+        fn write_break(&mut self, c: char) {
+            if c == '\n' {
+                self.put_break();
+            } else {
+                self.out.push(c);
+                self.column = 0;
+            }
+        }
+        fn write_indent(&mut self) {
+            let indent = self.indent.max(0);
+            if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
+                self.put_break();
+            }
+            while self.column < indent {
+                self.put(' ');
+            }
+            self.whitespace = true;
+            self.indention = true;
+        }
+        fn write_indicator(&mut self, ind: &str, need_ws: bool, is_ws: bool, is_indention: bool) {
+            if need_ws && !self.whitespace {
+                self.put(' ');
+            }
+            for c in ind.chars() {
+                self.put(c);
+            }
+            self.whitespace = is_ws;
+            self.indention = self.indention && is_indention;
+            self.open_ended = false;
+        }
+        fn increase_indent(&mut self, flow: bool, indentless: bool) {
+            self.indents.push(self.indent);
+            if self.indent < 0 {
+                self.indent = if flow { BEST_INDENT } else { 0 };
+            } else if !indentless {
+                self.indent += BEST_INDENT;
+            }
+        }
+        fn pop_indent(&mut self) {
+            self.indent = self.indents.pop().unwrap_or(-1);
+        }
+
+        fn node(&mut self, v: &Value, root: bool, mapping: bool, simple_key: bool) -> Result<(), String> {
+            self.root_context = root;
+            self.mapping_context = mapping;
+            self.simple_key_context = simple_key;
+            match &v.kind {
+                Kind::Null(_) => self.scalar("null", Style::Plain),
+                Kind::Unknown(_) => return Err("cannot serialize unknown value as YAML".into()),
+                Kind::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain),
+                Kind::Number(n) => self.scalar(&n.to_string(), Style::Plain),
+                Kind::String(s) => self.scalar(s, if s.contains('\n') { Style::Literal } else { Style::DoubleQuoted }),
+                Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => {
+                    if xs.is_empty() || self.flow_level > 0 {
+                        self.write_indicator("[", true, true, false);
+                        self.increase_indent(true, false);
+                        self.flow_level += 1;
+                        for (i, x) in xs.iter().enumerate() {
+                            if i > 0 {
+                                self.write_indicator(",", false, false, false);
+                            }
+                            if self.column > BEST_WIDTH {
+                                self.write_indent();
+                            }
+                            self.node(x, false, false, false)?;
+                        }
+                        self.flow_level -= 1;
+                        self.pop_indent();
+                        self.write_indicator("]", false, false, false);
+                    } else {
+                        let indentless = self.mapping_context && !self.indention;
+                        self.increase_indent(false, indentless);
+                        for x in xs.iter() {
+                            self.write_indent();
+                            self.write_indicator("-", true, false, true);
+                            self.node(x, false, false, false)?;
+                        }
+                        self.pop_indent();
+                    }
+                }
+                Kind::Map(_, m) | Kind::Object(m) => {
+                    if m.is_empty() {
+                        self.write_indicator("{", true, true, false);
+                        self.increase_indent(true, false);
+                        self.pop_indent();
+                        self.write_indicator("}", false, false, false);
+                    } else {
+                        self.increase_indent(false, false);
+                        for (k, x) in m.iter() {
+                            self.write_indent();
+                            let key = Value::string(k.as_str());
+                            let a = analyze(k);
+                            if !a.multiline && k.len() <= 128 {
+                                self.node(&key, false, true, true)?;
+                                self.write_indicator(":", false, false, false);
+                            } else {
+                                self.write_indicator("?", true, false, true);
+                                self.node(&key, false, true, false)?;
+                                self.write_indent();
+                                self.write_indicator(":", true, false, true);
+                            }
+                            self.node(x, false, true, false)?;
+                        }
+                        self.pop_indent();
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        fn scalar(&mut self, value: &str, requested: Style) {
+            let a = analyze(value);
+            let mut style = requested;
+            if self.simple_key_context && a.multiline {
+                style = Style::DoubleQuoted;
+            }
+            if style == Style::Plain {
+                if (self.flow_level > 0 && !a.flow_plain_allowed) || (self.flow_level == 0 && !a.block_plain_allowed) {
+                    style = Style::SingleQuoted;
+                }
+                if value.is_empty() && (self.flow_level > 0 || self.simple_key_context) {
+                    style = Style::SingleQuoted;
+                }
+            }
+            if style == Style::SingleQuoted && !a.single_quoted_allowed {
+                style = Style::DoubleQuoted;
+            }
+            if style == Style::Literal && (!a.block_allowed || self.flow_level > 0 || self.simple_key_context) {
+                style = Style::DoubleQuoted;
+            }
+            self.increase_indent(true, false);
+            let allow_breaks = !self.simple_key_context;
+            match style {
+                Style::Plain => self.write_plain(value, allow_breaks),
+                Style::SingleQuoted => self.write_single_quoted(value, allow_breaks),
+                Style::DoubleQuoted => self.write_double_quoted(value, allow_breaks),
+                Style::Literal => self.write_literal(value),
+            }
+            self.pop_indent();
+        }
+
+        fn write_plain(&mut self, value: &str, allow_breaks: bool) {
+            if !self.whitespace {
+                self.put(' ');
+            }
+            let chars: Vec<char> = value.chars().collect();
+            let (mut spaces, mut breaks) = (false, false);
+            for (i, &c) in chars.iter().enumerate() {
+                if c == ' ' {
+                    if allow_breaks && !spaces && self.column > BEST_WIDTH && chars.get(i + 1) != Some(&' ') {
+                        self.write_indent();
+                    } else {
+                        self.put(c);
+                    }
+                    spaces = true;
+                } else if is_break(c) {
+                    if !breaks && c == '\n' {
+                        self.put_break();
+                    }
+                    self.write_break(c);
+                    self.indention = true;
+                    breaks = true;
+                } else {
+                    if breaks {
+                        self.write_indent();
+                    }
+                    self.put(c);
+                    self.indention = false;
+                    spaces = false;
+                    breaks = false;
+                }
+            }
+            self.whitespace = false;
+            self.indention = false;
+            if self.root_context {
+                self.open_ended = true;
+            }
+        }
+
+        fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
+            self.write_indicator("'", true, false, false);
+            let chars: Vec<char> = value.chars().collect();
+            let (mut spaces, mut breaks) = (false, false);
+            for (i, &c) in chars.iter().enumerate() {
+                if c == ' ' {
+                    if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i != chars.len() - 1 && chars.get(i + 1) != Some(&' ') {
+                        self.write_indent();
+                    } else {
+                        self.put(c);
+                    }
+                    spaces = true;
+                } else if is_break(c) {
+                    if !breaks && c == '\n' {
+                        self.put_break();
+                    }
+                    self.write_break(c);
+                    self.indention = true;
+                    breaks = true;
+                } else {
+                    if breaks {
+                        self.write_indent();
+                    }
+                    if c == '\'' {
+                        self.put('\'');
+                    }
+                    self.put(c);
+                    self.indention = false;
+                    spaces = false;
+                    breaks = false;
+                }
+            }
+            self.write_indicator("'", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
+        }
+
+        fn write_double_quoted(&mut self, value: &str, allow_breaks: bool) {
+            self.write_indicator("\"", true, false, false);
+            let bom = value.starts_with('\u{feff}');
+            let chars: Vec<char> = value.chars().collect();
+            let mut spaces = false;
+            for (i, &c) in chars.iter().enumerate() {
+                if !is_printable(c) || bom || is_break(c) || c == '"' || c == '\\' {
+                    self.put('\\');
+                    let v = c as u32;
+                    match v {
+                        0x00 => self.put('0'),
+                        0x07 => self.put('a'),
+                        0x08 => self.put('b'),
+                        0x09 => self.put('t'),
+                        0x0a => self.put('n'),
+                        0x0b => self.put('v'),
+                        0x0c => self.put('f'),
+                        0x0d => self.put('r'),
+                        0x1b => self.put('e'),
+                        0x22 => self.put('"'),
+                        0x5c => self.put('\\'),
+                        0x85 => self.put('N'),
+                        0xa0 => self.put('_'),
+                        0x2028 => self.put('L'),
+                        0x2029 => self.put('P'),
+                        _ => {
+                            let (ind, w) = if v <= 0xff {
+                                ('x', 2)
+                            } else if v <= 0xffff {
+                                ('u', 4)
+                            } else {
+                                ('U', 8)
+                            };
+                            self.put(ind);
+                            for k in (0..w).rev() {
+                                let d = (v >> (k * 4)) & 0xf;
+                                self.put(char::from_digit(d, 16).unwrap().to_ascii_uppercase());
+                            }
+                        }
+                    }
+                    spaces = false;
+                } else if c == ' ' {
+                    if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < chars.len() - 1 {
+                        self.write_indent();
+                        if chars.get(i + 1) == Some(&' ') {
+                            self.put('\\');
+                        }
+                    } else {
+                        self.put(c);
+                    }
+                    spaces = true;
+                } else {
+                    self.put(c);
+                    spaces = false;
+                }
+            }
+            self.write_indicator("\"", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
+        }
+
+        fn write_literal(&mut self, value: &str) {
+            self.write_indicator("|", true, false, false);
+            let chars: Vec<char> = value.chars().collect();
+            if chars.first().is_some_and(|&c| c == ' ' || is_break(c)) {
+                self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
+            }
+            self.open_ended = false;
+            let chomp = match chars.len() {
+                0 => Some("-"),
+                n if !is_break(chars[n - 1]) => Some("-"),
+                1 => {
+                    self.open_ended = true;
+                    Some("+")
+                }
+                n if is_break(chars[n - 2]) => {
+                    self.open_ended = true;
+                    Some("+")
+                }
+                _ => None,
+            };
+            if let Some(h) = chomp {
+                self.write_indicator(h, false, false, false);
+            }
+            self.put_break();
+            self.indention = true;
+            self.whitespace = true;
+            let mut breaks = true;
+            for &c in &chars {
+                if is_break(c) {
+                    self.write_break(c);
+                    self.indention = true;
+                    breaks = true;
+                } else {
+                    if breaks {
+                        self.write_indent();
+                    }
+                    self.put(c);
+                    self.indention = false;
+                    breaks = false;
+                }
+            }
+        }
     }
 
     pub(super) fn encode(v: &Value) -> Result<String, String> {
-        let _ = v;
-        Err("not written".into())
+        let mut e = Emitter {
+            out: String::new(),
+            column: 0,
+            whitespace: true,
+            indention: true,
+            open_ended: false,
+            indent: -1,
+            indents: Vec::new(),
+            flow_level: 0,
+            root_context: false,
+            mapping_context: false,
+            simple_key_context: false,
+        };
+        e.node(v, true, false, false)?;
+        // Implicit document end, then stream end.
+        e.write_indent();
+        if e.open_ended {
+            e.write_indicator("...", true, false, false);
+            e.write_indent();
+        }
+        Ok(e.out)
     }
 }
 
@@ -1157,5 +2130,83 @@ mod tests {
         );
         let v = run("jsonencode", vec![s("x").sensitive()]).unwrap();
         assert!(v.is_sensitive());
+    }
+
+    fn yaml_enc(v: Value) -> String {
+        ok_str("yamlencode", vec![v])
+    }
+    fn obj(pairs: Vec<(&str, Value)>) -> Value {
+        Value::object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    #[test]
+    fn yamlencode() {
+        assert_eq!(yaml_enc(obj(vec![("a", s("b")), ("c", s("d"))])), "\"a\": \"b\"\n\"c\": \"d\"\n");
+        assert_eq!(
+            yaml_enc(Value::tuple(vec![Value::int(1), s("a"), Value::bool(true), Value::dynamic_null()])),
+            "- 1\n- \"a\"\n- true\n- null\n"
+        );
+        assert_eq!(yaml_enc(s("multi\nline")), "|-\n  multi\n  line\n");
+        assert_eq!(yaml_enc(Value::empty_tuple()), "[]\n");
+        assert_eq!(yaml_enc(Value::empty_object()), "{}\n");
+        assert_eq!(yaml_enc(Value::number(Number::parse("0.5").unwrap())), "0.5\n...\n");
+        assert_eq!(yaml_enc(s("1.0")), "\"1.0\"\n");
+        assert_eq!(yaml_enc(Value::dynamic_null()), "null\n...\n");
+        assert_eq!(
+            yaml_enc(obj(vec![("a", Value::tuple(vec![Value::int(1), Value::int(2)])), ("b", obj(vec![("c", s("x\n"))]))])),
+            "\"a\":\n- 1\n- 2\n\"b\":\n  \"c\": |\n    x\n"
+        );
+        assert_eq!(
+            yaml_enc(Value::tuple(vec![Value::tuple(vec![Value::int(1)]), obj(vec![("a", Value::int(1)), ("b", Value::int(2))])])),
+            "- - 1\n- \"a\": 1\n  \"b\": 2\n"
+        );
+        assert_eq!(yaml_enc(s("tab\there \"q\" é 😀")), "\"tab\\there \\\"q\\\" é \\U0001F600\"\n");
+        assert_eq!(yaml_enc(s(" lead\n")), "|2\n   lead\n");
+        assert_eq!(yaml_enc(s("trail \nx")), "\"trail \\nx\"\n");
+        assert_eq!(yaml_enc(s("a\n\n")), "|+\n  a\n\n");
+        assert_eq!(yaml_enc(obj(vec![("k", obj(vec![])), ("l", Value::empty_tuple())])), "\"k\": {}\n\"l\": []\n");
+        assert_eq!(yaml_enc(obj(vec![("a\nb", s("v"))])), "? |-\n  a\n  b\n: \"v\"\n");
+        let long = "word ".repeat(20) + "end";
+        assert_eq!(
+            yaml_enc(s(&long)),
+            format!("\"{}\n  {}\"\n", "word ".repeat(17).trim_end(), "word ".repeat(3) + "end")
+        );
+    }
+
+    #[test]
+    fn yamldecode() {
+        let dec = |src: &str| run("yamldecode", vec![s(src)]);
+        let v = dec("a: [1, 2]\nb: {c: d}").unwrap();
+        assert_eq!(json_of(&v), r#"{"a":[1,2],"b":{"c":"d"}}"#);
+        assert_eq!(
+            plinth_value::json_type(&v.ty()).to_string(),
+            r#"["object",{"a":["tuple",["number","number"]],"b":["object",{"c":"string"}]}]"#
+        );
+        assert_eq!(dec("yes").unwrap().as_bool(), Some(true));
+        assert_eq!(json_of(&dec("0x1F").unwrap()), "31");
+        assert_eq!(json_of(&dec("0o17").unwrap()), "15");
+        assert_eq!(json_of(&dec("a: &x 1\nb: *x").unwrap()), r#"{"a":1,"b":1}"#);
+        assert_eq!(json_of(&dec("'yes'").unwrap()), r#""yes""#);
+        assert_eq!(json_of(&dec("~").unwrap()), "null");
+        assert_eq!(json_of(&dec("2001-12-14").unwrap()), r#""2001-12-14T00:00:00Z""#);
+        assert_eq!(json_of(&dec("2001-12-14t21:59:43.10-05:00").unwrap()), r#""2001-12-14T21:59:43-05:00""#);
+        assert_eq!(json_of(&dec("1_000").unwrap()), r#""1_000""#);
+        assert_eq!(json_of(&dec("-1.5e3").unwrap()), "-1500");
+        assert_eq!(json_of(&dec("!!str 12").unwrap()), r#""12""#);
+        assert_eq!(json_of(&dec("!!int \"12\"").unwrap()), r#""12""#);
+        assert_eq!(json_of(&dec("!!int 0b11").unwrap()), "3");
+        assert_eq!(json_of(&dec("base: &b {x: 1, z: 2}\nd:\n  <<: *b\n  z: 3\ny: 1").unwrap()), r#"{"base":{"x":1,"z":2},"d":{"x":1,"z":3},"true":1}"#);
+        assert_eq!(json_of(&dec("- |\n  lit\n- >\n  fold\n  ed\n").unwrap()), r#"["lit\n","fold ed\n"]"#);
+        assert_eq!(json_of(&dec("1: a\ntrue: b").unwrap()), r#"{"1":"a","true":"b"}"#);
+        let e = |src: &str| match dec(src) {
+            Err(CallError::Func(e)) => e.message,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(e(""), "on line 1, column 1: missing start of document");
+        assert_eq!(e("--- 1\n--- 2"), "on line 1, column 1: unexpected extra content after value");
+        assert_eq!(e(".nan"), "floating point NaN is not supported");
+        assert_eq!(e("!!foo x"), "unsupported tag \"tag:yaml.org,2002:foo\"");
+        assert_eq!(e("a: 1\n~: 2"), "on line 1, column 1: mapping key cannot be null");
+        assert_eq!(e("!!bool maybe"), "cannot parse \"maybe\" as tag:yaml.org,2002:bool");
     }
 }
