@@ -6,4 +6,8 @@
 //! Names (`var.x`, `aws_vpc.main`) are resolved through a [`Scope`] the caller
 //! provides; this crate knows nothing about modules, resources or state.
 
+mod eval;
 pub mod functions;
+mod template;
+
+pub use eval::{binary, equals, get_attr, index, EvalError, EvalResult, Evaluator, Scope};

@@ -215,11 +215,11 @@ mod tests {
         let mut files = Files::new();
         let f = files.add("main.tf", "output \"x\" {\n  value = local.foo.bar\n}\n");
         let d = Diagnostic::error("Unsupported attribute", "This object does not have an attribute named \"bar\".")
-            .with_subject(Span::new(f, 35, 39))
+            .with_subject(Span::new(f, 33, 36))
             .with_context("output \"x\"");
         let r = d.render(&files);
         assert!(r.contains("on main.tf line 2, in output \"x\":"), "{r}");
         assert!(r.contains("   2:   value = local.foo.bar"), "{r}");
-        assert!(r.contains("^^^^"), "{r}");
+        assert!(r.contains(&format!("\n{}^^^\n", " ".repeat(26))), "{r}");
     }
 }

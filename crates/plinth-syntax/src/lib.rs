@@ -40,3 +40,13 @@ pub fn parse_template(file: FileId, src: &str) -> (ast::Expr, Vec<Diagnostic>) {
 pub fn parse_json_file(file: FileId, src: &str) -> (ast::Body, Vec<Diagnostic>) {
     json::parse_json_file(file, src)
 }
+
+/// Parses a JSON variables file (`.tfvars.json`): like [`parse_json_file`], but
+/// every top-level property is an attribute, even one named like a block type
+/// (`data`, `module`, ...), since there it is just a variable name.
+pub fn parse_json_tfvars(file: FileId, src: &str) -> (ast::Body, Vec<Diagnostic>) {
+    json::parse_json_attributes(file, src)
+}
+
+#[cfg(test)]
+mod tests;

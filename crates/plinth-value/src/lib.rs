@@ -14,8 +14,8 @@ mod number;
 mod types;
 mod value;
 
-pub use convert::{convert, unify, ConvertError};
-pub use display::{display_value, type_expr_string};
+pub use convert::{convert, convert_type, mismatch_message, unify, ConvertError};
+pub use display::{display_value, go_quote, type_expr_string};
 pub use json::{json_type, type_from_json, value_from_json, value_to_json, value_to_json_string};
 pub use number::{Number, NumberError};
 pub use types::{ObjectType, Type};

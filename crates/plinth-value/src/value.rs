@@ -293,8 +293,8 @@ fn unwrap_arc<T: Clone>(a: Arc<T>) -> T {
 }
 
 /// cty's set element order: known before unknown; strings lexically, numbers
-/// numerically, `false` before `true`; anything else by a CRC-32 of its
-/// canonical serialization.
+/// numerically, `false` before `true`; anything else by its canonical
+/// serialization (the text cty hashes), compared as bytes.
 pub(crate) fn set_order(a: &Value, b: &Value) -> Ordering {
     match (a.is_known(), b.is_known()) {
         (true, false) => return Ordering::Less,
@@ -306,14 +306,14 @@ pub(crate) fn set_order(a: &Value, b: &Value) -> Ordering {
         (Kind::String(x), Kind::String(y)) => x.cmp(y),
         (Kind::Number(x), Kind::Number(y)) => x.cmp(y),
         (Kind::Bool(x), Kind::Bool(y)) => x.cmp(y),
-        _ => set_hash(a).cmp(&set_hash(b)),
+        _ => set_key(a).cmp(&set_key(b)),
     }
 }
 
-fn set_hash(v: &Value) -> u32 {
+fn set_key(v: &Value) -> String {
     let mut buf = String::new();
     set_hash_bytes(v, &mut buf);
-    crc32(buf.as_bytes())
+    buf
 }
 
 fn set_hash_bytes(v: &Value, buf: &mut String) {
@@ -365,14 +365,3 @@ fn set_hash_bytes(v: &Value, buf: &mut String) {
     }
 }
 
-/// CRC-32 (IEEE), as Go's `hash/crc32.ChecksumIEEE` — a dozen lines, so no crate.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}

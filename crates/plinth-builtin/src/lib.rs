@@ -1,0 +1,144 @@
+//! The built-in `terraform` provider (`terraform.io/builtin/terraform`):
+//! the `terraform_data` resource and the `terraform_remote_state` data source.
+
+use std::collections::BTreeMap;
+
+use plinth_provider::{
+    ApplyRequest, AttributeSchema, BlockSchema, PathStep, PlanRequest, PlanResponse, Provider, ProviderError, ProviderSchema,
+    ResourceSchema,
+};
+use plinth_value::{Type, Value};
+
+pub const SOURCE: &str = "terraform.io/builtin/terraform";
+
+pub struct TerraformProvider {
+    schema: ProviderSchema,
+}
+
+impl Default for TerraformProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TerraformProvider {
+    pub fn new() -> TerraformProvider {
+        let mut data = BlockSchema::default();
+        data.attributes.insert("id".into(), AttributeSchema::computed(Type::String));
+        data.attributes.insert("input".into(), AttributeSchema::optional(Type::Dynamic));
+        data.attributes.insert("output".into(), AttributeSchema::computed(Type::Dynamic));
+        data.attributes.insert("triggers_replace".into(), AttributeSchema::optional(Type::Dynamic));
+        let mut remote = BlockSchema::default();
+        remote.attributes.insert("backend".into(), AttributeSchema::required(Type::String));
+        remote.attributes.insert("config".into(), AttributeSchema::optional(Type::Dynamic));
+        remote.attributes.insert("defaults".into(), AttributeSchema::optional(Type::Dynamic));
+        remote.attributes.insert("workspace".into(), AttributeSchema::optional(Type::String));
+        remote.attributes.insert("outputs".into(), AttributeSchema::computed(Type::Dynamic));
+        let mut schema = ProviderSchema::default();
+        schema.resources.insert("terraform_data".into(), ResourceSchema { version: 0, block: data });
+        schema.data_sources.insert("terraform_remote_state".into(), ResourceSchema { version: 0, block: remote });
+        TerraformProvider { schema }
+    }
+}
+
+fn attr(v: &Value, name: &str) -> Value {
+    v.as_entries().and_then(|m| m.get(name)).cloned().unwrap_or_else(Value::dynamic_null)
+}
+
+#[async_trait::async_trait]
+impl Provider for TerraformProvider {
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+
+    async fn configure(&self, _config: &Value) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    fn plan_resource(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        let input = attr(req.config, "input");
+        let trigger = attr(req.config, "triggers_replace");
+        let unknown_output = |input: &Value| if input.is_null() { input.clone() } else { Value::unknown(input.ty()) };
+        let mut planned: BTreeMap<String, Value> = BTreeMap::new();
+        planned.insert("input".into(), input.clone());
+        planned.insert("triggers_replace".into(), trigger.clone());
+        let mut requires_replace = Vec::new();
+        match req.prior {
+            None => {
+                planned.insert("id".into(), Value::unknown(Type::String));
+                planned.insert("output".into(), unknown_output(&input));
+            }
+            Some(prior) => {
+                planned.insert("id".into(), attr(prior, "id"));
+                planned.insert("output".into(), attr(prior, "output"));
+                if !attr(prior, "triggers_replace").raw_equal(&trigger) {
+                    requires_replace.push(vec![PathStep::Attr("triggers_replace".into())]);
+                    planned.insert("id".into(), Value::unknown(Type::String));
+                    planned.insert("output".into(), unknown_output(&input));
+                } else if !attr(prior, "input").raw_equal(&input) {
+                    planned.insert("output".into(), unknown_output(&input));
+                }
+            }
+        }
+        Ok(PlanResponse { planned: Value::object(planned), requires_replace })
+    }
+
+    async fn apply_resource(&self, req: ApplyRequest<'_>) -> Result<Value, ProviderError> {
+        let Some(planned) = req.planned else {
+            return Ok(Value::dynamic_null());
+        };
+        let mut out: BTreeMap<String, Value> = planned.as_entries().cloned().unwrap_or_default();
+        if out.get("id").is_none_or(|v| !v.is_known() || v.is_null()) {
+            out.insert("id".into(), Value::string(uuid::Uuid::new_v4().to_string()));
+        }
+        let input = out.get("input").cloned().unwrap_or_else(Value::dynamic_null);
+        out.insert("output".into(), input);
+        Ok(Value::object(out))
+    }
+
+    async fn read_resource(&self, _type_name: &str, state: &Value) -> Result<Option<Value>, ProviderError> {
+        Ok(Some(state.clone()))
+    }
+
+    async fn read_data_source(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {
+        if type_name != "terraform_remote_state" {
+            return Err(ProviderError::new("Unsupported data source", format!("No data source {type_name:?}.")));
+        }
+        let backend = attr(config, "backend");
+        if backend.as_str() != Some("local") {
+            return Err(ProviderError::new(
+                "Unsupported backend",
+                format!("terraform_remote_state supports the \"local\" backend; {:?} is not supported yet.", backend.as_str().unwrap_or("")),
+            ));
+        }
+        let cfg = attr(config, "config");
+        let path = cfg.as_entries().and_then(|m| m.get("path")).and_then(|p| p.as_str().map(str::to_string)).unwrap_or_else(|| "terraform.tfstate".into());
+        let outputs = match std::fs::read(&path) {
+            Ok(bytes) => {
+                let st = plinth_state::statefile::read_state(&bytes)
+                    .map_err(|e| ProviderError::new("Error loading state", format!("Failed to read {path}: {e}")))?;
+                let mut m = BTreeMap::new();
+                for (k, o) in &st.outputs {
+                    let ty = plinth_value::type_from_json(&o.ty).unwrap_or(Type::Dynamic);
+                    let v = plinth_value::value_from_json(&o.value, &ty).unwrap_or_else(|_| Value::dynamic_null());
+                    m.insert(k.clone(), if o.sensitive { v.sensitive() } else { v });
+                }
+                Value::object(m)
+            }
+            Err(_) => attr(config, "defaults"),
+        };
+        let mut out = config.as_entries().cloned().unwrap_or_default();
+        out.insert("outputs".into(), outputs);
+        Ok(Value::object(out))
+    }
+
+    async fn import_resource(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
+        let _ = type_name;
+        let mut out = BTreeMap::new();
+        out.insert("id".into(), Value::string(id));
+        out.insert("input".into(), Value::dynamic_null());
+        out.insert("output".into(), Value::dynamic_null());
+        out.insert("triggers_replace".into(), Value::dynamic_null());
+        Ok(Value::object(out))
+    }
+}

@@ -1,0 +1,16 @@
+//! Terraform configuration, parsed but not evaluated: a module directory's
+//! `*.tf` / `*.tf.json` files (with `*_override.tf` merged last) turned into
+//! typed blocks — variables, locals, outputs, resources, data sources, module
+//! calls, providers, `terraform`, `moved`, `removed`, `import`, `check`.
+//!
+//! Expressions stay as AST; evaluation belongs to the engine. This crate does
+//! I/O only to read the module's own files.
+
+mod module;
+mod typeexpr;
+
+pub use module::{
+    literal_string, load_module, CheckBlock, Condition, Lifecycle, Local, Module, ModuleCall, Moved, Output, ProviderConfig,
+    Removed, Resource, ResourceMode, Terraform, Variable, Validation,
+};
+pub use typeexpr::{parse_type_constraint, TypeConstraint};

@@ -1,0 +1,618 @@
+//! Applying a plan. One owner (this scheduler) holds all evaluation state;
+//! provider calls run as tokio tasks, at most `parallelism` at a time, and
+//! report back over a channel. Order:
+//!
+//! 1. deletions (orphans, destroy mode, delete-then-create replacements), each
+//!    after every deletion of something that depends on it;
+//! 2. the graph walk in dependency order: variables, locals, outputs evaluated
+//!    with final values, resources created or updated once every node they
+//!    depend on is done; a failure skips its dependents only;
+//! 3. deletion of objects deposed by create-before-destroy replacements.
+//!
+//! State goes to the [`StateSink`] after every completed change.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use plinth_lang::Evaluator;
+use plinth_provider::{ApplyRequest, PlanRequest, Provider};
+use plinth_state::{AbsResourceInstance, InstanceObject, ModuleInstance, OutputState, State};
+use plinth_syntax::Diagnostic;
+use plinth_value::{Marks, Value};
+use tokio::sync::{mpsc, Semaphore};
+
+use crate::decode::{decode_body, proposed_new};
+use crate::graph::NodeKind;
+use crate::plan::{Action, Plan, PlanMode};
+use crate::statevals::{object_from_state, object_to_state_json};
+use crate::values::{Expansion, ResourceValues};
+use crate::walk::{mark_paths, marked_paths, provider_diag, set_instance_scope, Context, Walk};
+
+/// Receives the state after each change. Implementations decide how durably
+/// and how often to write it.
+pub trait StateSink: Send {
+    fn persist(&mut self, state: &State, done: bool) -> Result<(), String>;
+}
+
+/// Hears about each operation, to show progress.
+pub trait ApplyObserver: Send {
+    fn started(&mut self, addr: &AbsResourceInstance, action: Action, id: Option<&str>);
+    fn finished(&mut self, addr: &AbsResourceInstance, action: Action, id: Option<&str>, elapsed: Duration);
+}
+
+pub struct ApplyOutcome {
+    pub state: State,
+    pub diags: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+}
+
+struct Done {
+    node: Option<usize>,
+    change: Option<usize>,
+    addr: AbsResourceInstance,
+    action: Action,
+    result: Result<Value, plinth_provider::ProviderError>,
+    elapsed: Duration,
+    /// For creates/updates: what to store with the object.
+    meta: Option<(String, u64, bool, Vec<String>)>,
+}
+
+fn id_of(v: &Value) -> Option<String> {
+    v.as_entries().and_then(|m| m.get("id")).and_then(|x| x.as_str().map(str::to_string))
+}
+
+pub async fn apply(
+    ctx: &Context<'_>,
+    plan: &Plan,
+    parallelism: usize,
+    sink: &mut dyn StateSink,
+    observer: &mut dyn ApplyObserver,
+) -> ApplyOutcome {
+    let sem = Arc::new(Semaphore::new(parallelism.max(1)));
+    let (tx, mut rx) = mpsc::unbounded_channel::<Done>();
+    let mut walk = Walk::new(ctx, plan.prior_state.clone(), plan.mode);
+    let mut state = plan.prior_state.clone();
+    let mut diags = Vec::new();
+    let (mut added, mut changed, mut destroyed) = (0, 0, 0);
+    let mut persist_err = None;
+
+    let by_addr: HashMap<AbsResourceInstance, usize> =
+        plan.changes.iter().enumerate().filter(|(_, c)| c.deposed.is_none()).map(|(i, c)| (c.addr.clone(), i)).collect();
+
+    // ---- phase 1: deletions in reverse dependency order -----------------------
+    let deletes: Vec<usize> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.action, Action::Delete | Action::DeleteThenCreate | Action::Forget))
+        .map(|(i, _)| i)
+        .collect();
+    let failed_deletes = run_deletes(&deletes, plan, ctx, &sem, &tx, &mut rx, &mut state, sink, observer, &mut diags, &mut destroyed, &mut persist_err).await;
+
+    // ---- phase 2: the walk -------------------------------------------------------
+    let g = ctx.graph;
+    let n = g.nodes.len();
+    let mut remaining: Vec<usize> = g.deps.iter().map(Vec::len).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, ds) in g.deps.iter().enumerate() {
+        for &d in ds {
+            dependents[i].len();
+            dependents[d].push(i);
+        }
+    }
+    let mut ready: Vec<usize> = (0..n).filter(|&i| remaining[i] == 0).collect();
+    ready.reverse();
+    let mut in_flight: HashMap<usize, usize> = HashMap::new(); // node -> tasks running
+    let mut completed = 0usize;
+    let skip_walk = plan.mode == PlanMode::Destroy;
+    let mut node_failed: HashSet<usize> = HashSet::new();
+    // A replacement whose delete failed must not create.
+    let blocked: HashSet<AbsResourceInstance> = failed_deletes.iter().map(|&i| plan.changes[i].addr.clone()).collect();
+
+    while completed < n {
+        while let Some(i) = ready.pop() {
+            if skip_walk {
+                complete(i, &mut completed, &dependents, &mut remaining, &mut ready);
+                continue;
+            }
+            let is_resource = matches!(g.nodes[i].kind, NodeKind::Resource(_));
+            if !is_resource {
+                walk.eval_node(i, false);
+                complete(i, &mut completed, &dependents, &mut remaining, &mut ready);
+                continue;
+            }
+            if g.deps[i].iter().any(|d| walk.failed_nodes.contains(d) || node_failed.contains(d)) {
+                walk.failed_nodes.insert(i);
+                complete(i, &mut completed, &dependents, &mut remaining, &mut ready);
+                continue;
+            }
+            let spawned = start_resource_node(i, &mut walk, plan, &by_addr, &blocked, &sem, &tx, &mut state, &mut diags, observer);
+            match spawned {
+                Ok(0) => complete(i, &mut completed, &dependents, &mut remaining, &mut ready),
+                Ok(k) => {
+                    in_flight.insert(i, k);
+                }
+                Err(()) => {
+                    node_failed.insert(i);
+                    walk.failed_nodes.insert(i);
+                    complete(i, &mut completed, &dependents, &mut remaining, &mut ready);
+                }
+            }
+        }
+        if completed >= n {
+            break;
+        }
+        let Some(done) = rx.recv().await else { break };
+        let node = done.node.expect("walk tasks carry their node");
+        let ok = finish(done, plan, &mut walk, &mut state, &mut diags, observer, &mut added, &mut changed, &mut destroyed);
+        if !ok {
+            node_failed.insert(node);
+            walk.failed_nodes.insert(node);
+        }
+        if let Err(e) = sink.persist(&state, false) {
+            persist_err.get_or_insert(e);
+        }
+        let left = in_flight.get_mut(&node).expect("node in flight");
+        *left -= 1;
+        if *left == 0 {
+            in_flight.remove(&node);
+            complete(node, &mut completed, &dependents, &mut remaining, &mut ready);
+        }
+    }
+    diags.append(&mut walk.diags);
+
+    // ---- phase 3: deposed objects of create-before-destroy -----------------------
+    let deposed: Vec<usize> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.action == Action::CreateThenDelete && !node_failed.contains(&c.node.unwrap_or(usize::MAX)))
+        .map(|(i, _)| i)
+        .collect();
+    if !deposed.is_empty() {
+        let mut d2 = Vec::new();
+        for &i in &deposed {
+            let c = &plan.changes[i];
+            if let Some(key) = walk_deposed_key(&state, &c.addr) {
+                let _ = key;
+                d2.push(i);
+            }
+        }
+        run_deletes(&d2, plan, ctx, &sem, &tx, &mut rx, &mut state, sink, observer, &mut diags, &mut destroyed, &mut persist_err).await;
+    }
+
+    // ---- outputs ---------------------------------------------------------------
+    let root = ModuleInstance::root();
+    state.outputs.clear();
+    if plan.mode != PlanMode::Destroy {
+        for (name, o) in &ctx.tree.root().module.outputs {
+            let Some(v) = walk.values.outputs.get(&(root.clone(), name.clone())) else { continue };
+            let (plain, marks) = v.clone().unmark_deep();
+            if plain.is_null() || !plain.is_wholly_known() {
+                continue;
+            }
+            state.outputs.insert(
+                name.clone(),
+                OutputState {
+                    value: plinth_value::value_to_json(&plain),
+                    ty: plinth_value::json_type(&plain.ty()),
+                    sensitive: o.sensitive || marks.contains(Marks::SENSITIVE),
+                },
+            );
+        }
+    }
+    if let Err(e) = sink.persist(&state, true) {
+        persist_err.get_or_insert(e);
+    }
+    if let Some(e) = persist_err {
+        diags.push(Diagnostic::error("Failed to persist state", e));
+    }
+    let warnings = std::mem::take(&mut walk.warnings);
+    ApplyOutcome { state, diags, warnings, added, changed, destroyed }
+}
+
+fn walk_deposed_key(state: &State, addr: &AbsResourceInstance) -> Option<String> {
+    state.instance(addr).and_then(|ri| ri.deposed.keys().next().map(|k| k.to_string()))
+}
+
+fn complete(i: usize, completed: &mut usize, dependents: &[Vec<usize>], remaining: &mut [usize], ready: &mut Vec<usize>) {
+    *completed += 1;
+    for &d in &dependents[i] {
+        remaining[d] -= 1;
+        if remaining[d] == 0 {
+            ready.push(d);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_deletes(
+    idxs: &[usize],
+    plan: &Plan,
+    ctx: &Context<'_>,
+    sem: &Arc<Semaphore>,
+    tx: &mpsc::UnboundedSender<Done>,
+    rx: &mut mpsc::UnboundedReceiver<Done>,
+    state: &mut State,
+    sink: &mut dyn StateSink,
+    observer: &mut dyn ApplyObserver,
+    diags: &mut Vec<Diagnostic>,
+    destroyed: &mut usize,
+    persist_err: &mut Option<String>,
+) -> Vec<usize> {
+    if idxs.is_empty() {
+        return Vec::new();
+    }
+    // X waits for every Y being deleted whose dependencies name X's resource.
+    let res_of = |i: usize| plan.changes[i].addr.resource.to_string();
+    let mut waits: HashMap<usize, usize> = idxs.iter().map(|&i| (i, 0)).collect();
+    let mut unblocks: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &y in idxs {
+        for &x in idxs {
+            if x != y && plan.changes[y].dependencies.contains(&res_of(x)) {
+                *waits.get_mut(&x).expect("listed") += 1;
+                unblocks.entry(y).or_default().push(x);
+            }
+        }
+    }
+    let mut ready: Vec<usize> = idxs.iter().copied().filter(|i| waits[i] == 0).collect();
+    let mut running = 0usize;
+    let mut failed = Vec::new();
+    let mut done_count = 0usize;
+    while done_count < idxs.len() {
+        while let Some(i) = ready.pop() {
+            let c = &plan.changes[i];
+            if c.action == Action::Forget {
+                state.remove_instance(&c.addr);
+                done_count += 1;
+                for x in unblocks.get(&i).cloned().unwrap_or_default() {
+                    let w = waits.get_mut(&x).expect("listed");
+                    *w -= 1;
+                    if *w == 0 {
+                        ready.push(x);
+                    }
+                }
+                continue;
+            }
+            let Some((provider, _)) = ctx.providers.get(&c.provider) else {
+                diags.push(Diagnostic::error("Missing provider", format!("No provider {:?} to destroy {}.", c.provider, c.addr)));
+                failed.push(i);
+                done_count += 1;
+                continue;
+            };
+            // For a deposed object (phase 3), delete the deposed copy.
+            let prior = if c.action == Action::CreateThenDelete {
+                state
+                    .instance(&c.addr)
+                    .and_then(|ri| ri.deposed.values().next().cloned())
+                    .map(|o| object_from_state(&o.attributes, &c.before.as_ref().map(Value::ty).unwrap_or(plinth_value::Type::Dynamic)))
+            } else {
+                c.before.clone()
+            };
+            let Some(prior) = prior else {
+                done_count += 1;
+                continue;
+            };
+            observer.started(&c.addr, Action::Delete, id_of(&prior).as_deref());
+            spawn_apply(provider, sem.clone(), tx.clone(), None, Some(i), c.addr.clone(), Action::Delete, c.addr.resource.resource.type_name.clone(), Some(prior), None, None, None);
+            running += 1;
+        }
+        if running == 0 {
+            break;
+        }
+        let Some(done) = rx.recv().await else { break };
+        running -= 1;
+        done_count += 1;
+        let i = done.change.expect("delete carries its change");
+        let c = &plan.changes[i];
+        match done.result {
+            Ok(_) => {
+                if c.action == Action::CreateThenDelete {
+                    if let Some(ri) = state.instance(&c.addr).cloned() {
+                        if let Some(k) = ri.deposed.keys().next().cloned() {
+                            state.set_deposed(&c.addr, k, None, &c.provider_addr);
+                        }
+                    }
+                } else if c.action == Action::DeleteThenCreate {
+                    state.set_current(&c.addr, None, &c.provider_addr);
+                } else {
+                    state.remove_instance(&c.addr);
+                }
+                *destroyed += 1;
+                observer.finished(&c.addr, Action::Delete, None, done.elapsed);
+                if let Err(e) = sink.persist(state, false) {
+                    persist_err.get_or_insert(e);
+                }
+                for x in unblocks.get(&i).cloned().unwrap_or_default() {
+                    let w = waits.get_mut(&x).expect("listed");
+                    *w -= 1;
+                    if *w == 0 {
+                        ready.push(x);
+                    }
+                }
+            }
+            Err(e) => {
+                diags.push(provider_diag(&c.addr, e, plinth_syntax::Span::default()));
+                failed.push(i);
+            }
+        }
+    }
+    failed
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spawn_apply(
+    provider: Arc<dyn Provider>,
+    sem: Arc<Semaphore>,
+    tx: mpsc::UnboundedSender<Done>,
+    node: Option<usize>,
+    change: Option<usize>,
+    addr: AbsResourceInstance,
+    action: Action,
+    type_name: String,
+    prior: Option<Value>,
+    planned: Option<Value>,
+    config: Option<Value>,
+    meta: Option<(String, u64, bool, Vec<String>)>,
+) {
+    tokio::spawn(async move {
+        let _permit = sem.acquire_owned().await.expect("semaphore never closed");
+        let start = Instant::now();
+        let token = plinth_state_token();
+        let (prior_p, _) = match &prior {
+            Some(p) => {
+                let (v, m) = p.clone().unmark_deep();
+                (Some(v), m)
+            }
+            None => (None, Marks::NONE),
+        };
+        let planned_p = planned.map(|p| p.unmark_deep().0);
+        let config_p = config.map(|c| c.unmark_deep().0);
+        let result = provider
+            .apply_resource(ApplyRequest {
+                type_name: &type_name,
+                prior: prior_p.as_ref(),
+                planned: planned_p.as_ref(),
+                config: config_p.as_ref(),
+                operation_token: &token,
+            })
+            .await;
+        let _ = tx.send(Done { node, change, addr, action, result, elapsed: start.elapsed(), meta });
+    });
+}
+
+fn plinth_state_token() -> String {
+    // 128 random bits, hex; unique per operation.
+    plinth_state::DeposedKey::generate().to_string() + &plinth_state::DeposedKey::generate().to_string()
+}
+
+/// Evaluates resource node `i` and spawns its changes. Returns the number of
+/// tasks started, or `Err` when evaluation failed.
+#[allow(clippy::too_many_arguments)]
+fn start_resource_node(
+    i: usize,
+    walk: &mut Walk,
+    plan: &Plan,
+    by_addr: &HashMap<AbsResourceInstance, usize>,
+    blocked: &HashSet<AbsResourceInstance>,
+    sem: &Arc<Semaphore>,
+    tx: &mpsc::UnboundedSender<Done>,
+    state: &mut State,
+    diags: &mut Vec<Diagnostic>,
+    observer: &mut dyn ApplyObserver,
+) -> Result<usize, ()> {
+    let ctx = walk.ctx;
+    let node = ctx.graph.nodes[i].clone();
+    let NodeKind::Resource(key) = &node.kind else { return Ok(0) };
+    let rc = &ctx.tree.get(node.module).module.resources[key];
+    let (provider, pname, paddr) = match walk.provider_for(rc) {
+        Ok(p) => p,
+        Err(ds) => {
+            diags.extend(ds);
+            return Err(());
+        }
+    };
+    let schema = match rc.mode {
+        plinth_config::ResourceMode::Managed => provider.schema().resources.get(&rc.type_name).cloned(),
+        plinth_config::ResourceMode::Data => provider.schema().data_sources.get(&rc.type_name).cloned(),
+    };
+    let Some(schema) = schema else { return Err(()) };
+    let ty = schema.block.implied_type();
+    let mut spawned = 0;
+    let mut failed = false;
+    for inst in walk.instances(node.module) {
+        let exp = match walk.expansion(node.module, &inst, false, rc.count.as_ref(), rc.for_each.as_ref()) {
+            Ok(e) => e,
+            Err(ds) => {
+                diags.extend(ds);
+                failed = true;
+                continue;
+            }
+        };
+        let mode = match rc.mode {
+            plinth_config::ResourceMode::Managed => plinth_state::ResourceMode::Managed,
+            plinth_config::ResourceMode::Data => plinth_state::ResourceMode::Data,
+        };
+        let abs = inst.resource(mode, &rc.type_name, &rc.name);
+        let deps = walk.dependency_strings(i, &inst);
+        let mut vals = std::collections::BTreeMap::new();
+        for (ik, each) in exp.keys() {
+            let addr = abs.instance(ik.clone());
+            let change = by_addr.get(&addr).map(|&ci| &plan.changes[ci]);
+            let current = state.current(&addr).map(|o| object_from_state(&o.attributes, &ty));
+            let action = change.map(|c| c.action).unwrap_or(if current.is_some() { Action::NoOp } else { Action::Create });
+            if matches!(action, Action::NoOp | Action::Delete | Action::Forget) || blocked.contains(&addr) {
+                if let Some(cur) = current {
+                    let sens = change.and_then(|c| c.after.as_ref()).map(marked_paths).unwrap_or_default();
+                    vals.insert(ik, mark_paths(cur, &sens, &schema.block));
+                }
+                continue;
+            }
+            // Re-evaluate configuration with final values.
+            let config = {
+                let mut scope = walk.scope(node.module, &inst);
+                set_instance_scope(&mut scope, &ik, each.as_ref());
+                let mut ev = Evaluator::new(&scope, walk.call_ctx(node.module, false));
+                match decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        diags.extend(e.diags);
+                        failed = true;
+                        continue;
+                    }
+                }
+            };
+            let (config_plain, _) = config.clone().unmark_deep();
+            if rc.mode == plinth_config::ResourceMode::Data {
+                // Deferred read: do it now, synchronously through a task.
+                spawn_read(provider.clone(), sem.clone(), tx.clone(), i, addr.clone(), rc.type_name.clone(), config_plain);
+                spawned += 1;
+                continue;
+            }
+            let sens = marked_paths(&config);
+            let prior = if action.is_replace() && action == Action::DeleteThenCreate { None } else { current.clone() };
+            let prior_for_plan = if action.creates() { None } else { prior.clone() };
+            let proposed = proposed_new(&schema.block, &config_plain, prior_for_plan.as_ref());
+            let planned = match provider.plan_resource(PlanRequest { type_name: &rc.type_name, prior: prior_for_plan.as_ref(), proposed: &proposed, config: &config_plain }) {
+                Ok(r) => r.planned,
+                Err(e) => {
+                    diags.push(provider_diag(&addr, e, rc.decl_span));
+                    failed = true;
+                    continue;
+                }
+            };
+            let planned = if let (Action::Update, Some(c)) = (action, change) {
+                keep_ignored(&rc.lifecycle, planned, c.before.as_ref())
+            } else {
+                planned
+            };
+            let planned = mark_paths(planned, &sens, &schema.block);
+            if action == Action::CreateThenDelete {
+                state.depose_current(&addr);
+            }
+            observer.started(&addr, action, prior_for_plan.as_ref().and_then(id_of).as_deref());
+            let meta = Some((paddr.clone(), schema.version, rc.lifecycle.create_before_destroy, deps.clone()));
+            let _ = &pname;
+            spawn_apply(provider.clone(), sem.clone(), tx.clone(), Some(i), change.map(|_| by_addr[&addr]), addr, action, rc.type_name.clone(), prior_for_plan, Some(planned), Some(config), meta);
+            spawned += 1;
+        }
+        let entry = walk.values.resources.entry((inst.clone(), key.clone())).or_insert_with(ResourceValues::default);
+        entry.expansion = Some(if exp.is_unknown() { Expansion::Single } else { exp });
+        entry.instances.extend(vals);
+    }
+    if failed && spawned == 0 {
+        return Err(());
+    }
+    if failed {
+        walk.failed_nodes.insert(i);
+    }
+    Ok(spawned)
+}
+
+fn keep_ignored(l: &plinth_config::Lifecycle, planned: Value, before: Option<&Value>) -> Value {
+    let Some(before) = before else { return planned };
+    if !l.ignore_all_changes && l.ignore_changes.is_empty() {
+        return planned;
+    }
+    let (Some(pm), Some(bm)) = (planned.as_entries(), before.as_entries()) else { return planned };
+    let mut pm = pm.clone();
+    for e in &l.ignore_changes {
+        if let Some((root, _)) = e.as_traversal() {
+            if let Some(b) = bm.get(&root.name) {
+                pm.insert(root.name, b.clone());
+            }
+        }
+    }
+    if let (Some(inp), Some(out)) = (pm.get("input").cloned(), bm.get("output")) {
+        if bm.get("input").is_some_and(|bi| bi.raw_equal(&inp)) {
+            pm.insert("output".into(), out.clone());
+        }
+    }
+    Value::object(pm).mark(planned.marks)
+}
+
+fn spawn_read(provider: Arc<dyn Provider>, sem: Arc<Semaphore>, tx: mpsc::UnboundedSender<Done>, node: usize, addr: AbsResourceInstance, type_name: String, config: Value) {
+    tokio::spawn(async move {
+        let _permit = sem.acquire_owned().await.expect("semaphore never closed");
+        let start = Instant::now();
+        let result = provider.read_data_source(&type_name, &config).await;
+        let _ = tx.send(Done { node: Some(node), change: None, addr, action: Action::Read, result, elapsed: start.elapsed(), meta: None });
+    });
+}
+
+/// Records a finished task. Returns false when it failed.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    done: Done,
+    plan: &Plan,
+    walk: &mut Walk,
+    state: &mut State,
+    diags: &mut Vec<Diagnostic>,
+    observer: &mut dyn ApplyObserver,
+    added: &mut usize,
+    changed: &mut usize,
+    destroyed: &mut usize,
+) -> bool {
+    let _ = (plan, destroyed);
+    let node_i = done.node.expect("walk task");
+    let node = walk.ctx.graph.nodes[node_i].clone();
+    let NodeKind::Resource(key) = &node.kind else { return true };
+    let rc = &walk.ctx.tree.get(node.module).module.resources[key];
+    let inst = done.addr.resource.module.clone();
+    match done.result {
+        Err(e) => {
+            diags.push(provider_diag(&done.addr, e, rc.decl_span));
+            false
+        }
+        Ok(v) => {
+            if done.action == Action::Read {
+                let entry = walk.values.resources.entry((inst, key.clone())).or_default();
+                entry.instances.insert(done.addr.key.clone(), v);
+                return true;
+            }
+            let (paddr, schema_version, cbd, deps) = done.meta.expect("apply task meta");
+            let (plain, _) = v.clone().unmark_deep();
+            let mut obj = InstanceObject::new(object_to_state_json(&plain));
+            obj.schema_version = schema_version;
+            obj.create_before_destroy = cbd;
+            obj.dependencies = deps;
+            obj.sensitive_attributes = sensitive_state_paths(&v);
+            state.set_current(&done.addr, Some(obj), &paddr);
+            match done.action {
+                Action::Create => *added += 1,
+                Action::Update => *changed += 1,
+                Action::DeleteThenCreate | Action::CreateThenDelete => *added += 1,
+                _ => {}
+            }
+            observer.finished(&done.addr, done.action, id_of(&plain).as_deref(), done.elapsed);
+            // Postconditions see the new object as `self`.
+            let r = walk.check_conditions(node.module, &inst, false, &rc.lifecycle.postconditions, Some(&v), "Resource postcondition failed");
+            let entry = walk.values.resources.entry((inst, key.clone())).or_default();
+            entry.instances.insert(done.addr.key.clone(), v);
+            match r {
+                Ok(()) => true,
+                Err(ds) => {
+                    let ctx_name = format!("resource {:?} {:?}", rc.type_name, rc.name);
+                    diags.extend(ds.into_iter().map(|d| d.with_context(ctx_name.clone())));
+                    false
+                }
+            }
+        }
+    }
+}
+
+fn sensitive_state_paths(v: &Value) -> Vec<plinth_state::model::AttrPath> {
+    let mut out = Vec::new();
+    if let Some(m) = v.as_entries() {
+        for (k, x) in m {
+            if x.marks_deep().contains(Marks::SENSITIVE) {
+                out.push(vec![plinth_state::model::PathStep::GetAttr(k.clone())]);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,224 @@
+//! plinth's engine: the configuration tree, the static dependency graph, and
+//! the plan and apply walks over it.
+//!
+//! Invariants: the engine knows no provider by name (they arrive in a
+//! [`Providers`] registry); it never reads or writes state files (callers pass
+//! a [`plinth_state::State`] in and receive one back, persisting through a
+//! [`apply::StateSink`]); evaluation happens only inside walks, in dependency
+//! order, so no expression is evaluated before what it refers to.
+
+pub mod apply;
+mod decode;
+pub mod graph;
+pub mod plan;
+mod providers;
+pub mod refs;
+pub mod statevals;
+pub mod tree;
+pub mod values;
+pub mod walk;
+
+use std::collections::{BTreeMap, HashSet};
+
+use plinth_state::{AbsResourceInstance, State, Target};
+use plinth_syntax::Diagnostic;
+use plinth_value::Type;
+
+pub use plan::{Action, Plan, PlanMode, ResourceChange};
+pub use providers::Providers;
+pub use walk::{Context, PlanOptions};
+
+use graph::NodeKind;
+use walk::Walk;
+
+/// Makes a plan: applies `moved` blocks to the prior state, refreshes it,
+/// walks the configuration, and adds deletions for what configuration no
+/// longer has.
+pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result<Plan, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut state = prior;
+    let mut moved_from: BTreeMap<String, String> = BTreeMap::new();
+    apply_moved(ctx, &mut state, &mut moved_from, &mut diags);
+    if opts.refresh && !state.is_empty() {
+        refresh(ctx, &mut state, &mut diags).await;
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let snapshot = state.clone();
+    let mut walk = Walk::new(ctx, state, opts.mode);
+    walk.replace = opts.replace.clone();
+    for &i in &ctx.graph.order {
+        match ctx.graph.nodes[i].kind {
+            NodeKind::Resource(_) => walk.plan_resource_node(i).await,
+            _ => walk.eval_node(i, true),
+        }
+    }
+    let removed_forget: HashSet<String> = removed_forget(ctx);
+    walk.plan_orphans(&removed_forget);
+    diags.append(&mut walk.diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let outputs = walk.root_outputs(&snapshot);
+    let mut changes = std::mem::take(&mut walk.changes);
+    for c in &mut changes {
+        if let Some(from) = moved_from.get(&c.addr.to_string()) {
+            c.moved_from = Some(from.clone());
+        }
+    }
+    if !opts.targets.is_empty() || !opts.excludes.is_empty() {
+        changes.retain(|c| {
+            (opts.targets.is_empty() || opts.targets.iter().any(|t| target_matches(t, &c.addr)))
+                && !opts.excludes.iter().any(|t| target_matches(t, &c.addr))
+        });
+    }
+    let mut warnings = std::mem::take(&mut walk.warnings);
+    warnings.extend(diags.into_iter().filter(|d| !d.is_error()));
+    let prior_state = walk.prior.clone();
+    let variables = ctx.inputs.clone();
+    Ok(Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables })
+}
+
+fn target_matches(t: &Target, addr: &AbsResourceInstance) -> bool {
+    match t {
+        Target::Module(m) => m.contains(&addr.resource.module),
+        Target::Resource(r) => *r == addr.resource,
+        Target::Instance(i) => i == addr,
+    }
+}
+
+fn removed_forget(ctx: &Context<'_>) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for r in &ctx.tree.root().module.removed {
+        if !r.destroy {
+            if let Some((root, steps)) = r.from.as_traversal() {
+                let mut s = root.name.clone();
+                for st in steps {
+                    if let plinth_syntax::ast::TraversalStep::Attr(a) = st {
+                        s.push('.');
+                        s.push_str(&a.name);
+                    }
+                }
+                out.insert(s);
+            }
+        }
+    }
+    out
+}
+
+/// Static text of a `moved`/`removed` address expression.
+fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
+    let (root, steps) = e.as_traversal()?;
+    let mut s = root.name.clone();
+    for st in steps {
+        match st {
+            plinth_syntax::ast::TraversalStep::Attr(a) => {
+                s.push('.');
+                s.push_str(&a.name);
+            }
+            plinth_syntax::ast::TraversalStep::Index(plinth_syntax::ast::IndexKey::Number(n), _) => s.push_str(&format!("[{n}]")),
+            plinth_syntax::ast::TraversalStep::Index(plinth_syntax::ast::IndexKey::String(k), _) => {
+                s.push_str(&format!("[{}]", plinth_value::go_quote(&k)))
+            }
+        }
+    }
+    Some(s)
+}
+
+fn apply_moved(ctx: &Context<'_>, state: &mut State, moved_from: &mut BTreeMap<String, String>, diags: &mut Vec<Diagnostic>) {
+    for m in &ctx.tree.root().module.moved {
+        let (Some(from), Some(to)) = (traversal_text(&m.from), traversal_text(&m.to)) else {
+            diags.push(Diagnostic::error("Invalid \"moved\" address", "The \"from\" and \"to\" addresses must be static references.").with_subject(m.span));
+            continue;
+        };
+        let (Ok(ft), Ok(tt)) = (from.parse::<Target>(), to.parse::<Target>()) else {
+            diags.push(Diagnostic::error("Invalid \"moved\" address", format!("Cannot parse {from:?} or {to:?} as an address.")).with_subject(m.span));
+            continue;
+        };
+        let exists = match &ft {
+            Target::Instance(i) => state.instance(i).is_some(),
+            Target::Resource(r) => state.resource(r).is_some(),
+            Target::Module(mi) => state.modules().any(|(m, _)| mi.contains(m)),
+        };
+        if !exists {
+            continue;
+        }
+        match state.move_target(&ft, &tt) {
+            Ok(()) => {
+                if let (Target::Instance(_), Target::Instance(ti)) = (&ft, &tt) {
+                    moved_from.insert(ti.to_string(), from.clone());
+                } else {
+                    moved_from.insert(to.clone(), from.clone());
+                }
+            }
+            Err(e) => diags.push(Diagnostic::error("Moved object still exists", e.to_string()).with_subject(m.span)),
+        }
+    }
+}
+
+/// Refreshes every managed instance in state through its provider, one
+/// batched call per resource type.
+async fn refresh(ctx: &Context<'_>, state: &mut State, diags: &mut Vec<Diagnostic>) {
+    let mut by_type: BTreeMap<(String, String), Vec<(AbsResourceInstance, plinth_value::Value)>> = BTreeMap::new();
+    for addr in state.instance_addrs().collect::<Vec<_>>() {
+        if addr.resource.resource.mode != plinth_state::ResourceMode::Managed {
+            continue;
+        }
+        let Some(obj) = state.current(&addr) else { continue };
+        let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
+        let pname = walk::provider_name_from_addr(&paddr).unwrap_or_else(|| walk::provider_local_name(&addr.resource.resource.type_name));
+        let Some((p, _)) = ctx.providers.get(&pname) else { continue };
+        let ty = p.schema().resources.get(&addr.resource.resource.type_name).map(|s| s.block.implied_type()).unwrap_or(Type::Dynamic);
+        let v = statevals::object_from_state(&obj.attributes, &ty);
+        by_type.entry((pname, addr.resource.resource.type_name.clone())).or_default().push((addr, v));
+    }
+    for ((pname, type_name), items) in by_type {
+        let Some((p, _)) = ctx.providers.get(&pname) else { continue };
+        let states: Vec<plinth_value::Value> = items.iter().map(|(_, v)| v.clone()).collect();
+        let results = p.read_resources(&type_name, &states).await;
+        for ((addr, _), r) in items.into_iter().zip(results) {
+            match r {
+                Ok(Some(v)) => {
+                    if let Some(mut obj) = state.current(&addr).cloned() {
+                        obj.attributes = statevals::object_to_state_json(&v);
+                        let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
+                        state.set_current(&addr, Some(obj), &paddr);
+                    }
+                }
+                Ok(None) => {
+                    state.remove_instance(&addr);
+                }
+                Err(e) => diags.push(walk::provider_diag(&addr, e, plinth_syntax::Span::default())),
+            }
+        }
+    }
+}
+
+/// Evaluation state for `console`: every variable, local and output of the
+/// configuration, with resources taken from `state` as they are.
+pub struct ConsoleSession<'a> {
+    walk: Walk<'a>,
+}
+
+impl<'a> ConsoleSession<'a> {
+    pub fn new(ctx: &'a Context<'a>, state: State) -> (ConsoleSession<'a>, Vec<Diagnostic>) {
+        let mut walk = Walk::new(ctx, state, PlanMode::Normal);
+        for &i in &ctx.graph.order {
+            match &ctx.graph.nodes[i].kind {
+                NodeKind::Resource(key) => walk.load_resource_from_state(i, key),
+                _ => walk.eval_node(i, true),
+            }
+        }
+        let diags = std::mem::take(&mut walk.diags);
+        (ConsoleSession { walk }, diags)
+    }
+
+    /// Evaluates an expression in the root module.
+    pub fn eval(&self, e: &plinth_syntax::ast::Expr) -> Result<plinth_value::Value, plinth_lang::EvalError> {
+        let root = plinth_state::ModuleInstance::root();
+        let scope = self.walk.scope(0, &root);
+        let mut ev = plinth_lang::Evaluator::new(&scope, self.walk.call_ctx(0, false));
+        ev.eval(e)
+    }
+}

@@ -1,0 +1,32 @@
+//! The providers a run may use, by local name, with the address state records
+//! for them. Filled by the binary; the engine never names a provider itself.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use plinth_provider::Provider;
+
+#[derive(Default, Clone)]
+pub struct Providers {
+    map: HashMap<String, (Arc<dyn Provider>, String)>,
+}
+
+impl Providers {
+    pub fn new() -> Providers {
+        Providers::default()
+    }
+
+    /// Registers `provider` under its local name (`aws`), with the source it is
+    /// recorded under in state (`registry.terraform.io/hashicorp/aws`).
+    pub fn add(&mut self, local_name: &str, source: &str, provider: Arc<dyn Provider>) {
+        self.map.insert(local_name.to_string(), (provider, format!("provider[\"{source}\"]")));
+    }
+
+    pub fn get(&self, local_name: &str) -> Option<(Arc<dyn Provider>, String)> {
+        self.map.get(local_name).cloned()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &String> {
+        self.map.keys()
+    }
+}

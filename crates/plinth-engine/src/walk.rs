@@ -1,0 +1,1079 @@
+//! The plan walk: evaluates every node of the graph in dependency order,
+//! expanding each over its module's instances, and plans every resource
+//! instance through its provider.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use plinth_config::{Condition, Resource as ResourceConfig, ResourceMode as CfgMode, Variable};
+use plinth_lang::functions::CallCtx;
+use plinth_lang::{EvalError, Evaluator};
+use plinth_provider::{PlanRequest, Provider};
+use plinth_state::{AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, ResourceMode, State};
+use plinth_syntax::ast::Expr;
+use plinth_syntax::{Diagnostic, Span};
+use plinth_value::{convert, Marks, Type, Value};
+
+use crate::decode::{decode_body, proposed_new};
+use crate::graph::{node_span, Graph, NodeKind};
+use crate::plan::{Action, OutputChange, PlanMode, ResourceChange};
+use crate::providers::Providers;
+use crate::statevals::{object_from_state, object_to_state_json};
+use crate::tree::{ConfigTree, ModuleId};
+use crate::values::{Expansion, InstanceScope, ResourceValues, Values};
+
+pub struct PlanOptions {
+    pub mode: PlanMode,
+    pub refresh: bool,
+    /// `-replace=ADDR`
+    pub replace: Vec<AbsResourceInstance>,
+    pub targets: Vec<plinth_state::Target>,
+    pub excludes: Vec<plinth_state::Target>,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions { mode: PlanMode::Normal, refresh: true, replace: Vec::new(), targets: Vec::new(), excludes: Vec::new() }
+    }
+}
+
+pub struct Context<'a> {
+    pub tree: &'a ConfigTree,
+    pub graph: &'a Graph,
+    pub providers: &'a Providers,
+    /// Root module input values, already parsed (not yet type-converted).
+    pub inputs: &'a BTreeMap<String, Value>,
+    pub workspace: &'a str,
+    pub root_dir: PathBuf,
+    pub files: &'a plinth_syntax::Files,
+}
+
+/// Plan-time and apply-time evaluation state shared by the node evaluators.
+pub struct Walk<'a> {
+    pub ctx: &'a Context<'a>,
+    pub values: Values,
+    pub diags: Vec<Diagnostic>,
+    pub failed_nodes: HashSet<usize>,
+    /// Prior state (refreshed); instances claimed by configuration are recorded.
+    pub prior: State,
+    pub claimed: HashSet<AbsResourceInstance>,
+    pub changes: Vec<ResourceChange>,
+    pub mode: PlanMode,
+    pub replace: Vec<AbsResourceInstance>,
+    /// Resources each resource node depends on, transitively through other nodes.
+    pub resource_deps: Vec<Vec<usize>>,
+    /// Instances whose planned change is known, by address (for replace_triggered_by).
+    pub changed: HashMap<AbsResourceInstance, Action>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub fn eval_err_to_diags(e: EvalError) -> Vec<Diagnostic> {
+    e.diags
+}
+
+impl<'a> Walk<'a> {
+    pub fn new(ctx: &'a Context<'a>, prior: State, mode: PlanMode) -> Walk<'a> {
+        let mut values = Values::default();
+        values.module_instances.insert(0, vec![ModuleInstance::root()]);
+        let resource_deps = compute_resource_deps(ctx.graph);
+        Walk {
+            ctx,
+            values,
+            diags: Vec::new(),
+            failed_nodes: HashSet::new(),
+            prior,
+            claimed: HashSet::new(),
+            changes: Vec::new(),
+            mode,
+            replace: Vec::new(),
+            resource_deps,
+            changed: HashMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn scope<'s>(&'s self, module: ModuleId, inst: &'s ModuleInstance) -> InstanceScope<'s> {
+        InstanceScope {
+            tree: self.ctx.tree,
+            values: &self.values,
+            module,
+            inst,
+            count_index: None,
+            each: None,
+            self_value: None,
+            workspace: self.ctx.workspace,
+            root_dir: &self.ctx.root_dir,
+        }
+    }
+
+    pub fn call_ctx(&self, module: ModuleId, planning: bool) -> CallCtx {
+        CallCtx { base_dir: self.ctx.tree.get(module).module.dir.clone(), planning }
+    }
+
+    pub fn instances(&self, module: ModuleId) -> Vec<ModuleInstance> {
+        self.values.module_instances.get(&module).cloned().unwrap_or_default()
+    }
+
+    /// True when any dependency of node `i` failed, so its own errors would
+    /// only repeat an upstream problem.
+    fn upstream_failed(&self, i: usize) -> bool {
+        self.ctx.graph.deps[i].iter().any(|d| self.failed_nodes.contains(d))
+    }
+
+    /// Evaluates node `i` for every instance of its module (everything except
+    /// managed resources, which the caller plans or applies).
+    pub fn eval_node(&mut self, i: usize, planning: bool) {
+        if self.upstream_failed(i) {
+            self.failed_nodes.insert(i);
+            return;
+        }
+        let node = self.ctx.graph.nodes[i].clone();
+        let mut errors = Vec::new();
+        for inst in self.instances(node.module) {
+            let r = match &node.kind {
+                NodeKind::Var(name) => self.eval_var(node.module, &inst, name, planning),
+                NodeKind::Local(name) => self.eval_local(node.module, &inst, name, planning),
+                NodeKind::Output(name) => self.eval_output(node.module, &inst, name, planning),
+                NodeKind::ModuleCall(name) => self.eval_call(node.module, &inst, name, planning),
+                NodeKind::Check(idx) => {
+                    self.eval_check(node.module, &inst, *idx, planning);
+                    Ok(())
+                }
+                NodeKind::Resource(_) => Ok(()),
+            };
+            if let Err(mut ds) = r {
+                let ctx_name = block_context(self.ctx.tree, &node);
+                for d in &mut ds {
+                    if d.context.is_none() {
+                        d.context = ctx_name.clone();
+                    }
+                }
+                errors.extend(ds);
+            }
+        }
+        if !errors.is_empty() {
+            self.failed_nodes.insert(i);
+            self.diags.extend(errors);
+        }
+    }
+
+    fn eval_in(&self, module: ModuleId, inst: &ModuleInstance, planning: bool, e: &Expr) -> Result<Value, Vec<Diagnostic>> {
+        let scope = self.scope(module, inst);
+        let mut ev = Evaluator::new(&scope, self.call_ctx(module, planning));
+        ev.eval(e).map_err(eval_err_to_diags)
+    }
+
+    fn eval_var(&mut self, module: ModuleId, inst: &ModuleInstance, name: &str, planning: bool) -> Result<(), Vec<Diagnostic>> {
+        let tree = self.ctx.tree;
+        let var = &tree.get(module).module.variables[name];
+        let raw: Option<Value> = if module == 0 {
+            self.ctx.inputs.get(name).cloned()
+        } else {
+            // The argument in the calling module block, evaluated in the parent instance.
+            let parent = tree.get(module).parent.expect("child module has a parent");
+            let call_name = tree.get(module).path.last().expect("child path").clone();
+            let call = &tree.get(parent).module.module_calls[&call_name];
+            let parent_inst = ModuleInstance::new(inst.steps()[..inst.steps().len() - 1].to_vec());
+            match call.args.iter().find(|a| a.name.name == name) {
+                Some(a) => {
+                    let step = inst.steps().last().expect("child instance");
+                    let mut scope = self.scope(parent, &parent_inst);
+                    let call_exp = self.values.calls.get(&(parent_inst.clone(), call_name.clone()));
+                    set_repetition(&mut scope, &step.key, call_exp);
+                    let mut ev = Evaluator::new(&scope, self.call_ctx(parent, planning));
+                    Some(ev.eval(&a.expr).map_err(eval_err_to_diags)?)
+                }
+                None => None,
+            }
+        };
+        let value = match raw {
+            Some(v) if !(v.is_null() && var.nullable && var.default.is_some() && module != 0) => v,
+            _ => match &var.default {
+                Some(d) => self.eval_in(module, inst, planning, d)?,
+                None if module == 0 => {
+                    return Err(vec![Diagnostic::error(
+                        "No value for required variable",
+                        format!("The root module input variable {name:?} is not set, and has no default value. Use a -var or -var-file command line argument to provide a value for this variable."),
+                    )
+                    .with_subject(var.span)])
+                }
+                None => {
+                    let call_span = tree
+                        .get(module)
+                        .parent
+                        .and_then(|p| tree.get(p).module.module_calls.get(tree.get(module).path.last()?))
+                        .map(|c| c.decl_span)
+                        .unwrap_or(var.span);
+                    return Err(vec![Diagnostic::error(
+                        "Missing required argument",
+                        format!("The argument {name:?} is required, but no definition was found."),
+                    )
+                    .with_subject(call_span)]);
+                }
+            },
+        };
+        let value = self.finalize_var(module, inst, var, value, planning)?;
+        self.values.vars.insert((inst.clone(), name.to_string()), value.clone());
+        self.validate_var(module, inst, var, planning)?;
+        Ok(())
+    }
+
+    fn finalize_var(&self, module: ModuleId, inst: &ModuleInstance, var: &Variable, v: Value, planning: bool) -> Result<Value, Vec<Diagnostic>> {
+        let not_suitable = |msg: String| {
+            vec![Diagnostic::error(
+                "Invalid value for input variable",
+                format!("The given value is not suitable for var.{} declared at {}: {msg}.", var.name, self.span_ref(var.span)),
+            )
+            .with_subject(var.span)]
+        };
+        if v.is_null() {
+            if !var.nullable {
+                return Err(not_suitable("required variable may not be set to null".into()));
+            }
+            return Ok(Value::null(var.ty.ty.clone()).mark(if var.sensitive { Marks::SENSITIVE } else { Marks::NONE }));
+        }
+        let converted = convert(&v, &var.ty.ty).map_err(|e| not_suitable(e.to_string()))?;
+        let with_defaults = self.apply_defaults(module, inst, &var.ty, converted, planning)?;
+        Ok(if var.sensitive { with_defaults.sensitive() } else { with_defaults })
+    }
+
+    fn apply_defaults(
+        &self,
+        module: ModuleId,
+        inst: &ModuleInstance,
+        tc: &plinth_config::TypeConstraint,
+        v: Value,
+        planning: bool,
+    ) -> Result<Value, Vec<Diagnostic>> {
+        if !tc.has_defaults() || v.is_null() || v.is_unknown() {
+            return Ok(v);
+        }
+        let marks = v.marks;
+        let out = match &v.kind {
+            plinth_value::Kind::Object(attrs) => {
+                let mut attrs = (**attrs).clone();
+                for (name, d) in &tc.defaults {
+                    if attrs.get(name).is_none_or(Value::is_null) {
+                        let dv = self.eval_in(module, inst, planning, d)?;
+                        let t = match &tc.ty {
+                            Type::Object(o) => o.attrs.get(name).cloned().unwrap_or(Type::Dynamic),
+                            _ => Type::Dynamic,
+                        };
+                        let dv = convert(&dv, &t).map_err(|e| {
+                            vec![Diagnostic::error("Invalid default value for optional attribute", e.to_string()).with_subject(d.span)]
+                        })?;
+                        attrs.insert(name.clone(), dv);
+                    }
+                }
+                for (name, nested) in &tc.nested {
+                    if let Some(x) = attrs.get(name).cloned() {
+                        attrs.insert(name.clone(), self.apply_defaults(module, inst, nested, x, planning)?);
+                    }
+                }
+                Value::object(attrs)
+            }
+            plinth_value::Kind::List(et, xs) | plinth_value::Kind::Set(et, xs) => match tc.nested.get("*") {
+                Some(n) => {
+                    let items = xs.iter().map(|x| self.apply_defaults(module, inst, n, x.clone(), planning)).collect::<Result<Vec<_>, _>>()?;
+                    if matches!(v.kind, plinth_value::Kind::Set(..)) {
+                        Value::set(et.clone(), items)
+                    } else {
+                        Value::list(et.clone(), items)
+                    }
+                }
+                None => v.clone(),
+            },
+            plinth_value::Kind::Map(et, m) => match tc.nested.get("*") {
+                Some(n) => Value::map(
+                    et.clone(),
+                    m.iter()
+                        .map(|(k, x)| Ok((k.clone(), self.apply_defaults(module, inst, n, x.clone(), planning)?)))
+                        .collect::<Result<BTreeMap<_, _>, Vec<Diagnostic>>>()?,
+                ),
+                None => v.clone(),
+            },
+            _ => v.clone(),
+        };
+        Ok(out.mark(marks))
+    }
+
+    fn validate_var(&self, module: ModuleId, inst: &ModuleInstance, var: &Variable, planning: bool) -> Result<(), Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        for val in &var.validations {
+            let cond = self.eval_in(module, inst, planning, &val.condition)?;
+            let (cond, _) = cond.unmark_deep();
+            if cond.is_unknown() {
+                continue;
+            }
+            if cond.as_bool() == Some(false) {
+                let msg = self.eval_in(module, inst, planning, &val.error_message)?;
+                let (msg, m) = msg.unmark_deep();
+                let text = if m.contains(Marks::SENSITIVE) {
+                    "The error message included a sensitive value, so it will not be displayed.".to_string()
+                } else {
+                    msg.as_str().unwrap_or_default().to_string()
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid value for variable",
+                        format!("{text}\n\nThis was checked by the validation rule at {}.", self.span_ref(val.condition.span)),
+                    )
+                    .with_subject(val.condition.span),
+                );
+            }
+        }
+        if diags.is_empty() {
+            Ok(())
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// `file:line,col-col` as Terraform quotes declaration positions.
+    pub fn span_ref(&self, s: Span) -> String {
+        let files = self.ctx.files;
+        if files.get(s.file).is_none() {
+            return String::from("(unknown)");
+        }
+        let from = files.pos(s.file, s.start as usize);
+        let to = files.pos(s.file, s.end as usize);
+        format!("{}:{},{}-{}", files.name(s.file), from.line, from.column, to.column)
+    }
+
+    fn eval_local(&mut self, module: ModuleId, inst: &ModuleInstance, name: &str, planning: bool) -> Result<(), Vec<Diagnostic>> {
+        let e = &self.ctx.tree.get(module).module.locals[name].expr;
+        let v = self.eval_in(module, inst, planning, e)?;
+        self.values.locals.insert((inst.clone(), name.to_string()), v);
+        Ok(())
+    }
+
+    fn eval_output(&mut self, module: ModuleId, inst: &ModuleInstance, name: &str, planning: bool) -> Result<(), Vec<Diagnostic>> {
+        let o = &self.ctx.tree.get(module).module.outputs[name];
+        self.check_conditions(module, inst, planning, &o.preconditions, None, "Module output value precondition failed")?;
+        let v = match &o.expr {
+            Some(e) => self.eval_in(module, inst, planning, e)?,
+            None => Value::dynamic_null(),
+        };
+        if module == 0 && !o.sensitive && v.marks_deep().contains(Marks::SENSITIVE) {
+            return Err(vec![Diagnostic::error(
+                "Output refers to sensitive values",
+                "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, Terraform requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
+            )
+            .with_subject(o.span)]);
+        }
+        let v = if o.sensitive { v.sensitive() } else { v };
+        self.values.outputs.insert((inst.clone(), name.to_string()), v);
+        Ok(())
+    }
+
+    pub fn check_conditions(
+        &self,
+        module: ModuleId,
+        inst: &ModuleInstance,
+        planning: bool,
+        conds: &[Condition],
+        self_value: Option<&Value>,
+        summary: &str,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        for c in conds {
+            let mut scope = self.scope(module, inst);
+            scope.self_value = self_value.cloned();
+            let mut ev = Evaluator::new(&scope, self.call_ctx(module, planning));
+            let v = ev.eval(&c.condition).map_err(eval_err_to_diags)?;
+            let (v, _) = v.unmark_deep();
+            if v.is_unknown() {
+                continue;
+            }
+            if v.as_bool() == Some(false) {
+                let msg = ev.eval(&c.error_message).map_err(eval_err_to_diags)?;
+                let (msg, m) = msg.unmark_deep();
+                let text = if m.contains(Marks::SENSITIVE) {
+                    "The error message included a sensitive value, so it will not be displayed.".to_string()
+                } else {
+                    msg.as_str().unwrap_or_default().to_string()
+                };
+                diags.push(
+                    Diagnostic::error(summary, format!("{text}\n\nThis was checked by the condition at {}.", self.span_ref(c.condition.span)))
+                        .with_subject(c.condition.span),
+                );
+            }
+        }
+        if diags.is_empty() {
+            Ok(())
+        } else {
+            Err(diags)
+        }
+    }
+
+    fn eval_check(&mut self, module: ModuleId, inst: &ModuleInstance, idx: usize, planning: bool) {
+        let check = &self.ctx.tree.get(module).module.checks[idx];
+        for a in &check.asserts {
+            let scope = self.scope(module, inst);
+            let mut ev = Evaluator::new(&scope, self.call_ctx(module, planning));
+            let ok = match ev.eval(&a.condition) {
+                Ok(v) => {
+                    let (v, _) = v.unmark_deep();
+                    v.is_unknown() || v.as_bool() != Some(false)
+                }
+                Err(_) => false,
+            };
+            if !ok {
+                let msg = ev.eval(&a.error_message).ok().and_then(|m| m.as_str().map(str::to_string)).unwrap_or_default();
+                self.warnings.push(
+                    Diagnostic::warning("Check block assertion failed", msg)
+                        .with_subject(a.condition.span)
+                        .with_context(format!("check {:?}", check.name)),
+                );
+            }
+        }
+    }
+
+    fn eval_call(&mut self, module: ModuleId, inst: &ModuleInstance, name: &str, planning: bool) -> Result<(), Vec<Diagnostic>> {
+        let tree = self.ctx.tree;
+        let call = &tree.get(module).module.module_calls[name];
+        let exp = self.expansion(module, inst, planning, call.count.as_ref(), call.for_each.as_ref())?;
+        let child = tree.child(module, name).expect("loaded child");
+        let keys = exp.keys();
+        self.values.calls.insert((inst.clone(), name.to_string()), exp);
+        let list = self.values.module_instances.entry(child).or_default();
+        for (k, _) in keys {
+            list.push(inst.child(name, k));
+        }
+        Ok(())
+    }
+
+    /// Evaluates `count` / `for_each` with Terraform's checks.
+    pub fn expansion(
+        &self,
+        module: ModuleId,
+        inst: &ModuleInstance,
+        planning: bool,
+        count: Option<&Expr>,
+        for_each: Option<&Expr>,
+    ) -> Result<Expansion, Vec<Diagnostic>> {
+        if let Some(c) = count {
+            let v = self.eval_in(module, inst, planning, c)?;
+            let invalid = |detail: &str| vec![Diagnostic::error("Invalid count argument", detail).with_subject(c.span)];
+            if v.is_sensitive() {
+                return Err(invalid("The given \"count\" value is derived from a sensitive value, so its value cannot be used to decide how many instances to create."));
+            }
+            if v.is_unknown() {
+                return Ok(Expansion::Unknown);
+            }
+            if v.is_null() {
+                return Err(invalid("The given \"count\" argument value is null. An integer is required."));
+            }
+            let n = convert(&v, &Type::Number).map_err(|e| invalid(&format!("The given \"count\" argument value is unsuitable: {e}.")))?;
+            let n = n.as_number().expect("number");
+            if !n.is_integer() {
+                return Err(invalid("The given \"count\" argument value is unsuitable: whole number required."));
+            }
+            return match n.to_i64() {
+                Some(i) if i >= 0 => Ok(Expansion::Count(i as usize)),
+                _ => Err(invalid("The given \"count\" argument value is unsuitable: must be greater than or equal to zero.")),
+            };
+        }
+        if let Some(fe) = for_each {
+            let v = self.eval_in(module, inst, planning, fe)?;
+            let invalid = |detail: String| vec![Diagnostic::error("Invalid for_each argument", detail).with_subject(fe.span)];
+            if v.is_sensitive() {
+                return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into()));
+            }
+            if v.is_null() {
+                return Err(invalid("The given \"for_each\" argument value is unsuitable: the given \"for_each\" argument value is null. A map, or set of strings is allowed.".into()));
+            }
+            if v.is_unknown() {
+                return Ok(Expansion::Unknown);
+            }
+            let ty = v.ty();
+            let items: Vec<(String, Value)> = match &v.kind {
+                plinth_value::Kind::Map(_, m) | plinth_value::Kind::Object(m) => m.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
+                plinth_value::Kind::Set(et, xs) => {
+                    if *et != Type::String && *et != Type::Dynamic {
+                        return Err(invalid(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", et.friendly_name())));
+                    }
+                    let mut out = Vec::new();
+                    for x in xs.iter() {
+                        if x.is_unknown() {
+                            return Ok(Expansion::Unknown);
+                        }
+                        match x.as_str() {
+                            Some(s) => out.push((s.to_string(), x.clone())),
+                            None => return Err(invalid("The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values.".into())),
+                        }
+                    }
+                    out
+                }
+                _ => {
+                    return Err(invalid(format!(
+                        "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.",
+                        ty.friendly_name()
+                    )))
+                }
+            };
+            if !v.is_wholly_known() && items.iter().any(|(_, x)| !x.is_known()) {
+                // Values may be unknown; keys are known.
+            }
+            return Ok(Expansion::ForEach(items));
+        }
+        Ok(Expansion::Single)
+    }
+
+    // ---- resources ---------------------------------------------------------
+
+    /// Plans every instance of resource node `i`.
+    pub async fn plan_resource_node(&mut self, i: usize) {
+        if self.upstream_failed(i) {
+            self.failed_nodes.insert(i);
+            return;
+        }
+        let node = self.ctx.graph.nodes[i].clone();
+        let NodeKind::Resource(key) = &node.kind else { return };
+        let rc = &self.ctx.tree.get(node.module).module.resources[key];
+        let mut errors = Vec::new();
+        for inst in self.instances(node.module) {
+            if let Err(ds) = self.plan_resource(i, node.module, &inst, key, rc).await {
+                errors.extend(ds);
+            }
+        }
+        if !errors.is_empty() {
+            let ctx_name = Some(format!("resource {:?} {:?}", rc.type_name, rc.name));
+            for d in &mut errors {
+                if d.context.is_none() {
+                    d.context = ctx_name.clone();
+                }
+            }
+            self.failed_nodes.insert(i);
+            self.diags.extend(errors);
+        }
+    }
+
+    fn abs_resource(inst: &ModuleInstance, rc: &ResourceConfig) -> AbsResource {
+        let mode = match rc.mode {
+            CfgMode::Managed => ResourceMode::Managed,
+            CfgMode::Data => ResourceMode::Data,
+        };
+        inst.resource(mode, &rc.type_name, &rc.name)
+    }
+
+    pub fn provider_for(&self, rc: &ResourceConfig) -> Result<(Arc<dyn Provider>, String, String), Vec<Diagnostic>> {
+        let local = rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| provider_local_name(&rc.type_name));
+        match self.ctx.providers.get(&local) {
+            Some((p, addr)) => Ok((p, local, addr)),
+            None => Err(vec![Diagnostic::error(
+                "Missing required provider",
+                format!("This configuration requires provider {local:?}, which plinth does not include."),
+            )
+            .with_subject(rc.decl_span)]),
+        }
+    }
+
+    async fn plan_resource(&mut self, node_i: usize, module: ModuleId, inst: &ModuleInstance, key: &str, rc: &ResourceConfig) -> Result<(), Vec<Diagnostic>> {
+        let (provider, pname, paddr) = self.provider_for(rc)?;
+        let schema = match rc.mode {
+            CfgMode::Managed => provider.schema().resources.get(&rc.type_name),
+            CfgMode::Data => provider.schema().data_sources.get(&rc.type_name),
+        };
+        let Some(schema) = schema.cloned() else {
+            let what = if rc.mode == CfgMode::Data { "data source" } else { "resource type" };
+            return Err(vec![Diagnostic::error(
+                format!("Invalid {what}"),
+                format!("The provider {pname:?} does not support {what} {:?}.", rc.type_name),
+            )
+            .with_subject(rc.decl_span)]);
+        };
+        let ty = schema.block.implied_type();
+        let exp = if self.mode == PlanMode::Destroy {
+            Expansion::Count(0)
+        } else {
+            self.expansion(module, inst, true, rc.count.as_ref(), rc.for_each.as_ref())?
+        };
+        let abs = Self::abs_resource(inst, rc);
+        if self.mode != PlanMode::Destroy {
+            self.implicit_move(&abs, &exp);
+        }
+        let deps = self.dependency_strings(node_i, inst);
+        let mut planned_vals = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (ik, each_val) in exp.keys() {
+            if exp.is_unknown() {
+                planned_vals.insert(ik, Value::unknown(ty.clone()));
+                continue;
+            }
+            let addr = abs.instance(ik.clone());
+            self.claimed.insert(addr.clone());
+            let prior_obj = self.prior.current(&addr).map(|o| (object_from_state(&o.attributes, &ty), o.clone()));
+            // Configuration of this instance.
+            let config = {
+                let mut scope = self.scope(module, inst);
+                set_instance_repetition(&mut scope, &ik, each_val.as_ref());
+                let mut ev = Evaluator::new(&scope, self.call_ctx(module, true));
+                match decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        errors.extend(e.diags);
+                        continue;
+                    }
+                }
+            };
+            if let Err(ds) = self.check_conditions(module, inst, true, &rc.lifecycle.preconditions, None, "Resource precondition failed") {
+                errors.extend(ds);
+                continue;
+            }
+            if self.mode == PlanMode::RefreshOnly {
+                if let Some((p, _)) = &prior_obj {
+                    planned_vals.insert(ik, p.clone());
+                }
+                continue;
+            }
+            if rc.mode == CfgMode::Data {
+                let (cfg_plain, _) = config.clone().unmark_deep();
+                let v = if cfg_plain.is_wholly_known() {
+                    match provider.read_data_source(&rc.type_name, &cfg_plain).await {
+                        Ok(v) => v,
+                        Err(e) => {
+                            errors.push(provider_diag(&addr, e, rc.decl_span));
+                            continue;
+                        }
+                    }
+                } else {
+                    self.changes.push(ResourceChange {
+                        addr: addr.clone(),
+                        deposed: None,
+                        provider: pname.clone(),
+                        provider_addr: paddr.clone(),
+                        action: Action::Read,
+                        before: None,
+                        after: Some(Value::unknown(ty.clone())),
+                        requires_replace: Vec::new(),
+                        node: Some(node_i),
+                        dependencies: deps.clone(),
+                        create_before_destroy: false,
+                        schema_version: schema.version,
+                        moved_from: None,
+                        reason: None,
+                        config: Some(config.clone()),
+                    });
+                    Value::unknown(ty.clone())
+                };
+                planned_vals.insert(ik, v);
+                continue;
+            }
+            let (config_plain, _) = config.clone().unmark_deep();
+            let sensitive_paths = marked_paths(&config);
+            let prior_val = prior_obj.as_ref().map(|(v, _)| v.clone());
+            let proposed = proposed_new(&schema.block, &config_plain, prior_val.as_ref());
+            let resp = match provider.plan_resource(PlanRequest {
+                type_name: &rc.type_name,
+                prior: prior_val.as_ref(),
+                proposed: &proposed,
+                config: &config_plain,
+            }) {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(provider_diag(&addr, e, rc.decl_span));
+                    continue;
+                }
+            };
+            let mut planned = resp.planned;
+            let mut requires_replace = resp.requires_replace;
+            if let Some(prior) = &prior_val {
+                planned = apply_ignore_changes(&rc.lifecycle, planned, prior);
+                requires_replace.retain(|p| !ignored(&rc.lifecycle, p));
+            }
+            let mut action = match &prior_val {
+                None => Action::Create,
+                Some(prior) if planned.raw_equal(prior) => Action::NoOp,
+                Some(prior) => {
+                    if requires_replace.iter().any(|p| path_changed(p, prior, &planned)) {
+                        replace_action(rc)
+                    } else {
+                        requires_replace.clear();
+                        Action::Update
+                    }
+                }
+            };
+            let mut reason = None;
+            if prior_val.is_some() && self.replace.contains(&addr) {
+                action = replace_action(rc);
+                reason = Some("as requested".to_string());
+            }
+            if prior_val.is_some() && action != Action::Create && !action.is_replace() && self.triggered_replace(module, inst, rc, &ik, each_val.as_ref()) {
+                action = replace_action(rc);
+                reason = Some("because of replace_triggered_by".to_string());
+            }
+            if action.is_replace() && planned.raw_equal(prior_val.as_ref().expect("replace has prior")) {
+                // Re-plan as a create so computed attributes become unknown.
+                let fresh = proposed_new(&schema.block, &config_plain, None);
+                if let Ok(r) = provider.plan_resource(PlanRequest { type_name: &rc.type_name, prior: None, proposed: &fresh, config: &config_plain }) {
+                    planned = r.planned;
+                }
+            }
+            if action.deletes() && rc.lifecycle.prevent_destroy {
+                errors.push(
+                    Diagnostic::error(
+                        "Instance cannot be destroyed",
+                        format!("Resource {addr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target option."),
+                    )
+                    .with_subject(rc.decl_span),
+                );
+                continue;
+            }
+            let planned = mark_paths(planned, &sensitive_paths, &schema.block);
+            planned_vals.insert(ik.clone(), planned.clone());
+            self.changed.insert(addr.clone(), action);
+            self.changes.push(ResourceChange {
+                addr,
+                deposed: None,
+                provider: pname.clone(),
+                provider_addr: paddr.clone(),
+                action,
+                before: prior_val,
+                after: Some(planned),
+                requires_replace,
+                node: Some(node_i),
+                dependencies: deps.clone(),
+                create_before_destroy: rc.lifecycle.create_before_destroy,
+                schema_version: schema.version,
+                moved_from: None,
+                reason,
+                config: Some(config),
+            });
+        }
+        self.values.resources.insert((inst.clone(), key.to_string()), ResourceValues { expansion: Some(exp), instances: planned_vals });
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn triggered_replace(&self, module: ModuleId, inst: &ModuleInstance, rc: &ResourceConfig, ik: &InstanceKey, each: Option<&Value>) -> bool {
+        for e in &rc.lifecycle.replace_triggered_by {
+            let Some((root, steps)) = e.as_traversal() else { continue };
+            let Some(plinth_syntax::ast::TraversalStep::Attr(name)) = steps.first() else { continue };
+            let key = format!("{}.{}", root.name, name.name);
+            let Some(target) = self.ctx.tree.get(module).module.resources.get(&key) else { continue };
+            let abs = Self::abs_resource(inst, target);
+            // An explicit index selects one instance; otherwise any instance counts.
+            let idx = steps.get(1).and_then(|s| match s {
+                plinth_syntax::ast::TraversalStep::Index(k, _) => Some(match k {
+                    plinth_syntax::ast::IndexKey::Number(n) => InstanceKey::Int(n.parse().unwrap_or(0)),
+                    plinth_syntax::ast::IndexKey::String(s) => InstanceKey::Str(s.clone()),
+                }),
+                _ => None,
+            });
+            let _ = (ik, each);
+            let hit = self.changed.iter().any(|(a, act)| {
+                a.resource == abs && idx.as_ref().is_none_or(|k| *k == a.key) && matches!(act, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Create)
+            });
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Terraform's implicit move between `[0]` and no key when `count` is
+    /// added to or removed from a single-instance resource.
+    fn implicit_move(&mut self, abs: &AbsResource, exp: &Expansion) {
+        let no_key = abs.instance(InstanceKey::None);
+        let zero = abs.instance(InstanceKey::Int(0));
+        match exp {
+            Expansion::Single if self.prior.instance(&no_key).is_none() && self.prior.instance(&zero).is_some() => {
+                let _ = self.prior.move_instance(&zero, &no_key);
+            }
+            Expansion::Count(n) if *n > 0 && self.prior.instance(&zero).is_none() && self.prior.instance(&no_key).is_some() => {
+                let _ = self.prior.move_instance(&no_key, &zero);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn dependency_strings(&self, node_i: usize, inst: &ModuleInstance) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for &d in &self.resource_deps[node_i] {
+            let n = &self.ctx.graph.nodes[d];
+            let NodeKind::Resource(key) = &n.kind else { continue };
+            let rc = &self.ctx.tree.get(n.module).module.resources[key];
+            if rc.mode == CfgMode::Data {
+                continue;
+            }
+            let insts = if n.module == self.ctx.graph.nodes[node_i].module { vec![inst.clone()] } else { self.instances(n.module) };
+            for mi in insts {
+                out.push(Self::abs_resource(&mi, rc).to_string());
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Orphans: instances in state that configuration no longer claims.
+    pub fn plan_orphans(&mut self, removed_forget: &HashSet<String>) {
+        let addrs: Vec<AbsResourceInstance> = self.prior.instance_addrs().collect();
+        for addr in addrs {
+            if self.claimed.contains(&addr) {
+                continue;
+            }
+            let Some(obj) = self.prior.current(&addr).cloned() else { continue };
+            let provider_addr = self.prior.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
+            let pname = provider_name_from_addr(&provider_addr).unwrap_or_else(|| provider_local_name(&addr.resource.resource.type_name));
+            if addr.resource.resource.mode == ResourceMode::Data {
+                continue;
+            }
+            let ty = self
+                .ctx
+                .providers
+                .get(&pname)
+                .and_then(|(p, _)| p.schema().resources.get(&addr.resource.resource.type_name).map(|s| s.block.implied_type()))
+                .unwrap_or(Type::Dynamic);
+            let before = object_from_state(&obj.attributes, &ty);
+            let forget = removed_forget.contains(&addr.resource.to_string()) || removed_forget.contains(&addr.to_string());
+            let reason = if self.mode == PlanMode::Destroy { None } else { Some("because it is not in configuration".to_string()) };
+            self.changes.push(ResourceChange {
+                addr,
+                deposed: None,
+                provider: pname,
+                provider_addr,
+                action: if forget { Action::Forget } else { Action::Delete },
+                before: Some(before),
+                after: None,
+                requires_replace: Vec::new(),
+                node: None,
+                dependencies: obj.dependencies.clone(),
+                create_before_destroy: obj.create_before_destroy,
+                schema_version: obj.schema_version,
+                moved_from: None,
+                reason,
+                config: None,
+            });
+        }
+    }
+
+    pub fn root_outputs(&self, prior: &State) -> BTreeMap<String, OutputChange> {
+        let mut out = BTreeMap::new();
+        let root = ModuleInstance::root();
+        for (name, o) in &self.ctx.tree.root().module.outputs {
+            let after = if self.mode == PlanMode::Destroy { None } else { self.values.outputs.get(&(root.clone(), name.clone())).cloned() };
+            let before = prior.outputs.get(name).map(|s| {
+                let ty = plinth_value::type_from_json(&s.ty).unwrap_or(Type::Dynamic);
+                object_from_state(&s.value, &ty)
+            });
+            out.insert(name.clone(), OutputChange { before, after, sensitive: o.sensitive });
+        }
+        for name in prior.outputs.keys() {
+            if !out.contains_key(name) {
+                out.insert(name.clone(), OutputChange { before: Some(Value::dynamic_null()), after: None, sensitive: false });
+            }
+        }
+        out
+    }
+}
+
+fn replace_action(rc: &ResourceConfig) -> Action {
+    if rc.lifecycle.create_before_destroy {
+        Action::CreateThenDelete
+    } else {
+        Action::DeleteThenCreate
+    }
+}
+
+pub fn provider_diag(addr: &AbsResourceInstance, e: plinth_provider::ProviderError, span: Span) -> Diagnostic {
+    let detail = if e.detail.is_empty() { format!("with {addr}") } else { format!("{}\n\nwith {addr}", e.detail) };
+    Diagnostic::error(e.summary, detail).with_subject(span)
+}
+
+/// `aws_vpc` → `aws`: a resource type's provider is its first word.
+pub fn provider_local_name(type_name: &str) -> String {
+    type_name.split('_').next().unwrap_or(type_name).to_string()
+}
+
+/// `provider["registry.terraform.io/hashicorp/aws"]` → `aws`.
+pub fn provider_name_from_addr(addr: &str) -> Option<String> {
+    let inner = addr.split("provider[\"").nth(1)?.split('"').next()?;
+    let name = inner.rsplit('/').next()?;
+    let alias_free = name.to_string();
+    Some(alias_free)
+}
+
+fn set_repetition(scope: &mut InstanceScope, key: &InstanceKey, exp: Option<&Expansion>) {
+    match key {
+        InstanceKey::Int(i) => scope.count_index = Some(*i),
+        InstanceKey::Str(s) => {
+            let v = match exp {
+                Some(Expansion::ForEach(kv)) => kv.iter().find(|(k, _)| k == s).map(|(_, v)| v.clone()),
+                _ => None,
+            };
+            scope.each = Some((Value::string(s.as_str()), v.unwrap_or_else(Value::dynamic_unknown)));
+        }
+        InstanceKey::None => {}
+    }
+}
+
+fn set_instance_repetition(scope: &mut InstanceScope, key: &InstanceKey, each: Option<&Value>) {
+    match key {
+        InstanceKey::Int(i) => scope.count_index = Some(*i),
+        InstanceKey::Str(s) => scope.each = Some((Value::string(s.as_str()), each.cloned().unwrap_or_else(Value::dynamic_unknown))),
+        InstanceKey::None => {}
+    }
+}
+
+pub fn set_instance_scope(scope: &mut InstanceScope, key: &InstanceKey, each: Option<&Value>) {
+    set_instance_repetition(scope, key, each)
+}
+
+fn block_context(tree: &ConfigTree, n: &crate::graph::Node) -> Option<String> {
+    let m = &tree.get(n.module).module;
+    match &n.kind {
+        NodeKind::Var(v) => Some(format!("variable {v:?}")),
+        NodeKind::Local(_) => Some("locals".into()),
+        NodeKind::Output(o) => Some(format!("output {o:?}")),
+        NodeKind::ModuleCall(c) => Some(format!("module {c:?}")),
+        NodeKind::Check(i) => m.checks.get(*i).map(|c| format!("check {:?}", c.name)),
+        NodeKind::Resource(_) => {
+            let _ = node_span(tree, n);
+            None
+        }
+    }
+}
+
+/// For each node, the resource nodes it depends on, looking through
+/// variables, locals, outputs and module calls.
+fn compute_resource_deps(g: &Graph) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
+    for &i in &g.order {
+        let mut acc: Vec<usize> = Vec::new();
+        for &d in &g.deps[i] {
+            if matches!(g.nodes[d].kind, NodeKind::Resource(_)) {
+                acc.push(d);
+            } else {
+                acc.extend(out[d].iter().copied());
+            }
+        }
+        acc.sort_unstable();
+        acc.dedup();
+        out[i] = acc;
+    }
+    out
+}
+
+// ---- sensitive paths and ignore_changes --------------------------------------
+
+/// Paths (attribute names, top level and one nested level) that carry marks.
+pub fn marked_paths(v: &Value) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    if let Some(m) = v.as_entries() {
+        for (k, x) in m {
+            if x.marks_deep().contains(Marks::SENSITIVE) {
+                out.push(vec![k.clone()]);
+            }
+        }
+    }
+    out
+}
+
+/// Re-applies sensitive marks to top-level attributes after the provider
+/// (which sees unmarked values) answered, plus schema-sensitive attributes.
+pub fn mark_paths(v: Value, paths: &[Vec<String>], schema: &plinth_provider::BlockSchema) -> Value {
+    let sensitive_attrs: Vec<&String> = schema.attributes.iter().filter(|(_, a)| a.sensitive).map(|(k, _)| k).collect();
+    if paths.is_empty() && sensitive_attrs.is_empty() {
+        return v;
+    }
+    let marks = v.marks;
+    match v.as_entries() {
+        Some(m) if matches!(v.kind, plinth_value::Kind::Object(_)) => {
+            let mut m = m.clone();
+            for p in paths.iter().filter_map(|p| p.first()).chain(sensitive_attrs.into_iter()) {
+                if let Some(x) = m.get(p).cloned() {
+                    m.insert(p.clone(), x.sensitive());
+                }
+            }
+            Value::object(m).mark(marks)
+        }
+        _ => v,
+    }
+}
+
+fn ignored(l: &plinth_config::Lifecycle, p: &plinth_provider::Path) -> bool {
+    if l.ignore_all_changes {
+        return true;
+    }
+    let Some(plinth_provider::PathStep::Attr(first)) = p.first() else { return false };
+    l.ignore_changes.iter().any(|e| e.as_traversal().is_some_and(|(root, _)| &root.name == first))
+}
+
+fn apply_ignore_changes(l: &plinth_config::Lifecycle, planned: Value, prior: &Value) -> Value {
+    if !l.ignore_all_changes && l.ignore_changes.is_empty() {
+        return planned;
+    }
+    let (Some(pm), Some(prm)) = (planned.as_entries(), prior.as_entries()) else { return planned };
+    let mut pm = pm.clone();
+    let names: Vec<String> = if l.ignore_all_changes {
+        pm.keys().cloned().collect()
+    } else {
+        l.ignore_changes.iter().filter_map(|e| e.as_traversal().map(|(r, _)| r.name)).collect()
+    };
+    for n in names {
+        if let Some(pv) = prm.get(&n) {
+            pm.insert(n, pv.clone());
+        }
+    }
+    // Derived computed attributes (terraform_data.output follows input).
+    if let (Some(inp), Some(out)) = (pm.get("input").cloned(), prm.get("output")) {
+        if prm.get("input").is_some_and(|pi| pi.raw_equal(&inp)) {
+            pm.insert("output".into(), out.clone());
+        }
+    }
+    Value::object(pm).mark(planned.marks)
+}
+
+fn path_changed(p: &plinth_provider::Path, prior: &Value, planned: &Value) -> bool {
+    let get = |v: &Value| -> Option<Value> {
+        let mut cur = v.clone();
+        for s in p {
+            cur = match s {
+                plinth_provider::PathStep::Attr(a) | plinth_provider::PathStep::Key(a) => cur.as_entries()?.get(a)?.clone(),
+                plinth_provider::PathStep::Index(i) => cur.as_seq()?.get(*i as usize)?.clone(),
+            };
+        }
+        Some(cur)
+    };
+    match (get(prior), get(planned)) {
+        (Some(a), Some(b)) => !a.raw_equal(&b),
+        (None, None) => false,
+        _ => true,
+    }
+}
+
+/// Serialization of a planned/applied object for state.
+pub fn to_state_json(v: &Value) -> serde_json::Value {
+    object_to_state_json(v)
+}
+
+impl Walk<'_> {
+    /// Resource values straight from state, for `console`.
+    pub fn load_resource_from_state(&mut self, node_i: usize, key: &str) {
+        let node = self.ctx.graph.nodes[node_i].clone();
+        let rc = &self.ctx.tree.get(node.module).module.resources[key];
+        let ty = self
+            .provider_for(rc)
+            .ok()
+            .and_then(|(p, _, _)| p.schema().resources.get(&rc.type_name).map(|s| s.block.implied_type()))
+            .unwrap_or(Type::Dynamic);
+        for inst in self.instances(node.module) {
+            let abs = Self::abs_resource(&inst, rc);
+            let mut rv = ResourceValues::default();
+            let exp = self.expansion(node.module, &inst, true, rc.count.as_ref(), rc.for_each.as_ref()).unwrap_or(Expansion::Unknown);
+            for (ik, _) in exp.keys() {
+                if let Some(o) = self.prior.current(&abs.instance(ik.clone())) {
+                    rv.instances.insert(ik, object_from_state(&o.attributes, &ty));
+                }
+            }
+            rv.expansion = Some(exp);
+            self.values.resources.insert((inst.clone(), key.to_string()), rv);
+        }
+    }
+}

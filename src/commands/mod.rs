@@ -1,0 +1,103 @@
+//! Command dispatch, and what commands share: loading a run (configuration,
+//! variables, backend, state, lock) and printing its diagnostics once.
+
+mod console;
+mod init;
+mod output;
+mod run;
+mod state;
+mod workspace;
+
+use std::path::PathBuf;
+
+use crate::args::Args;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+const USAGE: &str = "Usage: plinth [global options] <subcommand> [args]
+
+Main commands:
+  init          Prepare your working directory for other commands
+  validate      Check whether the configuration is valid
+  plan          Show changes required by the current configuration
+  apply         Create or update infrastructure
+  destroy       Destroy previously-created infrastructure
+
+All other commands:
+  console       Try plinth expressions at an interactive command prompt
+  force-unlock  Release a stuck lock on the current workspace
+  graph         Generate a Graphviz graph of the steps in an operation
+  output        Show output values from your root module
+  show          Show the current state or a saved plan
+  state         Advanced state management
+  version       Show the current plinth version
+  workspace     Workspace management
+
+Global options (use these before the subcommand, if any):
+  -chdir=DIR    Switch to a different working directory before executing the
+                given subcommand.
+  -help         Show this help output, or the help for a specified subcommand.
+  -version      An alias for the \"version\" subcommand.
+";
+
+/// Runs one command line; returns the exit status.
+pub fn run(argv: Vec<String>) -> u8 {
+    let mut rest = argv.as_slice();
+    let mut chdir: Option<String> = None;
+    while let Some(first) = rest.first() {
+        if let Some(d) = first.strip_prefix("-chdir=").or_else(|| first.strip_prefix("--chdir=")) {
+            chdir = Some(d.to_string());
+            rest = &rest[1..];
+        } else if first == "-version" || first == "--version" || first == "-v" {
+            return version();
+        } else if first == "-help" || first == "--help" || first == "-h" {
+            print!("{USAGE}");
+            return 0;
+        } else {
+            break;
+        }
+    }
+    if let Some(d) = chdir {
+        if let Err(e) = std::env::set_current_dir(&d) {
+            eprintln!("Error handling -chdir option: chdir {d}: {e}");
+            return 1;
+        }
+    }
+    let Some((cmd, rest)) = rest.split_first() else {
+        print!("{USAGE}");
+        return 127;
+    };
+    let args = match Args::parse(rest) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
+    };
+    let dir = PathBuf::from(".");
+    match cmd.as_str() {
+        "version" => version(),
+        "init" => init::run(&dir, &args),
+        "validate" => run::validate(&dir, &args),
+        "plan" => run::plan(&dir, &args),
+        "apply" => run::apply(&dir, &args, false),
+        "destroy" => run::apply(&dir, &args, true),
+        "refresh" => run::refresh(&dir, &args),
+        "console" => console::run(&dir, &args),
+        "output" => output::run(&dir, &args),
+        "show" => output::show(&dir, &args),
+        "state" => state::run(&dir, &args),
+        "workspace" | "env" => workspace::run(&dir, &args),
+        "force-unlock" => state::force_unlock(&dir, &args),
+        "graph" => run::graph(&dir, &args),
+        other => {
+            eprintln!("plinth has no command named {other:?}.\n\n{USAGE}");
+            1
+        }
+    }
+}
+
+fn version() -> u8 {
+    println!("plinth v{VERSION}\non {}_{}", std::env::consts::OS, if std::env::consts::ARCH == "x86_64" { "amd64" } else { std::env::consts::ARCH });
+    0
+}

@@ -1,0 +1,121 @@
+//! `output` and `show`: what the state records.
+
+use std::path::Path;
+
+use plinth_state::{OutputState, State};
+use plinth_value::Type;
+
+use crate::args::Args;
+use crate::{ui, workdir};
+
+fn read_state(dir: &Path, args: &Args) -> Result<State, u8> {
+    let color = ui::use_color(args.bool("no-color"));
+    let (wd, diags) = workdir::load(dir);
+    let mut backend = match wd.backend() {
+        Ok(b) => b,
+        Err(d) => {
+            ui::print_diags(&wd.files, &[d], color);
+            return Err(1);
+        }
+    };
+    let _ = diags;
+    match backend.read(&wd.workspace()) {
+        Ok(s) => Ok(s.unwrap_or_else(State::new)),
+        Err(e) => {
+            eprintln!("\nError: Failed to load state\n\n{e}");
+            Err(1)
+        }
+    }
+}
+
+fn typed(o: &OutputState) -> plinth_value::Value {
+    let ty = plinth_value::type_from_json(&o.ty).unwrap_or(Type::Dynamic);
+    plinth_value::value_from_json(&o.value, &ty).unwrap_or_else(|_| plinth_value::Value::dynamic_null())
+}
+
+/// An output as `apply` and `output NAME` print it.
+pub fn display_output(o: &OutputState) -> String {
+    if o.sensitive {
+        return "<sensitive>".into();
+    }
+    plinth_value::display_value(&typed(o))
+}
+
+pub fn run(dir: &Path, args: &Args) -> u8 {
+    let state = match read_state(dir, args) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let name = args.positional.first();
+    if args.bool("json") {
+        let render = |o: &OutputState| serde_json::json!({"sensitive": o.sensitive, "type": o.ty, "value": o.value});
+        let v = match name {
+            Some(n) => match state.outputs.get(n) {
+                Some(o) => o.value.clone(),
+                None => return missing(n),
+            },
+            None => serde_json::Value::Object(state.outputs.iter().map(|(k, o)| (k.clone(), render(o))).collect()),
+        };
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return 0;
+    }
+    match name {
+        Some(n) => match state.outputs.get(n) {
+            Some(o) if args.bool("raw") => {
+                let v = typed(o);
+                match plinth_value::convert(&v, &Type::String) {
+                    Ok(s) if s.as_str().is_some() => {
+                        print!("{}", s.as_str().unwrap_or_default());
+                        0
+                    }
+                    _ => {
+                        eprintln!("\nError: Unsupported value for raw output\n\nThe -raw option only supports strings, numbers, and boolean values, but output value {n:?} is {}.", v.ty().friendly_name());
+                        1
+                    }
+                }
+            }
+            Some(o) => {
+                println!("{}", plinth_value::display_value(&typed(o)));
+                0
+            }
+            None => missing(n),
+        },
+        None => {
+            if state.outputs.is_empty() {
+                eprintln!("\nWarning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty.");
+                return 0;
+            }
+            for (k, o) in &state.outputs {
+                println!("{k} = {}", display_output(o));
+            }
+            0
+        }
+    }
+}
+
+fn missing(n: &str) -> u8 {
+    eprintln!("\nError: Output {n:?} not found\n\nThe output variable requested could not be found in the state file. If you recently added this to your configuration, be sure to run `plinth apply`, since the state won't be updated with new output variables until that command is run.");
+    1
+}
+
+pub fn show(dir: &Path, args: &Args) -> u8 {
+    let state = match read_state(dir, args) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    if args.bool("json") {
+        println!("{}", String::from_utf8_lossy(&plinth_state::statefile::to_bytes(&state)).trim_end());
+        return 0;
+    }
+    if state.is_empty() && state.outputs.is_empty() {
+        println!("No state.");
+        return 0;
+    }
+    for addr in state.instance_addrs() {
+        if let Some(o) = state.current(&addr) {
+            println!("# {addr}:");
+            println!("{}", serde_json::to_string_pretty(&o.attributes).unwrap_or_default());
+        }
+    }
+    0
+}

@@ -1,0 +1,97 @@
+//! `workspace new|list|select|show|delete`.
+
+use std::path::Path;
+
+use plinth_state::{State, DEFAULT_WORKSPACE};
+
+use crate::args::Args;
+use crate::workdir;
+
+pub fn run(dir: &Path, args: &Args) -> u8 {
+    let (wd, _) = workdir::load(dir);
+    let mut backend = match wd.backend() {
+        Ok(b) => b,
+        Err(d) => {
+            eprintln!("\nError: {}", d.summary);
+            return 1;
+        }
+    };
+    let current = wd.workspace();
+    let select = |name: &str| -> u8 {
+        let _ = std::fs::create_dir_all(dir.join(".terraform"));
+        match std::fs::write(dir.join(".terraform/environment"), name) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("\nError: {e}");
+                1
+            }
+        }
+    };
+    let sub = args.positional.first().map(String::as_str).unwrap_or("");
+    let name = args.positional.get(1).cloned();
+    match sub {
+        "show" => {
+            println!("{current}");
+            0
+        }
+        "list" => {
+            let ws = backend.workspaces().unwrap_or_else(|_| vec![DEFAULT_WORKSPACE.to_string()]);
+            for w in ws {
+                println!("{} {w}", if w == current { "*" } else { " " });
+            }
+            0
+        }
+        "new" | "select" | "delete" => {
+            let Some(name) = name else {
+                eprintln!("Expected a single argument: NAME.");
+                return 1;
+            };
+            let exists = backend.workspaces().unwrap_or_default().contains(&name);
+            match sub {
+                "new" => {
+                    if exists {
+                        eprintln!("\nError: Workspace {name:?} already exists");
+                        return 1;
+                    }
+                    if let Err(e) = backend.write(&name, &State::new()) {
+                        eprintln!("\nError: {e}");
+                        return 1;
+                    }
+                    println!("Created and switched to workspace {name:?}!");
+                    select(&name)
+                }
+                "select" => {
+                    if !exists && !args.bool("or-create") {
+                        eprintln!("\nError: Workspace {name:?} doesn't exist.\n\nYou can create this workspace with the \"new\" subcommand\nor include the \"-or-create\" flag with the \"select\" subcommand.");
+                        return 1;
+                    }
+                    if !exists {
+                        let _ = backend.write(&name, &State::new());
+                    }
+                    println!("Switched to workspace {name:?}.");
+                    select(&name)
+                }
+                _ => {
+                    if name == current {
+                        eprintln!("\nError: Workspace {name:?} is your active workspace.\n\nYou cannot delete the currently active workspace. Please switch\nto another workspace and try again.");
+                        return 1;
+                    }
+                    match backend.delete_workspace(&name, args.bool("force")) {
+                        Ok(()) => {
+                            println!("Deleted workspace {name:?}!");
+                            0
+                        }
+                        Err(e) => {
+                            eprintln!("\nError: {e}");
+                            1
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            eprintln!("Usage: plinth workspace <new|list|select|show|delete> [NAME]");
+            1
+        }
+    }
+}

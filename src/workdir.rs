@@ -1,0 +1,255 @@
+//! The working directory of a run: its configuration, input variables,
+//! backend and workspace — everything commands share before the engine runs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use plinth_engine::graph::Graph;
+use plinth_engine::tree::{load_tree, ConfigTree};
+use plinth_engine::Providers;
+use plinth_lang::functions::CallCtx;
+use plinth_lang::{EvalError, Evaluator, Scope};
+use plinth_state::{Backend, LocalBackend, DEFAULT_WORKSPACE};
+use plinth_syntax::ast::Ident;
+use plinth_syntax::{Diagnostic, Files};
+use plinth_value::{Type, Value};
+
+use crate::args::Args;
+
+pub struct Workdir {
+    pub dir: PathBuf,
+    pub files: Files,
+    pub tree: ConfigTree,
+}
+
+/// Loads the configuration; parse and structure errors come back as diagnostics.
+pub fn load(dir: &Path) -> (Workdir, Vec<Diagnostic>) {
+    let mut files = Files::new();
+    let (tree, mut diags) = load_tree(dir, &mut files);
+    // Arguments a module call passes that the module does not declare are
+    // found when modules are installed, as with `terraform init`.
+    for (id, m) in tree.modules.iter().enumerate() {
+        for (name, call) in &m.module.module_calls {
+            let Some(child) = tree.child(id, name) else { continue };
+            for a in &call.args {
+                if !tree.get(child).module.variables.contains_key(&a.name.name) {
+                    diags.push(
+                        Diagnostic::error("Unsupported argument", format!("An argument named {:?} is not expected here.", a.name.name))
+                            .with_subject(a.name.span)
+                            .with_context(format!("module {name:?}")),
+                    );
+                }
+            }
+        }
+    }
+    (Workdir { dir: dir.to_path_buf(), files, tree }, diags)
+}
+
+impl Workdir {
+    pub fn graph(&self) -> (Graph, Vec<Diagnostic>) {
+        let (g, mut diags) = plinth_engine::graph::build(&self.tree);
+        // Module-argument errors were already reported by `load`.
+        diags.retain(|d| !(d.summary == "Unsupported argument" && d.context.is_none() && d.detail.starts_with("An argument named")));
+        (g, diags)
+    }
+
+    /// The selected workspace (`.terraform/environment`, or `TF_WORKSPACE`).
+    pub fn workspace(&self) -> String {
+        if let Ok(ws) = std::env::var("TF_WORKSPACE") {
+            if !ws.is_empty() {
+                return ws;
+            }
+        }
+        std::fs::read_to_string(self.dir.join(".terraform/environment"))
+            .map(|s| s.trim().to_string())
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_WORKSPACE.to_string())
+    }
+
+    /// The configured backend: local, with `path` if the configuration says so.
+    pub fn backend(&self) -> Result<Box<dyn Backend>, Diagnostic> {
+        match &self.tree.root().module.terraform.backend {
+            None => Ok(Box::new(LocalBackend::new(&self.dir))),
+            Some((kind, body, span)) if kind == "local" => {
+                let path = body.attribute("path").and_then(|a| plinth_config::literal_string(&a.expr));
+                let ws_dir = body.attribute("workspace_dir").and_then(|a| plinth_config::literal_string(&a.expr));
+                match path {
+                    Some(p) => {
+                        let p = self.dir.join(p);
+                        let wsd = self.dir.join(ws_dir.unwrap_or_else(|| "terraform.tfstate.d".into()));
+                        Ok(Box::new(LocalBackend::with_paths(p, wsd)))
+                    }
+                    None => {
+                        let _ = span;
+                        Ok(Box::new(LocalBackend::new(&self.dir)))
+                    }
+                }
+            }
+            Some((kind, _, span)) => Err(Diagnostic::error(
+                "Unsupported backend type",
+                format!("There is no backend type named {kind:?} in this version of plinth."),
+            )
+            .with_subject(*span)),
+        }
+    }
+
+    /// Root input variable values from, in increasing precedence: `TF_VAR_*`,
+    /// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars(.json)`,
+    /// then `-var` / `-var-file` in command-line order.
+    pub fn input_variables(&mut self, args: &Args) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
+        let mut out = BTreeMap::new();
+        let mut diags = Vec::new();
+        let root_vars = self.tree.root().module.variables.clone();
+        let literal = |name: &str| root_vars.get(name).is_none_or(|v| v.ty.ty.is_primitive() || v.ty.ty == Type::Dynamic);
+        for (k, v) in std::env::vars() {
+            if let Some(name) = k.strip_prefix("TF_VAR_") {
+                if !root_vars.contains_key(name) {
+                    continue;
+                }
+                match self.raw_value(name, &v, literal(name), "<value for var.") {
+                    Ok(val) => {
+                        out.insert(name.to_string(), val);
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        let mut files: Vec<PathBuf> = Vec::new();
+        for f in ["terraform.tfvars", "terraform.tfvars.json"] {
+            let p = self.dir.join(f);
+            if p.is_file() {
+                files.push(p);
+            }
+        }
+        let mut autos: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| {
+                        let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                        n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        autos.sort();
+        files.extend(autos);
+        for f in files {
+            self.tfvars_file(&f, &mut out, &mut diags);
+        }
+        for (is_file, v) in args.var_sources() {
+            if is_file {
+                let p = self.dir.join(&v);
+                if !p.is_file() {
+                    diags.push(Diagnostic::error("Failed to read variables file", format!("Given variables file {v} does not exist.")));
+                    continue;
+                }
+                self.tfvars_file(&p, &mut out, &mut diags);
+            } else {
+                let Some((name, val)) = v.split_once('=') else {
+                    diags.push(Diagnostic::error(
+                        "Invalid -var option",
+                        format!("The given -var option {v:?} is not correctly specified. Must be a variable name and value separated by an equals sign, like -var=\"key=value\"."),
+                    ));
+                    continue;
+                };
+                if !root_vars.contains_key(name) {
+                    diags.push(Diagnostic::error(
+                        "Value for undeclared variable",
+                        format!("A variable named {name:?} was assigned on the command line, but the root module does not declare a variable of that name. To use this value, add a \"variable\" block to the configuration."),
+                    ));
+                    continue;
+                }
+                match self.raw_value(name, val, literal(name), "<value for var.") {
+                    Ok(x) => {
+                        out.insert(name.to_string(), x);
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            Err(diags)
+        } else {
+            Ok(out)
+        }
+    }
+
+    fn raw_value(&mut self, name: &str, text: &str, literal: bool, origin: &str) -> Result<Value, Diagnostic> {
+        if literal {
+            return Ok(Value::string(text));
+        }
+        let id = self.files.add(format!("{origin}{name}>"), text);
+        let (expr, diags) = plinth_syntax::parse_expr(id, self.files.text(id));
+        if let Some(d) = diags.into_iter().find(Diagnostic::is_error) {
+            return Err(d);
+        }
+        const_eval(&expr).map_err(|mut e| e.diags.remove(0))
+    }
+
+    fn tfvars_file(&mut self, path: &Path, out: &mut BTreeMap<String, Value>, diags: &mut Vec<Diagnostic>) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::error("Failed to read variables file", format!("Error reading {}: {e}", path.display())));
+                return;
+            }
+        };
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let id = self.files.add(name.clone(), text);
+        let (body, pd) = if name.ends_with(".json") {
+            plinth_syntax::parse_json_tfvars(id, self.files.text(id))
+        } else {
+            plinth_syntax::parse_file(id, self.files.text(id))
+        };
+        if pd.iter().any(Diagnostic::is_error) {
+            diags.extend(pd);
+            return;
+        }
+        for b in &body.blocks {
+            diags.push(Diagnostic::error("Unexpected block", "Blocks are not allowed here.").with_subject(b.kind.span));
+        }
+        for a in &body.attributes {
+            if !self.tree.root().module.variables.contains_key(&a.name.name) {
+                diags.push(
+                    Diagnostic::warning(
+                        "Value for undeclared variable",
+                        format!("The root module does not declare a variable named {:?} but a value was found in file {name:?}. If you meant to use this value, add a \"variable\" block to the configuration.\n\nTo silence these warnings, use TF_VAR_... environment variables to provide certain \"global\" settings to all configurations in your organization. To reduce the verbosity of these warnings, use the -compact-warnings option.", a.name.name),
+                    )
+                    .with_subject(a.name.span),
+                );
+                continue;
+            }
+            match const_eval(&a.expr) {
+                Ok(v) => {
+                    out.insert(a.name.name.clone(), v);
+                }
+                Err(e) => diags.extend(e.diags),
+            }
+        }
+    }
+
+    pub fn providers(&self) -> Providers {
+        let mut p = Providers::new();
+        p.add("terraform", plinth_builtin::SOURCE, Arc::new(plinth_builtin::TerraformProvider::new()));
+        p
+    }
+}
+
+/// A scope with nothing in it: for `.tfvars` and `-var` values.
+struct NoScope;
+
+impl Scope for NoScope {
+    fn reference(&self, root: &Ident, _attrs: &[&Ident]) -> Result<(Value, usize), EvalError> {
+        Err(EvalError::new(
+            Diagnostic::error("Variables not allowed", "Variables may not be used here.").with_subject(root.span),
+        ))
+    }
+}
+
+pub fn const_eval(e: &plinth_syntax::ast::Expr) -> Result<Value, EvalError> {
+    let scope = NoScope;
+    let mut ev = Evaluator::new(&scope, CallCtx::default());
+    ev.eval(e)
+}
