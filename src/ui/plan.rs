@@ -35,15 +35,18 @@ fn headline(c: &ResourceChange) -> String {
         },
         Action::Read => format!("# {a} will be read during apply"),
         Action::Forget => format!("# {a} will no longer be managed by plinth"),
-        Action::NoOp => format!("# {a}"),
+        Action::NoOp => match &c.moved_from {
+            Some(from) => format!("# {from} has moved to {a}"),
+            None => format!("# {a}"),
+        },
     }
 }
 
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
-    let shown: Vec<&ResourceChange> = plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp)).collect();
+    let shown: Vec<&ResourceChange> = plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp) || c.moved_from.is_some()).collect();
     if !shown.is_empty() {
-        let mut symbols: Vec<Action> = shown.iter().map(|c| c.action).collect();
+        let mut symbols: Vec<Action> = shown.iter().map(|c| c.action).filter(|a| *a != Action::NoOp).collect();
         symbols.sort();
         symbols.dedup();
         out.push_str("\nplinth used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n");
@@ -73,7 +76,7 @@ pub fn render(plan: &Plan) -> String {
 
 fn render_change(out: &mut String, c: &ResourceChange) {
     let _ = writeln!(out, "  {}", headline(c));
-    if let Some(from) = &c.moved_from {
+    if let (Some(from), false) = (&c.moved_from, c.action == Action::NoOp) {
         let _ = writeln!(out, "  # (moved from {from})");
     }
     let r = &c.addr.resource.resource;
@@ -215,6 +218,7 @@ pub fn render_outputs(plan: &Plan) -> String {
     let mut lines = Vec::new();
     for (name, o) in &plan.outputs {
         let line = match (&o.before, &o.after) {
+            (None, Some(a)) if a.is_null() => continue,
             (None, Some(a)) => format!("  + {name} = {}", if o.sensitive { "(sensitive value)".into() } else { show(a) }),
             (Some(b), Some(a)) if !(a.is_wholly_known() && a.raw_equal(b)) => {
                 if o.sensitive {

@@ -273,6 +273,7 @@ pub fn load_module(dir: &Path, files: &mut Files) -> (Module, Vec<Diagnostic>) {
             }
         };
         let display = path.strip_prefix(std::env::current_dir().unwrap_or_default()).unwrap_or(&path).display().to_string();
+        let display = display.strip_prefix("./").map(str::to_string).unwrap_or(display);
         let id = files.add(display, text);
         let (body, pdiags) = if path.to_string_lossy().ends_with(".json") {
             plinth_syntax::parse_json_file(id, files.text(id))

@@ -274,6 +274,10 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
                 }
             }
         }
+        // A variable's validation may refer to the variable itself.
+        if matches!(n.kind, NodeKind::Var(_)) {
+            d_i.retain(|&d| d != i);
+        }
         d_i.sort_unstable();
         d_i.dedup();
         deps[i] = d_i;

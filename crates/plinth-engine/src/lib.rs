@@ -63,7 +63,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let outputs = walk.root_outputs(&snapshot);
     let mut changes = std::mem::take(&mut walk.changes);
     for c in &mut changes {
-        if let Some(from) = moved_from.get(&c.addr.to_string()) {
+        if let Some(from) = moved_from.get(&c.addr.to_string()).or_else(|| walk.implicit_moves.get(&c.addr)) {
             c.moved_from = Some(from.clone());
         }
     }

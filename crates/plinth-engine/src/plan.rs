@@ -104,15 +104,26 @@ impl Plan {
         self.changes.iter().any(|c| !matches!(c.action, Action::NoOp | Action::Read))
     }
 
+    /// Instances that only move to a new address.
+    pub fn has_moves(&self) -> bool {
+        self.changes.iter().any(|c| c.moved_from.is_some())
+    }
+
     pub fn has_output_changes(&self) -> bool {
         self.outputs.values().any(|o| match (&o.before, &o.after) {
-            (Some(b), Some(a)) => !(a.is_wholly_known() && b.raw_equal(a)),
+            (Some(b), Some(a)) => {
+                let (a, _) = a.clone().unmark_deep();
+                let (b, _) = b.clone().unmark_deep();
+                !(a.is_wholly_known() && b.raw_equal(&a))
+            }
             (None, None) => false,
+            // Null outputs are not stored, so a null one is unchanged.
+            (None, Some(a)) => !a.is_null(),
             _ => true,
         })
     }
 
     pub fn has_changes(&self) -> bool {
-        self.has_resource_changes() || self.has_output_changes()
+        self.has_resource_changes() || self.has_output_changes() || self.has_moves()
     }
 }

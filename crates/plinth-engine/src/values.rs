@@ -115,6 +115,11 @@ fn fatal(summary: &str, detail: String, id: &Ident) -> EvalError {
     EvalError::fatal(Diagnostic::error(summary, detail).with_subject(id.span))
 }
 
+/// Like [`fatal`], underlining `root.attr` as a whole.
+fn fatal_ref(summary: &str, detail: String, root: &Ident, attr: &Ident) -> EvalError {
+    EvalError::fatal(Diagnostic::error(summary, detail).with_subject(root.span.to(attr.span)))
+}
+
 impl Scope for InstanceScope<'_> {
     fn reference(&self, root: &Ident, attrs: &[&Ident]) -> Result<(Value, usize), EvalError> {
         let first = attrs.first();
@@ -125,9 +130,10 @@ impl Scope for InstanceScope<'_> {
                 match self.values.vars.get(&(self.inst.clone(), a.name.clone())) {
                     Some(v) => Ok((v.clone(), 1)),
                     None if self.tree.get(self.module).module.variables.contains_key(&a.name) => Ok((Value::dynamic_unknown(), 1)),
-                    None => Err(fatal(
+                    None => Err(fatal_ref(
                         "Reference to undeclared input variable",
                         format!("An input variable with the name {:?} has not been declared. This variable can be declared with a variable {:?} {{}} block.", a.name, a.name),
+                        root,
                         a,
                     )),
                 }
@@ -137,9 +143,10 @@ impl Scope for InstanceScope<'_> {
                 match self.values.locals.get(&(self.inst.clone(), a.name.clone())) {
                     Some(v) => Ok((v.clone(), 1)),
                     None if self.tree.get(self.module).module.locals.contains_key(&a.name) => Ok((Value::dynamic_unknown(), 1)),
-                    None => Err(fatal(
+                    None => Err(fatal_ref(
                         "Reference to undeclared local value",
                         format!("A local value with the name {:?} has not been declared.", a.name),
+                        root,
                         a,
                     )),
                 }

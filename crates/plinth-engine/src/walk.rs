@@ -66,6 +66,8 @@ pub struct Walk<'a> {
     /// Instances whose planned change is known, by address (for replace_triggered_by).
     pub changed: HashMap<AbsResourceInstance, Action>,
     pub warnings: Vec<Diagnostic>,
+    /// Implicit moves (`[0]` ↔ no key) made while planning: new → old address.
+    pub implicit_moves: HashMap<AbsResourceInstance, String>,
 }
 
 pub fn eval_err_to_diags(e: EvalError) -> Vec<Diagnostic> {
@@ -90,6 +92,7 @@ impl<'a> Walk<'a> {
             resource_deps,
             changed: HashMap::new(),
             warnings: Vec::new(),
+            implicit_moves: HashMap::new(),
         }
     }
 
@@ -191,6 +194,13 @@ impl<'a> Walk<'a> {
             Some(v) if !(v.is_null() && var.nullable && var.default.is_some() && module != 0) => v,
             _ => match &var.default {
                 Some(d) => self.eval_in(module, inst, planning, d)?,
+                None if module == 0 && !var.nullable => {
+                    return Err(vec![Diagnostic::error(
+                        "Required variable not set",
+                        format!("The variable {name:?} is required, but is not set."),
+                    )
+                    .with_subject(var.span)])
+                }
                 None if module == 0 => {
                     return Err(vec![Diagnostic::error(
                         "No value for required variable",
@@ -228,6 +238,13 @@ impl<'a> Walk<'a> {
             .with_subject(var.span)]
         };
         if v.is_null() {
+            if !var.nullable && module == 0 {
+                return Err(vec![Diagnostic::error(
+                    "Required variable not set",
+                    format!("Unsuitable value for var.{} set from outside of the configuration: required variable may not be set to null.", var.name),
+                )
+                .with_subject(var.span)]);
+            }
             if !var.nullable {
                 return Err(not_suitable("required variable may not be set to null".into()));
             }
@@ -783,10 +800,14 @@ impl<'a> Walk<'a> {
         let zero = abs.instance(InstanceKey::Int(0));
         match exp {
             Expansion::Single if self.prior.instance(&no_key).is_none() && self.prior.instance(&zero).is_some() => {
-                let _ = self.prior.move_instance(&zero, &no_key);
+                if self.prior.move_instance(&zero, &no_key).is_ok() {
+                    self.implicit_moves.insert(no_key, zero.to_string());
+                }
             }
             Expansion::Count(n) if *n > 0 && self.prior.instance(&zero).is_none() && self.prior.instance(&no_key).is_some() => {
-                let _ = self.prior.move_instance(&no_key, &zero);
+                if self.prior.move_instance(&no_key, &zero).is_ok() {
+                    self.implicit_moves.insert(zero, no_key.to_string());
+                }
             }
             _ => {}
         }

@@ -307,6 +307,8 @@ impl<'a> Evaluator<'a> {
         for item in items {
             let key = match &item.key {
                 ObjectKey::Ident(i) => Ok(Value::string(i.name.as_str())),
+                // A bare `null` keyword key names the attribute "null".
+                ObjectKey::Expr(k) if k.kind == ExprKind::Null => Ok(Value::string("null")),
                 ObjectKey::Expr(k) => self.eval(k),
             };
             let value = self.eval(&item.value);

@@ -10,6 +10,8 @@
 //! boundaries, and recursion depth plus tree height are capped so that no input
 //! can overflow the stack (here or in later tree walks).
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::ast::*;
 use crate::lexer::{self, char_at, char_len, Tok, T};
 use crate::{Diagnostic, FileId, Span};
@@ -1336,6 +1338,8 @@ impl<'a> Parser<'a> {
                     if s.is_empty() {
                         continue;
                     }
+                    // HCL normalizes literal text to Unicode NFC.
+                    let s: String = if s.is_ascii() { s } else { s.nfc().collect() };
                     if let Some(TemplatePart::Literal(prev)) = out.last_mut() {
                         prev.push_str(&s);
                     } else {

@@ -258,10 +258,14 @@ pub fn unify(types: &[Type]) -> Option<Type> {
     if types.iter().all(|t| t == first) {
         return Some(first.clone());
     }
-    if types.iter().any(|t| *t == Type::Dynamic) {
+    // `dynamic` (an untyped null, say) converts to whatever the others unify to.
+    let concrete: Vec<&Type> = types.iter().filter(|t| **t != Type::Dynamic).collect();
+    if concrete.is_empty() {
         return Some(Type::Dynamic);
     }
-    let concrete: Vec<&Type> = types.iter().collect();
+    if concrete.iter().all(|t| *t == concrete[0]) {
+        return Some(concrete[0].clone());
+    }
     if concrete.iter().all(|t| t.is_primitive()) {
         // Differing primitives meet at string, and only when a string is among
         // them: number and bool alone do not unify.

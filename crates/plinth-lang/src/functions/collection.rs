@@ -1461,3 +1461,87 @@ mod tests {
         assert_eq!(err("zipmap", vec![t(vec![null()]), nums(&["1"])]), call_err("keys list has null value at index 0"));
     }
 }
+
+/// Runs the recorded `terraform console` cases of this crate's numeric, string
+/// and collection functions through the evaluator. Needs the shared conformance
+/// corpus, so it is ignored by default:
+/// `PLINTH_CORPUS=/work/shared/conformance/expressions.jsonl cargo test -p plinth-lang corpus -- --ignored --nocapture`
+#[cfg(test)]
+mod corpus {
+    use crate::{EvalError, Evaluator, Scope};
+    use plinth_syntax::ast::Ident;
+    use plinth_syntax::FileId;
+    use plinth_value::{display_value, Value};
+
+    const GROUPS: &str = "abs ceil floor log max min parseint pow signum chomp endswith format formatlist indent join \
+        lower regex regexall replace split startswith strcontains strrev substr title trim trimprefix trimspace \
+        trimsuffix upper alltrue anytrue chunklist coalesce coalescelist compact concat contains distinct element \
+        flatten index keys length lookup matchkeys merge one range reverse setintersection setproduct setsubtract \
+        setunion slice sort sum transpose values zipmap";
+
+    struct NoScope;
+    impl Scope for NoScope {
+        fn reference(&self, root: &Ident, _: &[&Ident]) -> Result<(Value, usize), EvalError> {
+            panic!("reference to {root:?}")
+        }
+    }
+
+    fn norm(s: &str) -> String {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    #[ignore]
+    fn corpus() {
+        let path = std::env::var("PLINTH_CORPUS").unwrap_or("/work/shared/conformance/expressions.jsonl".into());
+        let Ok(text) = std::fs::read_to_string(path) else { return };
+        let groups: Vec<String> = GROUPS.split_whitespace().map(|g| format!("fn-{g}")).collect();
+        let (mut pass, mut fail) = (0, 0);
+        for line in text.lines() {
+            let r: serde_json::Value = serde_json::from_str(line).unwrap();
+            let group = r["group"].as_str().unwrap();
+            let expr = r["expr"].as_str().unwrap();
+            if !groups.iter().any(|g| g == group) || expr.contains("local.") || expr.contains("var.") {
+                continue;
+            }
+            let (e, diags) = plinth_syntax::parse_expr(FileId(0), expr);
+            assert!(diags.is_empty(), "{expr}: {diags:?}");
+            let got = Evaluator::new(&NoScope, Default::default()).eval(&e);
+            let ok = match (&got, r["error"].as_bool().unwrap()) {
+                (Ok(v), false) => {
+                    let shown = format!("{}\n", display_value(v));
+                    let want = r["console"].as_str().unwrap();
+                    if shown != want {
+                        println!("MISMATCH {expr}\n  got  {shown:?}\n  want {want:?}");
+                    }
+                    shown == want
+                }
+                (Err(e), true) => {
+                    let d = &e.diags[0];
+                    let summary = format!("Error: {}", d.summary);
+                    let want_detail = r["error_detail"].as_str().unwrap();
+                    let want_detail = want_detail.split_once("\n\n").map_or("", |x| x.1);
+                    let good = summary == r["error_summary"].as_str().unwrap() && norm(&d.detail) == norm(want_detail);
+                    if !good {
+                        println!("ERRDIFF {expr}\n  got  {summary} / {:?}\n  want {:?} / {want_detail:?}", d.detail, r["error_summary"]);
+                    }
+                    good
+                }
+                (Ok(v), true) => {
+                    println!("NOERR {expr}: got {}", display_value(v));
+                    false
+                }
+                (Err(e), false) => {
+                    println!("ERR {expr}: {:?}", e.diags[0]);
+                    false
+                }
+            };
+            if ok {
+                pass += 1
+            } else {
+                fail += 1
+            }
+        }
+        println!("corpus: {pass} passed, {fail} failed");
+    }
+}

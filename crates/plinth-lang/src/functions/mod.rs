@@ -203,12 +203,10 @@ pub fn call(f: &Function, ctx: &CallCtx, args: Vec<Value>) -> Result<Value, Call
     Ok(result.mark(marks))
 }
 
+/// cty reports a conversion failure of an argument by its message alone; the
+/// path inside the value is not shown.
 fn conversion_message(e: &plinth_value::ConvertError) -> String {
-    if e.path.is_empty() {
-        e.message.clone()
-    } else {
-        format!("element {}: {}", e.path, e.message)
-    }
+    e.message.clone()
 }
 
 /// Return-type helper for functions whose result type never varies.
