@@ -958,25 +958,1653 @@ fn yamlencode(_: &CallCtx, args: &[Value]) -> FuncResult {
 
 /// YAML, as go-cty-yaml (a libyaml port) reads and writes it.
 mod yaml {
-    use plinth_value::Value;
+    use std::collections::{BTreeMap, HashMap};
+
+    use plinth_value::{Kind, Number, Value};
+    use yaml_rust2::parser::{Event, Parser, Tag};
+    use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+    use super::{go_base64_decode, go_quote};
+
+    // ---- decoding ----------------------------------------------------------------
+
+    const TAG_PREFIX: &str = "tag:yaml.org,2002:";
+
+    struct Decoder<'a> {
+        parser: Parser<std::str::Chars<'a>>,
+        pending: HashMap<usize, usize>,
+        anchors: HashMap<usize, Value>,
+    }
+
+    /// go-cty-yaml's position prefix: the event's zero-based line (none on the
+    /// first line) and one-based column.
+    fn at(mark: &Marker, msg: String) -> String {
+        let line = mark.line().saturating_sub(1);
+        if line == 0 {
+            msg
+        } else {
+            format!("on line {line}, column {}: {msg}", mark.col() + 1)
+        }
+    }
+
+    impl<'a> Decoder<'a> {
+        fn next(&mut self) -> Result<(Event, Marker), String> {
+            self.parser.next_token().map_err(|e| {
+                let m = e.marker();
+                format!("on line {}, column {}: {}", m.line(), m.col() + 1, e.info())
+            })
+        }
+
+        fn parse_value(&mut self) -> Result<Value, String> {
+            let (ev, mark) = self.next()?;
+            self.value_from(ev, mark)
+        }
+
+        fn value_from(&mut self, ev: Event, mark: Marker) -> Result<Value, String> {
+            match ev {
+                Event::Scalar(src, style, anchor, tag) => {
+                    if anchor > 0 {
+                        *self.pending.entry(anchor).or_default() += 1;
+                    }
+                    let v = resolve_scalar(&tag_string(&tag), &src, style).map_err(|e| at(&mark, e))?;
+                    self.complete(anchor, &v);
+                    Ok(v)
+                }
+                Event::Alias(id) => {
+                    if self.pending.contains_key(&id) {
+                        return Err(at(&mark, "cannot refer to anchor from inside its own definition".into()));
+                    }
+                    self.anchors.get(&id).cloned().ok_or_else(|| at(&mark, "reference to undefined anchor".into()))
+                }
+                Event::SequenceStart(anchor, tag) => {
+                    let tag = tag_string(&tag);
+                    if !tag.is_empty() && tag != format!("{TAG_PREFIX}seq") {
+                        return Err(at(&mark, format!("can't interpret sequence as {tag}")));
+                    }
+                    if anchor > 0 {
+                        *self.pending.entry(anchor).or_default() += 1;
+                    }
+                    let mut items = Vec::new();
+                    loop {
+                        let (ev, m) = self.next()?;
+                        if matches!(ev, Event::SequenceEnd) {
+                            break;
+                        }
+                        items.push(self.value_from(ev, m)?);
+                    }
+                    let v = Value::tuple(items);
+                    self.complete(anchor, &v);
+                    Ok(v)
+                }
+                Event::MappingStart(anchor, tag) => {
+                    let tag = tag_string(&tag);
+                    if !tag.is_empty() && tag != format!("{TAG_PREFIX}map") {
+                        return Err(at(&mark, format!("can't interpret mapping as {tag}")));
+                    }
+                    if anchor > 0 {
+                        *self.pending.entry(anchor).or_default() += 1;
+                    }
+                    let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
+                    loop {
+                        let (ev, m) = self.next()?;
+                        match ev {
+                            Event::MappingEnd => break,
+                            Event::Scalar(ref src, style, _, ref tag)
+                                if (tag.is_none() && src == "<<" && style == TScalarStyle::Plain)
+                                    || tag_string(tag) == format!("{TAG_PREFIX}merge") =>
+                            {
+                                let merged = self.parse_value()?;
+                                merge_into(&mut attrs, &merged).map_err(|e| at(&m, e))?;
+                            }
+                            Event::Scalar(src, style, _, tag) => {
+                                let key = resolve_scalar(&tag_string(&tag), &src, style)?;
+                                let key = match &key.kind {
+                                    Kind::String(s) => s.to_string(),
+                                    Kind::Bool(b) => b.to_string(),
+                                    Kind::Number(n) => n.to_string(),
+                                    Kind::Null(_) => return Err(at(&m, "mapping key cannot be null".into())),
+                                    _ => return Err(at(&m, "only strings are allowed as mapping keys".into())),
+                                };
+                                let v = self.parse_value()?;
+                                attrs.insert(key, v);
+                            }
+                            _ => return Err(at(&m, "only strings are allowed as mapping keys".into())),
+                        }
+                    }
+                    let v = Value::object(attrs);
+                    self.complete(anchor, &v);
+                    Ok(v)
+                }
+                Event::DocumentStart => Err(at(&mark, "only a single document is allowed".into())),
+                Event::StreamEnd => Err(at(&mark, "expecting value but found end of stream".into())),
+                Event::MappingEnd => Err(at(&mark, "expecting value but found end of mapping".into())),
+                Event::SequenceEnd => Err(at(&mark, "expecting value but found end of sequence".into())),
+                other => Err(at(&mark, format!("unexpected parser event {other:?}"))),
+            }
+        }
+
+        fn complete(&mut self, anchor: usize, v: &Value) {
+            if anchor == 0 {
+                return;
+            }
+            if let Some(n) = self.pending.get_mut(&anchor) {
+                *n -= 1;
+                if *n == 0 {
+                    self.pending.remove(&anchor);
+                }
+            }
+            self.anchors.insert(anchor, v.clone());
+        }
+    }
+
+    fn merge_into(attrs: &mut BTreeMap<String, Value>, merged: &Value) -> Result<(), String> {
+        match &merged.kind {
+            Kind::Object(m) | Kind::Map(_, m) => {
+                for (k, v) in m.iter() {
+                    attrs.insert(k.clone(), v.clone());
+                }
+                Ok(())
+            }
+            Kind::Tuple(xs) | Kind::List(_, xs) => {
+                for x in xs.iter() {
+                    match x.as_entries() {
+                        Some(m) => {
+                            for (k, v) in m {
+                                attrs.insert(k.clone(), v.clone());
+                            }
+                        }
+                        None => {
+                            return Err(format!("cannot merge {} (from sequence) into mapping", x.ty().friendly_name()))
+                        }
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(format!("cannot merge {} into mapping", merged.ty().friendly_name())),
+        }
+    }
+
+    fn tag_string(tag: &Option<Tag>) -> String {
+        match tag {
+            None => String::new(),
+            Some(t) if t.handle.is_empty() && t.suffix == "!" => String::new(),
+            Some(t) => format!("{}{}", t.handle, t.suffix),
+        }
+    }
+
+    fn resolve_special(src: &str) -> Option<Value> {
+        Some(match src {
+            "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Value::bool(true),
+            "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Value::bool(false),
+            "" | "~" | "null" | "Null" | "NULL" => Value::dynamic_null(),
+            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::number(Number::infinity(false)),
+            "-.inf" | "-.Inf" | "-.INF" => Value::number(Number::infinity(true)),
+            _ => return None,
+        })
+    }
+
+    fn is_int_literal(s: &str) -> bool {
+        let b = s.as_bytes();
+        let digits = |x: &[u8], f: fn(&u8) -> bool| !x.is_empty() && x.iter().all(f);
+        let unsigned = b.strip_prefix(b"+").or_else(|| b.strip_prefix(b"-")).unwrap_or(b);
+        digits(unsigned, u8::is_ascii_digit)
+            || b.strip_prefix(b"0o").is_some_and(|r| digits(r, |c| (b'0'..=b'7').contains(c)))
+            || b.strip_prefix(b"0x").is_some_and(|r| digits(r, u8::is_ascii_hexdigit))
+    }
+
+    fn is_float_literal(s: &str) -> bool {
+        let b = s.as_bytes();
+        let mut i = 0;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let int_digits = i - int_start;
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            let fs = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if int_digits == 0 && i == fs {
+                return false;
+            }
+        } else if int_digits == 0 {
+            return false;
+        }
+        if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+            i += 1;
+            if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                i += 1;
+            }
+            let es = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == es {
+                return false;
+            }
+        }
+        i == b.len()
+    }
+
+    /// go-cty-yaml's `resolveScalar`.
+    fn resolve_scalar(tag: &str, src: &str, style: TScalarStyle) -> Result<Value, String> {
+        let short = tag.strip_prefix(TAG_PREFIX);
+        let resolvable = tag.is_empty()
+            || matches!(short, Some("str" | "bool" | "int" | "float" | "null" | "timestamp" | "binary"));
+        if !resolvable {
+            return Err(format!("unsupported tag {}", go_quote(tag)));
+        }
+        let hint = match src.as_bytes().first() {
+            None => b'N',
+            Some(b'+' | b'-') => b'S',
+            Some(b'0'..=b'9') => b'D',
+            Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~') => b'M',
+            Some(b'.') => b'.',
+            Some(_) => 0,
+        };
+        let mut tag = short.unwrap_or("").to_string();
+        if hint != 0 && tag != "str" && tag != "binary" {
+            if matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted) {
+                return Ok(Value::string(src));
+            }
+            if let Some(v) = resolve_special(src) {
+                return Ok(v);
+            }
+            if tag.is_empty() && matches!(src, ".nan" | ".NaN" | ".NAN") {
+                return Err("floating point NaN is not supported".into());
+            }
+            match hint {
+                b'.' => {
+                    if let Some(n) = parse_cty_number(src) {
+                        return Ok(Value::number(n));
+                    }
+                }
+                b'D' | b'S' => {
+                    if tag.is_empty() || tag == "timestamp" {
+                        if let Some(t) = parse_yaml_timestamp(src) {
+                            return Ok(Value::string(t));
+                        }
+                    }
+                    if is_int_literal(src) {
+                        tag = "int".into();
+                    } else if is_float_literal(src) {
+                        tag = "float".into();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let full = || format!("{TAG_PREFIX}{tag}");
+        match tag.as_str() {
+            "str" | "" => Ok(Value::string(src)),
+            "binary" => match go_base64_decode(src) {
+                Ok(_) => Ok(Value::string(src)),
+                Err(_) => Err(format!("cannot parse {} as {}: not valid base64", go_quote(src), full())),
+            },
+            "bool" => match resolve_special(src) {
+                Some(v) if v.as_bool().is_some() => Ok(v),
+                _ => Err(format!("cannot parse {} as {}", go_quote(src), full())),
+            },
+            "int" | "float" => {
+                let plain = src.replace('_', "");
+                if let Some(n) = parse_cty_number(&plain) {
+                    return Ok(Value::number(n));
+                }
+                if let Some(n) = parse_go_int(&plain) {
+                    return Ok(Value::number(n));
+                }
+                Err(format!("cannot parse {} as {}", go_quote(src), full()))
+            }
+            "timestamp" => parse_yaml_timestamp(src)
+                .map(Value::string)
+                .ok_or_else(|| format!("cannot parse {} as {}", go_quote(src), full())),
+            "null" => Ok(Value::dynamic_null()),
+            _ => Err(format!("unsupported tag {}", go_quote(&full()))),
+        }
+    }
+
+    /// `cty.ParseNumberVal`: a decimal number (Go's `big.ParseFloat`, base 10).
+    fn parse_cty_number(s: &str) -> Option<Number> {
+        let b = s.as_bytes();
+        let body = b.strip_prefix(b"+").or_else(|| b.strip_prefix(b"-")).unwrap_or(b);
+        let ok = !body.is_empty()
+            && body.iter().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+            && body[0] != b'e'
+            && body[0] != b'E';
+        if !ok || !is_float_literal(s) && !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Number::parse(s)
+    }
+
+    /// `strconv.ParseInt(s, 0, 64)` then `ParseUint`: `0x`, `0o`, `0b` and
+    /// leading-zero octal forms.
+    fn parse_go_int(s: &str) -> Option<Number> {
+        let (neg, body) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let lower = body.to_ascii_lowercase();
+        let (radix, digits) = if let Some(r) = lower.strip_prefix("0x") {
+            (16, r)
+        } else if let Some(r) = lower.strip_prefix("0o") {
+            (8, r)
+        } else if let Some(r) = lower.strip_prefix("0b") {
+            (2, r)
+        } else if lower.len() > 1 && lower.starts_with('0') {
+            (8, &lower[1..])
+        } else {
+            (10, lower.as_str())
+        };
+        let digits = digits.strip_prefix('_').unwrap_or(digits);
+        let v = u64::from_str_radix(digits, radix).ok()?;
+        if neg {
+            if v > 1u64 << 63 {
+                return None;
+            }
+            Some(Number::from_i64((v as i64).wrapping_neg()))
+        } else {
+            Some(Number::from_u64(v))
+        }
+    }
+
+    /// go-cty-yaml's `parseTimestamp`: the YAML timestamp forms, formatted as RFC 3339.
+    fn parse_yaml_timestamp(s: &str) -> Option<String> {
+        let b = s.as_bytes();
+        let i = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        if i != 4 || i == b.len() || b[i] != b'-' {
+            return None;
+        }
+        let year: i64 = s[..4].parse().ok()?;
+        let mut rest = &s[5..];
+        fn num<'x>(s: &'x str, max_digits: usize) -> Option<(i64, &'x str)> {
+            let n = s.bytes().take(max_digits).take_while(u8::is_ascii_digit).count();
+            if n == 0 {
+                return None;
+            }
+            Some((s[..n].parse().ok()?, &s[n..]))
+        }
+        let (month, r) = num(rest, 2)?;
+        rest = r.strip_prefix('-')?;
+        let (day, r) = num(rest, 2)?;
+        rest = r;
+        if !(1..=12).contains(&month) {
+            return None;
+        }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let dim = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        if day < 1 || day > dim {
+            return None;
+        }
+        let (mut h, mut mi, mut sec, mut off) = (0, 0, 0, 0i64);
+        if !rest.is_empty() {
+            let needs_zone = rest.starts_with('T') || rest.starts_with('t');
+            if !needs_zone && !rest.starts_with(' ') {
+                return None;
+            }
+            rest = &rest[1..];
+            let (x, r) = num(rest, 2)?;
+            h = x;
+            let (x, r) = num(r.strip_prefix(':')?, 2)?;
+            mi = x;
+            let (x, r) = num(r.strip_prefix(':')?, 2)?;
+            sec = x;
+            rest = r;
+            if h >= 24 || mi >= 60 || sec >= 60 {
+                return None;
+            }
+            if let Some(r) = rest.strip_prefix('.') {
+                let n = r.bytes().take_while(u8::is_ascii_digit).count();
+                if n == 0 {
+                    return None;
+                }
+                rest = &r[n..];
+            }
+            if needs_zone {
+                if rest == "Z" {
+                    rest = "";
+                } else {
+                    let rb = rest.as_bytes();
+                    if rb.len() != 6 || rb[3] != b':' || !(rb[0] == b'+' || rb[0] == b'-') {
+                        return None;
+                    }
+                    let hh: i64 = rest[1..3].parse().ok()?;
+                    let mm: i64 = rest[4..6].parse().ok()?;
+                    if hh > 24 || mm > 60 {
+                        return None;
+                    }
+                    off = (hh * 60 + mm) * 60 * if rb[0] == b'-' { -1 } else { 1 };
+                    rest = "";
+                }
+            }
+            if !rest.is_empty() {
+                return None;
+            }
+        }
+        let zone = if off == 0 {
+            "Z".to_string()
+        } else {
+            let a = off.abs() / 60;
+            format!("{}{:02}:{:02}", if off < 0 { '-' } else { '+' }, a / 60, a % 60)
+        };
+        Some(format!("{year:04}-{month:02}-{day:02}T{h:02}:{mi:02}:{sec:02}{zone}"))
+    }
 
     pub(super) fn decode(src: &str) -> Result<Value, String> {
-        let _ = src;
-        Err("not written".into())
+        let src = if src.is_empty() { "\n" } else { src };
+        let mut d = Decoder { parser: Parser::new_from_str(src), pending: HashMap::new(), anchors: HashMap::new() };
+        let (ev, mark) = d.next()?;
+        if !matches!(ev, Event::StreamStart) {
+            return Err(at(&mark, "missing stream start token".into()));
+        }
+        let (ev, mark) = d.next()?;
+        if !matches!(ev, Event::DocumentStart) {
+            return Err(at(&mark, "missing start of document".into()));
+        }
+        let v = d.parse_value()?;
+        let (ev, mark) = d.next()?;
+        match ev {
+            Event::DocumentStart => return Err(at(&mark, "only a single document is allowed".into())),
+            Event::DocumentEnd => {}
+            other => return Err(at(&mark, format!("unexpected extra content ({other:?}) after value"))),
+        }
+        let (ev, mark) = d.next()?;
+        if !matches!(ev, Event::StreamEnd) {
+            return Err(at(&mark, "unexpected extra content after value".into()));
+        }
+        Ok(v)
+    }
+
+    // ---- encoding ----------------------------------------------------------------
+
+    /// The subset of libyaml's emitter (as ported in go-yaml v2) that
+    /// go-cty-yaml's `Marshal` exercises, with its default settings.
+    struct Emitter {
+        out: String,
+        column: i64,
+        whitespace: bool,
+        indention: bool,
+        open_ended: bool,
+        indent: i64,
+        indents: Vec<i64>,
+        flow_level: usize,
+        root_context: bool,
+        mapping_context: bool,
+        simple_key_context: bool,
+    }
+
+    const BEST_INDENT: i64 = 2;
+    const BEST_WIDTH: i64 = 80;
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum Style {
+        Plain,
+        SingleQuoted,
+        DoubleQuoted,
+        Literal,
+    }
+
+    struct Analysis {
+        multiline: bool,
+        flow_plain_allowed: bool,
+        block_plain_allowed: bool,
+        single_quoted_allowed: bool,
+        block_allowed: bool,
+    }
+
+    fn is_printable(c: char) -> bool {
+        let u = c as u32;
+        u == 0x0a || (0x20..=0x7e).contains(&u) || (0xa0..=0xd7ff).contains(&u) || ((0xe000..=0xfffd).contains(&u) && u != 0xfeff)
+    }
+    fn is_break(c: char) -> bool {
+        matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    }
+    fn is_blank(c: char) -> bool {
+        c == ' ' || c == '\t'
+    }
+
+    fn analyze(value: &str) -> Analysis {
+        if value.is_empty() {
+            return Analysis {
+                multiline: false,
+                flow_plain_allowed: false,
+                block_plain_allowed: true,
+                single_quoted_allowed: true,
+                block_allowed: false,
+            };
+        }
+        let mut block_indicators = value.starts_with("---") || value.starts_with("...");
+        let mut flow_indicators = block_indicators;
+        let (mut line_breaks, mut special) = (false, false);
+        let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
+        let (mut break_space, mut space_break) = (false, false);
+        let (mut previous_space, mut previous_break) = (false, false);
+        let mut preceded_by_ws = true;
+        let chars: Vec<char> = value.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let followed_by_ws = i + 1 >= chars.len() || is_blank(chars[i + 1]);
+            let last = i + 1 == chars.len();
+            if i == 0 {
+                match c {
+                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    '?' | ':' => {
+                        flow_indicators = true;
+                        if followed_by_ws {
+                            block_indicators = true;
+                        }
+                    }
+                    '-' if followed_by_ws => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    _ => {}
+                }
+            } else {
+                match c {
+                    ',' | '?' | '[' | ']' | '{' | '}' => flow_indicators = true,
+                    ':' => {
+                        flow_indicators = true;
+                        if followed_by_ws {
+                            block_indicators = true;
+                        }
+                    }
+                    '#' if preceded_by_ws => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    _ => {}
+                }
+            }
+            if !is_printable(c) {
+                special = true;
+            }
+            if c == ' ' {
+                leading_space |= i == 0;
+                trailing_space |= last;
+                break_space |= previous_break;
+                previous_space = true;
+                previous_break = false;
+            } else if is_break(c) {
+                line_breaks = true;
+                leading_break |= i == 0;
+                trailing_break |= last;
+                space_break |= previous_space;
+                previous_space = false;
+                previous_break = true;
+            } else {
+                previous_space = false;
+                previous_break = false;
+            }
+            preceded_by_ws = is_blank(c) || is_break(c);
+        }
+        let mut a = Analysis {
+            multiline: line_breaks,
+            flow_plain_allowed: true,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+        if leading_space || leading_break || trailing_space || trailing_break {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+        }
+        if trailing_space {
+            a.block_allowed = false;
+        }
+        if break_space {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+        }
+        if space_break || special {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+            a.block_allowed = false;
+        }
+        if line_breaks {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+        }
+        if flow_indicators {
+            a.flow_plain_allowed = false;
+        }
+        if block_indicators {
+            a.block_plain_allowed = false;
+        }
+        a
+    }
+
+    impl Emitter {
+        fn put(&mut self, c: char) {
+            self.out.push(c);
+            self.column += 1;
+        }
+        fn put_break(&mut self) {
+            self.out.push('\n');
+            self.column = 0;
+        }
+        fn write_break(&mut self, c: char) {
+            if c == '\n' {
+                self.put_break();
+            } else {
+                self.out.push(c);
+                self.column = 0;
+            }
+        }
+        fn write_indent(&mut self) {
+            let indent = self.indent.max(0);
+            if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
+                self.put_break();
+            }
+            while self.column < indent {
+                self.put(' ');
+            }
+            self.whitespace = true;
+            self.indention = true;
+        }
+        fn write_indicator(&mut self, ind: &str, need_ws: bool, is_ws: bool, is_indention: bool) {
+            if need_ws && !self.whitespace {
+                self.put(' ');
+            }
+            for c in ind.chars() {
+                self.put(c);
+            }
+            self.whitespace = is_ws;
+            self.indention = self.indention && is_indention;
+            self.open_ended = false;
+        }
+        fn increase_indent(&mut self, flow: bool, indentless: bool) {
+            self.indents.push(self.indent);
+            if self.indent < 0 {
+                self.indent = if flow { BEST_INDENT } else { 0 };
+            } else if !indentless {
+                self.indent += BEST_INDENT;
+            }
+        }
+        fn pop_indent(&mut self) {
+            self.indent = self.indents.pop().unwrap_or(-1);
+        }
+
+        fn node(&mut self, v: &Value, root: bool, mapping: bool, simple_key: bool) -> Result<(), String> {
+            self.root_context = root;
+            self.mapping_context = mapping;
+            self.simple_key_context = simple_key;
+            match &v.kind {
+                Kind::Null(_) => self.scalar("null", Style::Plain),
+                Kind::Unknown(_) => return Err("cannot serialize unknown value as YAML".into()),
+                Kind::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain),
+                Kind::Number(n) => self.scalar(&n.to_string(), Style::Plain),
+                Kind::String(s) => self.scalar(s, if s.contains('\n') { Style::Literal } else { Style::DoubleQuoted }),
+                Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => {
+                    if xs.is_empty() || self.flow_level > 0 {
+                        self.write_indicator("[", true, true, false);
+                        self.increase_indent(true, false);
+                        self.flow_level += 1;
+                        for (i, x) in xs.iter().enumerate() {
+                            if i > 0 {
+                                self.write_indicator(",", false, false, false);
+                            }
+                            if self.column > BEST_WIDTH {
+                                self.write_indent();
+                            }
+                            self.node(x, false, false, false)?;
+                        }
+                        self.flow_level -= 1;
+                        self.pop_indent();
+                        self.write_indicator("]", false, false, false);
+                    } else {
+                        let indentless = self.mapping_context && !self.indention;
+                        self.increase_indent(false, indentless);
+                        for x in xs.iter() {
+                            self.write_indent();
+                            self.write_indicator("-", true, false, true);
+                            self.node(x, false, false, false)?;
+                        }
+                        self.pop_indent();
+                    }
+                }
+                Kind::Map(_, m) | Kind::Object(m) => {
+                    if m.is_empty() {
+                        self.write_indicator("{", true, true, false);
+                        self.increase_indent(true, false);
+                        self.pop_indent();
+                        self.write_indicator("}", false, false, false);
+                    } else {
+                        self.increase_indent(false, false);
+                        for (k, x) in m.iter() {
+                            self.write_indent();
+                            let key = Value::string(k.as_str());
+                            let a = analyze(k);
+                            if !a.multiline && k.len() <= 128 {
+                                self.node(&key, false, true, true)?;
+                                self.write_indicator(":", false, false, false);
+                            } else {
+                                self.write_indicator("?", true, false, true);
+                                self.node(&key, false, true, false)?;
+                                self.write_indent();
+                                self.write_indicator(":", true, false, true);
+                            }
+                            self.node(x, false, true, false)?;
+                        }
+                        self.pop_indent();
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        fn scalar(&mut self, value: &str, requested: Style) {
+            let a = analyze(value);
+            let mut style = requested;
+            if self.simple_key_context && a.multiline {
+                style = Style::DoubleQuoted;
+            }
+            if style == Style::Plain {
+                if (self.flow_level > 0 && !a.flow_plain_allowed) || (self.flow_level == 0 && !a.block_plain_allowed) {
+                    style = Style::SingleQuoted;
+                }
+                if value.is_empty() && (self.flow_level > 0 || self.simple_key_context) {
+                    style = Style::SingleQuoted;
+                }
+            }
+            if style == Style::SingleQuoted && !a.single_quoted_allowed {
+                style = Style::DoubleQuoted;
+            }
+            if style == Style::Literal && (!a.block_allowed || self.flow_level > 0 || self.simple_key_context) {
+                style = Style::DoubleQuoted;
+            }
+            self.increase_indent(true, false);
+            let allow_breaks = !self.simple_key_context;
+            match style {
+                Style::Plain => self.write_plain(value, allow_breaks),
+                Style::SingleQuoted => self.write_single_quoted(value, allow_breaks),
+                Style::DoubleQuoted => self.write_double_quoted(value, allow_breaks),
+                Style::Literal => self.write_literal(value),
+            }
+            self.pop_indent();
+        }
+
+        fn write_plain(&mut self, value: &str, allow_breaks: bool) {
+            if !self.whitespace {
+                self.put(' ');
+            }
+            let chars: Vec<char> = value.chars().collect();
+            let (mut spaces, mut breaks) = (false, false);
+            for (i, &c) in chars.iter().enumerate() {
+                if c == ' ' {
+                    if allow_breaks && !spaces && self.column > BEST_WIDTH && chars.get(i + 1) != Some(&' ') {
+                        self.write_indent();
+                    } else {
+                        self.put(c);
+                    }
+                    spaces = true;
+                } else if is_break(c) {
+                    if !breaks && c == '\n' {
+                        self.put_break();
+                    }
+                    self.write_break(c);
+                    self.indention = true;
+                    breaks = true;
+                } else {
+                    if breaks {
+                        self.write_indent();
+                    }
+                    self.put(c);
+                    self.indention = false;
+                    spaces = false;
+                    breaks = false;
+                }
+            }
+            self.whitespace = false;
+            self.indention = false;
+            if self.root_context {
+                self.open_ended = true;
+            }
+        }
+
+        fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
+            self.write_indicator("'", true, false, false);
+            let chars: Vec<char> = value.chars().collect();
+            let (mut spaces, mut breaks) = (false, false);
+            for (i, &c) in chars.iter().enumerate() {
+                if c == ' ' {
+                    if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i != chars.len() - 1 && chars.get(i + 1) != Some(&' ') {
+                        self.write_indent();
+                    } else {
+                        self.put(c);
+                    }
+                    spaces = true;
+                } else if is_break(c) {
+                    if !breaks && c == '\n' {
+                        self.put_break();
+                    }
+                    self.write_break(c);
+                    self.indention = true;
+                    breaks = true;
+                } else {
+                    if breaks {
+                        self.write_indent();
+                    }
+                    if c == '\'' {
+                        self.put('\'');
+                    }
+                    self.put(c);
+                    self.indention = false;
+                    spaces = false;
+                    breaks = false;
+                }
+            }
+            self.write_indicator("'", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
+        }
+
+        fn write_double_quoted(&mut self, value: &str, allow_breaks: bool) {
+            self.write_indicator("\"", true, false, false);
+            let bom = value.starts_with('\u{feff}');
+            let chars: Vec<char> = value.chars().collect();
+            let mut spaces = false;
+            for (i, &c) in chars.iter().enumerate() {
+                if !is_printable(c) || bom || is_break(c) || c == '"' || c == '\\' {
+                    self.put('\\');
+                    let v = c as u32;
+                    match v {
+                        0x00 => self.put('0'),
+                        0x07 => self.put('a'),
+                        0x08 => self.put('b'),
+                        0x09 => self.put('t'),
+                        0x0a => self.put('n'),
+                        0x0b => self.put('v'),
+                        0x0c => self.put('f'),
+                        0x0d => self.put('r'),
+                        0x1b => self.put('e'),
+                        0x22 => self.put('"'),
+                        0x5c => self.put('\\'),
+                        0x85 => self.put('N'),
+                        0xa0 => self.put('_'),
+                        0x2028 => self.put('L'),
+                        0x2029 => self.put('P'),
+                        _ => {
+                            let (ind, w) = if v <= 0xff {
+                                ('x', 2)
+                            } else if v <= 0xffff {
+                                ('u', 4)
+                            } else {
+                                ('U', 8)
+                            };
+                            self.put(ind);
+                            for k in (0..w).rev() {
+                                let d = (v >> (k * 4)) & 0xf;
+                                self.put(char::from_digit(d, 16).unwrap().to_ascii_uppercase());
+                            }
+                        }
+                    }
+                    spaces = false;
+                } else if c == ' ' {
+                    if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < chars.len() - 1 {
+                        self.write_indent();
+                        if chars.get(i + 1) == Some(&' ') {
+                            self.put('\\');
+                        }
+                    } else {
+                        self.put(c);
+                    }
+                    spaces = true;
+                } else {
+                    self.put(c);
+                    spaces = false;
+                }
+            }
+            self.write_indicator("\"", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
+        }
+
+        fn write_literal(&mut self, value: &str) {
+            self.write_indicator("|", true, false, false);
+            let chars: Vec<char> = value.chars().collect();
+            if chars.first().is_some_and(|&c| c == ' ' || is_break(c)) {
+                self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
+            }
+            self.open_ended = false;
+            let chomp = match chars.len() {
+                0 => Some("-"),
+                n if !is_break(chars[n - 1]) => Some("-"),
+                1 => {
+                    self.open_ended = true;
+                    Some("+")
+                }
+                n if is_break(chars[n - 2]) => {
+                    self.open_ended = true;
+                    Some("+")
+                }
+                _ => None,
+            };
+            if let Some(h) = chomp {
+                self.write_indicator(h, false, false, false);
+            }
+            self.put_break();
+            self.indention = true;
+            self.whitespace = true;
+            let mut breaks = true;
+            for &c in &chars {
+                if is_break(c) {
+                    self.write_break(c);
+                    self.indention = true;
+                    breaks = true;
+                } else {
+                    if breaks {
+                        self.write_indent();
+                    }
+                    self.put(c);
+                    self.indention = false;
+                    breaks = false;
+                }
+            }
+        }
     }
 
     pub(super) fn encode(v: &Value) -> Result<String, String> {
-        let _ = v;
-        Err("not written".into())
+        let mut e = Emitter {
+            out: String::new(),
+            column: 0,
+            whitespace: true,
+            indention: true,
+            open_ended: false,
+            indent: -1,
+            indents: Vec::new(),
+            flow_level: 0,
+            root_context: false,
+            mapping_context: false,
+            simple_key_context: false,
+        };
+        e.node(v, true, false, false)?;
+        // Implicit document end, then stream end.
+        e.write_indent();
+        if e.open_ended {
+            e.write_indicator("...", true, false, false);
+            e.write_indent();
+        }
+        Ok(e.out)
     }
 }
 
 /// gzip output byte-identical to Go's `compress/gzip` at the default level,
-/// after `Flush` and `Close` (as `base64gzip` does).
+/// after `Flush` and `Close` (as `base64gzip` does): Go's level-6 lazy-matching
+/// compressor and its block-type choice and Huffman code construction.
 mod gzip {
+    const WINDOW_SIZE: usize = 1 << 15;
+    const WINDOW_MASK: usize = WINDOW_SIZE - 1;
+    const MIN_MATCH: usize = 4;
+    const MAX_MATCH: usize = 258;
+    const HASH_BITS: u32 = 17;
+    const HASH_SIZE: usize = 1 << HASH_BITS;
+    const HASH_MUL: u32 = 0x1e35a7bd;
+    const MAX_BLOCK_TOKENS: usize = 1 << 14;
+    const MAX_STORE_BLOCK: usize = 65535;
+    // Level 6.
+    const GOOD: usize = 8;
+    const LAZY: usize = 16;
+    const NICE: usize = 128;
+    const CHAIN: usize = 128;
+
+    #[derive(Clone, Copy)]
+    enum Tok {
+        Lit(u16),
+        /// length - 3, offset - 1
+        Match(u32, u32),
+    }
+
+    const LENGTH_BASE: [u32; 29] =
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 255];
+    const LENGTH_EXTRA: [u32; 29] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+    const OFFSET_BASE: [u32; 30] = [
+        0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144,
+        8192, 12288, 16384, 24576,
+    ];
+    const OFFSET_EXTRA: [u32; 30] =
+        [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+    const CODEGEN_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+    const BAD_CODE: u8 = 255;
+
+    fn length_code(l: u32) -> usize {
+        if l == 255 {
+            return 28;
+        }
+        LENGTH_BASE[..28].iter().rposition(|&b| b <= l).unwrap()
+    }
+    fn offset_code(o: u32) -> usize {
+        OFFSET_BASE.iter().rposition(|&b| b <= o).unwrap()
+    }
+
+    #[derive(Clone, Copy, Default)]
+    struct HCode {
+        code: u16,
+        len: u16,
+    }
+
+    fn reverse_bits(n: u16, len: u16) -> u16 {
+        (n << (16 - len)).reverse_bits()
+    }
+
+    struct Encoder {
+        codes: Vec<HCode>,
+    }
+
+    impl Encoder {
+        fn new(size: usize) -> Encoder {
+            Encoder { codes: vec![HCode::default(); size] }
+        }
+        fn bit_length(&self, freq: &[i32]) -> i64 {
+            freq.iter().enumerate().filter(|(_, &f)| f != 0).map(|(i, &f)| f as i64 * self.codes[i].len as i64).sum()
+        }
+        fn fixed_literal() -> Encoder {
+            let mut h = Encoder::new(286);
+            for ch in 0..286u16 {
+                let (bits, size) = match ch {
+                    0..=143 => (ch + 48, 8),
+                    144..=255 => (ch + 400 - 144, 9),
+                    256..=279 => (ch - 256, 7),
+                    _ => (ch + 192 - 280, 8),
+                };
+                h.codes[ch as usize] = HCode { code: reverse_bits(bits, size), len: size };
+            }
+            h
+        }
+        fn fixed_offset() -> Encoder {
+            let mut h = Encoder::new(30);
+            for ch in 0..30u16 {
+                h.codes[ch as usize] = HCode { code: reverse_bits(ch, 5), len: 5 };
+            }
+            h
+        }
+
+        fn generate(&mut self, freq: &[i32], max_bits: i32) {
+            let mut list: Vec<(u16, i32)> = Vec::new();
+            for (i, &f) in freq.iter().enumerate() {
+                if f != 0 {
+                    list.push((i as u16, f));
+                } else {
+                    self.codes[i].len = 0;
+                }
+            }
+            if list.len() <= 2 {
+                for (i, &(lit, _)) in list.iter().enumerate() {
+                    self.codes[lit as usize] = HCode { code: i as u16, len: 1 };
+                }
+                return;
+            }
+            list.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+            let bit_count = bit_counts(&list, max_bits);
+            // assignEncodingAndSize
+            let mut code: u16 = 0;
+            let mut rest = &list[..];
+            for (n, &bits) in bit_count.iter().enumerate() {
+                code <<= 1;
+                if n == 0 || bits == 0 {
+                    continue;
+                }
+                let mut chunk: Vec<(u16, i32)> = rest[rest.len() - bits as usize..].to_vec();
+                chunk.sort_by_key(|x| x.0);
+                for (lit, _) in chunk {
+                    self.codes[lit as usize] = HCode { code: reverse_bits(code, n as u16), len: n as u16 };
+                    code += 1;
+                }
+                rest = &rest[..rest.len() - bits as usize];
+            }
+        }
+    }
+
+    fn bit_counts(list: &[(u16, i32)], max_bits: i32) -> Vec<i32> {
+        #[derive(Clone, Copy, Default)]
+        struct Level {
+            level: i32,
+            last_freq: i32,
+            next_char_freq: i32,
+            next_pair_freq: i32,
+            needed: i32,
+        }
+        let n = list.len() as i32;
+        let freq = |i: i32| if i >= n { i32::MAX } else { list[i as usize].1 };
+        let max_bits = max_bits.min(n - 1);
+        let mut levels = [Level::default(); 17];
+        let mut leaf = [[0i32; 17]; 17];
+        for level in 1..=max_bits {
+            levels[level as usize] =
+                Level { level, last_freq: freq(1), next_char_freq: freq(2), next_pair_freq: freq(0) + freq(1), needed: 0 };
+            leaf[level as usize][level as usize] = 2;
+            if level == 1 {
+                levels[1].next_pair_freq = i32::MAX;
+            }
+        }
+        levels[max_bits as usize].needed = 2 * n - 4;
+        let mut level = max_bits as usize;
+        loop {
+            let l = levels[level];
+            if l.next_pair_freq == i32::MAX && l.next_char_freq == i32::MAX {
+                levels[level].needed = 0;
+                levels[level + 1].next_pair_freq = i32::MAX;
+                level += 1;
+                continue;
+            }
+            let prev_freq = l.last_freq;
+            if l.next_char_freq < l.next_pair_freq {
+                let c = leaf[level][level] + 1;
+                levels[level].last_freq = l.next_char_freq;
+                leaf[level][level] = c;
+                levels[level].next_char_freq = freq(c);
+            } else {
+                levels[level].last_freq = l.next_pair_freq;
+                let (lower, upper) = leaf.split_at_mut(level);
+                upper[0][..level].copy_from_slice(&lower[level - 1][..level]);
+                levels[l.level as usize - 1].needed = 2;
+            }
+            levels[level].needed -= 1;
+            if levels[level].needed == 0 {
+                if levels[level].level == max_bits {
+                    break;
+                }
+                levels[level + 1].next_pair_freq = prev_freq + levels[level].last_freq;
+                level += 1;
+            } else {
+                while levels[level - 1].needed > 0 {
+                    level -= 1;
+                }
+            }
+        }
+        let mut bit_count = vec![0i32; max_bits as usize + 1];
+        let counts = &leaf[max_bits as usize];
+        let mut bits = 1;
+        for level in (1..=max_bits as usize).rev() {
+            bit_count[bits] = counts[level] - counts[level - 1];
+            bits += 1;
+        }
+        bit_count
+    }
+
+    struct BitWriter {
+        out: Vec<u8>,
+        bits: u64,
+        nbits: u32,
+        lit_freq: Vec<i32>,
+        off_freq: Vec<i32>,
+        codegen: Vec<u8>,
+        codegen_freq: [i32; 19],
+        lit_enc: Encoder,
+        off_enc: Encoder,
+        codegen_enc: Encoder,
+        fixed_lit: Encoder,
+        fixed_off: Encoder,
+    }
+
+    impl BitWriter {
+        fn new() -> BitWriter {
+            BitWriter {
+                out: Vec::new(),
+                bits: 0,
+                nbits: 0,
+                lit_freq: vec![0; 286],
+                off_freq: vec![0; 30],
+                codegen: vec![0; 286 + 30 + 1],
+                codegen_freq: [0; 19],
+                lit_enc: Encoder::new(286),
+                off_enc: Encoder::new(30),
+                codegen_enc: Encoder::new(19),
+                fixed_lit: Encoder::fixed_literal(),
+                fixed_off: Encoder::fixed_offset(),
+            }
+        }
+        fn write_bits(&mut self, b: u32, nb: u32) {
+            self.bits |= (b as u64) << self.nbits;
+            self.nbits += nb;
+            while self.nbits >= 8 {
+                self.out.push(self.bits as u8);
+                self.bits >>= 8;
+                self.nbits -= 8;
+            }
+        }
+        fn write_code(&mut self, c: HCode) {
+            self.write_bits(c.code as u32, c.len as u32);
+        }
+        fn flush(&mut self) {
+            if self.nbits > 0 {
+                self.out.push(self.bits as u8);
+            }
+            self.bits = 0;
+            self.nbits = 0;
+        }
+        fn write_stored_header(&mut self, length: usize, eof: bool) {
+            self.write_bits(eof as u32, 3);
+            self.flush();
+            self.write_bits(length as u32, 16);
+            self.write_bits(!(length as u16) as u32, 16);
+        }
+
+        fn index_tokens(&mut self, tokens: &[Tok]) -> (usize, usize) {
+            self.lit_freq.iter_mut().for_each(|f| *f = 0);
+            self.off_freq.iter_mut().for_each(|f| *f = 0);
+            for t in tokens {
+                match *t {
+                    Tok::Lit(l) => self.lit_freq[l as usize] += 1,
+                    Tok::Match(l, o) => {
+                        self.lit_freq[257 + length_code(l)] += 1;
+                        self.off_freq[offset_code(o)] += 1;
+                    }
+                }
+            }
+            let mut num_lit = self.lit_freq.len();
+            while self.lit_freq[num_lit - 1] == 0 {
+                num_lit -= 1;
+            }
+            let mut num_off = self.off_freq.len();
+            while num_off > 0 && self.off_freq[num_off - 1] == 0 {
+                num_off -= 1;
+            }
+            if num_off == 0 {
+                self.off_freq[0] = 1;
+                num_off = 1;
+            }
+            let (lf, of) = (self.lit_freq.clone(), self.off_freq.clone());
+            self.lit_enc.generate(&lf, 15);
+            self.off_enc.generate(&of, 15);
+            (num_lit, num_off)
+        }
+
+        fn generate_codegen(&mut self, num_lit: usize, num_off: usize) {
+            self.codegen_freq = [0; 19];
+            let cg = &mut self.codegen;
+            for i in 0..num_lit {
+                cg[i] = self.lit_enc.codes[i].len as u8;
+            }
+            for i in 0..num_off {
+                cg[num_lit + i] = self.off_enc.codes[i].len as u8;
+            }
+            cg[num_lit + num_off] = BAD_CODE;
+            let mut size = cg[0];
+            let mut count: i32 = 1;
+            let mut out = 0;
+            let mut in_index = 1;
+            while size != BAD_CODE {
+                let next = cg[in_index];
+                in_index += 1;
+                if next == size {
+                    count += 1;
+                    continue;
+                }
+                if size != 0 {
+                    cg[out] = size;
+                    out += 1;
+                    self.codegen_freq[size as usize] += 1;
+                    count -= 1;
+                    while count >= 3 {
+                        let n = count.min(6);
+                        cg[out] = 16;
+                        cg[out + 1] = (n - 3) as u8;
+                        out += 2;
+                        self.codegen_freq[16] += 1;
+                        count -= n;
+                    }
+                } else {
+                    while count >= 11 {
+                        let n = count.min(138);
+                        cg[out] = 18;
+                        cg[out + 1] = (n - 11) as u8;
+                        out += 2;
+                        self.codegen_freq[18] += 1;
+                        count -= n;
+                    }
+                    if count >= 3 {
+                        cg[out] = 17;
+                        cg[out + 1] = (count - 3) as u8;
+                        out += 2;
+                        self.codegen_freq[17] += 1;
+                        count = 0;
+                    }
+                }
+                count -= 1;
+                while count >= 0 {
+                    cg[out] = size;
+                    out += 1;
+                    self.codegen_freq[size as usize] += 1;
+                    count -= 1;
+                }
+                size = next;
+                count = 1;
+            }
+            cg[out] = BAD_CODE;
+        }
+
+        fn write_block(&mut self, tokens: &[Tok], eof: bool, input: Option<&[u8]>) {
+            let mut tokens = tokens.to_vec();
+            tokens.push(Tok::Lit(256));
+            let (num_lit, num_off) = self.index_tokens(&tokens);
+            let (stored_size, storable) = match input {
+                Some(i) if i.len() <= MAX_STORE_BLOCK => (((i.len() + 5) * 8) as i64, true),
+                _ => (0, false),
+            };
+            let mut extra: i64 = 0;
+            if storable {
+                for code in 257 + 8..num_lit {
+                    extra += self.lit_freq[code] as i64 * LENGTH_EXTRA[code - 257] as i64;
+                }
+                for code in 4..num_off {
+                    extra += self.off_freq[code] as i64 * OFFSET_EXTRA[code] as i64;
+                }
+            }
+            let fixed_size =
+                3 + self.fixed_lit.bit_length(&self.lit_freq) + self.fixed_off.bit_length(&self.off_freq) + extra;
+            self.generate_codegen(num_lit, num_off);
+            let cf = self.codegen_freq;
+            self.codegen_enc.generate(&cf, 7);
+            let mut num_codegens = 19;
+            while num_codegens > 4 && self.codegen_freq[CODEGEN_ORDER[num_codegens - 1]] == 0 {
+                num_codegens -= 1;
+            }
+            let header = 3 + 5 + 5 + 4 + 3 * num_codegens as i64 + self.codegen_enc.bit_length(&cf)
+                + cf[16] as i64 * 2
+                + cf[17] as i64 * 3
+                + cf[18] as i64 * 7;
+            let dynamic_size =
+                header + self.lit_enc.bit_length(&self.lit_freq) + self.off_enc.bit_length(&self.off_freq) + extra;
+            let use_dynamic = dynamic_size < fixed_size;
+            let size = fixed_size.min(dynamic_size);
+            if storable && stored_size < size {
+                let input = input.unwrap();
+                self.write_stored_header(input.len(), eof);
+                self.flush();
+                self.out.extend_from_slice(input);
+                return;
+            }
+            let (lit_codes, off_codes) = if use_dynamic {
+                self.write_bits(if eof { 5 } else { 4 }, 3);
+                self.write_bits((num_lit - 257) as u32, 5);
+                self.write_bits((num_off - 1) as u32, 5);
+                self.write_bits((num_codegens - 4) as u32, 4);
+                for &o in CODEGEN_ORDER.iter().take(num_codegens) {
+                    let l = self.codegen_enc.codes[o].len as u32;
+                    self.write_bits(l, 3);
+                }
+                let mut i = 0;
+                loop {
+                    let cw = self.codegen[i];
+                    i += 1;
+                    if cw == BAD_CODE {
+                        break;
+                    }
+                    let c = self.codegen_enc.codes[cw as usize];
+                    self.write_code(c);
+                    let extra_bits = match cw {
+                        16 => 2,
+                        17 => 3,
+                        18 => 7,
+                        _ => 0,
+                    };
+                    if extra_bits > 0 {
+                        let v = self.codegen[i] as u32;
+                        self.write_bits(v, extra_bits);
+                        i += 1;
+                    }
+                }
+                (self.lit_enc.codes.clone(), self.off_enc.codes.clone())
+            } else {
+                self.write_bits(if eof { 3 } else { 2 }, 3);
+                (self.fixed_lit.codes.clone(), self.fixed_off.codes.clone())
+            };
+            for t in &tokens {
+                match *t {
+                    Tok::Lit(l) => self.write_code(lit_codes[l as usize]),
+                    Tok::Match(l, o) => {
+                        let lc = length_code(l);
+                        self.write_code(lit_codes[lc + 257]);
+                        if LENGTH_EXTRA[lc] > 0 {
+                            self.write_bits(l - LENGTH_BASE[lc], LENGTH_EXTRA[lc]);
+                        }
+                        let oc = offset_code(o);
+                        self.write_code(off_codes[oc]);
+                        if OFFSET_EXTRA[oc] > 0 {
+                            self.write_bits(o - OFFSET_BASE[oc], OFFSET_EXTRA[oc]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    struct Compressor {
+        w: BitWriter,
+        window: Vec<u8>,
+        window_end: usize,
+        block_start: usize,
+        index: usize,
+        hash_head: Vec<u32>,
+        hash_prev: Vec<u32>,
+        hash_offset: usize,
+        chain_head: i64,
+        length: usize,
+        offset: usize,
+        byte_available: bool,
+        tokens: Vec<Tok>,
+        max_insert_index: usize,
+        sync: bool,
+    }
+
+    fn hash4(b: &[u8]) -> usize {
+        let v = (b[3] as u32) | (b[2] as u32) << 8 | (b[1] as u32) << 16 | (b[0] as u32) << 24;
+        (v.wrapping_mul(HASH_MUL) >> (32 - HASH_BITS)) as usize
+    }
+
+    impl Compressor {
+        fn new() -> Compressor {
+            Compressor {
+                w: BitWriter::new(),
+                window: vec![0; 2 * WINDOW_SIZE],
+                window_end: 0,
+                block_start: 0,
+                index: 0,
+                hash_head: vec![0; HASH_SIZE],
+                hash_prev: vec![0; WINDOW_SIZE],
+                hash_offset: 1,
+                chain_head: -1,
+                length: MIN_MATCH - 1,
+                offset: 0,
+                byte_available: false,
+                tokens: Vec::new(),
+                max_insert_index: 0,
+                sync: false,
+            }
+        }
+
+        fn fill(&mut self, b: &[u8]) -> usize {
+            if self.index >= 2 * WINDOW_SIZE - (MIN_MATCH + MAX_MATCH) {
+                self.window.copy_within(WINDOW_SIZE..2 * WINDOW_SIZE, 0);
+                self.index -= WINDOW_SIZE;
+                self.window_end -= WINDOW_SIZE;
+                if self.block_start >= WINDOW_SIZE {
+                    self.block_start -= WINDOW_SIZE;
+                } else {
+                    self.block_start = usize::MAX;
+                }
+                self.hash_offset += WINDOW_SIZE;
+            }
+            let n = b.len().min(self.window.len() - self.window_end);
+            self.window[self.window_end..self.window_end + n].copy_from_slice(&b[..n]);
+            self.window_end += n;
+            n
+        }
+
+        fn write_block(&mut self, index: usize) {
+            if index > 0 {
+                let window = if self.block_start <= index { Some(self.window[self.block_start..index].to_vec()) } else { None };
+                self.block_start = index;
+                let tokens = std::mem::take(&mut self.tokens);
+                self.w.write_block(&tokens, false, window.as_deref());
+            }
+        }
+
+        fn find_match(&self, pos: usize, prev_head: i64, prev_length: usize, lookahead: usize) -> Option<(usize, usize)> {
+            let min_match_look = MAX_MATCH.min(lookahead);
+            let win = &self.window[..pos + min_match_look];
+            let nice = NICE.min(win.len() - pos);
+            let mut tries = CHAIN;
+            let mut length = prev_length;
+            if length >= GOOD {
+                tries >>= 2;
+            }
+            let mut w_end = win[pos + length];
+            let min_index = pos as i64 - WINDOW_SIZE as i64;
+            let mut found = None;
+            let mut i = prev_head;
+            while tries > 0 {
+                let iu = i as usize;
+                if w_end == win[iu + length] {
+                    let n = win[iu..].iter().zip(&win[pos..]).take(min_match_look).take_while(|(a, b)| a == b).count();
+                    if n > length && (n > MIN_MATCH || pos - iu <= 4096) {
+                        length = n;
+                        found = Some((n, pos - iu));
+                        if n >= nice {
+                            break;
+                        }
+                        w_end = win[pos + n];
+                    }
+                }
+                if i == min_index {
+                    break;
+                }
+                i = self.hash_prev[iu & WINDOW_MASK] as i64 - self.hash_offset as i64;
+                if i < min_index || i < 0 {
+                    break;
+                }
+                tries -= 1;
+            }
+            found
+        }
+
+        fn deflate(&mut self) {
+            if self.window_end - self.index < MIN_MATCH + MAX_MATCH && !self.sync {
+                return;
+            }
+            self.max_insert_index = self.window_end.saturating_sub(MIN_MATCH - 1);
+            loop {
+                let lookahead = self.window_end - self.index;
+                if lookahead < MIN_MATCH + MAX_MATCH {
+                    if !self.sync {
+                        break;
+                    }
+                    if lookahead == 0 {
+                        if self.byte_available {
+                            self.tokens.push(Tok::Lit(self.window[self.index - 1] as u16));
+                            self.byte_available = false;
+                        }
+                        if !self.tokens.is_empty() {
+                            self.write_block(self.index);
+                        }
+                        break;
+                    }
+                }
+                if self.index < self.max_insert_index {
+                    let h = hash4(&self.window[self.index..self.index + MIN_MATCH]);
+                    self.chain_head = self.hash_head[h] as i64;
+                    self.hash_prev[self.index & WINDOW_MASK] = self.chain_head as u32;
+                    self.hash_head[h] = (self.index + self.hash_offset) as u32;
+                }
+                let prev_length = self.length;
+                let prev_offset = self.offset;
+                self.length = MIN_MATCH - 1;
+                self.offset = 0;
+                let min_index = self.index.saturating_sub(WINDOW_SIZE) as i64;
+                if self.chain_head - self.hash_offset as i64 >= min_index && lookahead > prev_length && prev_length < LAZY {
+                    if let Some((l, o)) =
+                        self.find_match(self.index, self.chain_head - self.hash_offset as i64, MIN_MATCH - 1, lookahead)
+                    {
+                        self.length = l;
+                        self.offset = o;
+                    }
+                }
+                if prev_length >= MIN_MATCH && self.length <= prev_length {
+                    self.tokens.push(Tok::Match((prev_length - 3) as u32, (prev_offset - 1) as u32));
+                    let new_index = self.index + prev_length - 1;
+                    let mut index = self.index + 1;
+                    while index < new_index {
+                        if index < self.max_insert_index {
+                            let h = hash4(&self.window[index..index + MIN_MATCH]);
+                            self.hash_prev[index & WINDOW_MASK] = self.hash_head[h];
+                            self.hash_head[h] = (index + self.hash_offset) as u32;
+                        }
+                        index += 1;
+                    }
+                    self.index = index;
+                    self.byte_available = false;
+                    self.length = MIN_MATCH - 1;
+                    if self.tokens.len() == MAX_BLOCK_TOKENS {
+                        self.write_block(self.index);
+                    }
+                } else {
+                    if self.byte_available {
+                        let i = self.index - 1;
+                        self.tokens.push(Tok::Lit(self.window[i] as u16));
+                        if self.tokens.len() == MAX_BLOCK_TOKENS {
+                            self.write_block(i + 1);
+                        }
+                    }
+                    self.index += 1;
+                    self.byte_available = true;
+                }
+            }
+        }
+
+        fn write(&mut self, mut b: &[u8]) {
+            while !b.is_empty() {
+                self.deflate();
+                let n = self.fill(b);
+                b = &b[n..];
+            }
+        }
+
+        fn sync_flush(&mut self, eof: bool) {
+            self.sync = true;
+            self.deflate();
+            self.w.write_stored_header(0, eof);
+            self.w.flush();
+            self.sync = false;
+        }
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in data {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
     pub(super) fn gzip_go(data: &[u8]) -> Vec<u8> {
-        let _ = data;
-        Vec::new()
+        let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+        let mut c = Compressor::new();
+        c.write(data);
+        c.sync_flush(false);
+        c.sync_flush(true);
+        out.extend_from_slice(&c.w.out);
+        out.extend_from_slice(&crc32(data).to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out
     }
 }
 
@@ -1031,6 +2659,17 @@ mod tests {
     fn gzip() {
         assert_eq!(ok_str("base64gzip", vec![s("")]), "H4sIAAAAAAAA/wAAAP//AQAA//8AAAAAAAAAAA==");
         assert_eq!(ok_str("base64gzip", vec![s("é")]), "H4sIAAAAAAAA/zq8EgAAAP//AQAA//8+jQQOAgAAAA==");
+        // Vectors from Go's compress/gzip (fixed, matched and dynamic blocks).
+        assert_eq!(ok_str("base64gzip", vec![s("aaaa")]), "H4sIAAAAAAAA/0pMTEwEAAAA//8BAAD//0XlmK0EAAAA");
+        assert_eq!(ok_str("base64gzip", vec![s("hello world")]), "H4sIAAAAAAAA/8pIzcnJVyjPL8pJAQAAAP//AQAA//+FEUoNCwAAAA==");
+        assert_eq!(
+            ok_str("base64gzip", vec![s("hello hello hello hello")]),
+            "H4sIAAAAAAAA/8pIzcnJV8AgAQAAAP//AQAA///jUT2NFwAAAA=="
+        );
+        assert_eq!(
+            ok_str("base64gzip", vec![s(&"abcdefghij".repeat(100))]),
+            "H4sIAAAAAAAA/0pMSk5JTUvPyMwaZY2yRlnDlQUAAAD//wEAAP//g6rnXOgDAAA="
+        );
     }
 
     #[test]
@@ -1157,5 +2796,83 @@ mod tests {
         );
         let v = run("jsonencode", vec![s("x").sensitive()]).unwrap();
         assert!(v.is_sensitive());
+    }
+
+    fn yaml_enc(v: Value) -> String {
+        ok_str("yamlencode", vec![v])
+    }
+    fn obj(pairs: Vec<(&str, Value)>) -> Value {
+        Value::object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    #[test]
+    fn yamlencode() {
+        assert_eq!(yaml_enc(obj(vec![("a", s("b")), ("c", s("d"))])), "\"a\": \"b\"\n\"c\": \"d\"\n");
+        assert_eq!(
+            yaml_enc(Value::tuple(vec![Value::int(1), s("a"), Value::bool(true), Value::dynamic_null()])),
+            "- 1\n- \"a\"\n- true\n- null\n"
+        );
+        assert_eq!(yaml_enc(s("multi\nline")), "|-\n  multi\n  line\n");
+        assert_eq!(yaml_enc(Value::empty_tuple()), "[]\n");
+        assert_eq!(yaml_enc(Value::empty_object()), "{}\n");
+        assert_eq!(yaml_enc(Value::number(Number::parse("0.5").unwrap())), "0.5\n...\n");
+        assert_eq!(yaml_enc(s("1.0")), "\"1.0\"\n");
+        assert_eq!(yaml_enc(Value::dynamic_null()), "null\n...\n");
+        assert_eq!(
+            yaml_enc(obj(vec![("a", Value::tuple(vec![Value::int(1), Value::int(2)])), ("b", obj(vec![("c", s("x\n"))]))])),
+            "\"a\":\n- 1\n- 2\n\"b\":\n  \"c\": |\n    x\n"
+        );
+        assert_eq!(
+            yaml_enc(Value::tuple(vec![Value::tuple(vec![Value::int(1)]), obj(vec![("a", Value::int(1)), ("b", Value::int(2))])])),
+            "- - 1\n- \"a\": 1\n  \"b\": 2\n"
+        );
+        assert_eq!(yaml_enc(s("tab\there \"q\" é 😀")), "\"tab\\there \\\"q\\\" é \\U0001F600\"\n");
+        assert_eq!(yaml_enc(s(" lead\n")), "|2\n   lead\n");
+        assert_eq!(yaml_enc(s("trail \nx")), "\"trail \\nx\"\n");
+        assert_eq!(yaml_enc(s("a\n\n")), "|+\n  a\n\n");
+        assert_eq!(yaml_enc(obj(vec![("k", obj(vec![])), ("l", Value::empty_tuple())])), "\"k\": {}\n\"l\": []\n");
+        assert_eq!(yaml_enc(obj(vec![("a\nb", s("v"))])), "? |-\n  a\n  b\n: \"v\"\n");
+        let long = "word ".repeat(20) + "end";
+        assert_eq!(
+            yaml_enc(s(&long)),
+            format!("\"{}\n  {}\"\n", "word ".repeat(17).trim_end(), "word ".repeat(3) + "end")
+        );
+    }
+
+    #[test]
+    fn yamldecode() {
+        let dec = |src: &str| run("yamldecode", vec![s(src)]);
+        let v = dec("a: [1, 2]\nb: {c: d}").unwrap();
+        assert_eq!(json_of(&v), r#"{"a":[1,2],"b":{"c":"d"}}"#);
+        assert_eq!(
+            plinth_value::json_type(&v.ty()).to_string(),
+            r#"["object",{"a":["tuple",["number","number"]],"b":["object",{"c":"string"}]}]"#
+        );
+        assert_eq!(dec("yes").unwrap().as_bool(), Some(true));
+        assert_eq!(json_of(&dec("0x1F").unwrap()), "31");
+        assert_eq!(json_of(&dec("0o17").unwrap()), "15");
+        assert_eq!(json_of(&dec("a: &x 1\nb: *x").unwrap()), r#"{"a":1,"b":1}"#);
+        assert_eq!(json_of(&dec("'yes'").unwrap()), r#""yes""#);
+        assert_eq!(json_of(&dec("~").unwrap()), "null");
+        assert_eq!(json_of(&dec("2001-12-14").unwrap()), r#""2001-12-14T00:00:00Z""#);
+        assert_eq!(json_of(&dec("2001-12-14t21:59:43.10-05:00").unwrap()), r#""2001-12-14T21:59:43-05:00""#);
+        assert_eq!(json_of(&dec("1_000").unwrap()), r#""1_000""#);
+        assert_eq!(json_of(&dec("-1.5e3").unwrap()), "-1500");
+        assert_eq!(json_of(&dec("!!str 12").unwrap()), r#""12""#);
+        assert_eq!(json_of(&dec("!!int \"12\"").unwrap()), r#""12""#);
+        assert_eq!(json_of(&dec("!!int 0b11").unwrap()), "3");
+        assert_eq!(json_of(&dec("base: &b {x: 1, z: 2}\nd:\n  <<: *b\n  z: 3\ny: 1").unwrap()), r#"{"base":{"x":1,"z":2},"d":{"x":1,"z":3},"true":1}"#);
+        assert_eq!(json_of(&dec("- |\n  lit\n- >\n  fold\n  ed\n").unwrap()), r#"["lit\n","fold ed\n"]"#);
+        assert_eq!(json_of(&dec("1: a\ntrue: b").unwrap()), r#"{"1":"a","true":"b"}"#);
+        let e = |src: &str| match dec(src) {
+            Err(CallError::Func(e)) => e.message,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(e(""), "on line 1, column 1: missing start of document");
+        assert_eq!(e("--- 1\n--- 2"), "on line 1, column 1: unexpected extra content after value");
+        assert_eq!(e(".nan"), "floating point NaN is not supported");
+        assert_eq!(e("!!foo x"), "unsupported tag \"tag:yaml.org,2002:foo\"");
+        assert_eq!(e("a: 1\n~: 2"), "on line 1, column 1: mapping key cannot be null");
+        assert_eq!(e("!!bool maybe"), "cannot parse \"maybe\" as tag:yaml.org,2002:bool");
     }
 }
