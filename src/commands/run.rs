@@ -4,12 +4,16 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use plinth_engine::apply::{ApplyObserver, StateSink};
 use plinth_engine::graph::Graph;
 use plinth_engine::{Action, Context, Plan, PlanMode, PlanOptions};
+use plinth_state::journal::{read_journal, replay, Entry, JournalWriter};
 use plinth_state::{AbsResourceInstance, Backend, LockInfo, State, Target};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use plinth_syntax::Diagnostic;
 use plinth_value::Value;
 
@@ -198,6 +202,10 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
         }
     };
     let rt = runtime();
+    let mut run = run;
+    if let Err(c) = recover_journal(&mut run, &rt) {
+        return c;
+    }
     let plan = match make_plan(&run, &rt, &opts) {
         Ok(p) => p,
         Err(c) => return c,
@@ -212,39 +220,84 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
     }
 }
 
+/// Journals every operation as it starts and ends, and writes the whole
+/// state (atomically, by the backend) once at the end. A run killed in between
+/// leaves a journal the next run replays (see `recover_journal`).
 struct Sink<'a> {
     backend: &'a mut dyn Backend,
     workspace: String,
+    journal_path: PathBuf,
+    journal: Option<JournalWriter>,
     last: State,
-    last_write: Instant,
-    dirty: bool,
 }
 
 impl StateSink for Sink<'_> {
-    fn persist(&mut self, state: &State, done: bool) -> Result<(), String> {
-        let same = state.outputs == self.last.outputs && same_resources(state, &self.last);
-        if same && !(done && self.dirty) {
-            return Ok(());
+    fn record(&mut self, entry: &Entry) -> Result<(), String> {
+        if self.journal.is_none() {
+            self.journal = Some(JournalWriter::open(&self.journal_path).map_err(|e| format!("cannot open the intent journal: {e}"))?);
         }
-        // Bound the cost of persisting after every change: at most one write
-        // per 50 ms while operations run, and always at the end.
-        if !done && self.last_write.elapsed() < Duration::from_millis(50) {
-            self.dirty = true;
-            return Ok(());
+        self.journal.as_mut().expect("opened above").append(entry).map_err(|e| format!("cannot write the intent journal: {e}"))
+    }
+
+    fn persist(&mut self, state: &State) -> Result<(), String> {
+        let changed = state.outputs != self.last.outputs || !same_resources(state, &self.last);
+        if changed {
+            let mut s = state.clone();
+            s.serial = self.last.serial;
+            s.bump_serial();
+            self.backend.write(&self.workspace, &s).map_err(|e| e.to_string())?;
+            self.last = s;
         }
-        let mut s = state.clone();
-        s.serial = self.last.serial;
-        s.bump_serial();
-        self.backend.write(&self.workspace, &s).map_err(|e| e.to_string())?;
-        self.last = s;
-        self.last_write = Instant::now();
-        self.dirty = false;
+        if let Some(j) = self.journal.take() {
+            j.finish().map_err(|e| format!("cannot remove the intent journal: {e}"))?;
+        }
         Ok(())
     }
 }
 
 fn same_resources(a: &State, b: &State) -> bool {
     a.instance_count() == b.instance_count() && a.resources().zip(b.resources()).all(|((ra, sa), (rb, sb))| ra == rb && sa == sb)
+}
+
+/// The journal file for the run's workspace.
+pub fn journal_path(run: &Run) -> PathBuf {
+    run.backend
+        .journal_path(&run.workspace)
+        .unwrap_or_else(|| run.wd.dir.join(".terraform").join(format!("journal-{}.jsonl", run.workspace)))
+}
+
+/// Replays a journal an interrupted run left behind: results go into the
+/// state, unfinished creates are adopted or forgotten through the providers,
+/// and the state is written before the journal is removed.
+fn recover_journal(run: &mut Run, rt: &tokio::runtime::Runtime) -> Result<(), u8> {
+    let path = journal_path(run);
+    let entries = match read_journal(&path) {
+        Ok(Some(e)) => e,
+        Ok(None) => return Ok(()),
+        Err(e) => {
+            eprintln!("\nError: Interrupted run cannot be recovered\n\n{e}");
+            return Err(1);
+        }
+    };
+    let unfinished = replay(&mut run.state, &entries);
+    let providers = run.wd.providers();
+    let report = rt.block_on(plinth_engine::recover(&providers, &mut run.state, &unfinished));
+    let mut s = run.state.clone();
+    s.bump_serial();
+    if let Err(e) = run.backend.write(&run.workspace, &s) {
+        eprintln!("\nError: Failed to save recovered state\n\n{e}");
+        return Err(1);
+    }
+    run.state = s;
+    if let Err(e) = std::fs::remove_file(&path) {
+        eprintln!("\nError: cannot remove the intent journal {}: {e}", path.display());
+        return Err(1);
+    }
+    println!("Recovered an interrupted run: {} recorded change(s) kept.", entries.len());
+    for line in report {
+        println!("  - {line}");
+    }
+    Ok(())
 }
 
 struct Progress {
@@ -309,6 +362,9 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
         }
     };
     let rt = runtime();
+    if let Err(c) = recover_journal(&mut run, &rt) {
+        return c;
+    }
     let plan = match make_plan(&run, &rt, &opts) {
         Ok(p) => p,
         Err(c) => return c,
@@ -344,9 +400,26 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     let parallelism = args.flag("parallelism").and_then(|p| p.parse().ok()).unwrap_or(10);
     let last = run.state.clone();
     let workspace = run.workspace.clone();
-    let mut sink = Sink { backend: run.backend.as_mut(), workspace, last, last_write: Instant::now() - Duration::from_secs(1), dirty: false };
+    let jpath = journal_path(&run);
+    let mut sink = Sink { backend: run.backend.as_mut(), workspace, journal_path: jpath, journal: None, last };
     let mut progress = Progress { color };
-    let outcome = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut progress));
+    // Ctrl-C: the first stops new operations and lets running ones finish;
+    // a second exits at once (the journal stays consistent).
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        rt.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\nInterrupt received.\nPlease wait for plinth to exit or data loss may occur.\nGracefully shutting down...");
+                cancel.store(true, Ordering::SeqCst);
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!("\nTwo interrupts received. Exiting immediately. The intent journal lets the next run recover.");
+                    std::process::exit(1);
+                }
+            }
+        });
+    }
+    let outcome = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut progress, &cancel));
     ui::print_diags(&run.wd.files, &outcome.warnings, color);
     ui::print_diags(&run.wd.files, &plan.warnings, color);
     if !outcome.diags.is_empty() {

@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use plinth_lang::Evaluator;
 use plinth_provider::{ApplyRequest, PlanRequest, Provider};
+use plinth_state::journal::Entry;
 use plinth_state::{AbsResourceInstance, InstanceObject, ModuleInstance, OutputState, State};
+use std::sync::atomic::{AtomicBool, Ordering};
 use plinth_syntax::Diagnostic;
 use plinth_value::{Marks, Value};
 use tokio::sync::{mpsc, Semaphore};
@@ -29,10 +31,11 @@ use crate::statevals::{object_from_state, object_to_state_json};
 use crate::values::{Expansion, ResourceValues};
 use crate::walk::{mark_paths, marked_paths, provider_diag, set_instance_scope, Context, Walk};
 
-/// Receives the state after each change. Implementations decide how durably
-/// and how often to write it.
+/// Where an apply records its progress: journal records as operations start
+/// and finish (cheap, one per operation), and the whole state at the end.
 pub trait StateSink: Send {
-    fn persist(&mut self, state: &State, done: bool) -> Result<(), String>;
+    fn record(&mut self, entry: &Entry) -> Result<(), String>;
+    fn persist(&mut self, state: &State) -> Result<(), String>;
 }
 
 /// Hears about each operation, to show progress.
@@ -57,6 +60,7 @@ struct Done {
     action: Action,
     result: Result<Value, plinth_provider::ProviderError>,
     elapsed: Duration,
+    token: String,
     /// For creates/updates: what to store with the object.
     meta: Option<(String, u64, bool, Vec<String>)>,
 }
@@ -71,6 +75,7 @@ pub async fn apply(
     parallelism: usize,
     sink: &mut dyn StateSink,
     observer: &mut dyn ApplyObserver,
+    cancel: &AtomicBool,
 ) -> ApplyOutcome {
     let sem = Arc::new(Semaphore::new(parallelism.max(1)));
     let (tx, mut rx) = mpsc::unbounded_channel::<Done>();
@@ -91,7 +96,8 @@ pub async fn apply(
         .filter(|(_, c)| matches!(c.action, Action::Delete | Action::DeleteThenCreate | Action::Forget))
         .map(|(i, _)| i)
         .collect();
-    let failed_deletes = run_deletes(&deletes, plan, ctx, &sem, &tx, &mut rx, &mut state, sink, observer, &mut diags, &mut destroyed, &mut persist_err).await;
+    let failed_deletes =
+        run_deletes(&deletes, plan, ctx, &sem, &tx, &mut rx, &mut state, sink, observer, &mut diags, &mut destroyed, &mut persist_err, cancel).await;
 
     // ---- phase 2: the walk -------------------------------------------------------
     let g = ctx.graph;
@@ -100,7 +106,6 @@ pub async fn apply(
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, ds) in g.deps.iter().enumerate() {
         for &d in ds {
-            dependents[i].len();
             dependents[d].push(i);
         }
     }
@@ -113,7 +118,13 @@ pub async fn apply(
     // A replacement whose delete failed must not create.
     let blocked: HashSet<AbsResourceInstance> = failed_deletes.iter().map(|&i| plan.changes[i].addr.clone()).collect();
 
+    let mut interrupted = false;
     while completed < n {
+        if cancel.load(Ordering::SeqCst) && !interrupted {
+            // Start nothing new; let what runs finish.
+            interrupted = true;
+            ready.clear();
+        }
         while let Some(i) = ready.pop() {
             if skip_walk {
                 complete(i, &mut completed, &dependents, &mut remaining, &mut ready);
@@ -130,7 +141,7 @@ pub async fn apply(
                 complete(i, &mut completed, &dependents, &mut remaining, &mut ready);
                 continue;
             }
-            let spawned = start_resource_node(i, &mut walk, plan, &by_addr, &blocked, &sem, &tx, &mut state, &mut diags, observer);
+            let spawned = start_resource_node(i, &mut walk, plan, &by_addr, &blocked, &sem, &tx, &mut state, &mut diags, observer, sink);
             match spawned {
                 Ok(0) => complete(i, &mut completed, &dependents, &mut remaining, &mut ready),
                 Ok(k) => {
@@ -143,18 +154,15 @@ pub async fn apply(
                 }
             }
         }
-        if completed >= n {
+        if completed >= n || (interrupted && in_flight.is_empty()) {
             break;
         }
         let Some(done) = rx.recv().await else { break };
         let node = done.node.expect("walk tasks carry their node");
-        let ok = finish(done, plan, &mut walk, &mut state, &mut diags, observer, &mut added, &mut changed, &mut destroyed);
+        let ok = finish(done, &mut walk, &mut state, &mut diags, observer, &mut added, &mut changed, sink, &mut persist_err);
         if !ok {
             node_failed.insert(node);
             walk.failed_nodes.insert(node);
-        }
-        if let Err(e) = sink.persist(&state, false) {
-            persist_err.get_or_insert(e);
         }
         let left = in_flight.get_mut(&node).expect("node in flight");
         *left -= 1;
@@ -164,6 +172,12 @@ pub async fn apply(
         }
     }
     diags.append(&mut walk.diags);
+    if interrupted || cancel.load(Ordering::SeqCst) {
+        diags.push(Diagnostic::error(
+            "Operation interrupted",
+            "The apply was interrupted: no new operations were started, the ones in progress finished, and the state records everything that completed.",
+        ));
+    }
 
     // ---- phase 3: deposed objects of create-before-destroy -----------------------
     let deposed: Vec<usize> = plan
@@ -182,7 +196,7 @@ pub async fn apply(
                 d2.push(i);
             }
         }
-        run_deletes(&d2, plan, ctx, &sem, &tx, &mut rx, &mut state, sink, observer, &mut diags, &mut destroyed, &mut persist_err).await;
+        run_deletes(&d2, plan, ctx, &sem, &tx, &mut rx, &mut state, sink, observer, &mut diags, &mut destroyed, &mut persist_err, cancel).await;
     }
 
     // ---- outputs ---------------------------------------------------------------
@@ -205,7 +219,7 @@ pub async fn apply(
             );
         }
     }
-    if let Err(e) = sink.persist(&state, true) {
+    if let Err(e) = sink.persist(&state) {
         persist_err.get_or_insert(e);
     }
     if let Some(e) = persist_err {
@@ -243,19 +257,25 @@ async fn run_deletes(
     diags: &mut Vec<Diagnostic>,
     destroyed: &mut usize,
     persist_err: &mut Option<String>,
+    cancel: &AtomicBool,
 ) -> Vec<usize> {
     if idxs.is_empty() {
         return Vec::new();
     }
     // X waits for every Y being deleted whose dependencies name X's resource.
-    let res_of = |i: usize| plan.changes[i].addr.resource.to_string();
+    let mut by_resource: HashMap<String, Vec<usize>> = HashMap::new();
+    for &x in idxs {
+        by_resource.entry(plan.changes[x].addr.resource.to_string()).or_default().push(x);
+    }
     let mut waits: HashMap<usize, usize> = idxs.iter().map(|&i| (i, 0)).collect();
     let mut unblocks: HashMap<usize, Vec<usize>> = HashMap::new();
     for &y in idxs {
-        for &x in idxs {
-            if x != y && plan.changes[y].dependencies.contains(&res_of(x)) {
-                *waits.get_mut(&x).expect("listed") += 1;
-                unblocks.entry(y).or_default().push(x);
+        for dep in &plan.changes[y].dependencies {
+            for &x in by_resource.get(dep).map(Vec::as_slice).unwrap_or(&[]) {
+                if x != y {
+                    *waits.get_mut(&x).expect("listed") += 1;
+                    unblocks.entry(y).or_default().push(x);
+                }
             }
         }
     }
@@ -264,10 +284,16 @@ async fn run_deletes(
     let mut failed = Vec::new();
     let mut done_count = 0usize;
     while done_count < idxs.len() {
+        if cancel.load(Ordering::SeqCst) {
+            ready.clear();
+        }
         while let Some(i) = ready.pop() {
             let c = &plan.changes[i];
             if c.action == Action::Forget {
                 state.remove_instance(&c.addr);
+                if let Err(e) = sink.record(&Entry::Remove { token: None, addr: c.addr.clone(), deposed: None }) {
+                    persist_err.get_or_insert(e);
+                }
                 done_count += 1;
                 for x in unblocks.get(&i).cloned().unwrap_or_default() {
                     let w = waits.get_mut(&x).expect("listed");
@@ -298,7 +324,11 @@ async fn run_deletes(
                 continue;
             };
             observer.started(&c.addr, Action::Delete, id_of(&prior).as_deref());
-            spawn_apply(provider, sem.clone(), tx.clone(), None, Some(i), c.addr.clone(), Action::Delete, c.addr.resource.resource.type_name.clone(), Some(prior), None, None, None);
+            let token = operation_token();
+            if let Err(e) = sink.record(&Entry::Intent { token: token.clone(), addr: c.addr.clone(), action: "delete".into(), provider: c.provider_addr.clone() }) {
+                persist_err.get_or_insert(e);
+            }
+            spawn_apply(provider, sem.clone(), tx.clone(), None, Some(i), c.addr.clone(), Action::Delete, c.addr.resource.resource.type_name.clone(), Some(prior), None, None, None, token);
             running += 1;
         }
         if running == 0 {
@@ -311,20 +341,20 @@ async fn run_deletes(
         let c = &plan.changes[i];
         match done.result {
             Ok(_) => {
+                let mut removed_key = None;
                 if c.action == Action::CreateThenDelete {
                     if let Some(ri) = state.instance(&c.addr).cloned() {
                         if let Some(k) = ri.deposed.keys().next().cloned() {
+                            removed_key = Some(k.clone());
                             state.set_deposed(&c.addr, k, None, &c.provider_addr);
                         }
                     }
-                } else if c.action == Action::DeleteThenCreate {
-                    state.set_current(&c.addr, None, &c.provider_addr);
                 } else {
-                    state.remove_instance(&c.addr);
+                    state.set_current(&c.addr, None, &c.provider_addr);
                 }
                 *destroyed += 1;
                 observer.finished(&c.addr, Action::Delete, None, done.elapsed);
-                if let Err(e) = sink.persist(state, false) {
+                if let Err(e) = sink.record(&Entry::Remove { token: Some(done.token.clone()), addr: c.addr.clone(), deposed: removed_key }) {
                     persist_err.get_or_insert(e);
                 }
                 for x in unblocks.get(&i).cloned().unwrap_or_default() {
@@ -358,11 +388,11 @@ fn spawn_apply(
     planned: Option<Value>,
     config: Option<Value>,
     meta: Option<(String, u64, bool, Vec<String>)>,
+    token: String,
 ) {
     tokio::spawn(async move {
         let _permit = sem.acquire_owned().await.expect("semaphore never closed");
         let start = Instant::now();
-        let token = plinth_state_token();
         let (prior_p, _) = match &prior {
             Some(p) => {
                 let (v, m) = p.clone().unmark_deep();
@@ -381,13 +411,16 @@ fn spawn_apply(
                 operation_token: &token,
             })
             .await;
-        let _ = tx.send(Done { node, change, addr, action, result, elapsed: start.elapsed(), meta });
+        let _ = tx.send(Done { node, change, addr, action, result, elapsed: start.elapsed(), token, meta });
     });
 }
 
-fn plinth_state_token() -> String {
-    // 128 random bits, hex; unique per operation.
-    plinth_state::DeposedKey::generate().to_string() + &plinth_state::DeposedKey::generate().to_string()
+/// A token unique to one operation (128 random bits as hex).
+fn operation_token() -> String {
+    plinth_state::DeposedKey::generate().to_string()
+        + plinth_state::DeposedKey::generate().as_str()
+        + plinth_state::DeposedKey::generate().as_str()
+        + plinth_state::DeposedKey::generate().as_str()
 }
 
 /// Evaluates resource node `i` and spawns its changes. Returns the number of
@@ -404,6 +437,7 @@ fn start_resource_node(
     state: &mut State,
     diags: &mut Vec<Diagnostic>,
     observer: &mut dyn ApplyObserver,
+    sink: &mut dyn StateSink,
 ) -> Result<usize, ()> {
     let ctx = walk.ctx;
     let node = ctx.graph.nodes[i].clone();
@@ -492,12 +526,23 @@ fn start_resource_node(
             };
             let planned = mark_paths(planned, &sens, &schema.block);
             if action == Action::CreateThenDelete {
-                state.depose_current(&addr);
+                let old = state.current(&addr).cloned();
+                if let (Some(k), Some(old)) = (state.depose_current(&addr), old) {
+                    let _ = sink.record(&Entry::Set { token: None, addr: addr.clone(), provider: paddr.clone(), object: old, deposed: Some(k) });
+                    let _ = sink.record(&Entry::Remove { token: None, addr: addr.clone(), deposed: None });
+                }
             }
             observer.started(&addr, action, prior_for_plan.as_ref().and_then(id_of).as_deref());
             let meta = Some((paddr.clone(), schema.version, rc.lifecycle.create_before_destroy, deps.clone()));
             let _ = &pname;
-            spawn_apply(provider.clone(), sem.clone(), tx.clone(), Some(i), change.map(|_| by_addr[&addr]), addr, action, rc.type_name.clone(), prior_for_plan, Some(planned), Some(config), meta);
+            let token = operation_token();
+            let word = if action == Action::Update { "update" } else { "create" };
+            if let Err(e) = sink.record(&Entry::Intent { token: token.clone(), addr: addr.clone(), action: word.into(), provider: paddr.clone() }) {
+                diags.push(Diagnostic::error("Failed to write the intent journal", e));
+                failed = true;
+                continue;
+            }
+            spawn_apply(provider.clone(), sem.clone(), tx.clone(), Some(i), change.map(|_| by_addr[&addr]), addr, action, rc.type_name.clone(), prior_for_plan, Some(planned), Some(config), meta, token);
             spawned += 1;
         }
         let entry = walk.values.resources.entry((inst.clone(), key.clone())).or_insert_with(ResourceValues::default);
@@ -540,7 +585,7 @@ fn spawn_read(provider: Arc<dyn Provider>, sem: Arc<Semaphore>, tx: mpsc::Unboun
         let _permit = sem.acquire_owned().await.expect("semaphore never closed");
         let start = Instant::now();
         let result = provider.read_data_source(&type_name, &config).await;
-        let _ = tx.send(Done { node: Some(node), change: None, addr, action: Action::Read, result, elapsed: start.elapsed(), meta: None });
+        let _ = tx.send(Done { node: Some(node), change: None, addr, action: Action::Read, result, elapsed: start.elapsed(), token: String::new(), meta: None });
     });
 }
 
@@ -548,16 +593,15 @@ fn spawn_read(provider: Arc<dyn Provider>, sem: Arc<Semaphore>, tx: mpsc::Unboun
 #[allow(clippy::too_many_arguments)]
 fn finish(
     done: Done,
-    plan: &Plan,
     walk: &mut Walk,
     state: &mut State,
     diags: &mut Vec<Diagnostic>,
     observer: &mut dyn ApplyObserver,
     added: &mut usize,
     changed: &mut usize,
-    destroyed: &mut usize,
+    sink: &mut dyn StateSink,
+    persist_err: &mut Option<String>,
 ) -> bool {
-    let _ = (plan, destroyed);
     let node_i = done.node.expect("walk task");
     let node = walk.ctx.graph.nodes[node_i].clone();
     let NodeKind::Resource(key) = &node.kind else { return true };
@@ -581,6 +625,9 @@ fn finish(
             obj.create_before_destroy = cbd;
             obj.dependencies = deps;
             obj.sensitive_attributes = sensitive_state_paths(&v);
+            if let Err(e) = sink.record(&Entry::Set { token: Some(done.token.clone()), addr: done.addr.clone(), provider: paddr.clone(), object: obj.clone(), deposed: None }) {
+                persist_err.get_or_insert(e);
+            }
             state.set_current(&done.addr, Some(obj), &paddr);
             match done.action {
                 Action::Create => *added += 1,

@@ -226,3 +226,33 @@ impl<'a> ConsoleSession<'a> {
         ev.eval(e)
     }
 }
+
+/// Resolves operations an interrupted run left unfinished (intents with no
+/// result in the journal): an object a provider finds by the operation's token
+/// is adopted into state; otherwise the intent is forgotten. Updates and
+/// deletes need nothing here: the next refresh sees the object as it is.
+/// Returns one line per intent saying what happened.
+pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[plinth_state::journal::Unfinished]) -> Vec<String> {
+    let mut report = Vec::new();
+    for u in unfinished {
+        if u.action != "create" {
+            report.push(format!("{}: an interrupted {} will be reconciled by refresh", u.addr, u.action));
+            continue;
+        }
+        let pname = walk::provider_name_from_addr(&u.provider).unwrap_or_else(|| walk::provider_local_name(&u.addr.resource.resource.type_name));
+        let Some((p, _)) = providers.get(&pname) else {
+            report.push(format!("{}: provider {pname:?} unavailable; the interrupted create could not be checked", u.addr));
+            continue;
+        };
+        match p.find_by_operation_token(&u.addr.resource.resource.type_name, &u.token).await {
+            Ok(Some(v)) => {
+                let obj = plinth_state::InstanceObject::new(statevals::object_to_state_json(&v));
+                state.set_current(&u.addr, Some(obj), &u.provider);
+                report.push(format!("{}: adopted the object an interrupted create made", u.addr));
+            }
+            Ok(None) => report.push(format!("{}: the interrupted create made no object; nothing to adopt", u.addr)),
+            Err(e) => report.push(format!("{}: could not look for the interrupted create's object: {e}", u.addr)),
+        }
+    }
+    report
+}

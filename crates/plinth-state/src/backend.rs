@@ -45,6 +45,14 @@ pub trait Backend: Send {
 
     /// Releases a lock that may be held by someone else (`force-unlock`).
     fn force_unlock(&mut self, workspace: &str, id: &str) -> Result<(), BackendError>;
+
+    /// Where the intent journal of `workspace` lives on local disk, if this
+    /// backend keeps it beside the state. Backends that return `None` get a
+    /// journal under the working directory's `.terraform/`.
+    fn journal_path(&self, workspace: &str) -> Option<std::path::PathBuf> {
+        let _ = workspace;
+        None
+    }
 }
 
 /// The ID of a held lock.

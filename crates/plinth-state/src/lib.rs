@@ -7,6 +7,7 @@
 
 pub mod addr;
 pub mod backend;
+pub mod journal;
 pub mod local;
 pub mod model;
 pub mod statefile;

@@ -445,6 +445,12 @@ impl Backend for LocalBackend {
         Self::release(lock)
     }
 
+    fn journal_path(&self, workspace: &str) -> Option<PathBuf> {
+        let mut p = self.state_path(workspace).into_os_string();
+        p.push(".journal");
+        Some(PathBuf::from(p))
+    }
+
     fn force_unlock(&mut self, workspace: &str, id: &str) -> Result<(), BackendError> {
         if self
             .files(workspace)

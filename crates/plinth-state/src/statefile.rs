@@ -690,3 +690,22 @@ impl Serialize for IndexValueOut<'_> {
         st.end()
     }
 }
+
+/// One instance object as the v4 file writes it (without `index_key`), for
+/// records that carry a single object, such as the intent journal's.
+pub fn object_to_json(obj: &InstanceObject, deposed: Option<&DeposedKey>) -> Value {
+    serde_json::to_value(ObjectOut { key: &InstanceKey::None, deposed, obj }).expect("state objects always serialize")
+}
+
+/// The inverse of [`object_to_json`]: the object and its deposed key, if any.
+pub fn object_from_json(addr: &AbsResource, v: Value) -> Result<(InstanceObject, Option<DeposedKey>), StateFileError> {
+    let i: InstanceV4 = serde_json::from_value(v).map_err(|e| content("Invalid resource instance object", e.to_string()))?;
+    let mut rs = ResourceState::new("");
+    read_instance(addr, &mut rs, i)?;
+    let inst = rs.instance(&InstanceKey::None).cloned().unwrap_or_default();
+    match (inst.current, inst.deposed.into_iter().next()) {
+        (Some(obj), _) => Ok((obj, None)),
+        (None, Some((k, obj))) => Ok((obj, Some(k))),
+        (None, None) => Err(content("Invalid resource instance object", "The record holds no object.".into())),
+    }
+}
