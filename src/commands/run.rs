@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use plinth_engine::apply::{ApplyObserver, StateSink};
+use plinth_engine::apply::StateSink;
 use plinth_engine::graph::Graph;
 use plinth_engine::{Action, Context, Plan, PlanMode, PlanOptions};
 use plinth_state::{AbsResourceInstance, Backend, LockInfo, State, Target};
@@ -172,17 +172,21 @@ fn make_plan(run: &Run, rt: &tokio::runtime::Runtime, opts: &PlanOptions) -> Res
     }
 }
 
-fn print_plan(plan: &Plan, color: bool) {
+/// The schema of a change's resource type from the run's providers.
+pub fn schema_lookup(providers: &plinth_engine::Providers) -> impl Fn(&plinth_engine::ResourceChange) -> Option<plinth_provider::BlockSchema> + '_ {
+    move |c| {
+        let (p, _) = providers.get(&c.provider)?;
+        let r = &c.addr.resource.resource;
+        let map = if r.mode == plinth_state::ResourceMode::Data { &p.schema().data_sources } else { &p.schema().resources };
+        map.get(&r.type_name).map(|s| s.block.clone())
+    }
+}
+
+fn print_plan(run: &Run, plan: &Plan) {
+    let providers = run.wd.providers();
+    let schema_of = schema_lookup(&providers);
     let mut out = std::io::stdout().lock();
-    if !plan.has_changes() {
-        let _ = writeln!(out, "\n{}\n\nplinth has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.", ui::bold("No changes. Your infrastructure matches the configuration.", color));
-        return;
-    }
-    let _ = write!(out, "{}", ui::plan::render(plan));
-    if plan.has_resource_changes() || plan.has_moves() {
-        let _ = writeln!(out, "\n{}", ui::bold(&ui::plan::summary(plan), color));
-    }
-    let _ = write!(out, "{}", ui::plan::render_outputs(plan));
+    let _ = write!(out, "{}", ui::plan::render(plan, &schema_of, &ui::Paint { color: run.color }));
 }
 
 pub fn plan(dir: &Path, args: &Args) -> u8 {
@@ -204,7 +208,7 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
     };
     ui::print_diags(&run.wd.files, &run.warnings, run.color);
     ui::print_diags(&run.wd.files, &plan.warnings, run.color);
-    print_plan(&plan, run.color);
+    print_plan(&run, &plan);
     if args.bool("detailed-exitcode") && plan.has_changes() {
         2
     } else {
@@ -247,42 +251,6 @@ fn same_resources(a: &State, b: &State) -> bool {
     a.instance_count() == b.instance_count() && a.resources().zip(b.resources()).all(|((ra, sa), (rb, sb))| ra == rb && sa == sb)
 }
 
-struct Progress {
-    color: bool,
-}
-
-fn progress_word(a: Action) -> (&'static str, &'static str) {
-    match a {
-        Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => ("Creating...", "Creation complete"),
-        Action::Update => ("Modifying...", "Modifications complete"),
-        Action::Delete => ("Destroying...", "Destruction complete"),
-        Action::Read => ("Reading...", "Read complete"),
-        _ => ("", ""),
-    }
-}
-
-impl ApplyObserver for Progress {
-    fn started(&mut self, addr: &AbsResourceInstance, action: Action, id: Option<&str>) {
-        let (w, _) = progress_word(action);
-        let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-        println!("{}: {w}{id}", ui::bold(&addr.to_string(), self.color));
-    }
-    fn finished(&mut self, addr: &AbsResourceInstance, action: Action, id: Option<&str>, elapsed: Duration) {
-        let (_, w) = progress_word(action);
-        let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-        println!("{}: {w} after {}{id}", ui::bold(&addr.to_string(), self.color), fmt_elapsed(elapsed));
-    }
-}
-
-fn fmt_elapsed(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 60 {
-        format!("{}m{}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
 fn confirm(destroy: bool) -> bool {
     let mut out = std::io::stdout().lock();
     if destroy {
@@ -315,7 +283,7 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     };
     let color = run.color;
     ui::print_diags(&run.wd.files, &run.warnings, color);
-    print_plan(&plan, color);
+    print_plan(&run, &plan);
     let auto = args.bool("auto-approve");
     if plan.has_changes() && !auto {
         let interactive = std::io::stdin().is_terminal() && args.bool_or("input", true);
@@ -345,8 +313,11 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     let last = run.state.clone();
     let workspace = run.workspace.clone();
     let mut sink = Sink { backend: run.backend.as_mut(), workspace, last, last_write: Instant::now() - Duration::from_secs(1), dirty: false };
-    let mut progress = Progress { color };
+    let total = plan.changes.iter().filter(|c| c.deferred.is_none() && !matches!(c.action, Action::NoOp | Action::Forget)).count();
+    let live = color && std::io::stdout().is_terminal();
+    let mut progress = ui::progress::Progress::new(ui::Paint { color }, total, live);
     let outcome = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut progress));
+    progress.finish();
     ui::print_diags(&run.wd.files, &outcome.warnings, color);
     ui::print_diags(&run.wd.files, &plan.warnings, color);
     if !outcome.diags.is_empty() {
