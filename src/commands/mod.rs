@@ -5,6 +5,7 @@ mod console;
 mod fmt;
 mod init;
 mod output;
+mod planfile;
 mod run;
 mod state;
 mod workspace;

@@ -19,6 +19,8 @@ use crate::workdir::{self, Workdir};
 
 /// A loaded run: configuration, graph, inputs, backend with its lock, state.
 pub struct Run {
+    /// `-json`: diagnostics and progress as JSON UI messages.
+    pub json: bool,
     pub wd: Workdir,
     pub graph: Graph,
     pub inputs: BTreeMap<String, Value>,
@@ -41,28 +43,32 @@ impl Drop for Run {
 /// Loads everything a plan needs, printing diagnostics; `Err(exit code)` on failure.
 pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<Run, u8> {
     let color = ui::use_color(args.bool("no-color"));
+    let json = args.bool("json");
+    if json {
+        ui::json::emit_version();
+    }
     let (mut wd, diags) = workdir::load(dir);
     let (errs, mut warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
     if !errs.is_empty() {
-        ui::print_diags(&wd.files, &errs, color);
+        ui::report_diags(json, &wd.files, &errs, color);
         return Err(1);
     }
     let (graph, gdiags) = wd.graph();
     if gdiags.iter().any(Diagnostic::is_error) {
-        ui::print_diags(&wd.files, &gdiags, color);
+        ui::report_diags(json, &wd.files, &gdiags, color);
         return Err(1);
     }
     let inputs = match wd.input_variables(args) {
         Ok(i) => i,
         Err(ds) => {
-            ui::print_diags(&wd.files, &ds, color);
+            ui::report_diags(json, &wd.files, &ds, color);
             return Err(1);
         }
     };
     let mut backend = match wd.backend() {
         Ok(b) => b,
         Err(d) => {
-            ui::print_diags(&wd.files, &[d], color);
+            ui::report_diags(json, &wd.files, &[d], color);
             return Err(1);
         }
     };
@@ -91,7 +97,7 @@ pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<
         }
     };
     warnings.retain(|w| !w.is_error());
-    Ok(Run { wd, graph, inputs, backend, workspace, lock: lock_id, state, color, warnings })
+    Ok(Run { json, wd, graph, inputs, backend, workspace, lock: lock_id, state, color, warnings })
 }
 
 /// Go-style durations: `10s`, `1m30s`, `500ms`.
@@ -166,7 +172,7 @@ fn make_plan(run: &Run, rt: &tokio::runtime::Runtime, opts: &PlanOptions) -> Res
     match rt.block_on(plinth_engine::plan(&ctx, run.state.clone(), opts)) {
         Ok(p) => Ok(p),
         Err(ds) => {
-            ui::print_diags(&run.wd.files, &ds, run.color);
+            ui::report_diags(run.json, &run.wd.files, &ds, run.color);
             Err(1)
         }
     }
@@ -206,9 +212,37 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
         Ok(p) => p,
         Err(c) => return c,
     };
-    ui::print_diags(&run.wd.files, &run.warnings, run.color);
-    ui::print_diags(&run.wd.files, &plan.warnings, run.color);
-    print_plan(&run, &plan);
+    ui::report_diags(run.json, &run.wd.files, &run.warnings, run.color);
+    ui::report_diags(run.json, &run.wd.files, &plan.warnings, run.color);
+    if run.json {
+        ui::json::emit_plan(&plan);
+    } else {
+        print_plan(&run, &plan);
+    }
+    if let Some(out) = args.flag("out") {
+        let providers = run.wd.providers();
+        let schema_of = schema_lookup(&providers);
+        let rendered = ui::plan::render(&plan, &schema_of, &ui::Paint { color: false });
+        let mut doc = ui::json::plan_json(&plan, &run.wd.tree);
+        // Terraform lists every root variable, defaults included.
+        for (name, v) in &run.wd.tree.root().module.variables {
+            if plan.variables.contains_key(name) {
+                continue;
+            }
+            let value = v.default.as_ref().and_then(|e| workdir::const_eval(e).ok()).map(|x| ui::json::value_json(&x)).unwrap_or(serde_json::Value::Null);
+            doc["variables"][name] = serde_json::json!({ "value": value });
+        }
+        if let Err(e) = super::planfile::write(Path::new(out), &plan, &run.wd.files, &run.workspace, &run.state, &args.flags, &rendered, doc) {
+            eprintln!("\nError: Failed to write plan file\n\nThe plan file could not be written: {e}.");
+            return 1;
+        }
+        if !run.json {
+            println!("\n{}\n\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following command to apply:\n    plinth apply {out:?}", "─".repeat(78));
+        }
+    } else if !run.json && plan.has_changes() {
+        println!("\n{}\n", "─".repeat(78));
+        println!("{}", ui::word_wrap("Note: You didn't use the -out option to save this plan, so plinth can't guarantee to take exactly these actions if you run \"plinth apply\" now.", 78));
+    }
     if args.bool("detailed-exitcode") && plan.has_changes() {
         2
     } else {
@@ -265,10 +299,58 @@ fn confirm(destroy: bool) -> bool {
 }
 
 pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
+    // `apply FILE`: a saved plan, replayed with its own variables and options.
+    let saved = match args.positional.first() {
+        Some(f) if !destroy && Path::new(f).is_file() => match super::planfile::read(Path::new(f)) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("\nError: Failed to load \"{f}\" as a plan file\n\n{e}");
+                return 1;
+            }
+        },
+        Some(f) => {
+            eprintln!("\nError: Failed to load \"{f}\" as a plan file\n\nNo file at that path.");
+            return 1;
+        }
+        None => None,
+    };
+    let replay;
+    let args = match &saved {
+        Some(sp) => {
+            let mut flags: Vec<(String, String)> = args.flags.iter().filter(|(n, _)| !["var", "var-file", "target", "exclude", "replace", "destroy", "refresh-only", "refresh"].contains(&n.as_str())).cloned().collect();
+            flags.extend(sp.args());
+            flags.push(("auto-approve".into(), "true".into()));
+            replay = Args { flags, positional: Vec::new() };
+            &replay
+        }
+        None => args,
+    };
     let mut run = match load_run(dir, args, "OperationTypeApply", true) {
         Ok(r) => r,
         Err(c) => return c,
     };
+    if let Some(sp) = &saved {
+        let stale = |why: &str| {
+            eprintln!("\nError: Saved plan is stale\n\nThe given plan file can no longer be applied because {why}. Create a new plan.");
+            1
+        };
+        if sp.doc["prior_state"]["serial"].as_u64() != Some(run.state.serial) {
+            return stale("the state was changed by another operation after the plan was created");
+        }
+        // A state that does not exist yet gets a new lineage each time it is read.
+        let fresh = run.state.is_empty() && run.state.serial == 0 && run.state.outputs.is_empty();
+        if sp.doc["prior_state"]["lineage"].as_str() != Some(run.state.lineage.as_str()) && !fresh {
+            return stale("the state belongs to another lineage");
+        }
+        if sp.doc["config_hash"].as_str() != Some(super::planfile::config_hash(&run.wd.files).as_str()) {
+            return stale("the configuration has changed since the plan was created");
+        }
+        if sp.doc["workspace"].as_str() != Some(run.workspace.as_str()) {
+            return stale("it was created for another workspace");
+        }
+        run.inputs = sp.variables();
+    }
+    let destroy = destroy || args.bool("destroy");
     let opts = match plan_options(args, if destroy { PlanMode::Destroy } else { PlanMode::Normal }) {
         Ok(o) => o,
         Err(e) => {
@@ -282,8 +364,18 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
         Err(c) => return c,
     };
     let color = run.color;
-    ui::print_diags(&run.wd.files, &run.warnings, color);
-    print_plan(&run, &plan);
+    let json = run.json;
+    ui::report_diags(json, &run.wd.files, &run.warnings, color);
+    if let Some(sp) = &saved {
+        if sp.doc["changes"] != super::planfile::fingerprint(&plan.changes) {
+            eprintln!("\nError: Saved plan is stale\n\nThe real infrastructure no longer matches what the saved plan was made against, so its changes would differ now. Create a new plan.");
+            return 1;
+        }
+    } else if json {
+        ui::json::emit_plan(&plan);
+    } else {
+        print_plan(&run, &plan);
+    }
     let auto = args.bool("auto-approve");
     if plan.has_changes() && !auto {
         let interactive = std::io::stdin().is_terminal() && args.bool_or("input", true);
@@ -296,7 +388,7 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
             return 1;
         }
     }
-    if plan.has_resource_changes() {
+    if plan.has_resource_changes() && !json && saved.is_none() {
         println!();
     }
     let providers = run.wd.providers();
@@ -315,16 +407,38 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     let mut sink = Sink { backend: run.backend.as_mut(), workspace, last, last_write: Instant::now() - Duration::from_secs(1), dirty: false };
     let total = plan.changes.iter().filter(|c| c.deferred.is_none() && !matches!(c.action, Action::NoOp | Action::Forget)).count();
     let live = color && std::io::stdout().is_terminal();
-    let mut progress = ui::progress::Progress::new(ui::Paint { color }, total, live);
-    let outcome = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut progress));
-    progress.finish();
-    ui::print_diags(&run.wd.files, &outcome.warnings, color);
-    ui::print_diags(&run.wd.files, &plan.warnings, color);
+    let outcome = if json {
+        rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut ui::json::JsonProgress))
+    } else {
+        let mut progress = ui::progress::Progress::new(ui::Paint { color }, total, live);
+        let o = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut progress));
+        progress.finish();
+        o
+    };
+    ui::report_diags(json, &run.wd.files, &outcome.warnings, color);
+    ui::report_diags(json, &run.wd.files, &plan.warnings, color);
     if !outcome.diags.is_empty() {
-        ui::print_diags(&run.wd.files, &outcome.diags, color);
+        ui::report_diags(json, &run.wd.files, &outcome.diags, color);
         if outcome.diags.iter().any(Diagnostic::is_error) {
             return 1;
         }
+    }
+    if json {
+        let word = if plan.mode == PlanMode::Destroy { "Destroy complete!" } else { "Apply complete!" };
+        ui::json::emit(
+            "info",
+            &format!("{word} Resources: {} added, {} changed, {} destroyed.", outcome.added, outcome.changed, outcome.destroyed),
+            "change_summary",
+            serde_json::json!({ "changes": { "add": outcome.added, "change": outcome.changed, "import": 0, "remove": outcome.destroyed, "operation": if plan.mode == PlanMode::Destroy { "destroy" } else { "apply" } } }),
+        );
+        let outs: serde_json::Map<String, serde_json::Value> = outcome
+            .state
+            .outputs
+            .iter()
+            .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "type": o.ty, "value": if o.sensitive { serde_json::Value::Null } else { o.value.clone() } })))
+            .collect();
+        ui::json::emit("info", &format!("Outputs: {}", outs.len()), "outputs", serde_json::json!({ "outputs": outs }));
+        return 0;
     }
     let word = if plan.mode == PlanMode::Destroy { "Destroy complete!" } else { "Apply complete!" };
     if plan.mode == PlanMode::Destroy {
@@ -371,12 +485,16 @@ pub fn validate(dir: &Path, args: &Args) -> u8 {
                         "end": {"line": to.line, "column": to.column, "byte": to.byte},
                     })
                 });
-                serde_json::json!({
+                let mut o = serde_json::json!({
                     "severity": if d.is_error() { "error" } else { "warning" },
                     "summary": d.summary,
                     "detail": d.detail,
-                    "range": range,
-                })
+                });
+                // Terraform omits `range` when a diagnostic has no source location.
+                if let Some(r) = range {
+                    o["range"] = r;
+                }
+                o
             })
             .collect();
         let v = serde_json::json!({

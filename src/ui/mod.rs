@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod plan;
+pub mod json;
 pub mod progress;
 
 use std::io::Write;
@@ -110,6 +111,17 @@ pub fn print_diags(files: &Files, diags: &[Diagnostic], color: bool) {
             let mut o = std::io::stdout().lock();
             let _ = writeln!(o, "\n{text}");
         }
+    }
+}
+
+/// Diagnostics as JSON UI messages with `-json`, else as [`print_diags`] does.
+pub fn report_diags(json: bool, files: &Files, diags: &[Diagnostic], color: bool) {
+    if json {
+        for d in diags {
+            json::emit_diagnostic(files, d);
+        }
+    } else {
+        print_diags(files, diags, color);
     }
 }
 

@@ -4,4 +4,5 @@
 mod cli;
 mod conformance;
 mod fmt;
+mod json;
 mod support;
