@@ -95,6 +95,7 @@ pub fn run(argv: Vec<String>) -> u8 {
         "force-unlock" => state::force_unlock(&dir, &args),
         "graph" => run::graph(&dir, &args),
         "fmt" => fmt::run(&args),
+        "drift" => run::drift(&dir, &args),
         other => {
             eprintln!("plinth has no command named {other:?}.\n\n{USAGE}");
             1

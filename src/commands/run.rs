@@ -537,3 +537,49 @@ pub fn graph(dir: &Path, args: &Args) -> u8 {
     println!("\t}}\n}}");
     0
 }
+
+/// `plinth drift`: a refresh-only comparison of state with the real objects.
+/// Exit 0 when nothing changed outside plinth, 2 when something did, 1 on errors.
+pub fn drift(dir: &Path, args: &Args) -> u8 {
+    let run = match load_run(dir, args, "OperationTypeRefresh", false) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let opts = PlanOptions { mode: PlanMode::RefreshOnly, refresh: true, replace: Vec::new(), targets: Vec::new(), excludes: Vec::new() };
+    let rt = runtime();
+    let plan = match make_plan(&run, &rt, &opts) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    ui::report_diags(run.json, &run.wd.files, &run.warnings, run.color);
+    let providers = run.wd.providers();
+    let schema_of = schema_lookup(&providers);
+    let drift = ui::plan::drift_changes(&run.state, &plan.prior_state, &schema_of);
+    let changed = drift.iter().filter(|c| c.action == Action::Update).count();
+    let deleted = drift.len() - changed;
+    if run.json {
+        for c in &drift {
+            let action = if c.action == Action::Update { "update" } else { "delete" };
+            ui::json::emit(
+                "info",
+                &format!("{}: Drift detected ({action})", c.addr),
+                "resource_drift",
+                serde_json::json!({ "change": { "resource": ui::json::resource_addr_json(&c.addr), "action": action } }),
+            );
+        }
+        ui::json::emit("info", &format!("Drift: {changed} changed, {deleted} deleted."), "drift_summary", serde_json::json!({ "drift": { "changed": changed, "deleted": deleted } }));
+    } else if drift.is_empty() {
+        let p = ui::Paint { color: run.color };
+        println!("\n{} {}\n", p.bold(&p.green("No changes.")), p.bold("Your infrastructure still matches the configuration."));
+        println!("{}", ui::word_wrap("plinth has checked that the real remote objects still match the result of your most recent changes, and found no differences.", 78));
+    } else {
+        let p = ui::Paint { color: run.color };
+        print!("{}", ui::plan::render_drift(&drift, &schema_of, true, &p));
+        println!("\n{} {changed} changed, {deleted} deleted outside plinth.", p.bold("Drift:"));
+    }
+    if drift.is_empty() {
+        0
+    } else {
+        2
+    }
+}

@@ -3,6 +3,7 @@
 
 mod cli;
 mod conformance;
+mod drift;
 mod fmt;
 mod json;
 mod support;

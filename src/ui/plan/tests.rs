@@ -625,3 +625,57 @@ fn colours_follow_terraform() {
     assert!(out.contains("  \x1b[32m+\x1b[0m resource \"terraform_data\" \"c\" {"), "{out:?}");
     assert!(out.contains("\x1b[1mPlan:\x1b[0m 1 to add"), "{out:?}");
 }
+
+#[test]
+fn drift_report_shows_changed_and_deleted_objects() {
+    use plinth_state::InstanceObject;
+    let provider = "provider[\"registry.terraform.io/hashicorp/aws\"]";
+    let attrs = |desc: &str| {
+        serde_json::json!({"id": "sg-123", "name": "web", "description": desc, "vpc_id": "vpc-1", "tags": {"Env": "prod"},
+            "policy": null, "manifest": null, "user_data": null, "password": "hunter2", "ingress": [], "timeouts": null})
+    };
+    let mut before = State::new();
+    let web: AbsResourceInstance = "aws_security_group.web".parse().unwrap();
+    let gone: AbsResourceInstance = "aws_security_group.gone".parse().unwrap();
+    before.set_current(&web, Some(InstanceObject::new(attrs("Web servers"))), provider);
+    before.set_current(&gone, Some(InstanceObject::new(attrs("Old"))), provider);
+    let mut after = State::new();
+    after.set_current(&web, Some(InstanceObject::new(attrs("Changed by hand"))), provider);
+    let schema = |c: &ResourceChange| (c.addr.resource.resource.type_name == "aws_security_group").then(sg_schema);
+    let drift = super::drift_changes(&before, &after, &schema);
+    expect![[r#"
+
+        Note: Objects have changed outside of plinth
+
+        plinth detected the following changes made outside of plinth since the last
+        "plinth apply" which may have affected this plan:
+
+          # aws_security_group.gone has been deleted
+          - resource "aws_security_group" "gone" {
+              - description = "Old" -> null
+              - id          = "sg-123" -> null
+              - name        = "web" -> null
+              - password    = (sensitive value) -> null
+              - tags        = {
+                  - "Env" = "prod"
+                } -> null
+              - vpc_id      = "vpc-1" -> null
+            }
+
+          # aws_security_group.web has changed
+          ~ resource "aws_security_group" "web" {
+              ~ description = "Web servers" -> "Changed by hand"
+                id          = "sg-123"
+                name        = "web"
+                tags        = {
+                    "Env" = "prod"
+                }
+                # (2 unchanged attributes hidden)
+            }
+
+        This is a refresh-only plan, so plinth will not take any actions to undo
+        these. If you were expecting these changes then you can apply this plan to
+        record the updated values in the plinth state without changing any remote
+        objects.
+    "#]].assert_eq(&super::render_drift(&drift, &schema, true, &Paint { color: false }));
+}
