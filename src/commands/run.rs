@@ -514,6 +514,11 @@ pub fn validate(dir: &Path, args: &Args) -> u8 {
     u8::from(errors > 0)
 }
 
+/// `plinth graph [-plan=FILE] [-format=dot|svg]`: the resources and their
+/// dependencies as Terraform 1.7+ draws them (resources only, edges from a
+/// resource to what it depends on through any locals or variables, one
+/// cluster per module), filled by planned action — from the saved plan, or
+/// from a fresh plan when one can be made.
 pub fn graph(dir: &Path, args: &Args) -> u8 {
     let color = ui::use_color(args.bool("no-color"));
     let (wd, diags) = workdir::load(dir);
@@ -526,16 +531,168 @@ pub fn graph(dir: &Path, args: &Args) -> u8 {
         ui::print_diags(&wd.files, &gd, color);
         return 1;
     }
-    println!("digraph {{\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {{");
-    for (i, ds) in g.deps.iter().enumerate() {
-        let name = g.node_name(&wd.tree, i);
-        println!("\t\t\"[root] {name}\" [label = \"{name}\", shape = \"box\"]");
-        for &d in ds {
-            println!("\t\t\"[root] {name}\" -> \"[root] {}\"", g.node_name(&wd.tree, d));
+    // Planned actions by resource address (instance keys dropped).
+    let mut actions: BTreeMap<String, String> = BTreeMap::new();
+    let mut add = |addr: &str, action: &str| {
+        let mut res = String::new();
+        let mut depth = 0;
+        for ch in addr.chars() {
+            match ch {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ if depth == 0 => res.push(ch),
+                _ => {}
+            }
+        }
+        let rank = |a: &str| ["read", "update", "create", "delete", "replace"].iter().position(|x| *x == a).unwrap_or(0);
+        let e = actions.entry(res).or_insert_with(|| action.to_string());
+        if rank(action) > rank(e) {
+            *e = action.to_string();
+        }
+    };
+    let word = |acts: &[&str]| match acts {
+        ["create"] => Some("create"),
+        ["update"] => Some("update"),
+        ["delete"] => Some("delete"),
+        ["read"] => Some("read"),
+        [_, _] => Some("replace"),
+        _ => None,
+    };
+    if let Some(f) = args.flag("plan") {
+        match super::planfile::read(Path::new(f)) {
+            Ok(sp) => {
+                for c in sp.doc["changes"].as_array().into_iter().flatten() {
+                    let acts: Vec<&str> = c["actions"].as_array().into_iter().flatten().filter_map(|a| a.as_str()).collect();
+                    if let (Some(a), Some(w)) = (c["address"].as_str(), word(&acts)) {
+                        add(a, w);
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("\nError: Failed to read plan file\n\n{e}");
+                return 1;
+            }
+        }
+    } else if let Ok(run) = load_run(dir, &Args { flags: vec![("no-color".into(), "true".into())], positional: vec![] }, "OperationTypePlan", false) {
+        let opts = PlanOptions { mode: PlanMode::Normal, refresh: false, replace: Vec::new(), targets: Vec::new(), excludes: Vec::new() };
+        let providers = run.wd.providers();
+        let ctx = Context { tree: &run.wd.tree, graph: &run.graph, providers: &providers, inputs: &run.inputs, workspace: &run.workspace, root_dir: run.wd.dir.clone(), files: &run.wd.files };
+        if let Ok(plan) = runtime().block_on(plinth_engine::plan(&ctx, run.state.clone(), &opts)) {
+            for c in &plan.changes {
+                if let Some(w) = word(&ui::json::actions(c.action)) {
+                    add(&c.addr.to_string(), w);
+                }
+            }
         }
     }
-    println!("\t}}\n}}");
+    let dot = graph_dot(&wd, &g, &actions);
+    match args.flag("format").unwrap_or("dot") {
+        "dot" => print!("{dot}"),
+        "svg" => match graph_svg(&dot) {
+            Ok(svg) => print!("{svg}"),
+            Err(e) => {
+                eprintln!("\nError: Failed to render the graph\n\n{e}");
+                return 1;
+            }
+        },
+        other => {
+            eprintln!("\nError: Invalid graph format\n\nThe -format option accepts \"dot\" or \"svg\", not {other:?}.");
+            return 1;
+        }
+    }
     0
+}
+
+fn graph_dot(wd: &Workdir, g: &Graph, actions: &BTreeMap<String, String>) -> String {
+    use plinth_engine::graph::NodeKind;
+    let is_res = |i: usize| matches!(g.nodes[i].kind, NodeKind::Resource(_));
+    let mut edges = std::collections::BTreeSet::new();
+    for i in (0..g.nodes.len()).filter(|&i| is_res(i)) {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<usize> = g.deps[i].clone();
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            if is_res(d) {
+                edges.insert((g.node_name(&wd.tree, i), g.node_name(&wd.tree, d)));
+            } else {
+                stack.extend(g.deps[d].iter().copied());
+            }
+        }
+    }
+    let fill = |a: &str| match a {
+        "create" => "#b7e4c7",
+        "update" => "#ffe8a3",
+        "delete" => "#f4b6b6",
+        "replace" => "#f9c99b",
+        _ => "#bde0fe",
+    };
+    fn module(out: &mut String, wd: &Workdir, g: &Graph, id: usize, depth: usize, actions: &BTreeMap<String, String>, fill: &dyn Fn(&str) -> &'static str) {
+        let pad = "  ".repeat(depth + 1);
+        for i in 0..g.nodes.len() {
+            if g.nodes[i].module != id {
+                continue;
+            }
+            if let plinth_engine::graph::NodeKind::Resource(r) = &g.nodes[i].kind {
+                let name = g.node_name(&wd.tree, i);
+                let style = match actions.get(&name) {
+                    Some(a) => format!(", style = \"filled\", fillcolor = \"{}\", tooltip = \"{a}\"", fill(a)),
+                    None => String::new(),
+                };
+                out.push_str(&format!("{pad}\"{name}\" [label = \"{r}\"{style}];\n"));
+            }
+        }
+        for &child in wd.tree.get(id).children.values() {
+            let path: String = wd.tree.get(child).path.iter().map(|p| format!("module.{p}")).collect::<Vec<_>>().join(".");
+            out.push_str(&format!("{pad}subgraph \"cluster_{path}\" {{\n{pad}  label = \"{path}\"\n{pad}  fontname = \"sans-serif\"\n"));
+            module(out, wd, g, child, depth + 1, actions, fill);
+            out.push_str(&format!("{pad}}}\n"));
+        }
+    }
+    let mut out = String::from("digraph G {\n  rankdir = \"RL\";\n  node [shape = rect, fontname = \"sans-serif\"];\n");
+    module(&mut out, wd, g, 0, 0, actions, &fill);
+    for (a, b) in edges {
+        out.push_str(&format!("  \"{a}\" -> \"{b}\";\n"));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// SVG from DOT: Graphviz's `dot` when installed, else a pure-Rust layout.
+fn graph_svg(dot: &str) -> Result<String, String> {
+    if let Ok(mut child) = std::process::Command::new("dot").arg("-Tsvg").stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn() {
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(dot.as_bytes());
+        }
+        if let Ok(out) = child.wait_with_output() {
+            if out.status.success() {
+                return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+            }
+        }
+    }
+    use layout::backends::svg::SVGWriter;
+    use layout::gv::{DotParser, GraphBuilder};
+    // This layout draws no clusters, so nodes carry their full address.
+    let dot: String = dot
+        .lines()
+        .map(|l| match (l.trim_start().strip_prefix('"').and_then(|r| r.split_once('"')), l.find("[label = \"")) {
+            (Some((id, _)), Some(at)) => {
+                let rest = &l[at + 10..];
+                let after = rest.find('"').map_or("", |e| &rest[e..]);
+                format!("{}{id}{after}\n", &l[..at + 10])
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    let mut parser = DotParser::new(&dot);
+    let tree = parser.process().map_err(|e| format!("{e:?}"))?;
+    let mut gb = GraphBuilder::new();
+    gb.visit_graph(&tree);
+    let mut vg = gb.get();
+    let mut svg = SVGWriter::new();
+    vg.do_it(false, false, false, &mut svg);
+    Ok(svg.finalize())
 }
 
 /// `plinth drift`: a refresh-only comparison of state with the real objects.

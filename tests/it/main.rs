@@ -5,5 +5,6 @@ mod cli;
 mod conformance;
 mod drift;
 mod fmt;
+mod graph;
 mod json;
 mod support;
