@@ -22,8 +22,6 @@ pub struct Paint {
 }
 
 impl Paint {
-    pub const PLAIN: Paint = Paint { color: false };
-
     fn wrap(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -122,15 +120,5 @@ pub fn report_diags(json: bool, files: &Files, diags: &[Diagnostic], color: bool
         }
     } else {
         print_diags(files, diags, color);
-    }
-}
-
-/// `Success! The configuration is valid, but there were N warnings.`-style
-/// counts, as `validate` prints them.
-pub fn count_words(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
