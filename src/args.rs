@@ -4,8 +4,6 @@
 //! Terraform user's muscle memory (`-auto-approve`, `-var 'a=b'`) must work,
 //! so this small parser is hand-written.
 
-use std::collections::BTreeMap;
-
 #[derive(Debug, Default)]
 pub struct Args {
     /// Flags in order, as (name, value); boolean flags have value "true".
@@ -72,16 +70,6 @@ impl Args {
         }
     }
 
-    /// Errors for flags the command does not know.
-    pub fn check(&self, known: &[&str]) -> Result<(), String> {
-        for (n, _) in &self.flags {
-            if !known.contains(&n.as_str()) && !["no-color", "input", "compact-warnings", "lock", "lock-timeout"].contains(&n.as_str()) {
-                return Err(format!("flag provided but not defined: -{n}"));
-            }
-        }
-        Ok(())
-    }
-
     /// `-var` and `-var-file` in the order given.
     pub fn var_sources(&self) -> Vec<(bool, String)> {
         self.flags
@@ -89,9 +77,5 @@ impl Args {
             .filter(|(n, _)| n == "var" || n == "var-file")
             .map(|(n, v)| (n == "var-file", v.clone()))
             .collect()
-    }
-
-    pub fn kv(&self, name: &str) -> BTreeMap<String, String> {
-        self.all(name).into_iter().filter_map(|s| s.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect()
     }
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod hclfmt;
 mod ui;
 mod workdir;
 

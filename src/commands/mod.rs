@@ -2,8 +2,10 @@
 //! variables, backend, state, lock) and printing its diagnostics once.
 
 mod console;
+mod fmt;
 mod init;
 mod output;
+mod planfile;
 mod run;
 mod state;
 mod workspace;
@@ -25,6 +27,8 @@ Main commands:
 
 All other commands:
   console       Try plinth expressions at an interactive command prompt
+  drift         Report changes made outside plinth (exit 2 when there are)
+  fmt           Reformat your configuration in the standard style
   force-unlock  Release a stuck lock on the current workspace
   graph         Generate a Graphviz graph of the steps in an operation
   output        Show output values from your root module
@@ -90,6 +94,8 @@ pub fn run(argv: Vec<String>) -> u8 {
         "workspace" | "env" => workspace::run(&dir, &args),
         "force-unlock" => state::force_unlock(&dir, &args),
         "graph" => run::graph(&dir, &args),
+        "fmt" => fmt::run(&args),
+        "drift" => run::drift(&dir, &args),
         other => {
             eprintln!("plinth has no command named {other:?}.\n\n{USAGE}");
             1

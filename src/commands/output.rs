@@ -99,14 +99,41 @@ fn missing(n: &str) -> u8 {
 }
 
 pub fn show(dir: &Path, args: &Args) -> u8 {
+    if let Some(f) = args.positional.first() {
+        let path = Path::new(f);
+        // A saved plan, or a state file, as Terraform's `show FILE` reads either.
+        if let Ok(sp) = super::planfile::read(path) {
+            if args.bool("json") {
+                println!("{}", serde_json::to_string(&sp.doc["plan"]).unwrap_or_default());
+            } else {
+                print!("{}", sp.doc["rendered"].as_str().unwrap_or_default());
+            }
+            return 0;
+        }
+        match std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| plinth_state::statefile::read_state(&b).map_err(|e| e.to_string())) {
+            Ok(state) if args.bool("json") => {
+                println!("{}", serde_json::to_string(&ui::json::state_json(&state)).unwrap_or_default());
+                return 0;
+            }
+            Ok(state) => return show_state(&state),
+            Err(e) => {
+                eprintln!("\nError: Failed to read the given file as a state or plan file\n\n{e}");
+                return 1;
+            }
+        }
+    }
     let state = match read_state(dir, args) {
         Ok(s) => s,
         Err(c) => return c,
     };
     if args.bool("json") {
-        println!("{}", String::from_utf8_lossy(&plinth_state::statefile::to_bytes(&state)).trim_end());
+        println!("{}", serde_json::to_string(&ui::json::state_json(&state)).unwrap_or_default());
         return 0;
     }
+    show_state(&state)
+}
+
+fn show_state(state: &State) -> u8 {
     if state.is_empty() && state.outputs.is_empty() {
         println!("No state.");
         return 0;

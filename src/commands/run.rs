@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use plinth_engine::apply::{ApplyObserver, StateSink};
+use plinth_engine::apply::StateSink;
 use plinth_engine::graph::Graph;
 use plinth_engine::{Action, Context, Plan, PlanMode, PlanOptions};
 use plinth_state::journal::{read_journal, replay, Entry, JournalWriter};
@@ -23,6 +23,8 @@ use crate::workdir::{self, Workdir};
 
 /// A loaded run: configuration, graph, inputs, backend with its lock, state.
 pub struct Run {
+    /// `-json`: diagnostics and progress as JSON UI messages.
+    pub json: bool,
     pub wd: Workdir,
     pub graph: Graph,
     pub inputs: BTreeMap<String, Value>,
@@ -45,28 +47,32 @@ impl Drop for Run {
 /// Loads everything a plan needs, printing diagnostics; `Err(exit code)` on failure.
 pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<Run, u8> {
     let color = ui::use_color(args.bool("no-color"));
+    let json = args.bool("json");
+    if json {
+        ui::json::emit_version();
+    }
     let (mut wd, diags) = workdir::load(dir);
     let (errs, mut warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
     if !errs.is_empty() {
-        ui::print_diags(&wd.files, &errs, color);
+        ui::report_diags(json, &wd.files, &errs, color);
         return Err(1);
     }
     let (graph, gdiags) = wd.graph();
     if gdiags.iter().any(Diagnostic::is_error) {
-        ui::print_diags(&wd.files, &gdiags, color);
+        ui::report_diags(json, &wd.files, &gdiags, color);
         return Err(1);
     }
     let inputs = match wd.input_variables(args) {
         Ok(i) => i,
         Err(ds) => {
-            ui::print_diags(&wd.files, &ds, color);
+            ui::report_diags(json, &wd.files, &ds, color);
             return Err(1);
         }
     };
     let mut backend = match wd.backend() {
         Ok(b) => b,
         Err(d) => {
-            ui::print_diags(&wd.files, &[d], color);
+            ui::report_diags(json, &wd.files, &[d], color);
             return Err(1);
         }
     };
@@ -95,7 +101,7 @@ pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<
         }
     };
     warnings.retain(|w| !w.is_error());
-    Ok(Run { wd, graph, inputs, backend, workspace, lock: lock_id, state, color, warnings })
+    Ok(Run { json, wd, graph, inputs, backend, workspace, lock: lock_id, state, color, warnings })
 }
 
 /// Go-style durations: `10s`, `1m30s`, `500ms`.
@@ -170,23 +176,27 @@ fn make_plan(run: &Run, rt: &tokio::runtime::Runtime, opts: &PlanOptions) -> Res
     match rt.block_on(plinth_engine::plan(&ctx, run.state.clone(), opts)) {
         Ok(p) => Ok(p),
         Err(ds) => {
-            ui::print_diags(&run.wd.files, &ds, run.color);
+            ui::report_diags(run.json, &run.wd.files, &ds, run.color);
             Err(1)
         }
     }
 }
 
-fn print_plan(plan: &Plan, color: bool) {
+/// The schema of a change's resource type from the run's providers.
+pub fn schema_lookup(providers: &plinth_engine::Providers) -> impl Fn(&plinth_engine::ResourceChange) -> Option<plinth_provider::BlockSchema> + '_ {
+    move |c| {
+        let (p, _) = providers.get(&c.provider)?;
+        let r = &c.addr.resource.resource;
+        let map = if r.mode == plinth_state::ResourceMode::Data { &p.schema().data_sources } else { &p.schema().resources };
+        map.get(&r.type_name).map(|s| s.block.clone())
+    }
+}
+
+fn print_plan(run: &Run, plan: &Plan) {
+    let providers = run.wd.providers();
+    let schema_of = schema_lookup(&providers);
     let mut out = std::io::stdout().lock();
-    if !plan.has_changes() {
-        let _ = writeln!(out, "\n{}\n\nplinth has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.", ui::bold("No changes. Your infrastructure matches the configuration.", color));
-        return;
-    }
-    let _ = write!(out, "{}", ui::plan::render(plan));
-    if plan.has_resource_changes() || plan.has_moves() {
-        let _ = writeln!(out, "\n{}", ui::bold(&ui::plan::summary(plan), color));
-    }
-    let _ = write!(out, "{}", ui::plan::render_outputs(plan));
+    let _ = write!(out, "{}", ui::plan::render(plan, &schema_of, &ui::Paint { color: run.color }));
 }
 
 pub fn plan(dir: &Path, args: &Args) -> u8 {
@@ -210,9 +220,37 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
         Ok(p) => p,
         Err(c) => return c,
     };
-    ui::print_diags(&run.wd.files, &run.warnings, run.color);
-    ui::print_diags(&run.wd.files, &plan.warnings, run.color);
-    print_plan(&plan, run.color);
+    ui::report_diags(run.json, &run.wd.files, &run.warnings, run.color);
+    ui::report_diags(run.json, &run.wd.files, &plan.warnings, run.color);
+    if run.json {
+        ui::json::emit_plan(&plan);
+    } else {
+        print_plan(&run, &plan);
+    }
+    if let Some(out) = args.flag("out") {
+        let providers = run.wd.providers();
+        let schema_of = schema_lookup(&providers);
+        let rendered = ui::plan::render(&plan, &schema_of, &ui::Paint { color: false });
+        let mut doc = ui::json::plan_json(&plan, &run.wd.tree);
+        // Terraform lists every root variable, defaults included.
+        for (name, v) in &run.wd.tree.root().module.variables {
+            if plan.variables.contains_key(name) {
+                continue;
+            }
+            let value = v.default.as_ref().and_then(|e| workdir::const_eval(e).ok()).map(|x| ui::json::value_json(&x)).unwrap_or(serde_json::Value::Null);
+            doc["variables"][name] = serde_json::json!({ "value": value });
+        }
+        if let Err(e) = super::planfile::write(Path::new(out), &plan, &run.wd.files, &run.workspace, &run.state, &args.flags, &rendered, doc) {
+            eprintln!("\nError: Failed to write plan file\n\nThe plan file could not be written: {e}.");
+            return 1;
+        }
+        if !run.json {
+            println!("\n{}\n\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following command to apply:\n    plinth apply {out:?}", "─".repeat(78));
+        }
+    } else if !run.json && plan.has_changes() {
+        println!("\n{}\n", "─".repeat(78));
+        println!("{}", ui::word_wrap("Note: You didn't use the -out option to save this plan, so plinth can't guarantee to take exactly these actions if you run \"plinth apply\" now.", 78));
+    }
     if args.bool("detailed-exitcode") && plan.has_changes() {
         2
     } else {
@@ -300,42 +338,6 @@ fn recover_journal(run: &mut Run, rt: &tokio::runtime::Runtime) -> Result<(), u8
     Ok(())
 }
 
-struct Progress {
-    color: bool,
-}
-
-fn progress_word(a: Action) -> (&'static str, &'static str) {
-    match a {
-        Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => ("Creating...", "Creation complete"),
-        Action::Update => ("Modifying...", "Modifications complete"),
-        Action::Delete => ("Destroying...", "Destruction complete"),
-        Action::Read => ("Reading...", "Read complete"),
-        _ => ("", ""),
-    }
-}
-
-impl ApplyObserver for Progress {
-    fn started(&mut self, addr: &AbsResourceInstance, action: Action, id: Option<&str>) {
-        let (w, _) = progress_word(action);
-        let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-        println!("{}: {w}{id}", ui::bold(&addr.to_string(), self.color));
-    }
-    fn finished(&mut self, addr: &AbsResourceInstance, action: Action, id: Option<&str>, elapsed: Duration) {
-        let (_, w) = progress_word(action);
-        let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-        println!("{}: {w} after {}{id}", ui::bold(&addr.to_string(), self.color), fmt_elapsed(elapsed));
-    }
-}
-
-fn fmt_elapsed(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 60 {
-        format!("{}m{}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
 fn confirm(destroy: bool) -> bool {
     let mut out = std::io::stdout().lock();
     if destroy {
@@ -350,10 +352,58 @@ fn confirm(destroy: bool) -> bool {
 }
 
 pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
+    // `apply FILE`: a saved plan, replayed with its own variables and options.
+    let saved = match args.positional.first() {
+        Some(f) if !destroy && Path::new(f).is_file() => match super::planfile::read(Path::new(f)) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("\nError: Failed to load \"{f}\" as a plan file\n\n{e}");
+                return 1;
+            }
+        },
+        Some(f) => {
+            eprintln!("\nError: Failed to load \"{f}\" as a plan file\n\nNo file at that path.");
+            return 1;
+        }
+        None => None,
+    };
+    let replay;
+    let args = match &saved {
+        Some(sp) => {
+            let mut flags: Vec<(String, String)> = args.flags.iter().filter(|(n, _)| !["var", "var-file", "target", "exclude", "replace", "destroy", "refresh-only", "refresh"].contains(&n.as_str())).cloned().collect();
+            flags.extend(sp.args());
+            flags.push(("auto-approve".into(), "true".into()));
+            replay = Args { flags, positional: Vec::new() };
+            &replay
+        }
+        None => args,
+    };
     let mut run = match load_run(dir, args, "OperationTypeApply", true) {
         Ok(r) => r,
         Err(c) => return c,
     };
+    if let Some(sp) = &saved {
+        let stale = |why: &str| {
+            eprintln!("\nError: Saved plan is stale\n\nThe given plan file can no longer be applied because {why}. Create a new plan.");
+            1
+        };
+        if sp.doc["prior_state"]["serial"].as_u64() != Some(run.state.serial) {
+            return stale("the state was changed by another operation after the plan was created");
+        }
+        // A state that does not exist yet gets a new lineage each time it is read.
+        let fresh = run.state.is_empty() && run.state.serial == 0 && run.state.outputs.is_empty();
+        if sp.doc["prior_state"]["lineage"].as_str() != Some(run.state.lineage.as_str()) && !fresh {
+            return stale("the state belongs to another lineage");
+        }
+        if sp.doc["config_hash"].as_str() != Some(super::planfile::config_hash(&run.wd.files).as_str()) {
+            return stale("the configuration has changed since the plan was created");
+        }
+        if sp.doc["workspace"].as_str() != Some(run.workspace.as_str()) {
+            return stale("it was created for another workspace");
+        }
+        run.inputs = sp.variables();
+    }
+    let destroy = destroy || args.bool("destroy");
     let opts = match plan_options(args, if destroy { PlanMode::Destroy } else { PlanMode::Normal }) {
         Ok(o) => o,
         Err(e) => {
@@ -370,8 +420,18 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
         Err(c) => return c,
     };
     let color = run.color;
-    ui::print_diags(&run.wd.files, &run.warnings, color);
-    print_plan(&plan, color);
+    let json = run.json;
+    ui::report_diags(json, &run.wd.files, &run.warnings, color);
+    if let Some(sp) = &saved {
+        if sp.doc["changes"] != super::planfile::fingerprint(&plan.changes) {
+            eprintln!("\nError: Saved plan is stale\n\nThe real infrastructure no longer matches what the saved plan was made against, so its changes would differ now. Create a new plan.");
+            return 1;
+        }
+    } else if json {
+        ui::json::emit_plan(&plan);
+    } else {
+        print_plan(&run, &plan);
+    }
     let auto = args.bool("auto-approve");
     if plan.has_changes() && !auto {
         let interactive = std::io::stdin().is_terminal() && args.bool_or("input", true);
@@ -384,7 +444,7 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
             return 1;
         }
     }
-    if plan.has_resource_changes() {
+    if plan.has_resource_changes() && !json && saved.is_none() {
         println!();
     }
     let providers = run.wd.providers();
@@ -402,7 +462,6 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     let workspace = run.workspace.clone();
     let jpath = journal_path(&run);
     let mut sink = Sink { backend: run.backend.as_mut(), workspace, journal_path: jpath, journal: None, last };
-    let mut progress = Progress { color };
     // Ctrl-C: the first stops new operations and lets running ones finish;
     // a second exits at once (the journal stays consistent).
     let cancel = Arc::new(AtomicBool::new(false));
@@ -419,14 +478,40 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
             }
         });
     }
-    let outcome = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut progress, &cancel));
-    ui::print_diags(&run.wd.files, &outcome.warnings, color);
-    ui::print_diags(&run.wd.files, &plan.warnings, color);
+    let total = plan.changes.iter().filter(|c| c.deferred.is_none() && !matches!(c.action, Action::NoOp | Action::Forget)).count();
+    let live = color && std::io::stdout().is_terminal();
+    let outcome = if json {
+        rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut ui::json::JsonProgress, &cancel))
+    } else {
+        let mut progress = ui::progress::Progress::new(ui::Paint { color }, total, live);
+        let o = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut progress, &cancel));
+        progress.finish();
+        o
+    };
+    ui::report_diags(json, &run.wd.files, &outcome.warnings, color);
+    ui::report_diags(json, &run.wd.files, &plan.warnings, color);
     if !outcome.diags.is_empty() {
-        ui::print_diags(&run.wd.files, &outcome.diags, color);
+        ui::report_diags(json, &run.wd.files, &outcome.diags, color);
         if outcome.diags.iter().any(Diagnostic::is_error) {
             return 1;
         }
+    }
+    if json {
+        let word = if plan.mode == PlanMode::Destroy { "Destroy complete!" } else { "Apply complete!" };
+        ui::json::emit(
+            "info",
+            &format!("{word} Resources: {} added, {} changed, {} destroyed.", outcome.added, outcome.changed, outcome.destroyed),
+            "change_summary",
+            serde_json::json!({ "changes": { "add": outcome.added, "change": outcome.changed, "import": 0, "remove": outcome.destroyed, "operation": if plan.mode == PlanMode::Destroy { "destroy" } else { "apply" } } }),
+        );
+        let outs: serde_json::Map<String, serde_json::Value> = outcome
+            .state
+            .outputs
+            .iter()
+            .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "type": o.ty, "value": if o.sensitive { serde_json::Value::Null } else { o.value.clone() } })))
+            .collect();
+        ui::json::emit("info", &format!("Outputs: {}", outs.len()), "outputs", serde_json::json!({ "outputs": outs }));
+        return 0;
     }
     let word = if plan.mode == PlanMode::Destroy { "Destroy complete!" } else { "Apply complete!" };
     if plan.mode == PlanMode::Destroy {
@@ -473,12 +558,16 @@ pub fn validate(dir: &Path, args: &Args) -> u8 {
                         "end": {"line": to.line, "column": to.column, "byte": to.byte},
                     })
                 });
-                serde_json::json!({
+                let mut o = serde_json::json!({
                     "severity": if d.is_error() { "error" } else { "warning" },
                     "summary": d.summary,
                     "detail": d.detail,
-                    "range": range,
-                })
+                });
+                // Terraform omits `range` when a diagnostic has no source location.
+                if let Some(r) = range {
+                    o["range"] = r;
+                }
+                o
             })
             .collect();
         let v = serde_json::json!({
@@ -498,6 +587,11 @@ pub fn validate(dir: &Path, args: &Args) -> u8 {
     u8::from(errors > 0)
 }
 
+/// `plinth graph [-plan=FILE] [-format=dot|svg]`: the resources and their
+/// dependencies as Terraform 1.7+ draws them (resources only, edges from a
+/// resource to what it depends on through any locals or variables, one
+/// cluster per module), filled by planned action — from the saved plan, or
+/// from a fresh plan when one can be made.
 pub fn graph(dir: &Path, args: &Args) -> u8 {
     let color = ui::use_color(args.bool("no-color"));
     let (wd, diags) = workdir::load(dir);
@@ -510,14 +604,212 @@ pub fn graph(dir: &Path, args: &Args) -> u8 {
         ui::print_diags(&wd.files, &gd, color);
         return 1;
     }
-    println!("digraph {{\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {{");
-    for (i, ds) in g.deps.iter().enumerate() {
-        let name = g.node_name(&wd.tree, i);
-        println!("\t\t\"[root] {name}\" [label = \"{name}\", shape = \"box\"]");
-        for &d in ds {
-            println!("\t\t\"[root] {name}\" -> \"[root] {}\"", g.node_name(&wd.tree, d));
+    // Planned actions by resource address (instance keys dropped).
+    let mut actions: BTreeMap<String, String> = BTreeMap::new();
+    let mut add = |addr: &str, action: &str| {
+        let mut res = String::new();
+        let mut depth = 0;
+        for ch in addr.chars() {
+            match ch {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ if depth == 0 => res.push(ch),
+                _ => {}
+            }
+        }
+        let rank = |a: &str| ["read", "update", "create", "delete", "replace"].iter().position(|x| *x == a).unwrap_or(0);
+        let e = actions.entry(res).or_insert_with(|| action.to_string());
+        if rank(action) > rank(e) {
+            *e = action.to_string();
+        }
+    };
+    let word = |acts: &[&str]| match acts {
+        ["create"] => Some("create"),
+        ["update"] => Some("update"),
+        ["delete"] => Some("delete"),
+        ["read"] => Some("read"),
+        [_, _] => Some("replace"),
+        _ => None,
+    };
+    if let Some(f) = args.flag("plan") {
+        match super::planfile::read(Path::new(f)) {
+            Ok(sp) => {
+                for c in sp.doc["changes"].as_array().into_iter().flatten() {
+                    let acts: Vec<&str> = c["actions"].as_array().into_iter().flatten().filter_map(|a| a.as_str()).collect();
+                    if let (Some(a), Some(w)) = (c["address"].as_str(), word(&acts)) {
+                        add(a, w);
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("\nError: Failed to read plan file\n\n{e}");
+                return 1;
+            }
+        }
+    } else if let Ok(run) = load_run(dir, &Args { flags: vec![("no-color".into(), "true".into())], positional: vec![] }, "OperationTypePlan", false) {
+        let opts = PlanOptions { mode: PlanMode::Normal, refresh: false, replace: Vec::new(), targets: Vec::new(), excludes: Vec::new() };
+        let providers = run.wd.providers();
+        let ctx = Context { tree: &run.wd.tree, graph: &run.graph, providers: &providers, inputs: &run.inputs, workspace: &run.workspace, root_dir: run.wd.dir.clone(), files: &run.wd.files };
+        if let Ok(plan) = runtime().block_on(plinth_engine::plan(&ctx, run.state.clone(), &opts)) {
+            for c in &plan.changes {
+                if let Some(w) = word(&ui::json::actions(c.action)) {
+                    add(&c.addr.to_string(), w);
+                }
+            }
         }
     }
-    println!("\t}}\n}}");
+    let dot = graph_dot(&wd, &g, &actions);
+    match args.flag("format").unwrap_or("dot") {
+        "dot" => print!("{dot}"),
+        "svg" => match graph_svg(&dot) {
+            Ok(svg) => print!("{svg}"),
+            Err(e) => {
+                eprintln!("\nError: Failed to render the graph\n\n{e}");
+                return 1;
+            }
+        },
+        other => {
+            eprintln!("\nError: Invalid graph format\n\nThe -format option accepts \"dot\" or \"svg\", not {other:?}.");
+            return 1;
+        }
+    }
     0
+}
+
+fn graph_dot(wd: &Workdir, g: &Graph, actions: &BTreeMap<String, String>) -> String {
+    use plinth_engine::graph::NodeKind;
+    let is_res = |i: usize| matches!(g.nodes[i].kind, NodeKind::Resource(_));
+    let mut edges = std::collections::BTreeSet::new();
+    for i in (0..g.nodes.len()).filter(|&i| is_res(i)) {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<usize> = g.deps[i].clone();
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            if is_res(d) {
+                edges.insert((g.node_name(&wd.tree, i), g.node_name(&wd.tree, d)));
+            } else {
+                stack.extend(g.deps[d].iter().copied());
+            }
+        }
+    }
+    let fill = |a: &str| match a {
+        "create" => "#b7e4c7",
+        "update" => "#ffe8a3",
+        "delete" => "#f4b6b6",
+        "replace" => "#f9c99b",
+        _ => "#bde0fe",
+    };
+    fn module(out: &mut String, wd: &Workdir, g: &Graph, id: usize, depth: usize, actions: &BTreeMap<String, String>, fill: &dyn Fn(&str) -> &'static str) {
+        let pad = "  ".repeat(depth + 1);
+        for i in 0..g.nodes.len() {
+            if g.nodes[i].module != id {
+                continue;
+            }
+            if let plinth_engine::graph::NodeKind::Resource(r) = &g.nodes[i].kind {
+                let name = g.node_name(&wd.tree, i);
+                let style = match actions.get(&name) {
+                    Some(a) => format!(", style = \"filled\", fillcolor = \"{}\", tooltip = \"{a}\"", fill(a)),
+                    None => String::new(),
+                };
+                out.push_str(&format!("{pad}\"{name}\" [label = \"{r}\"{style}];\n"));
+            }
+        }
+        for &child in wd.tree.get(id).children.values() {
+            let path: String = wd.tree.get(child).path.iter().map(|p| format!("module.{p}")).collect::<Vec<_>>().join(".");
+            out.push_str(&format!("{pad}subgraph \"cluster_{path}\" {{\n{pad}  label = \"{path}\"\n{pad}  fontname = \"sans-serif\"\n"));
+            module(out, wd, g, child, depth + 1, actions, fill);
+            out.push_str(&format!("{pad}}}\n"));
+        }
+    }
+    let mut out = String::from("digraph G {\n  rankdir = \"RL\";\n  node [shape = rect, fontname = \"sans-serif\"];\n");
+    module(&mut out, wd, g, 0, 0, actions, &fill);
+    for (a, b) in edges {
+        out.push_str(&format!("  \"{a}\" -> \"{b}\";\n"));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// SVG from DOT: Graphviz's `dot` when installed, else a pure-Rust layout.
+fn graph_svg(dot: &str) -> Result<String, String> {
+    if let Ok(mut child) = std::process::Command::new("dot").arg("-Tsvg").stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn() {
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(dot.as_bytes());
+        }
+        if let Ok(out) = child.wait_with_output() {
+            if out.status.success() {
+                return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+            }
+        }
+    }
+    use layout::backends::svg::SVGWriter;
+    use layout::gv::{DotParser, GraphBuilder};
+    // This layout draws no clusters, so nodes carry their full address.
+    let dot: String = dot
+        .lines()
+        .map(|l| match (l.trim_start().strip_prefix('"').and_then(|r| r.split_once('"')), l.find("[label = \"")) {
+            (Some((id, _)), Some(at)) => {
+                let rest = &l[at + 10..];
+                let after = rest.find('"').map_or("", |e| &rest[e..]);
+                format!("{}{id}{after}\n", &l[..at + 10])
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    let mut parser = DotParser::new(&dot);
+    let tree = parser.process().map_err(|e| format!("{e:?}"))?;
+    let mut gb = GraphBuilder::new();
+    gb.visit_graph(&tree);
+    let mut vg = gb.get();
+    let mut svg = SVGWriter::new();
+    vg.do_it(false, false, false, &mut svg);
+    Ok(svg.finalize())
+}
+
+/// `plinth drift`: a refresh-only comparison of state with the real objects.
+/// Exit 0 when nothing changed outside plinth, 2 when something did, 1 on errors.
+pub fn drift(dir: &Path, args: &Args) -> u8 {
+    let run = match load_run(dir, args, "OperationTypeRefresh", false) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let opts = PlanOptions { mode: PlanMode::RefreshOnly, refresh: true, replace: Vec::new(), targets: Vec::new(), excludes: Vec::new() };
+    let rt = runtime();
+    let plan = match make_plan(&run, &rt, &opts) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    ui::report_diags(run.json, &run.wd.files, &run.warnings, run.color);
+    let providers = run.wd.providers();
+    let schema_of = schema_lookup(&providers);
+    let drift = ui::plan::drift_changes(&run.state, &plan.prior_state, &schema_of);
+    let changed = drift.iter().filter(|c| c.action == Action::Update).count();
+    let deleted = drift.len() - changed;
+    if run.json {
+        for c in &drift {
+            let action = if c.action == Action::Update { "update" } else { "delete" };
+            ui::json::emit(
+                "info",
+                &format!("{}: Drift detected ({action})", c.addr),
+                "resource_drift",
+                serde_json::json!({ "change": { "resource": ui::json::resource_addr_json(&c.addr), "action": action } }),
+            );
+        }
+        ui::json::emit("info", &format!("Drift: {changed} changed, {deleted} deleted."), "drift_summary", serde_json::json!({ "drift": { "changed": changed, "deleted": deleted } }));
+    } else if drift.is_empty() {
+        let p = ui::Paint { color: run.color };
+        println!("\n{} {}\n", p.bold(&p.green("No changes.")), p.bold("Your infrastructure still matches the configuration."));
+        println!("{}", ui::word_wrap("plinth has checked that the real remote objects still match the result of your most recent changes, and found no differences.", 78));
+    } else {
+        let p = ui::Paint { color: run.color };
+        print!("{}", ui::plan::render_drift(&drift, &schema_of, true, &p));
+        println!("\n{} {changed} changed, {deleted} deleted outside plinth.", p.bold("Drift:"));
+    }
+    if drift.is_empty() {
+        0
+    } else {
+        2
+    }
 }

@@ -1,6 +1,9 @@
 //! What a person sees: diagnostics, plan rendering, progress lines.
 
+pub mod diff;
 pub mod plan;
+pub mod json;
+pub mod progress;
 
 use std::io::Write;
 
@@ -12,24 +15,93 @@ pub fn use_color(no_color_flag: bool) -> bool {
     !no_color_flag && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
-pub fn bold(s: &str, color: bool) -> String {
-    if color {
-        format!("\x1b[1m{s}\x1b[0m")
-    } else {
-        s.to_string()
+/// ANSI colouring as Terraform's `colorstring` does it, or none.
+#[derive(Clone, Copy)]
+pub struct Paint {
+    pub color: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    pub fn red(&self, s: &str) -> String {
+        self.wrap("31", s)
+    }
+    pub fn green(&self, s: &str) -> String {
+        self.wrap("32", s)
+    }
+    pub fn yellow(&self, s: &str) -> String {
+        self.wrap("33", s)
+    }
+    pub fn cyan(&self, s: &str) -> String {
+        self.wrap("36", s)
+    }
+    pub fn gray(&self, s: &str) -> String {
+        self.wrap("90", s)
     }
 }
 
-/// Prints diagnostics as Terraform does: errors to stderr, warnings to stdout.
-pub fn print_diags(files: &Files, diags: &[Diagnostic], color: bool) {
-    for d in diags {
-        let text = d.render(files);
-        let text = if color {
-            let (c, word) = if d.is_error() { ("\x1b[1;31m", "Error:") } else { ("\x1b[1;33m", "Warning:") };
-            text.replacen(word, &format!("{c}{word}\x1b[0m\x1b[1m"), 1).replacen('\n', "\x1b[0m\n", 1)
+pub fn bold(s: &str, color: bool) -> String {
+    Paint { color }.bold(s)
+}
+
+/// Terraform's `format.WordWrap`: wraps each paragraph at `width` columns,
+/// keeping lines that start with whitespace (indented lists) as they are.
+pub fn word_wrap(text: &str, width: usize) -> String {
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        if line.starts_with(' ') || line.starts_with('\t') || line.is_empty() {
+            out.push(line.to_string());
+            continue;
+        }
+        let mut cur = String::new();
+        for word in line.split(' ') {
+            if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+                out.push(std::mem::take(&mut cur));
+            } else if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        }
+        out.push(cur);
+    }
+    out.join("\n")
+}
+
+/// One diagnostic as Terraform prints it on a terminal: the plain rendering
+/// framed by a rule down the left (`╷ │ ╵`), severity coloured.
+pub fn boxed_diag(files: &Files, d: &Diagnostic, p: &Paint) -> String {
+    let text = d.render(files);
+    let (rule, word) = if d.is_error() { ("31", "Error:") } else { ("33", "Warning:") };
+    let bar = |s: &str| if p.color { format!("\x1b[{rule}m{s}\x1b[0m") } else { s.to_string() };
+    let mut out = format!("{}\n", bar("╷"));
+    for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+        let line = if i == 0 {
+            let rest = line.strip_prefix(word).unwrap_or(line);
+            format!("{}{}", p.bold(&p.wrap(rule, word)), p.bold(rest))
         } else {
-            text
+            line.to_string()
         };
+        out += &format!("{} {line}\n", bar("│"));
+    }
+    out += &bar("╵");
+    out
+}
+
+/// Prints diagnostics as Terraform does: errors to stderr, warnings to
+/// stdout; boxed on a terminal, plain with `-no-color`.
+pub fn print_diags(files: &Files, diags: &[Diagnostic], color: bool) {
+    let p = Paint { color };
+    for d in diags {
+        let text = if color { boxed_diag(files, d, &p) } else { d.render(files) };
         if d.is_error() {
             let mut e = std::io::stderr().lock();
             let _ = writeln!(e, "\n{text}");
@@ -37,5 +109,16 @@ pub fn print_diags(files: &Files, diags: &[Diagnostic], color: bool) {
             let mut o = std::io::stdout().lock();
             let _ = writeln!(o, "\n{text}");
         }
+    }
+}
+
+/// Diagnostics as JSON UI messages with `-json`, else as [`print_diags`] does.
+pub fn report_diags(json: bool, files: &Files, diags: &[Diagnostic], color: bool) {
+    if json {
+        for d in diags {
+            json::emit_diagnostic(files, d);
+        }
+    } else {
+        print_diags(files, diags, color);
     }
 }

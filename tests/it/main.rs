@@ -3,4 +3,8 @@
 
 mod cli;
 mod conformance;
+mod drift;
+mod fmt;
+mod graph;
+mod json;
 mod support;

@@ -42,6 +42,8 @@ pub trait StateSink: Send {
 pub trait ApplyObserver: Send {
     fn started(&mut self, addr: &AbsResourceInstance, action: Action, id: Option<&str>);
     fn finished(&mut self, addr: &AbsResourceInstance, action: Action, id: Option<&str>, elapsed: Duration);
+    /// The operation on `addr` failed (its error is among the apply's diagnostics).
+    fn failed(&mut self, _addr: &AbsResourceInstance, _action: Action) {}
 }
 
 pub struct ApplyOutcome {
@@ -367,6 +369,7 @@ async fn run_deletes(
             }
             Err(e) => {
                 diags.push(provider_diag(&c.addr, e, plinth_syntax::Span::default()));
+                observer.failed(&c.addr, Action::Delete);
                 failed.push(i);
             }
         }
@@ -610,6 +613,7 @@ fn finish(
     match done.result {
         Err(e) => {
             diags.push(provider_diag(&done.addr, e, rc.decl_span));
+            observer.failed(&done.addr, done.action);
             false
         }
         Ok(v) => {

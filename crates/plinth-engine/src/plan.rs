@@ -61,6 +61,12 @@ pub struct ResourceChange {
     /// Why, when it is not obvious (`because no longer in configuration`).
     pub reason: Option<String>,
     pub config: Option<Value>,
+    /// The import ID when this change imports an existing object.
+    pub importing: Option<String>,
+    /// Why this change was deferred to a later plan (Terraform's JSON reason
+    /// codes: `instance_count_unknown`, `resource_config_unknown`, …); deferred
+    /// changes are shown but neither counted nor applied.
+    pub deferred: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -85,7 +91,7 @@ impl Plan {
     /// `(add, change, destroy)` as in `Plan: X to add, Y to change, Z to destroy.`
     pub fn counts(&self) -> (usize, usize, usize) {
         let (mut add, mut change, mut destroy) = (0, 0, 0);
-        for c in &self.changes {
+        for c in self.changes.iter().filter(|c| c.deferred.is_none()) {
             match c.action {
                 Action::Create => add += 1,
                 Action::Update => change += 1,
@@ -101,7 +107,7 @@ impl Plan {
     }
 
     pub fn has_resource_changes(&self) -> bool {
-        self.changes.iter().any(|c| !matches!(c.action, Action::NoOp | Action::Read))
+        self.changes.iter().any(|c| c.deferred.is_none() && !matches!(c.action, Action::NoOp | Action::Read))
     }
 
     /// Instances that only move to a new address.

@@ -672,6 +672,8 @@ impl<'a> Walk<'a> {
                         moved_from: None,
                         reason: None,
                         config: Some(config.clone()),
+                        importing: None,
+                        deferred: None,
                     });
                     Value::unknown(ty.clone())
                 };
@@ -757,6 +759,8 @@ impl<'a> Walk<'a> {
                 moved_from: None,
                 reason,
                 config: Some(config),
+                importing: None,
+                deferred: None,
             });
         }
         self.values.resources.insert((inst.clone(), key.to_string()), ResourceValues { expansion: Some(exp), instances: planned_vals });
@@ -870,6 +874,8 @@ impl<'a> Walk<'a> {
                 moved_from: None,
                 reason,
                 config: None,
+                importing: None,
+                deferred: None,
             });
         }
     }

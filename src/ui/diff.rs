@@ -1,0 +1,931 @@
+//! Structural diffs of values, computed and rendered the way Terraform's plan
+//! renderer does (`internal/command/jsonformat`: `differ` then `renderers`).
+//!
+//! Two steps: [`diff_block`] / [`diff_value`] turn a before/after pair plus
+//! the schema into a tree of [`Diff`]s, each with its own action; then
+//! [`Diff::render`] prints that tree: four spaces per level, an action symbol
+//! in a three-column gutter, `=` aligned within an object, unchanged members
+//! counted instead of shown, `-> null`, `(known after apply)`,
+//! `(sensitive value)` and `# forces replacement`.
+//!
+//! Beyond Terraform: a string holding YAML (a Kubernetes manifest, a
+//! cloud-init document) that changes is diffed structurally like Terraform
+//! diffs a string holding JSON, and shown as `yamlencode(...)`.
+
+use std::collections::BTreeMap;
+
+use plinth_provider::{AttributeSchema, BlockSchema, Nesting, Path, PathStep};
+use plinth_value::{Kind, Marks, Type, Value};
+
+use super::Paint;
+
+/// What happens to one node of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Act {
+    NoOp,
+    Create,
+    Update,
+    Delete,
+}
+
+/// `CompareActions`: children that disagree make their parent an update.
+fn compare(cur: Act, next: Act) -> Act {
+    if next == Act::NoOp {
+        cur
+    } else if cur != next {
+        Act::Update
+    } else {
+        cur
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Prim {
+    Str(String),
+    Num(String),
+    Bool(bool),
+}
+
+pub struct Diff {
+    pub act: Act,
+    replace: bool,
+    r: R,
+}
+
+enum R {
+    Prim { before: Option<Prim>, after: Option<Prim> },
+    Unknown { before: Option<Box<Diff>> },
+    Sensitive { before: bool, after: bool, inner: Act },
+    SensitiveBlock,
+    /// `nested` objects print `-> null` on their deleted members.
+    Object { attrs: BTreeMap<String, Diff>, nested: bool },
+    Map { elems: BTreeMap<String, Diff> },
+    List { elems: Vec<Diff>, context: bool },
+    Set { elems: Vec<Diff> },
+    Block { attrs: BTreeMap<String, Diff>, blocks: Vec<(String, BlockGroup)> },
+    TypeChange { before: Box<Diff>, after: Box<Diff> },
+}
+
+struct BlockGroup {
+    replace: bool,
+    unknown: bool,
+    /// (map key label, diff): the label is empty except for map-nested blocks.
+    items: Vec<(String, Diff)>,
+}
+
+/// What the differ carries down the tree.
+struct Ctx<'a> {
+    requires_replace: &'a [Path],
+    /// Terraform treats `""` as null in schemas without newer features
+    /// (SDKv2 providers cannot tell them apart).
+    legacy: bool,
+}
+
+impl Ctx<'_> {
+    fn replace(&self, path: &Path) -> bool {
+        self.requires_replace.iter().any(|p| p == path)
+    }
+}
+
+fn is_sensitive(v: Option<&Value>) -> bool {
+    v.is_some_and(|v| v.marks.contains(Marks::SENSITIVE))
+}
+
+fn is_unknown(v: Option<&Value>) -> bool {
+    v.is_some_and(|v| matches!(v.kind, Kind::Unknown(_)))
+}
+
+/// `None` for absent and null values alike, as in Terraform's JSON plan.
+fn present(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !v.is_null())
+}
+
+fn unmarked(v: Option<&Value>) -> Option<Value> {
+    v.map(|v| v.clone().unmark().0)
+}
+
+fn default_act(before: Option<&Value>, after: Option<&Value>) -> Act {
+    match (present(before), after.filter(|v| !v.is_null())) {
+        (None, None) => Act::NoOp,
+        (None, Some(_)) => Act::Create,
+        (Some(_), None) => Act::Delete,
+        _ => Act::NoOp,
+    }
+}
+
+fn child<'v>(v: Option<&'v Value>, key: &str) -> Option<&'v Value> {
+    present(v).and_then(Value::as_entries).and_then(|m| m.get(key))
+}
+
+fn seq(v: Option<&Value>) -> &[Value] {
+    present(v).and_then(Value::as_seq).unwrap_or(&[])
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    a.raw_equal(b) && a.marks_deep() == b.marks_deep()
+}
+
+fn with(path: &Path, step: PathStep) -> Path {
+    let mut p = path.clone();
+    p.push(step);
+    p
+}
+
+/// The diff of a whole resource object (or a nested block) against its schema.
+pub fn diff_resource(before: Option<&Value>, after: Option<&Value>, schema: Option<&BlockSchema>, requires_replace: &[Path]) -> Diff {
+    let synthesized;
+    let schema = match schema {
+        Some(s) => s,
+        None => {
+            // No schema: every member is an attribute of the value's own type.
+            let ty = present(after).or(present(before)).map(Value::ty).unwrap_or(Type::Dynamic);
+            let mut s = BlockSchema::default();
+            if let Type::Object(o) = &ty {
+                for (k, t) in o.attrs.iter() {
+                    s.attributes.insert(k.clone(), AttributeSchema::optional(t.clone()));
+                }
+            }
+            synthesized = s;
+            &synthesized
+        }
+    };
+    let ctx = Ctx { requires_replace, legacy: !non_legacy(schema) };
+    diff_block(&ctx, before, after, schema, &Vec::new())
+}
+
+/// `containsNonLegacyFeatures`: map-nested blocks, or attributes of object,
+/// tuple, dynamic or nested-collection types.
+fn non_legacy(b: &BlockSchema) -> bool {
+    b.blocks.values().any(|nb| nb.nesting == Nesting::Map)
+        || b.attributes.values().any(|a| {
+            let t = &a.ty;
+            t.has_dynamic()
+                || matches!(t, Type::Object(_) | Type::Tuple(_))
+                || t.element_type().is_some_and(|e| e.element_type().is_some_and(|ee| !ee.is_primitive()))
+        })
+}
+
+fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: &BlockSchema, path: &Path) -> Diff {
+    let replace = ctx.replace(path);
+    if is_sensitive(before) || is_sensitive(after) {
+        let inner = diff_block(ctx, unmarked(before).as_ref(), unmarked(after).as_ref(), schema, path);
+        let act = if inner.act == Act::NoOp && is_sensitive(before) != is_sensitive(after) { Act::Update } else { inner.act };
+        return Diff { act, replace, r: R::SensitiveBlock };
+    }
+    if is_unknown(after) {
+        return unknown_diff(ctx, before, path, &mut |b| diff_block(ctx, b, None, schema, path));
+    }
+    let mut act = default_act(before, after);
+    let mut attrs = BTreeMap::new();
+    for (k, a) in &schema.attributes {
+        let (mut cb, mut ca) = (child(before, k), child(after, k));
+        // Attributes the schema calls sensitive never show, marked or not.
+        let marked: Vec<Option<Value>> = [cb, ca].iter().map(|v| present(*v).filter(|_| a.sensitive).map(|v| v.clone().sensitive())).collect();
+        if a.sensitive {
+            (cb, ca) = (marked[0].as_ref(), marked[1].as_ref());
+        }
+        let d = diff_value(ctx, cb, ca, &a.ty, &with(path, PathStep::Attr(k.clone())));
+        if d.act == Act::NoOp && present(cb).is_none() && present(ca).is_none() {
+            continue;
+        }
+        act = compare(act, d.act);
+        attrs.insert(k.clone(), d);
+    }
+    let mut blocks = Vec::new();
+    for (k, nb) in &schema.blocks {
+        let p = with(path, PathStep::Attr(k.clone()));
+        let (cb, ca) = (child(before, k), child(after, k));
+        let unknown = is_unknown(ca);
+        let mut group_act = default_act(cb, ca);
+        let mut items = Vec::new();
+        match nb.nesting {
+            Nesting::Single => {
+                let d = diff_block(ctx, cb, ca, &nb.block, &p);
+                group_act = d.act;
+                if !(d.act == Act::NoOp && present(cb).is_none() && present(ca).is_none()) || unknown {
+                    items.push((String::new(), d));
+                }
+            }
+            Nesting::List if !unknown => {
+                let (bs, as_) = (seq(cb), seq(ca));
+                for i in 0..bs.len().max(as_.len()) {
+                    let d = diff_block(ctx, bs.get(i), as_.get(i), &nb.block, &with(&p, PathStep::Index(i as u64)));
+                    group_act = compare(group_act, d.act);
+                    items.push((String::new(), d));
+                }
+            }
+            Nesting::Set if !unknown => {
+                for (b, a) in match_set(seq(cb), seq(ca)) {
+                    let d = diff_block(ctx, b, a, &nb.block, &p);
+                    group_act = compare(group_act, d.act);
+                    items.push((String::new(), d));
+                }
+            }
+            Nesting::Map if !unknown => {
+                for key in keys(cb, ca) {
+                    let d = diff_block(ctx, child(cb, &key), child(ca, &key), &nb.block, &with(&p, PathStep::Key(key.clone())));
+                    group_act = compare(group_act, d.act);
+                    items.push((format!(" {}", plinth_value::go_quote(&key)), d));
+                }
+            }
+            _ => {}
+        }
+        if unknown && nb.nesting != Nesting::Single {
+            let before_block = present(cb).map(|_| Box::new(diff_value(ctx, cb, None, &Type::Dynamic, &p)));
+            items.insert(0, (String::new(), Diff { act: if present(cb).is_some() { Act::Update } else { Act::Create }, replace: false, r: R::Unknown { before: before_block } }));
+            group_act = compare(group_act, items[0].1.act);
+        }
+        if group_act == Act::NoOp && present(cb).is_none() && present(ca).is_none() && !unknown {
+            continue;
+        }
+        act = compare(act, group_act);
+        blocks.push((k.clone(), BlockGroup { replace: ctx.replace(&p), unknown, items }));
+    }
+    Diff { act, replace, r: R::Block { attrs, blocks } }
+}
+
+fn unknown_diff(ctx: &Ctx, before: Option<&Value>, path: &Path, before_diff: &mut dyn FnMut(Option<&Value>) -> Diff) -> Diff {
+    let replace = ctx.replace(path);
+    match present(before) {
+        None => Diff { act: Act::Create, replace, r: R::Unknown { before: None } },
+        Some(b) => Diff { act: Act::Update, replace, r: R::Unknown { before: Some(Box::new(before_diff(Some(b)))) } },
+    }
+}
+
+/// Pairs set elements: equal ones together, the rest as deletions then creations.
+fn match_set<'v>(before: &'v [Value], after: &'v [Value]) -> Vec<(Option<&'v Value>, Option<&'v Value>)> {
+    let mut used = vec![false; after.len()];
+    let mut out = Vec::new();
+    for b in before {
+        let m = after.iter().enumerate().find(|(j, a)| !used[*j] && !is_unknown(Some(a)) && same(b, a)).map(|(j, _)| j);
+        match m {
+            Some(j) => {
+                used[j] = true;
+                out.push((Some(b), Some(&after[j])));
+            }
+            None => out.push((Some(b), None)),
+        }
+    }
+    for (j, a) in after.iter().enumerate() {
+        if !used[j] {
+            out.push((None, Some(a)));
+        }
+    }
+    out
+}
+
+fn keys(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
+    let mut ks: Vec<String> = [before, after].into_iter().flat_map(|v| present(v).and_then(Value::as_entries).into_iter().flat_map(|m| m.keys().cloned())).collect();
+    ks.sort();
+    ks.dedup();
+    ks
+}
+
+/// Longest common subsequence of two sequences under `eq`, as index pairs.
+pub fn lcs<T>(a: &[T], b: &[T], eq: impl Fn(&T, &T) -> bool) -> Vec<(usize, usize)> {
+    let (n, m) = (a.len(), b.len());
+    let mut t = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            t[i][j] = if eq(&a[i], &b[j]) { t[i + 1][j + 1] + 1 } else { t[i + 1][j].max(t[i][j + 1]) };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < n && j < m {
+        if eq(&a[i], &b[j]) {
+            out.push((i, j));
+            i += 1;
+            j += 1;
+        } else if t[i + 1][j] >= t[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+/// `ProcessSlice`: walks two sequences as (before index, after index) pairs,
+/// `None` on the side an element is missing from. Equal-length sequences that
+/// are not reorderings are compared index by index; others around their LCS,
+/// pairing up unmatched objects so they diff member by member.
+fn process_slice<T>(before: &[T], after: &[T], eq: impl Fn(&T, &T) -> bool, is_obj: impl Fn(&T) -> bool) -> Vec<(Option<usize>, Option<usize>)> {
+    let reorder = before.len() == after.len() && before.iter().all(|b| after.iter().any(|a| eq(b, a)));
+    if before.len() == after.len() && !reorder {
+        return (0..before.len()).map(|i| (Some(i), Some(i))).collect();
+    }
+    let common = lcs(before, after, &eq);
+    let (mut bi, mut ai, mut li) = (0, 0, 0);
+    let mut out = Vec::new();
+    while bi < before.len() || ai < after.len() || li < common.len() {
+        while bi < before.len() && common.get(li).is_none_or(|&(cb, _)| cb != bi) {
+            let after_free = ai < after.len() && common.get(li).is_none_or(|&(_, ca)| ca != ai);
+            if after_free && is_obj(&before[bi]) && is_obj(&after[ai]) {
+                out.push((Some(bi), Some(ai)));
+                bi += 1;
+                ai += 1;
+                continue;
+            }
+            out.push((Some(bi), None));
+            bi += 1;
+        }
+        while ai < after.len() && common.get(li).is_none_or(|&(_, ca)| ca != ai) {
+            out.push((None, Some(ai)));
+            ai += 1;
+        }
+        if li < common.len() {
+            out.push((Some(bi), Some(ai)));
+            bi += 1;
+            ai += 1;
+            li += 1;
+        }
+    }
+    out
+}
+
+fn prim(v: Option<&Value>) -> Option<Prim> {
+    match &present(v)?.kind {
+        Kind::String(s) => Some(Prim::Str(s.to_string())),
+        Kind::Number(n) => Some(Prim::Num(n.to_string())),
+        Kind::Bool(b) => Some(Prim::Bool(*b)),
+        _ => None,
+    }
+}
+
+/// `ComputeDiffForType`.
+fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Type, path: &Path) -> Diff {
+    let replace = ctx.replace(path);
+    let legacy_empty = |v: &Value| ctx.legacy && v.as_str() == Some("") && !v.marks.contains(Marks::SENSITIVE);
+    let (before, after) = (before.filter(|v| !legacy_empty(v)), after.filter(|v| !legacy_empty(v)));
+    if is_sensitive(before) || is_sensitive(after) {
+        let (b, a) = (unmarked(before), unmarked(after));
+        let inner = diff_value(ctx, b.as_ref(), a.as_ref(), ty, path);
+        let act = if inner.act == Act::NoOp && is_sensitive(before) != is_sensitive(after) { Act::Update } else { inner.act };
+        return Diff { act, replace, r: R::Sensitive { before: is_sensitive(before), after: is_sensitive(after), inner: inner.act } };
+    }
+    if is_unknown(after) {
+        return unknown_diff(ctx, before, path, &mut |b| diff_value(ctx, b, None, ty, path));
+    }
+    let dynamic = *ty == Type::Dynamic;
+    let ty = match ty {
+        Type::Dynamic => {
+            let (bt, at) = (present(before).map(Value::ty), present(after).map(Value::ty));
+            if let (Some(bt), Some(at)) = (&bt, &at) {
+                if category(bt) != category(at) {
+                    let b = diff_value(ctx, before, None, bt, path);
+                    let a = diff_value(ctx, None, after, at, path);
+                    return Diff { act: Act::Update, replace, r: R::TypeChange { before: Box::new(b), after: Box::new(a) } };
+                }
+            }
+            at.or(bt).unwrap_or(Type::String)
+        }
+        t => t.clone(),
+    };
+    match &ty {
+        Type::Object(o) => {
+            let mut act = default_act(before, after);
+            let mut attrs = BTreeMap::new();
+            let mut names: Vec<String> = o.attrs.keys().cloned().collect();
+            names.extend(keys(before, after));
+            names.sort();
+            names.dedup();
+            for k in names {
+                let (cb, ca) = (child(before, &k), child(after, &k));
+                let cty = if dynamic { Type::Dynamic } else { o.attrs.get(&k).cloned().unwrap_or(Type::Dynamic) };
+                let d = diff_value(ctx, cb, ca, &cty, &with(path, PathStep::Attr(k.clone())));
+                if d.act == Act::NoOp && present(cb).is_none() && present(ca).is_none() {
+                    continue;
+                }
+                act = compare(act, d.act);
+                attrs.insert(k, d);
+            }
+            Diff { act, replace, r: R::Object { attrs, nested: false } }
+        }
+        Type::Map(et) => {
+            let et = if dynamic { &Type::Dynamic } else { &**et };
+            let mut act = default_act(before, after);
+            let mut elems = BTreeMap::new();
+            for k in keys(before, after) {
+                let d = diff_value(ctx, child(before, &k), child(after, &k), et, &with(path, PathStep::Key(k.clone())));
+                act = compare(act, d.act);
+                elems.insert(k, d);
+            }
+            Diff { act, replace, r: R::Map { elems } }
+        }
+        Type::List(_) | Type::Tuple(_) => {
+            let (bs, as_) = (seq(before), seq(after));
+            let elem_ty = |i: usize, tuple_side: Option<&Value>| match &ty {
+                _ if dynamic => Type::Dynamic,
+                Type::List(et) => (**et).clone(),
+                _ => present(tuple_side).and_then(Value::as_seq).and_then(|s| s.get(i)).map(Value::ty).unwrap_or(Type::Dynamic),
+            };
+            let list_of_objects = matches!(&ty, Type::List(et) if matches!(**et, Type::Object(_)));
+            let is_obj = |v: &Value| list_of_objects || (dynamic && matches!(v.kind, Kind::Object(_) | Kind::Map(..)));
+            // Tuples of a declared type pair up by index; values of unknown
+            // type (outputs, JSON documents) are sequences like lists.
+            let pairs = if matches!(ty, Type::Tuple(_)) && !dynamic {
+                (0..bs.len().max(as_.len())).map(|i| (Some(i).filter(|&i| i < bs.len()), Some(i).filter(|&i| i < as_.len()))).collect()
+            } else {
+                process_slice(bs, as_, same, is_obj)
+            };
+            let mut act = default_act(before, after);
+            let mut elems = Vec::new();
+            for (bi, ai) in pairs {
+                let t = match ai {
+                    Some(i) => elem_ty(i, after),
+                    None => elem_ty(bi.unwrap_or(0), before),
+                };
+                let idx = ai.or(bi).unwrap_or(0) as u64;
+                let d = diff_value(ctx, bi.map(|i| &bs[i]), ai.map(|i| &as_[i]), &t, &with(path, PathStep::Index(idx)));
+                act = compare(act, d.act);
+                elems.push(d);
+            }
+            Diff { act, replace, r: R::List { elems, context: true } }
+        }
+        Type::Set(et) => {
+            let mut act = default_act(before, after);
+            let mut elems = Vec::new();
+            for (b, a) in match_set(seq(before), seq(after)) {
+                let d = diff_value(ctx, b, a, et, path);
+                act = compare(act, d.act);
+                elems.push(d);
+            }
+            Diff { act, replace, r: R::Set { elems } }
+        }
+        _ => {
+            let (b, a) = (prim(before), prim(after));
+            let act = match (&b, &a) {
+                (x, y) if x == y => Act::NoOp,
+                (None, Some(_)) => Act::Create,
+                (Some(_), None) => Act::Delete,
+                _ => Act::Update,
+            };
+            Diff { act, replace, r: R::Prim { before: b, after: a } }
+        }
+    }
+}
+
+fn category(t: &Type) -> u8 {
+    match t {
+        Type::Object(_) | Type::Map(_) => 1,
+        Type::List(_) | Type::Tuple(_) | Type::Set(_) => 2,
+        _ => 0,
+    }
+}
+
+/// The diff of two dynamic values (outputs, parsed JSON/YAML).
+pub fn diff_dynamic(before: Option<&Value>, after: Option<&Value>) -> Diff {
+    let ctx = Ctx { requires_replace: &[], legacy: false };
+    diff_value(&ctx, before, after, &Type::Dynamic, &Vec::new())
+}
+
+// ---------------------------------------------------------------- rendering
+
+/// `RenderHumanOpts`.
+#[derive(Clone, Copy, Default)]
+pub struct Opts {
+    pub show_unchanged: bool,
+    pub override_null_suffix: bool,
+    pub force_replace: bool,
+    pub forbid_replace: bool,
+}
+
+fn indent(n: usize) -> String {
+    "    ".repeat(n)
+}
+
+/// The three-column action gutter of Terraform's `DiffActionSymbol`.
+pub fn gutter(a: Act, p: &Paint) -> String {
+    match a {
+        Act::Create => format!("  {}", p.green("+")),
+        Act::Delete => format!("  {}", p.red("-")),
+        Act::Update => format!("  {}", p.yellow("~")),
+        Act::NoOp => "   ".into(),
+    }
+}
+
+fn sym(a: Act, p: &Paint) -> String {
+    format!("{} ", gutter(a, p))
+}
+
+fn null_suffix(a: Act, o: Opts, p: &Paint) -> String {
+    if !o.override_null_suffix && a == Act::Delete {
+        format!(" {}", p.gray("-> null"))
+    } else {
+        String::new()
+    }
+}
+
+fn forces(replace: bool, o: Opts, p: &Paint) -> String {
+    if (replace || o.force_replace) && !o.forbid_replace {
+        format!(" {}", p.red("# forces replacement"))
+    } else {
+        String::new()
+    }
+}
+
+fn unchanged(kw: &str, n: usize, p: &Paint) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    p.gray(&format!("# ({n} unchanged {kw}{s} hidden)"))
+}
+
+/// `EnsureValidAttributeName`: identifiers as they are, anything else quoted.
+pub fn attr_name(k: &str) -> String {
+    let valid = k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if valid {
+        k.to_string()
+    } else {
+        plinth_value::go_quote(k)
+    }
+}
+
+const IMPORTANT: [&str; 3] = ["id", "name", "tags"];
+
+impl Diff {
+    fn is_object(&self) -> bool {
+        matches!(self.r, R::Object { .. })
+    }
+
+    /// Lines printed above this diff's own line (sensitivity changes).
+    fn warnings(&self, ind: usize, p: &Paint) -> Vec<String> {
+        let R::Sensitive { before, after, inner } = &self.r else { return Vec::new() };
+        if before == after || matches!(inner, Act::Create | Act::Delete) {
+            return Vec::new();
+        }
+        let pad = indent(ind);
+        let w = if *before {
+            format!("  # {}: this attribute value will no longer be marked as sensitive\n{pad}  # after applying this change.", p.yellow("Warning"))
+        } else {
+            format!("  # {}: this attribute value will be marked as sensitive and will not\n{pad}  # display in UI output after applying this change.", p.yellow("Warning"))
+        };
+        if *inner == Act::NoOp {
+            vec![format!("{w} The value is unchanged.")]
+        } else {
+            vec![w]
+        }
+    }
+
+    pub fn render(&self, ind: usize, o: Opts, p: &Paint) -> String {
+        let (act, replace) = (self.act, self.replace);
+        match &self.r {
+            R::Prim { before, after } => render_prim(self, before.as_ref(), after.as_ref(), ind, o, p),
+            R::Unknown { before } => match before {
+                Some(b) if act != Act::Create => {
+                    let bo = Opts { override_null_suffix: true, forbid_replace: replace, ..o };
+                    format!("{} -> (known after apply){}", b.render(ind, bo, p), forces(replace, o, p))
+                }
+                _ => format!("(known after apply){}", forces(replace, o, p)),
+            },
+            R::Sensitive { .. } => format!("(sensitive value){}{}", null_suffix(act, o, p), forces(replace, o, p)),
+            R::SensitiveBlock => {
+                let pre = format!("{}{}", indent(ind), sym(Act::NoOp, p));
+                format!("{{{}\n{pre}  # At least one attribute in this block is (or was) sensitive,\n{pre}  # so its contents will not be displayed.\n{pre}}}", forces(replace, o, p))
+            }
+            R::TypeChange { before, after } => {
+                let bo = Opts { override_null_suffix: true, ..o };
+                format!("{} {} {}{}", before.render(ind, bo, p), p.yellow("->"), after.render(ind, o, p), forces(replace, o, p))
+            }
+            R::Object { attrs, nested } => {
+                if attrs.is_empty() {
+                    return format!("{{}}{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                }
+                let ao = Opts { override_null_suffix: !nested, ..o };
+                let w = attrs.keys().map(|k| attr_name(k).len()).max().unwrap_or(0);
+                let mut out = format!("{{{}\n", forces(replace, o, p));
+                let mut hidden = 0;
+                for (k, d) in attrs {
+                    let important = IMPORTANT.contains(&k.as_str());
+                    let ko = Opts { show_unchanged: o.show_unchanged || important, ..ao };
+                    if d.act == Act::NoOp && !ko.show_unchanged {
+                        hidden += 1;
+                        continue;
+                    }
+                    for wl in d.warnings(ind + 1, p) {
+                        out += &format!("{}{wl}\n", indent(ind + 1));
+                    }
+                    out += &format!("{}{}{:<w$} = {}\n", indent(ind + 1), sym(d.act, p), attr_name(k), d.render(ind + 1, ko, p));
+                }
+                if hidden > 0 {
+                    out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("attribute", hidden, p));
+                }
+                out + &format!("{}{}}}{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+            }
+            R::Map { elems } => {
+                if elems.is_empty() {
+                    return format!("{{}}{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                }
+                let eo = Opts { override_null_suffix: act == Act::Delete, ..o };
+                let w = elems.keys().map(|k| plinth_value::go_quote(k).len()).max().unwrap_or(0);
+                let mut out = format!("{{{}\n", forces(replace, o, p));
+                let mut hidden = 0;
+                for (k, d) in elems {
+                    if d.act == Act::NoOp && !o.show_unchanged {
+                        hidden += 1;
+                        continue;
+                    }
+                    for wl in d.warnings(ind + 1, p) {
+                        out += &format!("{}{wl}\n", indent(ind + 1));
+                    }
+                    let comma = if d.is_object() { "," } else { "" };
+                    out += &format!("{}{}{:<w$} = {}{comma}\n", indent(ind + 1), sym(d.act, p), plinth_value::go_quote(k), d.render(ind + 1, eo, p));
+                }
+                if hidden > 0 {
+                    out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("element", hidden, p));
+                }
+                out + &format!("{}{}}}{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+            }
+            R::List { elems, context } => render_list(elems, *context, act, replace, ind, o, p),
+            R::Set { elems } => {
+                if elems.is_empty() {
+                    return format!("[]{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                }
+                let eo = Opts { override_null_suffix: true, ..o };
+                let mut out = format!("[{}\n", forces(replace, o, p));
+                let mut hidden = 0;
+                for d in elems {
+                    if d.act == Act::NoOp && !o.show_unchanged {
+                        hidden += 1;
+                        continue;
+                    }
+                    out += &format!("{}{}{},\n", indent(ind + 1), sym(d.act, p), d.render(ind + 1, eo, p));
+                }
+                if hidden > 0 {
+                    out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("element", hidden, p));
+                }
+                out + &format!("{}{}]{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+            }
+            R::Block { attrs, blocks } => render_block(attrs, blocks, replace, ind, o, p),
+        }
+    }
+}
+
+fn render_list(elems: &[Diff], context: bool, act: Act, replace: bool, ind: usize, o: Opts, p: &Paint) -> String {
+    if elems.is_empty() {
+        return format!("[]{}{}", null_suffix(act, o, p), forces(replace, o, p));
+    }
+    let eo = Opts { override_null_suffix: true, ..o };
+    let uo = Opts { show_unchanged: true, ..o };
+    let mut pending: Vec<&Diff> = Vec::new();
+    let mut render_next = false;
+    let mut out = format!("[{}\n", forces(replace, o, p));
+    for d in elems {
+        if d.act == Act::NoOp && !render_next && !o.show_unchanged {
+            pending.push(d);
+            continue;
+        }
+        render_next = false;
+        let mut opts = eo;
+        if context {
+            if pending.len() > 1 {
+                out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("element", pending.len() - 1, p));
+            }
+            if let Some(last) = pending.last() {
+                out += &format!("{}{}{},\n", indent(ind + 1), sym(last.act, p), last.render(ind + 1, uo, p));
+            }
+            pending.clear();
+            if d.act == Act::NoOp {
+                opts = uo;
+            } else {
+                render_next = true;
+            }
+        }
+        for wl in d.warnings(ind + 1, p) {
+            out += &format!("{}{wl}\n", indent(ind + 1));
+        }
+        out += &format!("{}{}{},\n", indent(ind + 1), sym(d.act, p), d.render(ind + 1, opts, p));
+    }
+    if !pending.is_empty() {
+        out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("element", pending.len(), p));
+    }
+    out + &format!("{}{}]{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+}
+
+fn render_block(attrs: &BTreeMap<String, Diff>, blocks: &[(String, BlockGroup)], replace: bool, ind: usize, o: Opts, p: &Paint) -> String {
+    let w = attrs.keys().map(|k| attr_name(k).len()).max().unwrap_or(0);
+    let mut out = format!("{{{}\n", forces(replace, o, p));
+    let mut hidden = 0;
+    for (k, d) in attrs {
+        let important = IMPORTANT.contains(&k.as_str());
+        let ko = Opts { show_unchanged: o.show_unchanged || important, ..o };
+        if d.act == Act::NoOp && !ko.show_unchanged {
+            hidden += 1;
+            continue;
+        }
+        for wl in d.warnings(ind + 1, p) {
+            out += &format!("{}{wl}\n", indent(ind + 1));
+        }
+        out += &format!("{}{}{:<w$} = {}\n", indent(ind + 1), sym(d.act, p), attr_name(k), d.render(ind + 1, ko, p));
+    }
+    if hidden > 0 {
+        out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("attribute", hidden, p));
+    }
+    let mut hidden_blocks = 0;
+    for (k, g) in blocks {
+        let mut first = true;
+        let _ = g.unknown;
+        for (label, d) in &g.items {
+            if d.act == Act::NoOp && !o.show_unchanged {
+                hidden_blocks += 1;
+                continue;
+            }
+            if first && !attrs.is_empty() {
+                out.push('\n');
+            }
+            first = false;
+            let bo = Opts { force_replace: g.replace, ..o };
+            out += &format!("{}{}{}{label} {}\n", indent(ind + 1), sym(d.act, p), attr_name(k), d.render(ind + 1, bo, p));
+        }
+    }
+    if hidden_blocks > 0 {
+        out += &format!("\n{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("block", hidden_blocks, p));
+    }
+    out + &format!("{}{}}}", indent(ind), sym(Act::NoOp, p))
+}
+
+// ---------------------------------------------------------------- strings
+
+/// A string as the renderer sees it: JSON, YAML, multi-line or plain.
+enum Str {
+    Null,
+    Json(Value),
+    Yaml(Value),
+    Multiline(String),
+    Plain(String),
+}
+
+fn eval_str(s: Option<&str>, allow_yaml: bool) -> Str {
+    let Some(s) = s else { return Str::Null };
+    if s.starts_with('{') || s.starts_with('[') {
+        if let Ok(j) = serde_json::from_str::<serde_json::Value>(s) {
+            if let Ok(v) = plinth_value::value_from_json(&j, &Type::Dynamic) {
+                return Str::Json(v);
+            }
+        }
+    }
+    if s.contains('\n') {
+        if allow_yaml {
+            if let Some(v) = yaml_value(s) {
+                return Str::Yaml(v);
+            }
+        }
+        return Str::Multiline(s.trim().to_string());
+    }
+    Str::Plain(s.to_string())
+}
+
+/// A YAML document holding a mapping or a sequence, as a value.
+fn yaml_value(s: &str) -> Option<Value> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let docs = YamlLoader::load_from_str(s).ok()?;
+    if docs.len() != 1 || !matches!(docs[0], Yaml::Hash(_) | Yaml::Array(_)) {
+        return None;
+    }
+    fn conv(y: &Yaml) -> Option<Value> {
+        Some(match y {
+            Yaml::Hash(h) => {
+                let mut m = BTreeMap::new();
+                for (k, v) in h {
+                    let key = match k {
+                        Yaml::String(s) | Yaml::Real(s) => s.clone(),
+                        Yaml::Integer(i) => i.to_string(),
+                        Yaml::Boolean(b) => b.to_string(),
+                        _ => return None,
+                    };
+                    m.insert(key, conv(v)?);
+                }
+                Value::object(m)
+            }
+            Yaml::Array(xs) => Value::tuple(xs.iter().map(conv).collect::<Option<_>>()?),
+            Yaml::String(s) => Value::string(s.as_str()),
+            Yaml::Integer(i) => Value::int(*i),
+            Yaml::Real(r) => Value::number(plinth_value::Number::parse(r)?),
+            Yaml::Boolean(b) => Value::bool(*b),
+            Yaml::Null => Value::dynamic_null(),
+            _ => return None,
+        })
+    }
+    conv(&docs[0])
+}
+
+fn quote(s: &str) -> String {
+    plinth_value::go_quote(s)
+}
+
+fn render_prim(d: &Diff, before: Option<&Prim>, after: Option<&Prim>, ind: usize, o: Opts, p: &Paint) -> String {
+    let (act, replace) = (d.act, d.replace);
+    let is_str = matches!(before, Some(Prim::Str(_))) || matches!(after, Some(Prim::Str(_)));
+    if !is_str {
+        let show = |v: Option<&Prim>| match v {
+            None => p.gray("null"),
+            Some(Prim::Num(n)) => n.clone(),
+            Some(Prim::Bool(b)) => b.to_string(),
+            Some(Prim::Str(s)) => quote(s),
+        };
+        return match act {
+            Act::Create => format!("{}{}", show(after), forces(replace, o, p)),
+            Act::Delete => format!("{}{}{}", show(before), null_suffix(act, o, p), forces(replace, o, p)),
+            Act::NoOp => format!("{}{}", show(before), forces(replace, o, p)),
+            Act::Update => format!("{} {} {}{}", show(before), p.yellow("->"), show(after), forces(replace, o, p)),
+        };
+    }
+    let text = |v: Option<&Prim>| match v {
+        Some(Prim::Str(s)) => Some(s.clone()),
+        Some(Prim::Num(n)) => Some(n.clone()),
+        Some(Prim::Bool(b)) => Some(b.to_string()),
+        None => None,
+    };
+    let (bt, at) = (text(before), text(after));
+    let simple = |s: &Str| match s {
+        Str::Null => p.gray("null"),
+        Str::Plain(x) | Str::Multiline(x) => quote(x),
+        Str::Json(_) | Str::Yaml(_) => String::new(),
+    };
+    let noop_pad = format!("{}{}", indent(ind + 1), sym(Act::NoOp, p));
+    let lines: Vec<String>;
+    match act {
+        Act::Create | Act::NoOp => {
+            let s = eval_str(at.as_deref(), false);
+            match &s {
+                Str::Json(v) => {
+                    let (b, a) = if act == Act::NoOp { (Some(v), Some(v)) } else { (None, Some(v)) };
+                    return render_structured("jsonencode", d, b, a, ind, o, p);
+                }
+                Str::Multiline(x) => lines = x.split('\n').map(|l| format!("{noop_pad}{l}")).collect(),
+                _ => return format!("{}{}", simple(&s), forces(replace, o, p)),
+            }
+        }
+        Act::Delete => {
+            let s = eval_str(bt.as_deref(), false);
+            match &s {
+                Str::Null => return format!("{}{}", simple(&s), forces(replace, o, p)),
+                Str::Json(v) => return render_structured("jsonencode", d, Some(v), None, ind, o, p),
+                Str::Multiline(x) => lines = x.split('\n').map(|l| format!("{noop_pad}{l}")).collect(),
+                _ => return format!("{}{}{}", simple(&s), null_suffix(act, o, p), forces(replace, o, p)),
+            }
+        }
+        Act::Update => {
+            // YAML is recognised only when both sides are YAML: a new or
+            // deleted document is shown as it is written.
+            let yaml = matches!((eval_str(bt.as_deref(), true), eval_str(at.as_deref(), true)), (Str::Yaml(_), Str::Yaml(_)));
+            let (bs, as_) = (eval_str(bt.as_deref(), yaml), eval_str(at.as_deref(), yaml));
+            match (&bs, &as_) {
+                (Str::Json(b), Str::Json(a)) => return render_structured("jsonencode", d, Some(b), Some(a), ind, o, p),
+                (Str::Yaml(b), Str::Yaml(a)) => return render_structured("yamlencode", d, Some(b), Some(a), ind, o, p),
+                (Str::Json(_), _) | (_, Str::Json(_)) => {
+                    let b = Diff { act: Act::Delete, replace: false, r: R::Prim { before: before.cloned(), after: None } };
+                    let a = Diff { act: Act::Create, replace: false, r: R::Prim { before: None, after: after.cloned() } };
+                    let bo = Opts { override_null_suffix: true, ..o };
+                    return format!("{} {} {}{}", b.render(ind, bo, p), p.yellow("->"), a.render(ind, o, p), forces(replace, o, p));
+                }
+                (Str::Multiline(_), _) | (_, Str::Multiline(_)) => {
+                    let text_of = |s: &Str| match s {
+                        Str::Multiline(x) | Str::Plain(x) => x.clone(),
+                        _ => String::new(),
+                    };
+                    let (bx, ax) = (text_of(&bs), text_of(&as_));
+                    let bl: Vec<&str> = bx.split('\n').collect();
+                    let al: Vec<&str> = ax.split('\n').collect();
+                    let pad = indent(ind + 1);
+                    lines = process_slice(&bl, &al, |a, b| a == b, |_| false)
+                        .into_iter()
+                        .flat_map(|pair| match pair {
+                            (Some(i), Some(j)) if bl[i] == al[j] => vec![format!("{pad}{}{}", sym(Act::NoOp, p), bl[i])],
+                            (Some(i), Some(j)) => vec![format!("{pad}{}{}", sym(Act::Delete, p), bl[i]), format!("{pad}{}{}", sym(Act::Create, p), al[j])],
+                            (Some(i), None) => vec![format!("{pad}{}{}", sym(Act::Delete, p), bl[i])],
+                            (None, Some(j)) => vec![format!("{pad}{}{}", sym(Act::Create, p), al[j])],
+                            (None, None) => vec![],
+                        })
+                        .collect();
+                }
+                _ => return format!("{} {} {}{}", simple(&bs), p.yellow("->"), simple(&as_), forces(replace, o, p)),
+            }
+        }
+    }
+    format!("<<-EOT{}\n{}\n{}{}EOT{}", forces(replace, o, p), lines.join("\n"), indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+}
+
+/// `renderStringDiffAsJson`: a string holding a document, shown as the
+/// function call that would produce it, diffed member by member.
+fn render_structured(func: &str, d: &Diff, before: Option<&Value>, after: Option<&Value>, ind: usize, o: Opts, p: &Paint) -> String {
+    let inner = diff_dynamic(before, after);
+    let mut jo = Opts { override_null_suffix: true, ..o };
+    let mut act = d.act;
+    let (mut note, mut replace) = (String::new(), String::new());
+    if inner.act == Act::NoOp && d.act == Act::Update {
+        note = if d.replace { " # whitespace changes force replacement".into() } else { " # whitespace changes".into() };
+        jo.show_unchanged = true;
+        act = Act::NoOp;
+    } else {
+        replace = forces(d.replace, o, p);
+    }
+    let rendered = inner.render(ind + 1, jo, p);
+    if matches!(d.act, Act::Create | Act::Delete) {
+        act = Act::NoOp;
+    }
+    if rendered.contains('\n') {
+        format!("{func}({note}\n{}{}{rendered}{replace}\n{}{}){}", indent(ind + 1), sym(act, p), indent(ind), sym(Act::NoOp, p), null_suffix(d.act, o, p))
+    } else {
+        format!("{func}({rendered}){note}{replace}")
+    }
+}
