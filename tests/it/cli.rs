@@ -73,3 +73,39 @@ fn console_prints_like_terraform() {
     let r = d.run_stdin(&["console"], "local.m\n").ok();
     assert_eq!(r.stdout, "{\n  \"a\" = \"x\"\n  \"b\" = [\n    1,\n    2,\n  ]\n}\n");
 }
+
+#[test]
+fn a_killed_apply_is_recovered_from_the_journal() {
+    let d = Dir::with(&[("main.tf", "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\n")]);
+    d.run(&["apply", "-auto-approve"]).ok();
+    // What a run killed after creating terraform_data.b, before writing the
+    // state, leaves behind: its intent and result records, plus an intent
+    // whose call never answered and a torn last line.
+    let journal = concat!(
+        r#"{"op":"intent","token":"t1","addr":"terraform_data.b","action":"create","provider":"provider[\"terraform.io/builtin/terraform\"]"}"#,
+        "\n",
+        r#"{"op":"set","token":"t1","addr":"terraform_data.b","provider":"provider[\"terraform.io/builtin/terraform\"]","object":{"schema_version":0,"attributes":{"id":"b-id","input":"y","output":"y","triggers_replace":null},"sensitive_attributes":[]}}"#,
+        "\n",
+        r#"{"op":"intent","token":"t2","addr":"terraform_data.c","action":"create","provider":"provider[\"terraform.io/builtin/terraform\"]"}"#,
+        "\n",
+        r#"{"op":"set","tok"#,
+    );
+    d.write("terraform.tfstate.journal", journal);
+    let plan = d.run(&["plan", "-no-color"]).ok();
+    assert!(plan.stdout.contains("Recovered an interrupted run"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("terraform_data.c: the interrupted create made no object"), "{}", plan.stdout);
+    assert!(!d.path().join("terraform.tfstate.journal").exists());
+    let list = d.run(&["state", "list"]).ok();
+    assert_eq!(list.stdout, "terraform_data.a\nterraform_data.b\n");
+    // b is no longer in configuration, so the recovered object is planned for deletion, not lost.
+    assert!(plan.stdout.contains("terraform_data.b will be destroyed"), "{}", plan.stdout);
+}
+
+#[test]
+fn a_corrupt_journal_stops_the_run_and_is_kept() {
+    let d = Dir::with(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n"), ("terraform.tfstate.journal", "garbage\n")]);
+    let r = d.run(&["plan"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Interrupted run cannot be recovered"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(d.path().join("terraform.tfstate.journal")).unwrap(), "garbage\n");
+}
