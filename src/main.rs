@@ -9,6 +9,12 @@ mod workdir;
 
 use std::process::ExitCode;
 
+// The engine allocates many small values (HCL values, state JSON); mimalloc
+// measured ~25% faster than the system allocator on plan and apply of
+// thousands of resources (bench/run.py).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     ExitCode::from(commands::run(argv))

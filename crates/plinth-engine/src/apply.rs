@@ -81,7 +81,8 @@ pub async fn apply(
 ) -> ApplyOutcome {
     let sem = Arc::new(Semaphore::new(parallelism.max(1)));
     let (tx, mut rx) = mpsc::unbounded_channel::<Done>();
-    let mut walk = Walk::new(ctx, plan.prior_state.clone(), plan.mode);
+    // The apply walk reads resources from `state`, not from the walk's prior.
+    let mut walk = Walk::new(ctx, State::new(), plan.mode);
     let mut state = plan.prior_state.clone();
     let mut diags = Vec::new();
     let (mut added, mut changed, mut destroyed) = (0, 0, 0);

@@ -45,7 +45,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let snapshot = state.clone();
+    let prior_outputs = state.outputs.clone();
     let mut walk = Walk::new(ctx, state, opts.mode);
     walk.replace = opts.replace.clone();
     for &i in &ctx.graph.order {
@@ -64,7 +64,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let outputs = walk.root_outputs(&snapshot);
+    let outputs = walk.root_outputs(&prior_outputs);
     let mut changes = std::mem::take(&mut walk.changes);
     for c in &mut changes {
         if let Some(from) = moved_from.get(&c.addr.to_string()).or_else(|| walk.implicit_moves.get(&c.addr)) {
@@ -79,7 +79,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     }
     let mut warnings = std::mem::take(&mut walk.warnings);
     warnings.extend(diags.into_iter().filter(|d| !d.is_error()));
-    let prior_state = walk.prior.clone();
+    let prior_state = std::mem::replace(&mut walk.prior, State::new());
     let variables = ctx.inputs.clone();
     Ok(Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables })
 }
@@ -181,8 +181,9 @@ async fn refresh(ctx: &Context<'_>, state: &mut State, diags: &mut Vec<Diagnosti
         let Some((p, _)) = ctx.providers.get(&pname) else { continue };
         let states: Vec<plinth_value::Value> = items.iter().map(|(_, v)| v.clone()).collect();
         let results = p.read_resources(&type_name, &states).await;
-        for ((addr, _), r) in items.into_iter().zip(results) {
+        for (idx, ((addr, _), r)) in items.into_iter().zip(results).enumerate() {
             match r {
+                Ok(Some(v)) if v.raw_equal(&states[idx]) => {}
                 Ok(Some(v)) => {
                     if let Some(mut obj) = state.current(&addr).cloned() {
                         obj.attributes = statevals::object_to_state_json(&v);

@@ -880,18 +880,18 @@ impl<'a> Walk<'a> {
         }
     }
 
-    pub fn root_outputs(&self, prior: &State) -> BTreeMap<String, OutputChange> {
+    pub fn root_outputs(&self, prior_outputs: &BTreeMap<String, plinth_state::OutputState>) -> BTreeMap<String, OutputChange> {
         let mut out = BTreeMap::new();
         let root = ModuleInstance::root();
         for (name, o) in &self.ctx.tree.root().module.outputs {
             let after = if self.mode == PlanMode::Destroy { None } else { self.values.outputs.get(&(root.clone(), name.clone())).cloned() };
-            let before = prior.outputs.get(name).map(|s| {
+            let before = prior_outputs.get(name).map(|s| {
                 let ty = plinth_value::type_from_json(&s.ty).unwrap_or(Type::Dynamic);
                 object_from_state(&s.value, &ty)
             });
             out.insert(name.clone(), OutputChange { before, after, sensitive: o.sensitive });
         }
-        for name in prior.outputs.keys() {
+        for name in prior_outputs.keys() {
             if !out.contains_key(name) {
                 out.insert(name.clone(), OutputChange { before: Some(Value::dynamic_null()), after: None, sensitive: false });
             }
