@@ -741,16 +741,24 @@ impl<'a> Walk<'a> {
                 continue;
             }
             let planned = mark_paths(planned, &sensitive_paths, &schema.block);
-            planned_vals.insert(ik.clone(), planned.clone());
-            self.changed.insert(addr.clone(), action);
+            // A no-op keeps one copy of the object (the prior, shared), and no
+            // configuration: apply does not touch it.
+            let (before, after, config) = match (action, prior_val) {
+                (Action::NoOp, Some(prior)) if sensitive_paths.is_empty() => (Some(prior.clone()), Some(prior), None),
+                (_, prior) => (prior, Some(planned.clone()), Some(config)),
+            };
+            planned_vals.insert(ik.clone(), after.clone().unwrap_or(planned));
+            if action != Action::NoOp {
+                self.changed.insert(addr.clone(), action);
+            }
             self.changes.push(ResourceChange {
                 addr,
                 deposed: None,
                 provider: pname.clone(),
                 provider_addr: paddr.clone(),
                 action,
-                before: prior_val,
-                after: Some(planned),
+                before,
+                after,
                 requires_replace,
                 node: Some(node_i),
                 dependencies: deps.clone(),
@@ -758,7 +766,7 @@ impl<'a> Walk<'a> {
                 schema_version: schema.version,
                 moved_from: None,
                 reason,
-                config: Some(config),
+                config,
                 importing: None,
                 deferred: None,
             });
