@@ -96,7 +96,7 @@ fn crd_namespace_and_custom_resource_in_one_apply() {
     assert_eq!(managers, vec!["plinth"]);
     assert!(emu.get("", "configmaps", "demo", "settings").is_some());
     let out = d.run(&["output", "-raw", "config_yaml"]).ok();
-    assert!(out.stdout.contains("\"mode\": \"fast\""), "{}", out.stdout);
+    assert!(out.stdout.contains("data:\n  mode: fast\n"), "{}", out.stdout);
 
     // A second plan is empty.
     let plan = d.run(&["plan", "-detailed-exitcode"]);
@@ -177,10 +177,64 @@ resource "kubernetes_manifest" "gadget" {
     assert!(plan.stderr.contains("no matches for kind \"Gadget\""), "{}", plan.stderr);
     assert!(plan.stderr.contains("kubernetes_manifest.gadget"), "{}", plan.stderr);
 
+    // A custom resource that does not match the schema of its CRD, in the same
+    // configuration: an error at plan time, before anything is created.
+    let crd_only = CRD_AND_CR.split("resource \"kubernetes_namespace\"").next().unwrap().to_string();
+    let invalid = format!(
+        "{crd_only}\nresource \"kubernetes_manifest\" \"bad\" {{\n  manifest = {{\n    apiVersion = \"example.com/v1\"\n    kind = \"Widget\"\n    metadata = {{ name = \"b\", namespace = \"default\" }}\n    spec = {{ size = \"three\" }}\n  }}\n}}\n"
+    );
+    d.write("main.tf", &invalid);
+    let plan = d.run(&["plan"]);
+    assert_eq!(plan.code, 1, "{}{}", plan.stdout, plan.stderr);
+    assert!(plan.stderr.contains("Manifest does not match its CRD schema"), "{}", plan.stderr);
+    assert!(plan.stderr.contains("spec.size: must be of type integer"), "{}", plan.stderr);
+    assert!(emu.get("apiextensions.k8s.io", "customresourcedefinitions", "", "widgets.example.com").is_none());
+
     // A wrong token: the server's 401 comes through.
     let bad = provider.replace(&emu.token, "wrong");
     let d = Dir::with(&[("provider.tf", &bad), ("main.tf", "resource \"kubernetes_namespace\" \"n\" {\n  metadata {\n    name = \"n\"\n  }\n}\n"), ("ca.pem", &emu.ca_pem)]);
     let apply = d.run(&["apply", "-auto-approve"]);
     assert_eq!(apply.code, 1, "{}{}", apply.stdout, apply.stderr);
     assert!(apply.stderr.contains("Unauthorized"), "{}", apply.stderr);
+}
+
+/// Manifests rendered by HCL (`tests/fixtures/kubernetes-manifests`) pass
+/// kubernetes-validate in strict mode; a misspelt field does not.
+#[test]
+fn rendered_manifests_pass_strict_validation() {
+    let validate = crate::support::repo_root().join("scripts/validate-manifests.sh");
+    let venv = std::env::var("PLINTH_VENV").unwrap_or_else(|_| format!("{}/.cache/plinth-venv", std::env::var("HOME").unwrap_or_default()));
+    if !std::path::Path::new(&venv).join("bin/kubernetes-validate").exists() {
+        assert!(std::env::var("PLINTH_REQUIRE_PYTHON_TOOLS").is_err(), "kubernetes-validate is required but not installed in {venv}");
+        eprintln!("kubernetes-validate is not installed in {venv}; run scripts/test.sh");
+        return;
+    }
+    let fixture = crate::support::repo_root().join("tests/fixtures/kubernetes-manifests");
+    let files: Vec<(String, String)> = std::fs::read_dir(&fixture)
+        .expect("fixture dir")
+        .map(|e| e.expect("entry").path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).expect("read")))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let d = Dir::with(&refs);
+    d.run(&["apply", "-auto-approve"]).ok();
+    let out = d.run(&["output", "-json", "manifests"]).ok();
+    let manifests: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let mut paths = Vec::new();
+    for (i, m) in manifests.as_array().expect("list").iter().enumerate() {
+        let p = d.path().join(format!("rendered-{i}.json"));
+        std::fs::write(&p, serde_json::to_string_pretty(m).unwrap()).unwrap();
+        paths.push(p);
+    }
+    assert_eq!(paths.len(), 4);
+    let run = |files: &[std::path::PathBuf]| std::process::Command::new(&validate).args(files).output().expect("run kubernetes-validate");
+    let ok = run(&paths);
+    assert!(ok.status.success(), "{}{}", String::from_utf8_lossy(&ok.stdout), String::from_utf8_lossy(&ok.stderr));
+
+    let bad = d.path().join("bad.json");
+    let mut m = manifests[2].clone();
+    m["spec"]["replicaz"] = serde_json::json!(2);
+    std::fs::write(&bad, m.to_string()).unwrap();
+    let fail = run(&[bad]);
+    assert!(!fail.status.success(), "strict validation accepted an unknown field: {}", String::from_utf8_lossy(&fail.stdout));
 }

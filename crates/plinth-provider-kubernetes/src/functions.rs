@@ -84,10 +84,91 @@ fn manifest_encode(ctx: &CallCtx, args: &[Value]) -> FuncResult {
         if i > 0 {
             out.push_str("---\n");
         }
-        let s = builtin("yamlencode", ctx, m.clone())?;
-        out.push_str(s.as_str().unwrap_or_default());
+        let _ = ctx;
+        emit(m, 0, &mut out);
     }
     Ok(Value::string(out))
+}
+
+/// YAML as Kubernetes tools write it (`sigs.k8s.io/yaml`): keys sorted and
+/// plain where possible, list items at their key's indentation.
+fn emit(v: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match &v.kind {
+        plinth_value::Kind::Object(m) | plinth_value::Kind::Map(_, m) => {
+            for (k, x) in m.iter() {
+                out.push_str(&pad);
+                out.push_str(&scalar_text(k));
+                out.push(':');
+                match &x.kind {
+                    plinth_value::Kind::Object(c) | plinth_value::Kind::Map(_, c) if !c.is_empty() => {
+                        out.push('\n');
+                        emit(x, indent + 2, out);
+                    }
+                    plinth_value::Kind::Tuple(c) | plinth_value::Kind::List(_, c) | plinth_value::Kind::Set(_, c) if !c.is_empty() => {
+                        out.push('\n');
+                        emit(x, indent, out);
+                    }
+                    _ => {
+                        out.push(' ');
+                        out.push_str(&inline(x));
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        plinth_value::Kind::Tuple(xs) | plinth_value::Kind::List(_, xs) | plinth_value::Kind::Set(_, xs) => {
+            for x in xs.iter() {
+                let nested = matches!(&x.kind, plinth_value::Kind::Object(c) | plinth_value::Kind::Map(_, c) if !c.is_empty())
+                    || matches!(&x.kind, plinth_value::Kind::Tuple(c) | plinth_value::Kind::List(_, c) | plinth_value::Kind::Set(_, c) if !c.is_empty());
+                if nested {
+                    let mut inner = String::new();
+                    emit(x, indent + 2, &mut inner);
+                    out.push_str(&pad);
+                    out.push_str("- ");
+                    out.push_str(&inner[indent + 2..]);
+                } else {
+                    out.push_str(&pad);
+                    out.push_str("- ");
+                    out.push_str(&inline(x));
+                    out.push('\n');
+                }
+            }
+        }
+        _ => {
+            out.push_str(&inline(v));
+            out.push('\n');
+        }
+    }
+}
+
+fn inline(v: &Value) -> String {
+    match &v.kind {
+        plinth_value::Kind::Null(_) | plinth_value::Kind::Unknown(_) => "null".into(),
+        plinth_value::Kind::Bool(b) => b.to_string(),
+        plinth_value::Kind::Number(n) => n.to_string(),
+        plinth_value::Kind::String(s) => scalar_text(s),
+        plinth_value::Kind::Object(_) | plinth_value::Kind::Map(..) => "{}".into(),
+        _ => "[]".into(),
+    }
+}
+
+/// A string as a plain YAML scalar when that reads back as the same string,
+/// else double-quoted.
+fn scalar_text(s: &str) -> String {
+    let reserved = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"];
+    let plain = !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./ ".contains(c))
+        && !s.starts_with(['-', ' ', '.'])
+        && !s.ends_with(' ')
+        && !reserved.contains(&s.to_ascii_lowercase().as_str())
+        && s.parse::<f64>().is_err()
+        && !s.starts_with(|c: char| c.is_ascii_digit());
+    if plain {
+        s.to_string()
+    } else {
+        plinth_value::value_to_json_string(&Value::string(s))
+    }
 }
 
 #[cfg(test)]
@@ -103,7 +184,11 @@ mod tests {
     fn decode_encode_round_trip() {
         let src = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n";
         let v = call("manifest_decode", Value::string(src)).unwrap();
-        assert_eq!(call("manifest_encode", v).unwrap().as_str().unwrap(), src);
+        let sorted = "apiVersion: v1\ndata:\n  k: v\nkind: ConfigMap\nmetadata:\n  name: a\n";
+        assert_eq!(call("manifest_encode", v).unwrap().as_str().unwrap(), sorted);
+        let list = "apiVersion: v1\nkind: List\nitems:\n- a: \"1\"\n  b:\n  - x\n- {}\n";
+        let v = call("manifest_decode", Value::string(list)).unwrap();
+        assert_eq!(call("manifest_encode", v).unwrap().as_str().unwrap(), "apiVersion: v1\nitems:\n- a: \"1\"\n  b:\n  - x\n- {}\nkind: List\n");
         let multi = format!("---\n{src}---\n# nothing\n---\n{src}");
         let vs = call("manifest_decode_multi", Value::string(multi)).unwrap();
         assert_eq!(vs.as_seq().unwrap().len(), 2);
