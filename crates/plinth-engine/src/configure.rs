@@ -72,8 +72,21 @@ pub async fn configure_providers(ctx: &Context<'_>, state: &State) -> Vec<Diagno
             diags.push(Diagnostic::error(e.summary, e.detail).with_subject(b.span).with_context(format!("provider {:?}", b.name)));
         }
     }
+    // Providers without a block: configured (from their defaults, such as
+    // KUBECONFIG) only when configuration or state uses them, so a broken
+    // default of a provider the configuration does not use is no error.
+    let mut used: HashSet<String> = HashSet::new();
+    for m in &ctx.tree.modules {
+        for rc in m.module.resources.values() {
+            used.insert(rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| crate::walk::provider_local_name(&rc.type_name)));
+        }
+    }
+    for addr in state.instance_addrs() {
+        let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
+        used.insert(crate::walk::provider_name_from_addr(&paddr).unwrap_or_else(|| crate::walk::provider_local_name(&addr.resource.resource.type_name)));
+    }
     for name in ctx.providers.names() {
-        if configured.contains(name.as_str()) {
+        if configured.contains(name.as_str()) || !used.contains(name) {
             continue;
         }
         let Some((provider, _)) = ctx.providers.get(name) else { continue };
