@@ -16,6 +16,10 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // One process-wide TLS crypto provider: the kube client (ring) and the AWS
+    // SDK (aws-lc-rs) both reach rustls, which then cannot pick one by itself
+    // and panics at the first TLS client it builds. Both accept ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let argv: Vec<String> = std::env::args().skip(1).collect();
     ExitCode::from(commands::run(argv))
 }

@@ -233,6 +233,12 @@ impl Workdir {
     pub fn providers(&self) -> Providers {
         let mut p = Providers::new();
         p.add("terraform", plinth_builtin::SOURCE, Arc::new(plinth_builtin::TerraformProvider::new()));
+        p.add("kubernetes", plinth_provider_kubernetes::SOURCE, Arc::new(plinth_provider_kubernetes::KubernetesProvider::new()));
+        let mut functions = plinth_lang::functions::Registry::new();
+        for (name, f) in plinth_provider_kubernetes::functions() {
+            functions.add(name, f);
+        }
+        p.set_functions(functions);
         p
     }
 }

@@ -7,4 +7,5 @@ mod drift;
 mod fmt;
 mod graph;
 mod json;
+mod kubernetes;
 mod support;

@@ -87,6 +87,10 @@ pub async fn apply(
     let mut diags = Vec::new();
     let (mut added, mut changed, mut destroyed) = (0, 0, 0);
     let mut persist_err = None;
+    diags.extend(crate::configure::configure_providers(ctx, &plan.prior_state).await);
+    if diags.iter().any(Diagnostic::is_error) {
+        return ApplyOutcome { state, diags, warnings: Vec::new(), added, changed, destroyed };
+    }
 
     let by_addr: HashMap<AbsResourceInstance, usize> =
         plan.changes.iter().enumerate().filter(|(_, c)| c.deposed.is_none()).map(|(i, c)| (c.addr.clone(), i)).collect();
@@ -110,6 +114,20 @@ pub async fn apply(
     for (i, ds) in g.deps.iter().enumerate() {
         for &d in ds {
             dependents[d].push(i);
+        }
+    }
+    // Dependencies providers reported between resources (`review_plan`) order
+    // the walk too, unless they would close a cycle.
+    let node_of: HashMap<String, usize> = plan.changes.iter().filter_map(|c| c.node.map(|n| (c.addr.resource.to_string(), n))).collect();
+    for c in &plan.changes {
+        let Some(n_i) = c.node else { continue };
+        for d in &c.dependencies {
+            let Some(&m) = node_of.get(d) else { continue };
+            if m == n_i || dependents[m].contains(&n_i) || reaches(&dependents, n_i, m) {
+                continue;
+            }
+            dependents[m].push(n_i);
+            remaining[n_i] += 1;
         }
     }
     let mut ready: Vec<usize> = (0..n).filter(|&i| remaining[i] == 0).collect();
@@ -230,6 +248,22 @@ pub async fn apply(
     }
     let warnings = std::mem::take(&mut walk.warnings);
     ApplyOutcome { state, diags, warnings, added, changed, destroyed }
+}
+
+/// True when `to` is reachable from `from` along `dependents` edges.
+fn reaches(dependents: &[Vec<usize>], from: usize, to: usize) -> bool {
+    let mut seen = vec![false; dependents.len()];
+    let mut stack = vec![from];
+    while let Some(x) = stack.pop() {
+        if x == to {
+            return true;
+        }
+        if std::mem::replace(&mut seen[x], true) {
+            continue;
+        }
+        stack.extend(dependents[x].iter().copied());
+    }
+    false
 }
 
 fn walk_deposed_key(state: &State, addr: &AbsResourceInstance) -> Option<String> {
@@ -537,7 +571,13 @@ fn start_resource_node(
                 }
             }
             observer.started(&addr, action, prior_for_plan.as_ref().and_then(id_of).as_deref());
-            let meta = Some((paddr.clone(), schema.version, rc.lifecycle.create_before_destroy, deps.clone()));
+            let mut deps = deps.clone();
+            if let Some(c) = change {
+                deps.extend(c.dependencies.iter().cloned());
+                deps.sort();
+                deps.dedup();
+            }
+            let meta = Some((paddr.clone(), schema.version, rc.lifecycle.create_before_destroy, deps));
             let _ = &pname;
             let token = operation_token();
             let word = if action == Action::Update { "update" } else { "create" };

@@ -8,6 +8,7 @@
 //! order, so no expression is evaluated before what it refers to.
 
 pub mod apply;
+mod configure;
 mod decode;
 pub mod graph;
 pub mod plan;
@@ -25,6 +26,7 @@ use plinth_syntax::Diagnostic;
 use plinth_value::Type;
 
 pub use plan::{Action, Plan, PlanMode, ResourceChange};
+pub use configure::configure_providers;
 pub use providers::Providers;
 pub use walk::{Context, PlanOptions};
 
@@ -39,6 +41,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let mut state = prior;
     let mut moved_from: BTreeMap<String, String> = BTreeMap::new();
     apply_moved(ctx, &mut state, &mut moved_from, &mut diags);
+    diags.extend(configure_providers(ctx, &state).await);
     if opts.refresh && !state.is_empty() {
         refresh(ctx, &mut state, &mut diags).await;
     }
@@ -60,6 +63,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     }
     let removed_forget: HashSet<String> = removed_forget(ctx);
     walk.plan_orphans(&removed_forget);
+    review_plans(ctx, &mut walk).await;
     diags.append(&mut walk.diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
@@ -82,6 +86,48 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let prior_state = std::mem::replace(&mut walk.prior, State::new());
     let variables = ctx.inputs.clone();
     Ok(Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables })
+}
+
+/// Shows each provider all its planned instances at once ([`plinth_provider::Provider::review_plan`]):
+/// dependencies it reports are recorded like references (they order apply and
+/// destroy), errors are reported with the instance's address.
+async fn review_plans(ctx: &Context<'_>, walk: &mut Walk<'_>) {
+    let mut by_provider: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, c) in walk.changes.iter().enumerate() {
+        if c.after.is_some() && c.deposed.is_none() && c.addr.resource.resource.mode == plinth_state::ResourceMode::Managed {
+            by_provider.entry(c.provider.clone()).or_default().push(i);
+        }
+    }
+    for (pname, idxs) in by_provider {
+        let Some((provider, _)) = ctx.providers.get(&pname) else { continue };
+        let types: Vec<String> = idxs.iter().map(|&i| walk.changes[i].addr.resource.resource.type_name.clone()).collect();
+        let planned: Vec<plinth_value::Value> = idxs.iter().map(|&i| walk.changes[i].after.clone().expect("filtered").unmark_deep().0).collect();
+        let instances: Vec<plinth_provider::PlannedInstance> =
+            types.iter().zip(&planned).map(|(t, v)| plinth_provider::PlannedInstance { type_name: t, planned: v }).collect();
+        let review = provider.review_plan(&instances).await;
+        for (a, b) in review.dependencies {
+            let (Some(&ca), Some(&cb)) = (idxs.get(a), idxs.get(b)) else { continue };
+            let dep = walk.changes[cb].addr.resource.to_string();
+            if walk.changes[ca].addr.resource.to_string() == dep {
+                continue;
+            }
+            let deps = &mut walk.changes[ca].dependencies;
+            if !deps.contains(&dep) {
+                deps.push(dep);
+                deps.sort();
+            }
+        }
+        for (k, e) in review.errors {
+            let Some(&ci) = idxs.get(k) else { continue };
+            let c = &walk.changes[ci];
+            let span = c
+                .node
+                .and_then(|n| graph::node_span(ctx.tree, &ctx.graph.nodes[n]))
+                .unwrap_or_default();
+            let d = walk::provider_diag(&c.addr, e, span);
+            walk.diags.push(d);
+        }
+    }
 }
 
 fn target_matches(t: &Target, addr: &AbsResourceInstance) -> bool {

@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use plinth_lang::functions::Registry;
 use plinth_provider::Provider;
 
 #[derive(Default, Clone)]
 pub struct Providers {
     map: HashMap<String, (Arc<dyn Provider>, String)>,
+    functions: Option<Arc<Registry>>,
 }
 
 impl Providers {
@@ -24,6 +26,16 @@ impl Providers {
 
     pub fn get(&self, local_name: &str) -> Option<(Arc<dyn Provider>, String)> {
         self.map.get(local_name).cloned()
+    }
+
+    /// Functions the providers contribute (`provider::<name>::<function>`),
+    /// which expressions may call.
+    pub fn set_functions(&mut self, functions: Registry) {
+        self.functions = Some(Arc::new(functions));
+    }
+
+    pub fn functions(&self) -> Option<Arc<Registry>> {
+        self.functions.clone()
     }
 
     pub fn names(&self) -> impl Iterator<Item = &String> {

@@ -111,7 +111,7 @@ impl<'a> Walk<'a> {
     }
 
     pub fn call_ctx(&self, module: ModuleId, planning: bool) -> CallCtx {
-        CallCtx { base_dir: self.ctx.tree.get(module).module.dir.clone(), planning }
+        CallCtx { base_dir: self.ctx.tree.get(module).module.dir.clone(), planning, provider_functions: self.ctx.providers.functions() }
     }
 
     pub fn instances(&self, module: ModuleId) -> Vec<ModuleInstance> {

@@ -603,6 +603,14 @@ impl<'a> Evaluator<'a> {
             }
             _ => {}
         }
+        if fname.starts_with("provider::") {
+            let registry = self.ctx.provider_functions.clone();
+            let Some(f) = registry.as_ref().and_then(|r| r.get(fname)) else {
+                return Err(err("Call to unknown function", format!("There is no function named \"{}\".", name.name), name.span));
+            };
+            let vals = self.eval_args(args, expand_final, span)?;
+            return functions::call(f, &self.ctx, vals).map_err(|e| call_error(fname, e, args, span));
+        }
         let Some(f) = functions::registry().get(fname) else {
             return Err(err("Call to unknown function", format!("There is no function named \"{}\".", name.name), name.span));
         };

@@ -81,6 +81,25 @@ pub struct ApplyRequest<'a> {
     pub operation_token: &'a str,
 }
 
+/// One planned resource instance, shown to its provider once the whole
+/// configuration is planned.
+pub struct PlannedInstance<'a> {
+    pub type_name: &'a str,
+    /// The planned new state (unknowns where the provider could not know).
+    pub planned: &'a Value,
+}
+
+/// What a provider finds looking at all its planned instances together.
+#[derive(Debug, Default)]
+pub struct PlanReview {
+    /// `(dependent, dependency)` indices into the reviewed instances: the
+    /// dependent is created after the dependency and destroyed before it, as
+    /// if its configuration referred to it.
+    pub dependencies: Vec<(usize, usize)>,
+    /// Problems with one instance (by index) that only the whole plan shows.
+    pub errors: Vec<(usize, ProviderError)>,
+}
+
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
     /// Resource types, data sources and the provider's own configuration schema.
@@ -97,6 +116,15 @@ pub trait Provider: Send + Sync {
 
     /// Computes the planned new state. Pure: no remote calls.
     fn plan_resource(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError>;
+
+    /// Reviews every planned instance of this provider together, after the
+    /// whole configuration is planned: ordering the configuration does not
+    /// express (a custom resource after the CRD that defines its kind) and
+    /// errors that only the whole plan shows.
+    async fn review_plan(&self, instances: &[PlannedInstance<'_>]) -> PlanReview {
+        let _ = instances;
+        PlanReview::default()
+    }
 
     /// Creates, updates or deletes; returns the new state (`Value::null` when deleted).
     async fn apply_resource(&self, req: ApplyRequest<'_>) -> Result<Value, ProviderError>;

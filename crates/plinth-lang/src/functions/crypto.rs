@@ -303,7 +303,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("plinth-crypto-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("h.txt"), "hello world").unwrap();
-        let ctx = CallCtx { base_dir: dir.clone(), planning: false };
+        let ctx = CallCtx { base_dir: dir.clone(), ..CallCtx::default() };
         let f = |name: &str, p: &str| call(registry().get(name).unwrap(), &ctx, vec![s(p)]);
         assert_eq!(f("filemd5", "h.txt").unwrap().as_str(), Some("5eb63bbbe01eeed093cb22bb8f5acdc3"));
         assert_eq!(f("filesha1", "h.txt").unwrap().as_str(), Some("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"));

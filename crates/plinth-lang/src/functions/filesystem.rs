@@ -587,7 +587,7 @@ mod tests {
         fs::write(p.join("sub/a.tf"), "a").unwrap();
         fs::write(p.join("sub/b.txt"), "b").unwrap();
         fs::write(p.join("sub/deep/c.tf"), "c").unwrap();
-        let ctx = CallCtx { base_dir: p.to_path_buf(), planning: false };
+        let ctx = CallCtx { base_dir: p.to_path_buf(), ..CallCtx::default() };
         (dir, ctx)
     }
 

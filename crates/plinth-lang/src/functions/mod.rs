@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use plinth_value::{convert, Marks, Type, Value};
 
@@ -31,6 +31,9 @@ pub struct CallCtx {
     pub base_dir: PathBuf,
     /// During plan, impure functions (`timestamp`, `uuid`, `bcrypt`) return unknown.
     pub planning: bool,
+    /// Functions providers contribute, by full name
+    /// (`provider::kubernetes::manifest_decode`); filled by the binary.
+    pub provider_functions: Option<Arc<Registry>>,
 }
 
 /// A function failure. With `arg`, Terraform reports
@@ -119,7 +122,25 @@ pub struct Registry {
     funcs: HashMap<&'static str, Function>,
 }
 
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<_> = self.funcs.keys().collect();
+        names.sort();
+        f.debug_set().entries(names).finish()
+    }
+}
+
 impl Registry {
+    /// An empty registry, for functions other than the built-in ones.
+    pub fn new() -> Registry {
+        Registry { funcs: HashMap::new() }
+    }
     pub fn add(&mut self, name: &'static str, f: Function) {
         let previous = self.funcs.insert(name, f);
         debug_assert!(previous.is_none(), "function {name} registered twice");
