@@ -2,7 +2,10 @@
 //! runs one command, and turns its outcome into an exit code.
 
 mod args;
+mod backend_config;
 mod commands;
+mod encryption;
+mod interrupt;
 mod ui;
 mod workdir;
 

@@ -3,4 +3,5 @@
 
 mod cli;
 mod conformance;
+mod s3_backend;
 mod support;
