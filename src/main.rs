@@ -2,8 +2,11 @@
 //! runs one command, and turns its outcome into an exit code.
 
 mod args;
+mod backend_config;
 mod commands;
 mod hclfmt;
+mod encryption;
+mod interrupt;
 mod ui;
 mod workdir;
 

@@ -10,12 +10,13 @@ use plinth_engine::tree::{load_tree, ConfigTree};
 use plinth_engine::Providers;
 use plinth_lang::functions::CallCtx;
 use plinth_lang::{EvalError, Evaluator, Scope};
-use plinth_state::{Backend, LocalBackend, DEFAULT_WORKSPACE};
+use plinth_state::{Backend, DEFAULT_WORKSPACE};
 use plinth_syntax::ast::Ident;
 use plinth_syntax::{Diagnostic, Files};
 use plinth_value::{Type, Value};
 
 use crate::args::Args;
+use crate::backend_config::{self, BackendSpec};
 
 pub struct Workdir {
     pub dir: PathBuf,
@@ -68,31 +69,53 @@ impl Workdir {
             .unwrap_or_else(|| DEFAULT_WORKSPACE.to_string())
     }
 
-    /// The configured backend: local, with `path` if the configuration says so.
+    /// The backend settings in force (see [`backend_config::effective`]).
+    pub fn backend_spec(&self) -> Result<BackendSpec, Diagnostic> {
+        let configured = backend_config::from_block(self.tree.root().module.terraform.backend.as_ref())?;
+        backend_config::effective(configured, &self.dir)
+    }
+
+    /// The configured backend, with state encryption configured from
+    /// variables' defaults and `TF_VAR_*`.
     pub fn backend(&self) -> Result<Box<dyn Backend>, Diagnostic> {
-        match &self.tree.root().module.terraform.backend {
-            None => Ok(Box::new(LocalBackend::new(&self.dir))),
-            Some((kind, body, span)) if kind == "local" => {
-                let path = body.attribute("path").and_then(|a| plinth_config::literal_string(&a.expr));
-                let ws_dir = body.attribute("workspace_dir").and_then(|a| plinth_config::literal_string(&a.expr));
-                match path {
-                    Some(p) => {
-                        let p = self.dir.join(p);
-                        let wsd = self.dir.join(ws_dir.unwrap_or_else(|| "terraform.tfstate.d".into()));
-                        Ok(Box::new(LocalBackend::with_paths(p, wsd)))
-                    }
-                    None => {
-                        let _ = span;
-                        Ok(Box::new(LocalBackend::new(&self.dir)))
-                    }
-                }
+        self.backend_with_vars(&BTreeMap::new())
+    }
+
+    /// The configured backend; `inputs` (from `input_variables`) may be
+    /// referred to by the encryption configuration.
+    pub fn backend_with_vars(&self, inputs: &BTreeMap<String, Value>) -> Result<Box<dyn Backend>, Diagnostic> {
+        let spec = self.backend_spec()?;
+        self.open_backend(&spec, inputs)
+    }
+
+    /// Opens `spec` with this configuration's state encryption.
+    pub fn open_backend(&self, spec: &BackendSpec, inputs: &BTreeMap<String, Value>) -> Result<Box<dyn Backend>, Diagnostic> {
+        let encryption = self.state_encryption(inputs)?;
+        backend_config::open(spec, &self.dir, encryption)
+            .map_err(|e| Diagnostic::error("Failed to configure the backend", e))
+    }
+
+    /// The state encryptor (`terraform { encryption }`, `TF_ENCRYPTION`).
+    pub fn state_encryption(&self, inputs: &BTreeMap<String, Value>) -> Result<Option<Arc<plinth_encryption::Encryptor>>, Diagnostic> {
+        let mut vars = self.default_vars();
+        vars.extend(inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let block = self.tree.root().module.terraform.encryption.as_ref().map(|(b, _)| b);
+        crate::encryption::state_encryptor(block, &vars)
+    }
+
+    /// Root variables' defaults, overridden by `TF_VAR_*` (for commands
+    /// that don't read `-var` and `.tfvars`).
+    fn default_vars(&self) -> BTreeMap<String, Value> {
+        let mut out = BTreeMap::new();
+        for (name, v) in &self.tree.root().module.variables {
+            if let Some(Ok(val)) = v.default.as_ref().map(const_eval) {
+                out.insert(name.clone(), val);
             }
-            Some((kind, _, span)) => Err(Diagnostic::error(
-                "Unsupported backend type",
-                format!("There is no backend type named {kind:?} in this version of plinth."),
-            )
-            .with_subject(*span)),
+            if let Ok(text) = std::env::var(format!("TF_VAR_{name}")) {
+                out.insert(name.clone(), Value::string(text));
+            }
         }
+        out
     }
 
     /// Root input variable values from, in increasing precedence: `TF_VAR_*`,
@@ -232,7 +255,10 @@ impl Workdir {
 
     pub fn providers(&self) -> Providers {
         let mut p = Providers::new();
-        p.add("terraform", plinth_builtin::SOURCE, Arc::new(plinth_builtin::TerraformProvider::new()));
+        let dir = self.dir.clone();
+        let backends: plinth_builtin::BackendFactory =
+            Arc::new(move |kind: &str, config: &serde_json::Map<String, serde_json::Value>| backend_config::open_remote(kind, config, &dir));
+        p.add("terraform", plinth_builtin::SOURCE, Arc::new(plinth_builtin::TerraformProvider::new().with_backends(backends)));
         p.add("kubernetes", plinth_provider_kubernetes::SOURCE, Arc::new(plinth_provider_kubernetes::KubernetesProvider::new()));
         let mut functions = plinth_lang::functions::Registry::new();
         for (name, f) in plinth_provider_kubernetes::functions() {

@@ -39,7 +39,10 @@ pub struct Run {
 impl Drop for Run {
     fn drop(&mut self) {
         if let Some(id) = self.lock.take() {
-            let _ = self.backend.unlock(&self.workspace, &id);
+            if let Err(e) = self.backend.unlock(&self.workspace, &id) {
+                eprintln!("\nError: {e}\n\nplinth failed to release the state lock; run \"plinth force-unlock {id}\" once nobody else is using the state.");
+            }
+            crate::interrupt::lock_released();
         }
     }
 }
@@ -69,8 +72,9 @@ pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<
             return Err(1);
         }
     };
-    let mut backend = match wd.backend() {
-        Ok(b) => b,
+    let opened = wd.backend_spec().and_then(|spec| wd.open_backend(&spec, &inputs).map(|b| (spec, b)));
+    let (spec, mut backend) = match opened {
+        Ok(x) => x,
         Err(d) => {
             ui::report_diags(json, &wd.files, &[d], color);
             return Err(1);
@@ -79,10 +83,17 @@ pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<
     let workspace = wd.workspace();
     let lock_id = if lock && args.bool_or("lock", true) {
         let timeout = args.flag("lock-timeout").and_then(parse_duration).unwrap_or(Duration::ZERO);
+        if !timeout.is_zero() {
+            eprintln!("Acquiring state lock. This may take a few moments...");
+        }
         match backend.lock(&workspace, LockInfo::new(operation), timeout) {
-            Ok(id) => Some(id),
+            Ok(id) => {
+                crate::interrupt::guard_lock(&spec, wd.dir.clone(), &workspace, &id);
+                hold_lock_for_tests();
+                Some(id)
+            }
             Err(e) => {
-                eprintln!("\nError: Error acquiring the state lock\n\n{e}");
+                eprintln!("\nError: {e}");
                 return Err(1);
             }
         }
@@ -102,6 +113,15 @@ pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<
     };
     warnings.retain(|w| !w.is_error());
     Ok(Run { json, wd, graph, inputs, backend, workspace, lock: lock_id, state, color, warnings })
+}
+
+/// `PLINTH_TEST_HOLD_LOCK=<duration>` keeps the lock that long before
+/// going on, so tests can run into it (or interrupt its holder).
+fn hold_lock_for_tests() {
+    if let Some(d) = std::env::var("PLINTH_TEST_HOLD_LOCK").ok().as_deref().and_then(parse_duration) {
+        eprintln!("plinth: holding the state lock for {d:?} (PLINTH_TEST_HOLD_LOCK)");
+        std::thread::sleep(d);
+    }
 }
 
 /// Go-style durations: `10s`, `1m30s`, `500ms`.

@@ -169,7 +169,7 @@ fn with_lock(b: &mut dyn Backend, ws: &str, args: &Args, op: &str, f: impl FnOnc
         match b.lock(ws, LockInfo::new(op), timeout) {
             Ok(id) => Some(id),
             Err(e) => {
-                eprintln!("\nError: Error acquiring the state lock\n\n{e}");
+                eprintln!("\nError: {e}");
                 return 1;
             }
         }

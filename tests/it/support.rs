@@ -39,12 +39,26 @@ impl Dir {
         self.run_stdin(args, "")
     }
 
+    /// The command `plinth <args>` in this directory, not yet started.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(bin());
+        c.args(args).current_dir(self.path()).env("NO_COLOR", "1");
+        c
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let out = self.command(args).envs(env.iter().copied()).stdin(std::process::Stdio::null()).output().expect("run plinth");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
         use std::io::Write;
-        let mut child = Command::new(bin())
-            .args(args)
-            .current_dir(self.path())
-            .env("NO_COLOR", "1")
+        let mut child = self
+            .command(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

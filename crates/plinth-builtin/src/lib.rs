@@ -2,6 +2,7 @@
 //! the `terraform_data` resource and the `terraform_remote_state` data source.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use plinth_provider::{
     ApplyRequest, AttributeSchema, BlockSchema, PathStep, PlanRequest, PlanResponse, Provider, ProviderError, ProviderSchema,
@@ -11,8 +12,18 @@ use plinth_value::{Type, Value};
 
 pub const SOURCE: &str = "terraform.io/builtin/terraform";
 
+/// Opens a backend for `terraform_remote_state`: its `backend` type and
+/// `config` object. The binary provides it, so that this crate (and the
+/// engine) know no storage service.
+pub type BackendFactory = Arc<
+    dyn Fn(&str, &serde_json::Map<String, serde_json::Value>) -> Result<Box<dyn plinth_state::Backend>, String>
+        + Send
+        + Sync,
+>;
+
 pub struct TerraformProvider {
     schema: ProviderSchema,
+    backends: Option<BackendFactory>,
 }
 
 impl Default for TerraformProvider {
@@ -37,8 +48,24 @@ impl TerraformProvider {
         let mut schema = ProviderSchema::default();
         schema.resources.insert("terraform_data".into(), ResourceSchema { version: 0, block: data });
         schema.data_sources.insert("terraform_remote_state".into(), ResourceSchema { version: 0, block: remote });
-        TerraformProvider { schema }
+        TerraformProvider { schema, backends: None }
     }
+
+    /// Lets `terraform_remote_state` read backends other than `local`.
+    pub fn with_backends(mut self, factory: BackendFactory) -> Self {
+        self.backends = Some(factory);
+        self
+    }
+}
+
+fn outputs_value(st: &plinth_state::State) -> Value {
+    let mut m = BTreeMap::new();
+    for (k, o) in &st.outputs {
+        let ty = plinth_value::type_from_json(&o.ty).unwrap_or(Type::Dynamic);
+        let v = plinth_value::value_from_json(&o.value, &ty).unwrap_or_else(|_| Value::dynamic_null());
+        m.insert(k.clone(), if o.sensitive { v.sensitive() } else { v });
+    }
+    Value::object(m)
 }
 
 fn attr(v: &Value, name: &str) -> Value {
@@ -105,27 +132,39 @@ impl Provider for TerraformProvider {
             return Err(ProviderError::new("Unsupported data source", format!("No data source {type_name:?}.")));
         }
         let backend = attr(config, "backend");
-        if backend.as_str() != Some("local") {
-            return Err(ProviderError::new(
-                "Unsupported backend",
-                format!("terraform_remote_state supports the \"local\" backend; {:?} is not supported yet.", backend.as_str().unwrap_or("")),
-            ));
-        }
+        let kind = backend.as_str().unwrap_or("").to_string();
         let cfg = attr(config, "config");
-        let path = cfg.as_entries().and_then(|m| m.get("path")).and_then(|p| p.as_str().map(str::to_string)).unwrap_or_else(|| "terraform.tfstate".into());
-        let outputs = match std::fs::read(&path) {
-            Ok(bytes) => {
-                let st = plinth_state::statefile::read_state(&bytes)
-                    .map_err(|e| ProviderError::new("Error loading state", format!("Failed to read {path}: {e}")))?;
-                let mut m = BTreeMap::new();
-                for (k, o) in &st.outputs {
-                    let ty = plinth_value::type_from_json(&o.ty).unwrap_or(Type::Dynamic);
-                    let v = plinth_value::value_from_json(&o.value, &ty).unwrap_or_else(|_| Value::dynamic_null());
-                    m.insert(k.clone(), if o.sensitive { v.sensitive() } else { v });
+        let outputs = if kind == "local" {
+            let path = cfg.as_entries().and_then(|m| m.get("path")).and_then(|p| p.as_str().map(str::to_string)).unwrap_or_else(|| "terraform.tfstate".into());
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let st = plinth_state::statefile::read_state(&bytes)
+                        .map_err(|e| ProviderError::new("Error loading state", format!("Failed to read {path}: {e}")))?;
+                    outputs_value(&st)
                 }
-                Value::object(m)
+                Err(_) => attr(config, "defaults"),
             }
-            Err(_) => attr(config, "defaults"),
+        } else {
+            let Some(factory) = self.backends.clone() else {
+                return Err(ProviderError::new("Unsupported backend", format!("terraform_remote_state does not support the {kind:?} backend here.")));
+            };
+            let json_cfg = match plinth_value::value_to_json(&cfg) {
+                serde_json::Value::Object(m) => m,
+                serde_json::Value::Null => serde_json::Map::new(),
+                _ => return Err(ProviderError::new("Invalid backend configuration", "The \"config\" argument must be an object.")),
+            };
+            let workspace = attr(config, "workspace").as_str().unwrap_or(plinth_state::DEFAULT_WORKSPACE).to_string();
+            // Backends block on their I/O: keep it off the async workers.
+            let read = tokio::task::spawn_blocking(move || {
+                let mut b = factory(&kind, &json_cfg).map_err(|e| format!("Error configuring the {kind:?} backend: {e}"))?;
+                b.read(&workspace).map_err(|e| format!("Unable to find remote state: {e}"))
+            })
+            .await
+            .map_err(|e| ProviderError::new("Error loading state", e.to_string()))?;
+            match read.map_err(|e| ProviderError::new("Error loading state", e))? {
+                Some(st) => outputs_value(&st),
+                None => attr(config, "defaults"),
+            }
         };
         let mut out = config.as_entries().cloned().unwrap_or_default();
         out.insert("outputs".into(), outputs);

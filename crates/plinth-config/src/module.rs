@@ -32,6 +32,9 @@ pub struct Terraform {
     pub required_providers: BTreeMap<String, (Option<String>, Option<String>)>,
     /// Backend type and its configuration body.
     pub backend: Option<(String, Body, Span)>,
+    /// The `encryption` block (OpenTofu's state and plan encryption),
+    /// unevaluated: its passphrases may refer to variables.
+    pub encryption: Option<(Body, Span)>,
 }
 
 #[derive(Clone, Debug)]
@@ -496,6 +499,7 @@ fn add_terraform(m: &mut Module, b: &Block, diags: &mut Vec<Diagnostic>) {
                 let kind = inner.labels.first().map(|l| l.value.clone()).unwrap_or_else(|| "cloud".into());
                 m.terraform.backend = Some((kind, inner.body.clone(), inner.span));
             }
+            "encryption" => m.terraform.encryption = Some((inner.body.clone(), inner.span)),
             "provider_meta" => {}
             _ => diags.push(unsupported_block(inner)),
         }

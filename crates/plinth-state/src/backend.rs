@@ -157,6 +157,16 @@ pub enum BackendError {
     DeleteDefault,
     #[error("invalid workspace name {0:?}")]
     InvalidWorkspace(String),
+    /// The state could not be encrypted or decrypted.
+    #[error("{path}: {source}")]
+    Encryption {
+        path: String,
+        source: plinth_encryption::EncryptionError,
+    },
+    /// A remote store failed or refused (network, permissions, a conflicting
+    /// write); the message says which.
+    #[error("{0}")]
+    Remote(String),
     #[error("{context} {path}: {source}")]
     Io {
         context: &'static str,

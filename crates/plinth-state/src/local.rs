@@ -18,9 +18,11 @@ use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use fs4::fs_std::FileExt;
+use plinth_encryption::{decrypt_opt, encrypt_opt, Encryptor};
 
 use crate::backend::{rfc3339_now, Backend, BackendError, LockId, LockInfo, DEFAULT_WORKSPACE};
 use crate::model::State;
@@ -37,6 +39,7 @@ pub struct LocalBackend {
     workspace_dir: PathBuf,
     backups: bool,
     workspaces: HashMap<String, WorkspaceFiles>,
+    encryption: Option<Arc<Encryptor>>,
 }
 
 #[derive(Debug, Default)]
@@ -102,7 +105,21 @@ impl LocalBackend {
             workspace_dir: workspace_dir.into(),
             backups: true,
             workspaces: HashMap::new(),
+            encryption: None,
         }
+    }
+
+    /// Encrypts states written and decrypts states read (OpenTofu's format).
+    pub fn with_encryption(mut self, encryption: Option<Arc<Encryptor>>) -> Self {
+        self.encryption = encryption;
+        self
+    }
+
+    fn decrypt(&self, path: &Path, bytes: &[u8]) -> Result<Vec<u8>, BackendError> {
+        decrypt_opt(self.encryption.as_deref(), bytes, "state").map_err(|source| BackendError::Encryption {
+            path: path.display().to_string(),
+            source,
+        })
     }
 
     /// Disables `.backup` files (`-backup=-`).
@@ -189,6 +206,8 @@ impl LocalBackend {
         if bytes.is_empty() {
             return Ok(None);
         }
+        // A state we can't decrypt is protected: writing over it would lose it.
+        let bytes = self.decrypt(path, &bytes)?;
         #[derive(serde::Deserialize)]
         struct Meta {
             #[serde(default)]
@@ -331,6 +350,10 @@ impl Backend for LocalBackend {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_err("could not read", &path, e)),
         };
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        let bytes = self.decrypt(&path, &bytes)?;
         let state = match statefile::read_state(&bytes) {
             Ok(s) => s,
             Err(StateFileError::Empty) => return Ok(None),
@@ -378,7 +401,17 @@ impl Backend for LocalBackend {
             self.files(workspace).backed_up = true;
         }
 
-        let tmp = write_temp(&dir, &path, |w| statefile::write_state(state, w))?;
+        let tmp = if self.encryption.is_some() {
+            let sealed = encrypt_opt(self.encryption.as_deref(), statefile::to_bytes(state)).map_err(|source| {
+                BackendError::Encryption {
+                    path: path.display().to_string(),
+                    source,
+                }
+            })?;
+            write_temp(&dir, &path, |w| w.write_all(&sealed))?
+        } else {
+            write_temp(&dir, &path, |w| statefile::write_state(state, w))?
+        };
         if let Err(e) = fs::rename(&tmp, &path) {
             let _ = fs::remove_file(&tmp);
             return Err(io_err("could not replace", &path, e));
