@@ -665,7 +665,12 @@ fn finish(
             }
             let (paddr, schema_version, cbd, deps) = done.meta.expect("apply task meta");
             let (plain, _) = v.clone().unmark_deep();
-            let mut obj = InstanceObject::new(object_to_state_json(&plain));
+            let ty = walk
+                .provider_for(rc)
+                .ok()
+                .and_then(|(p, _, _)| p.schema().resources.get(&rc.type_name).map(|s| s.block.implied_type()))
+                .unwrap_or(plinth_value::Type::Dynamic);
+            let mut obj = InstanceObject::new(object_to_state_json(&plain, &ty));
             obj.schema_version = schema_version;
             obj.create_before_destroy = cbd;
             obj.dependencies = deps;

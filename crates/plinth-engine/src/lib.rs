@@ -232,7 +232,7 @@ async fn refresh(ctx: &Context<'_>, state: &mut State, diags: &mut Vec<Diagnosti
                 Ok(Some(v)) if v.raw_equal(&states[idx]) => {}
                 Ok(Some(v)) => {
                     if let Some(mut obj) = state.current(&addr).cloned() {
-                        obj.attributes = statevals::object_to_state_json(&v);
+                        obj.attributes = statevals::object_to_state_json(&v, &ty_of(&ctx.providers, &pname, &type_name));
                         let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
                         state.set_current(&addr, Some(obj), &paddr);
                     }
@@ -293,7 +293,8 @@ pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[pli
         };
         match p.find_by_operation_token(&u.addr.resource.resource.type_name, &u.token).await {
             Ok(Some(v)) => {
-                let obj = plinth_state::InstanceObject::new(statevals::object_to_state_json(&v));
+                let ty = ty_of(providers, &pname, &u.addr.resource.resource.type_name);
+                let obj = plinth_state::InstanceObject::new(statevals::object_to_state_json(&v, &ty));
                 state.set_current(&u.addr, Some(obj), &u.provider);
                 report.push(format!("{}: adopted the object an interrupted create made", u.addr));
             }
@@ -302,4 +303,12 @@ pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[pli
         }
     }
     report
+}
+
+/// The schema type of a managed resource type (`dynamic` when unknown).
+fn ty_of(providers: &Providers, provider: &str, type_name: &str) -> Type {
+    providers
+        .get(provider)
+        .and_then(|(p, _)| p.schema().resources.get(type_name).map(|s| s.block.implied_type()))
+        .unwrap_or(Type::Dynamic)
 }

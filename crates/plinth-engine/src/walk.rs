@@ -19,7 +19,7 @@ use crate::decode::{decode_body, proposed_new};
 use crate::graph::{Graph, NodeKind};
 use crate::plan::{Action, OutputChange, PlanMode, ResourceChange};
 use crate::providers::Providers;
-use crate::statevals::{object_from_state, object_to_state_json};
+use crate::statevals::object_from_state;
 use crate::tree::{ConfigTree, ModuleId};
 use crate::values::{Expansion, InstanceScope, ResourceValues, Values};
 
@@ -1068,10 +1068,6 @@ fn path_changed(p: &plinth_provider::Path, prior: &Value, planned: &Value) -> bo
     }
 }
 
-/// Serialization of a planned/applied object for state.
-pub fn to_state_json(v: &Value) -> serde_json::Value {
-    object_to_state_json(v)
-}
 
 impl Walk<'_> {
     /// Resource values straight from state, for `console`.
