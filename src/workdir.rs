@@ -233,6 +233,7 @@ impl Workdir {
     pub fn providers(&self) -> Providers {
         let mut p = Providers::new();
         p.add("terraform", plinth_builtin::SOURCE, Arc::new(plinth_builtin::TerraformProvider::new()));
+        p.add("aws", plinth_provider_aws::SOURCE, Arc::new(plinth_provider_aws::AwsProvider::new()));
         p
     }
 }

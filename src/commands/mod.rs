@@ -2,9 +2,10 @@
 //! variables, backend, state, lock) and printing its diagnostics once.
 
 mod console;
+mod import;
 mod init;
 mod output;
-mod run;
+pub(crate) mod run;
 mod state;
 mod workspace;
 
@@ -27,6 +28,7 @@ All other commands:
   console       Try plinth expressions at an interactive command prompt
   force-unlock  Release a stuck lock on the current workspace
   graph         Generate a Graphviz graph of the steps in an operation
+  import        Associate existing infrastructure with a plinth resource
   output        Show output values from your root module
   show          Show the current state or a saved plan
   state         Advanced state management
@@ -90,6 +92,7 @@ pub fn run(argv: Vec<String>) -> u8 {
         "workspace" | "env" => workspace::run(&dir, &args),
         "force-unlock" => state::force_unlock(&dir, &args),
         "graph" => run::graph(&dir, &args),
+        "import" => import::run(&dir, &args),
         other => {
             eprintln!("plinth has no command named {other:?}.\n\n{USAGE}");
             1

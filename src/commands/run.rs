@@ -179,7 +179,7 @@ fn print_plan(plan: &Plan, color: bool) {
         return;
     }
     let _ = write!(out, "{}", ui::plan::render(plan));
-    if plan.has_resource_changes() || plan.has_moves() {
+    if plan.has_resource_changes() || plan.has_moves() || !plan.imports.is_empty() {
         let _ = writeln!(out, "\n{}", ui::bold(&ui::plan::summary(plan), color));
     }
     let _ = write!(out, "{}", ui::plan::render_outputs(plan));

@@ -210,7 +210,11 @@ fn quoted_key(k: &str) -> String {
 
 pub fn summary(plan: &Plan) -> String {
     let (a, c, d) = plan.counts();
-    format!("Plan: {a} to add, {c} to change, {d} to destroy.")
+    if plan.imports.is_empty() {
+        format!("Plan: {a} to add, {c} to change, {d} to destroy.")
+    } else {
+        format!("Plan: {} to import, {a} to add, {c} to change, {d} to destroy.", plan.imports.len())
+    }
 }
 
 /// `Changes to Outputs:` section.

@@ -79,6 +79,10 @@ pub async fn apply(
     let mut diags = Vec::new();
     let (mut added, mut changed, mut destroyed) = (0, 0, 0);
     let mut persist_err = None;
+    diags.extend(crate::configure::configure_providers(ctx, &state).await);
+    if diags.iter().any(Diagnostic::is_error) {
+        return ApplyOutcome { state, diags, warnings: Vec::new(), added, changed, destroyed };
+    }
 
     let by_addr: HashMap<AbsResourceInstance, usize> =
         plan.changes.iter().enumerate().filter(|(_, c)| c.deposed.is_none()).map(|(i, c)| (c.addr.clone(), i)).collect();

@@ -8,6 +8,8 @@
 //! order, so no expression is evaluated before what it refers to.
 
 pub mod apply;
+mod configure;
+mod import;
 mod decode;
 pub mod graph;
 pub mod plan;
@@ -26,6 +28,7 @@ use plinth_value::Type;
 
 pub use plan::{Action, Plan, PlanMode, ResourceChange};
 pub use providers::Providers;
+pub use configure::configure_providers;
 pub use walk::{Context, PlanOptions};
 
 use graph::NodeKind;
@@ -39,9 +42,14 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let mut state = prior;
     let mut moved_from: BTreeMap<String, String> = BTreeMap::new();
     apply_moved(ctx, &mut state, &mut moved_from, &mut diags);
+    diags.extend(configure::configure_providers(ctx, &state).await);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
     if opts.refresh && !state.is_empty() {
         refresh(ctx, &mut state, &mut diags).await;
     }
+    let imports = if opts.mode == PlanMode::Normal { import::import_blocks(ctx, &mut state, &mut diags).await } else { Vec::new() };
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
@@ -81,7 +89,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     warnings.extend(diags.into_iter().filter(|d| !d.is_error()));
     let prior_state = walk.prior.clone();
     let variables = ctx.inputs.clone();
-    Ok(Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables })
+    Ok(Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables, imports })
 }
 
 fn target_matches(t: &Target, addr: &AbsResourceInstance) -> bool {
@@ -112,7 +120,7 @@ fn removed_forget(ctx: &Context<'_>) -> HashSet<String> {
 }
 
 /// Static text of a `moved`/`removed` address expression.
-fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
+pub(crate) fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
     let (root, steps) = e.as_traversal()?;
     let mut s = root.name.clone();
     for st in steps {
