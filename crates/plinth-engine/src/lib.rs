@@ -60,7 +60,8 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
         match &ctx.graph.nodes[i].kind {
             // Destroying: everything in state goes (as orphans below); values
             // come from state so that expansions still evaluate.
-            NodeKind::Resource(key) if opts.mode == PlanMode::Destroy => walk.load_resource_from_state(i, key),
+            // Data sources are still read, since expansions may depend on them.
+            NodeKind::Resource(key) if opts.mode == PlanMode::Destroy && !key.starts_with("data.") => walk.load_resource_from_state(i, key),
             NodeKind::Output(_) | NodeKind::Check(_) if opts.mode == PlanMode::Destroy => {}
             NodeKind::Resource(_) => walk.plan_resource_node(i).await,
             _ => walk.eval_node(i, true),

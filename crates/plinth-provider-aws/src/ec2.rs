@@ -1818,7 +1818,10 @@ impl ResourceType for SgRule {
                 o.s("cidr_ipv6", x.cidr_ipv6());
                 o.s("prefix_list_id", x.prefix_list_id());
                 o.s("referenced_security_group_id", x.referenced_group_info().and_then(|g| g.group_id()));
-                o.s("description", x.description().filter(|d| !d.is_empty()));
+                // Some emulators leave the description out; keep the known one then.
+                if let Some(d) = x.description() {
+                    o.s("description", Some(d).filter(|d| !d.is_empty()));
+                }
                 o.set("arn", vs(format!("arn:aws:ec2:{}:{}:security-group-rule/{id}", c.region, x.group_owner_id().unwrap_or_default())));
                 set_tags(&mut o, tags_map(x.tags()), &c.default_tags);
                 Ok(o)
