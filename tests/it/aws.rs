@@ -543,3 +543,75 @@ fn example_registry_applies_plans_clean_and_destroys_everything() {
     let n = m.py("print(json.dumps(len(ecr.describe_repositories()['repositories'])))");
     assert_eq!(n, 0);
 }
+
+#[test]
+fn iam_role_policies_attachment_and_instance_profile() {
+    let Some(m) = moto("ca-central-1") else { return };
+    // IAM is global in moto: names are unique to this test.
+    let main = |description: &str| {
+        format!(
+            r#"{PROVIDER}
+data "aws_iam_policy_document" "assume" {{
+  statement {{
+    actions = ["sts:AssumeRole"]
+    principals {{
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }}
+  }}
+}}
+resource "aws_iam_role" "node" {{
+  name               = "plinth-it-node"
+  description        = "{description}"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}}
+resource "aws_iam_role_policy" "logs" {{
+  name = "logs"
+  role = aws_iam_role.node.id
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = ["logs:PutLogEvents"], Resource = "*" }}]
+  }})
+}}
+resource "aws_iam_role_policy_attachment" "ssm" {{
+  role       = aws_iam_role.node.name
+  policy_arn = "arn:aws:iam::123456789012:policy/plinth-it-ssm"
+}}
+resource "aws_iam_instance_profile" "node" {{
+  name = "plinth-it-node"
+  role = aws_iam_role.node.name
+}}
+"#
+        )
+    };
+    m.py("iam.create_policy(PolicyName='plinth-it-ssm', PolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 'ssm:*', 'Resource': '*'}]})); print(1)");
+    let d = Dir::with(&[("main.tf", &main("nodes"))]);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+    let role = m.py("print(json.dumps(iam.get_role(RoleName='plinth-it-node')['Role']['Description']))");
+    assert_eq!(role, "nodes");
+
+    // In place.
+    d.write("main.tf", &main("worker nodes"));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_iam_role.node will be updated in-place"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    // Deleted outside plinth: the inline policy and the attachment come back.
+    m.py("iam.delete_role_policy(RoleName='plinth-it-node', PolicyName='logs'); iam.detach_role_policy(RoleName='plinth-it-node', PolicyArn='arn:aws:iam::123456789012:policy/plinth-it-ssm'); print(1)");
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_iam_role_policy.logs will be created"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("aws_iam_role_policy_attachment.ssm will be created"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    // Import the role.
+    ok(m.plinth(d.path(), &["state", "rm", "aws_iam_role.node"]));
+    ok(m.plinth(d.path(), &["import", "aws_iam_role.node", "plinth-it-node"]));
+    plan_exit(&m, d.path(), 0);
+
+    ok(m.plinth(d.path(), &["destroy", "-auto-approve"]));
+    let left = m.py("print(json.dumps([r['RoleName'] for r in iam.list_roles()['Roles'] if r['RoleName'].startswith('plinth-it')] + [p['InstanceProfileName'] for p in iam.list_instance_profiles()['InstanceProfiles'] if p['InstanceProfileName'].startswith('plinth-it')]))");
+    assert_eq!(left, serde_json::json!([]));
+}

@@ -139,6 +139,7 @@ impl AwsProvider {
         iam::register(&mut resources);
         let mut data_sources: BTreeMap<String, Arc<dyn DataSource>> = BTreeMap::new();
         data::register(&mut data_sources);
+        iam::register_data(&mut data_sources);
         let mut schema = ProviderSchema { provider: provider_block(), ..Default::default() };
         let mut shorthand = BTreeMap::new();
         for (name, r) in &resources {
@@ -457,7 +458,7 @@ mod tests {
                 assert!(s.required || s.optional || s.computed, "{name}.{a}");
             }
         }
-        assert!(p.schema.resources.len() >= 14, "{}", p.schema.resources.len());
+        assert!(p.schema.resources.len() >= 18, "{}", p.schema.resources.len());
     }
 
     #[test]
