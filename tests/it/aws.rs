@@ -491,7 +491,7 @@ fn aws_errors_carry_code_message_and_address() {
 
     // Unknown arguments and wrong types are reported where they are written.
     let d = Dir::with(&[("main.tf", "resource \"aws_subnet\" \"s\" {\n  vpc_id = \"vpc-1\"\n  cidr_blok = \"10.0.0.0/24\"\n  map_public_ip_on_launch = \"maybe\"\n}\n")]);
-    let r = m.plinth(d.path(), &["plan", "-no-color"]);
+    let r = m.plinth(d.path(), &["validate", "-no-color"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("An argument named \"cidr_blok\" is not expected here."), "{}", r.stderr);
     assert!(r.stderr.contains("main.tf line 3"), "{}", r.stderr);

@@ -235,3 +235,37 @@ impl<'a> ConsoleSession<'a> {
         ev.eval(e)
     }
 }
+
+/// Checks every resource and data block against its provider's schema
+/// without evaluating anything real: references are unknown. Reports
+/// unsupported arguments and blocks, wrong types and missing required
+/// arguments where they are written (what `validate` adds to parsing).
+pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<Diagnostic> {
+    struct Unknowns;
+    impl plinth_lang::Scope for Unknowns {
+        fn reference(&self, _root: &plinth_syntax::ast::Ident, attrs: &[&plinth_syntax::ast::Ident]) -> Result<(plinth_value::Value, usize), plinth_lang::EvalError> {
+            Ok((plinth_value::Value::dynamic_unknown(), attrs.len()))
+        }
+    }
+    const SCHEMA_ERRORS: [&str; 7] =
+        ["Unsupported argument", "Unsupported block type", "Incorrect attribute value type", "Missing required argument", "Invalid or unknown key", "Insufficient blocks", "Too many blocks"];
+    let mut diags = Vec::new();
+    for m in &tree.modules {
+        for rc in m.module.resources.values() {
+            let local = rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| walk::provider_local_name(&rc.type_name));
+            let Some((p, _)) = providers.get(&local) else { continue };
+            let schema = match rc.mode {
+                plinth_config::ResourceMode::Managed => p.schema().resources.get(&rc.type_name),
+                plinth_config::ResourceMode::Data => p.schema().data_sources.get(&rc.type_name),
+            };
+            let Some(schema) = schema else { continue };
+            let call = plinth_lang::functions::CallCtx { base_dir: m.module.dir.clone(), planning: true };
+            let mut ev = plinth_lang::Evaluator::new(&Unknowns, call);
+            if let Err(e) = decode::decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
+                let ctx_name = format!("resource {:?} {:?}", rc.type_name, rc.name);
+                diags.extend(e.diags.into_iter().filter(|d| SCHEMA_ERRORS.contains(&d.summary.as_str())).map(|d| if d.context.is_none() { d.with_context(ctx_name.clone()) } else { d }));
+            }
+        }
+    }
+    diags
+}
