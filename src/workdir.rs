@@ -265,6 +265,7 @@ impl Workdir {
             functions.add(name, f);
         }
         p.set_functions(functions);
+        p.add("aws", plinth_provider_aws::SOURCE, Arc::new(plinth_provider_aws::AwsProvider::new()));
         p
     }
 }

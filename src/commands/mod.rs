@@ -3,10 +3,11 @@
 
 mod console;
 mod fmt;
+mod import;
 mod init;
 mod output;
 mod planfile;
-mod run;
+pub(crate) mod run;
 mod state;
 mod workspace;
 
@@ -31,6 +32,7 @@ All other commands:
   fmt           Reformat your configuration in the standard style
   force-unlock  Release a stuck lock on the current workspace
   graph         Generate a Graphviz graph of the steps in an operation
+  import        Associate existing infrastructure with a plinth resource
   output        Show output values from your root module
   show          Show the current state or a saved plan
   state         Advanced state management
@@ -96,6 +98,7 @@ pub fn run(argv: Vec<String>) -> u8 {
         "graph" => run::graph(&dir, &args),
         "fmt" => fmt::run(&args),
         "drift" => run::drift(&dir, &args),
+        "import" => import::run(&dir, &args),
         other => {
             eprintln!("plinth has no command named {other:?}.\n\n{USAGE}");
             1

@@ -562,6 +562,9 @@ pub fn validate(dir: &Path, args: &Args) -> u8 {
         let (_, g) = wd.graph();
         diags.extend(g);
     }
+    if !diags.iter().any(Diagnostic::is_error) {
+        diags.extend(plinth_engine::validate_schemas(&wd.tree, &wd.providers()));
+    }
     let json = args.bool("json");
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;

@@ -87,7 +87,7 @@ pub async fn apply(
     let mut diags = Vec::new();
     let (mut added, mut changed, mut destroyed) = (0, 0, 0);
     let mut persist_err = None;
-    diags.extend(crate::configure::configure_providers(ctx, &plan.prior_state).await);
+    diags.extend(crate::configure::configure_providers(ctx, &state).await);
     if diags.iter().any(Diagnostic::is_error) {
         return ApplyOutcome { state, diags, warnings: Vec::new(), added, changed, destroyed };
     }

@@ -1,40 +1,49 @@
-//! Provider configuration: each registered provider receives its root-module
-//! `provider` block (without alias), evaluated, before a plan or an apply uses
-//! it; providers without a block receive an all-null configuration.
-//!
-//! A minimal version: what the blocks refer to is evaluated first (variables
-//! and locals; resources as they are in state), so values that depend on
-//! resources not yet created arrive unknown, and the provider decides what it
-//! can do without them.
+//! Provider configuration: each provider the configuration or state uses is
+//! configured once per run with its root-module `provider` block, evaluated
+//! in the root scope with the provider's schema (an all-null object when the
+//! block is absent). Only what the blocks refer to is evaluated first
+//! (variables, locals; resources from state).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use plinth_lang::Evaluator;
 use plinth_state::{ModuleInstance, State};
 use plinth_syntax::Diagnostic;
+use plinth_value::Value;
 
 use crate::decode::decode_body;
-use crate::graph::{self, NodeKind};
+use crate::graph::{body_exprs, resolve, NodeKind};
 use crate::plan::PlanMode;
-use crate::walk::{Context, Walk};
+use crate::refs::references;
+use crate::walk::{provider_local_name, provider_name_from_addr, Context, Walk};
 
-pub async fn configure_providers(ctx: &Context<'_>, state: &State) -> Vec<Diagnostic> {
-    let root = &ctx.tree.root().module;
-    let mut diags = Vec::new();
-    let blocks: Vec<_> = root.providers.iter().filter(|p| p.alias.is_none() && ctx.providers.get(&p.name).is_some()).collect();
-    // Nodes the blocks refer to, transitively.
+/// Local names of the providers that resources in configuration or state use.
+fn used_providers(ctx: &Context<'_>, state: &State) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for m in &ctx.tree.modules {
+        for rc in m.module.resources.values() {
+            out.insert(rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| provider_local_name(&rc.type_name)));
+        }
+    }
+    for (addr, r) in state.resources() {
+        out.insert(provider_name_from_addr(&r.provider).unwrap_or_else(|| provider_local_name(&addr.resource.type_name)));
+    }
+    out.retain(|n| ctx.providers.get(n).is_some());
+    out
+}
+
+/// A walk in which everything `exprs` (root-module expressions) refer to is
+/// evaluated, in dependency order, with resources taken from `state`.
+pub(crate) fn eval_referenced<'a>(ctx: &'a Context<'a>, state: &State, exprs: &[&plinth_syntax::ast::Expr]) -> Walk<'a> {
+    let mut walk = Walk::new(ctx, state.clone(), PlanMode::Normal);
     let mut needed: HashSet<usize> = HashSet::new();
     let mut stack: Vec<usize> = Vec::new();
-    for b in &blocks {
-        let mut exprs = Vec::new();
-        graph::body_exprs(&b.body, &mut exprs);
-        for e in exprs {
-            let Ok(refs) = crate::refs::references(e) else { continue };
-            for r in refs {
-                if let Ok(Some(node)) = graph::resolve(ctx.tree, 0, &r) {
-                    if let Some(&i) = ctx.graph.index.get(&node) {
-                        stack.push(i);
-                    }
+    for e in exprs {
+        let Ok(refs) = references(e) else { continue };
+        for r in refs {
+            if let Ok(Some(node)) = resolve(ctx.tree, 0, &r) {
+                if let Some(&i) = ctx.graph.index.get(&node) {
+                    stack.push(i);
                 }
             }
         }
@@ -44,7 +53,6 @@ pub async fn configure_providers(ctx: &Context<'_>, state: &State) -> Vec<Diagno
             stack.extend(ctx.graph.deps[i].iter().copied());
         }
     }
-    let mut walk = Walk::new(ctx, state.clone(), PlanMode::Normal);
     for &i in &ctx.graph.order {
         if !needed.contains(&i) {
             continue;
@@ -54,48 +62,50 @@ pub async fn configure_providers(ctx: &Context<'_>, state: &State) -> Vec<Diagno
             _ => walk.eval_node(i, true),
         }
     }
+    walk
+}
+
+pub async fn configure_providers(ctx: &Context<'_>, state: &State) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let used = used_providers(ctx, state);
+    if used.is_empty() {
+        return diags;
+    }
+    let root = &ctx.tree.root().module;
+    let blocks: Vec<_> = root.providers.iter().filter(|p| p.alias.is_none() && used.contains(&p.name)).collect();
+    let mut exprs = Vec::new();
+    for b in &blocks {
+        body_exprs(&b.body, &mut exprs);
+    }
+    let walk = eval_referenced(ctx, state, &exprs);
     let root_inst = ModuleInstance::root();
-    let mut configured: HashSet<&str> = HashSet::new();
-    for b in blocks {
-        let Some((provider, _)) = ctx.providers.get(&b.name) else { continue };
-        let scope = walk.scope(0, &root_inst);
-        let mut ev = Evaluator::new(&scope, walk.call_ctx(0, true));
-        let value = match decode_body(&mut ev, &b.body, &provider.schema().provider, b.span) {
-            Ok(v) => v.unmark_deep().0,
-            Err(e) => {
-                diags.extend(e.diags.into_iter().map(|d| d.with_context(format!("provider {:?}", b.name))));
-                continue;
+    for name in used {
+        let Some((provider, _)) = ctx.providers.get(&name) else { continue };
+        let schema = &provider.schema().provider;
+        let config = match blocks.iter().find(|b| b.name == name) {
+            Some(b) => {
+                let scope = walk.scope(0, &root_inst);
+                let mut ev = Evaluator::new(&scope, walk.call_ctx(0, true));
+                match decode_body(&mut ev, &b.body, schema, b.span) {
+                    Ok(v) => v.unmark_deep().0,
+                    Err(e) => {
+                        diags.extend(e.diags.into_iter().map(|d| if d.context.is_none() { d.with_context(format!("provider {name:?}")) } else { d }));
+                        continue;
+                    }
+                }
             }
+            None => plinth_provider::null_object(&schema.implied_type()),
         };
-        configured.insert(&b.name);
-        if let Err(e) = provider.configure(&value).await {
-            diags.push(Diagnostic::error(e.summary, e.detail).with_subject(b.span).with_context(format!("provider {:?}", b.name)));
+        // Blocks left out decode as empty collections; an absent block body as nulls.
+        let config = if config.is_null() { Value::null(schema.implied_type()) } else { config };
+        if let Err(e) = provider.configure(&config).await {
+            let span = blocks.iter().find(|b| b.name == name).map(|b| b.span);
+            let mut d = Diagnostic::error(e.summary, e.detail).with_context(format!("provider {name:?}"));
+            if let Some(s) = span {
+                d = d.with_subject(s);
+            }
+            diags.push(d);
         }
     }
-    // Providers without a block: configured (from their defaults, such as
-    // KUBECONFIG) only when configuration or state uses them, so a broken
-    // default of a provider the configuration does not use is no error.
-    let mut used: HashSet<String> = HashSet::new();
-    for m in &ctx.tree.modules {
-        for rc in m.module.resources.values() {
-            used.insert(rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| crate::walk::provider_local_name(&rc.type_name)));
-        }
-    }
-    for addr in state.instance_addrs() {
-        let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
-        used.insert(crate::walk::provider_name_from_addr(&paddr).unwrap_or_else(|| crate::walk::provider_local_name(&addr.resource.resource.type_name)));
-    }
-    for name in ctx.providers.names() {
-        if configured.contains(name.as_str()) || !used.contains(name) {
-            continue;
-        }
-        let Some((provider, _)) = ctx.providers.get(name) else { continue };
-        let empty = plinth_provider::null_object(&provider.schema().provider.implied_type());
-        if let Err(e) = provider.configure(&empty).await {
-            diags.push(Diagnostic::error(e.summary, e.detail).with_context(format!("provider {name:?}")));
-        }
-    }
-    // Errors in what the blocks refer to were reported by the walk.
-    diags.extend(walk.diags);
     diags
 }

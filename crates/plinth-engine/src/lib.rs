@@ -9,6 +9,7 @@
 
 pub mod apply;
 mod configure;
+mod import;
 mod decode;
 pub mod graph;
 pub mod plan;
@@ -41,10 +42,14 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let mut state = prior;
     let mut moved_from: BTreeMap<String, String> = BTreeMap::new();
     apply_moved(ctx, &mut state, &mut moved_from, &mut diags);
-    diags.extend(configure_providers(ctx, &state).await);
+    diags.extend(configure::configure_providers(ctx, &state).await);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
     if opts.refresh && !state.is_empty() {
         refresh(ctx, &mut state, &mut diags).await;
     }
+    let imports = if opts.mode == PlanMode::Normal { import::import_blocks(ctx, &mut state, &mut diags).await } else { Vec::new() };
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
@@ -55,7 +60,8 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
         match &ctx.graph.nodes[i].kind {
             // Destroying: everything in state goes (as orphans below); values
             // come from state so that expansions still evaluate.
-            NodeKind::Resource(key) if opts.mode == PlanMode::Destroy => walk.load_resource_from_state(i, key),
+            // Data sources are still read, since expansions may depend on them.
+            NodeKind::Resource(key) if opts.mode == PlanMode::Destroy && !key.starts_with("data.") => walk.load_resource_from_state(i, key),
             NodeKind::Output(_) | NodeKind::Check(_) if opts.mode == PlanMode::Destroy => {}
             NodeKind::Resource(_) => walk.plan_resource_node(i).await,
             _ => walk.eval_node(i, true),
@@ -74,7 +80,11 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
         if let Some(from) = moved_from.get(&c.addr.to_string()).or_else(|| walk.implicit_moves.get(&c.addr)) {
             c.moved_from = Some(from.clone());
         }
+        if let Some((_, id)) = imports.iter().find(|(a, _)| *a == c.addr) {
+            c.importing = Some(id.clone());
+        }
     }
+    let imports: Vec<AbsResourceInstance> = imports.into_iter().map(|(a, _)| a).collect();
     if !opts.targets.is_empty() || !opts.excludes.is_empty() {
         changes.retain(|c| {
             (opts.targets.is_empty() || opts.targets.iter().any(|t| target_matches(t, &c.addr)))
@@ -85,7 +95,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     warnings.extend(diags.into_iter().filter(|d| !d.is_error()));
     let prior_state = std::mem::replace(&mut walk.prior, State::new());
     let variables = ctx.inputs.clone();
-    Ok(Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables })
+    Ok(Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables, imports })
 }
 
 /// Shows each provider all its planned instances at once ([`plinth_provider::Provider::review_plan`]):
@@ -158,7 +168,7 @@ fn removed_forget(ctx: &Context<'_>) -> HashSet<String> {
 }
 
 /// Static text of a `moved`/`removed` address expression.
-fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
+pub(crate) fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
     let (root, steps) = e.as_traversal()?;
     let mut s = root.name.clone();
     for st in steps {
@@ -311,4 +321,38 @@ fn ty_of(providers: &Providers, provider: &str, type_name: &str) -> Type {
         .get(provider)
         .and_then(|(p, _)| p.schema().resources.get(type_name).map(|s| s.block.implied_type()))
         .unwrap_or(Type::Dynamic)
+}
+
+/// Checks every resource and data block against its provider's schema
+/// without evaluating anything real: references are unknown. Reports
+/// unsupported arguments and blocks, wrong types and missing required
+/// arguments where they are written (what `validate` adds to parsing).
+pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<Diagnostic> {
+    struct Unknowns;
+    impl plinth_lang::Scope for Unknowns {
+        fn reference(&self, _root: &plinth_syntax::ast::Ident, attrs: &[&plinth_syntax::ast::Ident]) -> Result<(plinth_value::Value, usize), plinth_lang::EvalError> {
+            Ok((plinth_value::Value::dynamic_unknown(), attrs.len()))
+        }
+    }
+    const SCHEMA_ERRORS: [&str; 7] =
+        ["Unsupported argument", "Unsupported block type", "Incorrect attribute value type", "Missing required argument", "Invalid or unknown key", "Insufficient blocks", "Too many blocks"];
+    let mut diags = Vec::new();
+    for m in &tree.modules {
+        for rc in m.module.resources.values() {
+            let local = rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| walk::provider_local_name(&rc.type_name));
+            let Some((p, _)) = providers.get(&local) else { continue };
+            let schema = match rc.mode {
+                plinth_config::ResourceMode::Managed => p.schema().resources.get(&rc.type_name),
+                plinth_config::ResourceMode::Data => p.schema().data_sources.get(&rc.type_name),
+            };
+            let Some(schema) = schema else { continue };
+            let call = plinth_lang::functions::CallCtx { base_dir: tree.root().module.dir.clone(), planning: true, ..Default::default() };
+            let mut ev = plinth_lang::Evaluator::new(&Unknowns, call);
+            if let Err(e) = decode::decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
+                let ctx_name = format!("resource {:?} {:?}", rc.type_name, rc.name);
+                diags.extend(e.diags.into_iter().filter(|d| SCHEMA_ERRORS.contains(&d.summary.as_str())).map(|d| if d.context.is_none() { d.with_context(ctx_name.clone()) } else { d }));
+            }
+        }
+    }
+    diags
 }

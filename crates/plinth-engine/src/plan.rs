@@ -85,6 +85,8 @@ pub struct Plan {
     pub warnings: Vec<Diagnostic>,
     /// Root input variable values the plan was made with.
     pub variables: BTreeMap<String, Value>,
+    /// Instances `import` blocks brought into `prior_state`.
+    pub imports: Vec<AbsResourceInstance>,
 }
 
 impl Plan {
@@ -130,6 +132,6 @@ impl Plan {
     }
 
     pub fn has_changes(&self) -> bool {
-        self.has_resource_changes() || self.has_output_changes() || self.has_moves()
+        self.has_resource_changes() || self.has_output_changes() || self.has_moves() || !self.imports.is_empty()
     }
 }

@@ -602,7 +602,7 @@ impl<'a> Walk<'a> {
             .with_subject(rc.decl_span)]);
         };
         let ty = schema.block.implied_type();
-        let exp = if self.mode == PlanMode::Destroy {
+        let exp = if self.mode == PlanMode::Destroy && rc.mode == CfgMode::Managed {
             Expansion::Count(0)
         } else {
             self.expansion(module, inst, true, rc.count.as_ref(), rc.for_each.as_ref())?

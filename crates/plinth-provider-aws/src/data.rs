@@ -1,0 +1,240 @@
+//! Data sources: availability zones, caller identity, region, a VPC, subnets.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use aws_sdk_ec2::types::Filter;
+use plinth_provider::{Nesting, ProviderError};
+use plinth_value::{Type, Value};
+
+use crate::util::*;
+use crate::{Clients, DataSource};
+
+pub(crate) fn register(m: &mut BTreeMap<String, Arc<dyn DataSource>>) {
+    m.insert("aws_availability_zones".into(), Arc::new(AvailabilityZones));
+    m.insert("aws_caller_identity".into(), Arc::new(CallerIdentity));
+    m.insert("aws_region".into(), Arc::new(Region));
+    m.insert("aws_vpc".into(), Arc::new(VpcData));
+    m.insert("aws_subnets".into(), Arc::new(Subnets));
+}
+
+fn filter_block() -> Sb {
+    Sb::new().a("name", str_t(), "R").a("values", set_str(), "R")
+}
+
+/// `filter { name, values }` blocks and a `tags` map as EC2 filters.
+fn filters(config: &Value) -> Vec<Filter> {
+    let mut out: Vec<Filter> = gblocks(config, "filter")
+        .iter()
+        .map(|f| Filter::builder().set_name(gs(f, "name")).set_values(Some(gstrs(f, "values"))).build())
+        .collect();
+    for (k, v) in gmap(config, "tags") {
+        out.push(Filter::builder().name(format!("tag:{k}")).values(v).build());
+    }
+    out
+}
+
+struct AvailabilityZones;
+
+#[async_trait::async_trait]
+impl DataSource for AvailabilityZones {
+    fn schema(&self) -> Sb {
+        Sb::new()
+            .a("all_availability_zones", bool_t(), "O")
+            .a("exclude_names", set_str(), "O")
+            .a("exclude_zone_ids", set_str(), "O")
+            .a("group_names", set_str(), "C")
+            .a("names", list_str(), "C")
+            .a("state", str_t(), "O")
+            .a("zone_ids", list_str(), "C")
+            .blk("filter", Nesting::Set, filter_block(), 0, 0)
+    }
+
+    async fn read(&self, c: &Clients, config: &Value) -> Result<Obj, ProviderError> {
+        let mut fs = filters(config);
+        if let Some(s) = gs(config, "state") {
+            fs.push(Filter::builder().name("state").values(s).build());
+        }
+        let r = c
+            .ec2
+            .describe_availability_zones()
+            .set_all_availability_zones(gb(config, "all_availability_zones"))
+            .set_filters(if fs.is_empty() { None } else { Some(fs) })
+            .send()
+            .await
+            .map_err(|e| aws_err("reading Availability Zones", e))?;
+        let (ex_names, ex_ids) = (gstrs(config, "exclude_names"), gstrs(config, "exclude_zone_ids"));
+        let mut zones: Vec<(String, String, String)> = r
+            .availability_zones()
+            .iter()
+            .filter_map(|z| Some((z.zone_name()?.to_string(), z.zone_id().unwrap_or_default().to_string(), z.group_name().unwrap_or_default().to_string())))
+            .filter(|(n, i, _)| !ex_names.contains(n) && !ex_ids.contains(i))
+            .collect();
+        zones.sort();
+        let mut o = Obj::from(config);
+        o.set("id", vs(&c.region));
+        o.set("names", vstrs(zones.iter().map(|z| z.0.clone())));
+        o.set("zone_ids", vstrs(zones.iter().map(|z| z.1.clone())));
+        o.set("group_names", Value::set(Type::String, zones.iter().map(|z| vs(z.2.clone())).collect()));
+        Ok(o)
+    }
+}
+
+struct CallerIdentity;
+
+#[async_trait::async_trait]
+impl DataSource for CallerIdentity {
+    fn schema(&self) -> Sb {
+        Sb::new().a("account_id", str_t(), "C").a("arn", str_t(), "C").a("user_id", str_t(), "C")
+    }
+
+    async fn read(&self, c: &Clients, config: &Value) -> Result<Obj, ProviderError> {
+        let r = c.sts.get_caller_identity().send().await.map_err(|e| aws_err("reading STS Caller Identity", e))?;
+        let mut o = Obj::from(config);
+        o.s("id", r.account());
+        o.s("account_id", r.account());
+        o.s("arn", r.arn());
+        o.s("user_id", r.user_id());
+        Ok(o)
+    }
+}
+
+struct Region;
+
+#[async_trait::async_trait]
+impl DataSource for Region {
+    fn schema(&self) -> Sb {
+        Sb::new().a("description", str_t(), "C").a("endpoint", str_t(), "C").a("name", str_t(), "OC").a("region", str_t(), "OC")
+    }
+
+    async fn read(&self, c: &Clients, config: &Value) -> Result<Obj, ProviderError> {
+        let name = gs(config, "region").or_else(|| gs(config, "name")).unwrap_or_else(|| c.region.clone());
+        let mut o = Obj::from(config);
+        o.set("id", vs(&name));
+        o.set("name", vs(&name));
+        o.set("region", vs(&name));
+        o.set("endpoint", vs(format!("ec2.{name}.amazonaws.com")));
+        o.set("description", vs(region_description(&name)));
+        Ok(o)
+    }
+}
+
+fn region_description(name: &str) -> &'static str {
+    match name {
+        "us-east-1" => "US East (N. Virginia)",
+        "us-east-2" => "US East (Ohio)",
+        "us-west-1" => "US West (N. California)",
+        "us-west-2" => "US West (Oregon)",
+        "eu-west-1" => "Europe (Ireland)",
+        "eu-west-2" => "Europe (London)",
+        "eu-west-3" => "Europe (Paris)",
+        "eu-central-1" => "Europe (Frankfurt)",
+        "eu-north-1" => "Europe (Stockholm)",
+        "ap-southeast-1" => "Asia Pacific (Singapore)",
+        "ap-southeast-2" => "Asia Pacific (Sydney)",
+        "ap-northeast-1" => "Asia Pacific (Tokyo)",
+        _ => "",
+    }
+}
+
+struct VpcData;
+
+#[async_trait::async_trait]
+impl DataSource for VpcData {
+    fn schema(&self) -> Sb {
+        Sb::new()
+            .a("arn", str_t(), "C")
+            .a("cidr_block", str_t(), "OC")
+            .a("default", bool_t(), "OC")
+            .a("dhcp_options_id", str_t(), "OC")
+            .a("instance_tenancy", str_t(), "C")
+            .a("main_route_table_id", str_t(), "C")
+            .a("owner_id", str_t(), "C")
+            .a("state", str_t(), "OC")
+            .a("tags", map_str(), "OC")
+            .blk("filter", Nesting::Set, filter_block(), 0, 0)
+    }
+
+    async fn read(&self, c: &Clients, config: &Value) -> Result<Obj, ProviderError> {
+        let mut fs = filters(config);
+        for (k, f) in [("cidr_block", "cidr"), ("dhcp_options_id", "dhcp-options-id"), ("state", "state")] {
+            if let Some(v) = gs(config, k) {
+                fs.push(Filter::builder().name(f).values(v).build());
+            }
+        }
+        if let Some(d) = gb(config, "default") {
+            fs.push(Filter::builder().name("is-default").values(d.to_string()).build());
+        }
+        let r = c
+            .ec2
+            .describe_vpcs()
+            .set_vpc_ids(gs(config, "id").map(|i| vec![i]))
+            .set_filters(if fs.is_empty() { None } else { Some(fs) })
+            .send()
+            .await
+            .map_err(|e| aws_err("reading EC2 VPC", e))?;
+        let vpcs = r.vpcs();
+        if vpcs.len() != 1 {
+            return Err(ProviderError::new(
+                if vpcs.is_empty() { "no matching EC2 VPC found" } else { "multiple EC2 VPCs matched; use additional constraints to reduce matches to a single EC2 VPC" },
+                format!("{} VPCs matched the query.", vpcs.len()),
+            ));
+        }
+        let v = &vpcs[0];
+        let id = v.vpc_id().unwrap_or_default().to_string();
+        let main = c
+            .ec2
+            .describe_route_tables()
+            .filters(Filter::builder().name("vpc-id").values(&id).build())
+            .filters(Filter::builder().name("association.main").values("true").build())
+            .send()
+            .await
+            .map_err(|e| aws_err("reading main route table", e))?;
+        let mut o = Obj::from(config);
+        o.set("id", vs(&id));
+        o.s("cidr_block", v.cidr_block());
+        o.b("default", v.is_default());
+        o.s("dhcp_options_id", v.dhcp_options_id());
+        o.s("instance_tenancy", v.instance_tenancy().map(|x| x.as_str()));
+        o.s("owner_id", v.owner_id());
+        o.s("state", v.state().map(|x| x.as_str()));
+        o.s("main_route_table_id", main.route_tables().first().and_then(|r| r.route_table_id()));
+        o.set("arn", vs(format!("arn:aws:ec2:{}:{}:vpc/{id}", c.region, v.owner_id().unwrap_or_default())));
+        o.set("tags", vmap(&visible_tags(v.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))))));
+        Ok(o)
+    }
+}
+
+struct Subnets;
+
+#[async_trait::async_trait]
+impl DataSource for Subnets {
+    fn schema(&self) -> Sb {
+        Sb::new().a("ids", list_str(), "C").a("tags", map_str(), "O").blk("filter", Nesting::Set, filter_block(), 0, 0)
+    }
+
+    async fn read(&self, c: &Clients, config: &Value) -> Result<Obj, ProviderError> {
+        let fs = filters(config);
+        let mut ids = Vec::new();
+        let mut token = None;
+        loop {
+            let r = c
+                .ec2
+                .describe_subnets()
+                .set_filters(if fs.is_empty() { None } else { Some(fs.clone()) })
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws_err("reading EC2 Subnets", e))?;
+            ids.extend(r.subnets().iter().filter_map(|s| s.subnet_id().map(str::to_string)));
+            token = r.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut o = Obj::from(config);
+        o.set("id", vs(&c.region));
+        o.set("ids", vstrs(ids));
+        Ok(o)
+    }
+}
