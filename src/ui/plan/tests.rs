@@ -86,7 +86,7 @@ fn change(addr: &str, action: Action, before: Option<Value>, after: Option<Value
 }
 
 fn plan_of(changes: Vec<ResourceChange>, outputs: BTreeMap<String, OutputChange>) -> Plan {
-    Plan { mode: PlanMode::Normal, changes, outputs, prior_state: State::new(), warnings: Vec::new(), variables: BTreeMap::new() }
+    Plan { mode: PlanMode::Normal, changes, outputs, prior_state: State::new(), warnings: Vec::new(), variables: BTreeMap::new(), imports: Vec::new() }
 }
 
 fn check(changes: Vec<ResourceChange>, expect: Expect) {
