@@ -194,8 +194,13 @@ fn indent(_: &CallCtx, a: &[Value]) -> FuncResult {
     if spaces < 0 {
         return Err(FuncError::call("panic in function implementation: strings: negative Repeat count"));
     }
+    let text = st(&a[1]);
+    let lines = text.matches('\n').count();
+    if (spaces as u64).saturating_mul(lines as u64).saturating_add(text.len() as u64) > super::MAX_RESULT_LEN as u64 {
+        return Err(FuncError::call(format!("the result would be longer than {} bytes", super::MAX_RESULT_LEN)));
+    }
     let pad = format!("\n{}", " ".repeat(spaces as usize));
-    ok_str(st(&a[1]).replace('\n', &pad))
+    ok_str(text.replace('\n', &pad))
 }
 
 /// Number of grapheme clusters, as Terraform's `length` of a string.
@@ -691,6 +696,15 @@ fn format_fsm(f: &str, args: &[Value]) -> Result<String, FuncError> {
             _ => return Err(unrecognized(p)),
         }
         v.raw = f[start..p].to_string();
+        // Go would pad to any width; plinth refuses widths and precisions no
+        // configuration needs (each would build a string of that many bytes).
+        if v.width.unwrap_or(0) > super::MAX_RESULT_LEN || v.prec.unwrap_or(0) > super::MAX_RESULT_LEN {
+            return Err(FuncError::call(format!(
+                "the width or precision of {} at offset {start} is too large (the limit is {})",
+                go_quote(&v.raw),
+                super::MAX_RESULT_LEN
+            )));
+        }
         highest = highest.max(v.arg_num);
         format_append(&v, &mut out, args)?;
         next_arg = v.arg_num + 1;
