@@ -96,10 +96,15 @@ fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
         },
         Type::Bool => match &v.kind {
             Kind::Bool(_) => Ok(v.clone()),
+            // cty accepts "1" and "0" too, and hints at lowercase spellings.
             Kind::String(s) => match &**s {
-                "true" => Ok(Value::bool(true)),
-                "false" => Ok(Value::bool(false)),
-                _ => Err(ConvertError::new("a bool is required")),
+                "true" | "1" => Ok(Value::bool(true)),
+                "false" | "0" => Ok(Value::bool(false)),
+                other => match other.to_lowercase().as_str() {
+                    "true" => Err(ConvertError::new("a bool is required; to convert from string, use lowercase \"true\"")),
+                    "false" => Err(ConvertError::new("a bool is required; to convert from string, use lowercase \"false\"")),
+                    _ => Err(ConvertError::new("a bool is required")),
+                },
             },
             _ => Err(ConvertError::mismatch(&got, want)),
         },

@@ -44,7 +44,7 @@ pub(super) fn register(r: &mut Registry) {
         "concat",
         Function::new(vec![], concat_type, concat).variadic(dynp("seqs").allow_marked().allow_unknown()),
     );
-    r.add("contains", Function::new(vec![dynp("list"), dynp("value").allow_null()], fixed_type!(Type::Bool), contains));
+    r.add("contains", Function::new(vec![dynp("list"), dynp("value")], fixed_type!(Type::Bool), contains));
     r.add("distinct", Function::new(vec![list_dyn("list")], same_type, distinct));
     r.add("element", Function::new(vec![dynp("list").allow_marked(), num("index")], element_type, element));
     r.add("flatten", Function::new(vec![dynp("list").allow_marked()], flatten_type, flatten));
