@@ -307,6 +307,13 @@ impl<'a> Evaluator<'a> {
                 ObjectKey::Ident(i) => Ok(Value::string(i.name.as_str())),
                 // A bare `null` keyword key names the attribute "null".
                 ObjectKey::Expr(k) if k.kind == ExprKind::Null => Ok(Value::string("null")),
+                // A bare traversal with dots is ambiguous: hcl wants parentheses
+                // (a reference) or quotes (a literal name).
+                ObjectKey::Expr(k) if k.as_traversal().is_some_and(|(_, steps)| !steps.is_empty()) => Err(err(
+                    "Ambiguous attribute key",
+                    "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a literal name containing periods, wrap it in quotes to create a string literal.",
+                    k.span,
+                )),
                 ObjectKey::Expr(k) => self.eval(k),
             };
             let value = self.eval(&item.value);
@@ -694,7 +701,7 @@ impl<'a> Evaluator<'a> {
     fn eval_call(&mut self, name: &Ident, args: &[Expr], expand_final: bool, span: Span) -> EvalResult {
         let fname = name.name.strip_prefix("core::").unwrap_or(&name.name);
         match fname {
-            "try" => return self.eval_try(args, span),
+            "try" => return self.eval_try(args, expand_final, span),
             "can" => return self.eval_can(args, span),
             "templatestring" => return crate::template::templatestring(self, args, span),
             "templatefile" => {
@@ -711,6 +718,24 @@ impl<'a> Evaluator<'a> {
             _ => {}
         }
         let Some(f) = functions::registry().get(fname) else {
+            if let Some(rest) = name.name.strip_prefix("provider::") {
+                let (provider, func) = rest.split_once("::").unwrap_or((rest, ""));
+                return Err(err(
+                    "Unknown provider function",
+                    format!(
+                        "There is no function named {:?}. Ensure that provider name {provider:?} is declared in this module's required_providers block, and that this provider offers a function named {func:?}.",
+                        name.name
+                    ),
+                    name.span,
+                ));
+            }
+            if let Some((ns, _)) = name.name.split_once("::") {
+                return Err(err(
+                    "Unknown provider function",
+                    format!("The function namespace {ns:?} is not valid. Provider function calls must use the \"provider::\" namespace prefix."),
+                    name.span,
+                ));
+            }
             return Err(err("Call to unknown function", format!("There is no function named \"{}\".", name.name), name.span));
         };
         // HCL checks the argument count before evaluating any argument.
@@ -767,7 +792,15 @@ impl<'a> Evaluator<'a> {
         Ok(vals)
     }
 
-    fn eval_try(&mut self, args: &[Expr], span: Span) -> EvalResult {
+    fn eval_try(&mut self, args: &[Expr], expand_final: bool, span: Span) -> EvalResult {
+        if expand_final {
+            // Expanded arguments are plain values: the first one wins.
+            let vals = self.eval_args(args, true, span)?;
+            return vals
+                .into_iter()
+                .next()
+                .ok_or_else(|| err("Error in function call", "Call to function \"try\" failed: at least one argument is required.", span));
+        }
         if args.is_empty() {
             return Err(err("Error in function call", "Call to function \"try\" failed: at least one argument is required.", span));
         }

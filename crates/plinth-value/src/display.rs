@@ -83,7 +83,11 @@ fn format_mapping(m: &std::collections::BTreeMap<String, Value>, indent: usize, 
     for (k, x) in m {
         out.push('\n');
         push_indent(out, indent + 2);
-        out.push_str(&go_quote(k));
+        // keys print like string values: a key with a newline is a heredoc
+        match heredoc(k, indent + 2) {
+            Some(h) => out.push_str(&h),
+            None => out.push_str(&go_quote(k)),
+        }
         out.push_str(" = ");
         format_value(x, indent + 2, out);
     }

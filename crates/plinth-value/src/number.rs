@@ -906,6 +906,21 @@ impl Number {
 }
 
 impl Number {
+    /// The exact decimal expansion of a finite number: `(negative, digits,
+    /// exp)` with value = 0.`digits` × 10^`exp`, no trailing zeros in
+    /// `digits` (empty for zero). None for infinities. Go's `big.Float`
+    /// formats with an explicit precision round from these digits.
+    pub fn exact_decimal(&self) -> Option<(bool, Vec<u8>, i64)> {
+        match &self.form {
+            Form::Inf => None,
+            Form::Zero => Some((self.neg, Vec::new(), 0)),
+            Form::Finite { mant, exp } => {
+                let d = Decimal::new(mant, *exp);
+                Some((self.neg, d.mant, d.exp))
+            }
+        }
+    }
+
     /// `Text('g', 10)` (what Go's `big.Float.String()` returns): ten
     /// significant digits, `%e` form for exponents below -4 or from 10 up.
     /// cty hashes set elements with this text.

@@ -274,11 +274,91 @@ pub(super) struct GoRegexError {
 /// Compiles an RE2 pattern with Go's semantics: `\d \w \s \b` are ASCII-only
 /// and a `{` that does not start a repetition is a literal.
 pub(super) fn compile_go_regex(pattern: &str) -> Result<regex::Regex, GoRegexError> {
+    if let Some(expr) = nested_repetition(pattern) {
+        return Err(GoRegexError { code: "invalid nested repetition operator".into(), expr });
+    }
     let translated = translate_re2(pattern);
     match regex::RegexBuilder::new(&translated).build() {
         Ok(re) => Ok(re),
         Err(e) => Err(go_regex_error(pattern).unwrap_or_else(|| GoRegexError { code: e.to_string(), expr: String::new() })),
     }
+}
+
+/// Go rejects a repetition operator applied to a repetition (`a**`, `a++`,
+/// `a{2}{3}`); the lazy marker `?` belongs to the operator before it. Returns
+/// the offending operators' text.
+fn nested_repetition(p: &str) -> Option<String> {
+    let b = p.as_bytes();
+    let chars: Vec<char> = p.chars().collect();
+    let _ = chars;
+    let mut i = 0;
+    let mut last_rep: Option<usize> = None;
+    let mut in_class = false;
+    while i < b.len() {
+        let c = b[i];
+        if in_class {
+            match c {
+                b'\\' => i += 2,
+                b']' => {
+                    in_class = false;
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        let op_len = match c {
+            b'*' | b'+' | b'?' => 1,
+            b'{' => {
+                let chars: Vec<char> = p[i..].chars().collect();
+                if is_repeat_at(&chars, 0) {
+                    p[i..].find('}').map_or(1, |e| e + 1)
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        };
+        if op_len > 0 {
+            let mut end = i + op_len;
+            if b.get(end) == Some(&b'?') {
+                end += 1;
+            }
+            if let Some(start) = last_rep {
+                return Some(p[start..end].to_string());
+            }
+            last_rep = Some(i);
+            i = end;
+            continue;
+        }
+        last_rep = None;
+        match c {
+            b'\\' => {
+                if b.get(i + 1) == Some(&b'Q') {
+                    // literal text up to \E
+                    i = p[i + 2..].find("\\E").map_or(b.len(), |e| i + 2 + e + 2);
+                    continue;
+                }
+                i += 2;
+                // \p{..}, \x{..}
+                if b.get(i) == Some(&b'{') {
+                    i = p[i..].find('}').map_or(b.len(), |e| i + e + 1);
+                }
+            }
+            b'[' => {
+                in_class = true;
+                i += 1;
+                if b.get(i) == Some(&b'^') {
+                    i += 1;
+                }
+                if b.get(i) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn translate_re2(p: &str) -> String {
@@ -290,6 +370,17 @@ fn translate_re2(p: &str) -> String {
     while i < chars.len() {
         let c = chars[i];
         match c {
+            '\\' if !in_class && chars.get(i + 1) == Some(&'Q') => {
+                // \Q...\E: literal text
+                let rest: String = chars[i + 2..].iter().collect();
+                let (lit, skip) = match rest.find("\\E") {
+                    Some(e) => (&rest[..e], rest[..e].chars().count() + 2),
+                    None => (rest.as_str(), rest.chars().count()),
+                };
+                out.push_str(&regex::escape(lit));
+                i += 2 + skip;
+                continue;
+            }
             '\\' if i + 1 < chars.len() => {
                 let n = chars[i + 1];
                 let rep = match n {
@@ -861,6 +952,15 @@ struct Decimal {
     exp: i64,
 }
 
+/// The exact decimal digits of a finite number (what Go rounds from when a
+/// precision is given).
+fn exact_decimal_of(n: &Number) -> (bool, Decimal) {
+    match n.exact_decimal() {
+        Some((neg, mant, exp)) => (neg, Decimal { mant, exp }),
+        None => decimal_of(n),
+    }
+}
+
 fn decimal_of(n: &Number) -> (bool, Decimal) {
     let text = n.to_string();
     let (neg, body) = match text.strip_prefix('-') {
@@ -1029,7 +1129,7 @@ fn format_float(n: &Number, mode: char, prec: Option<usize>) -> String {
     if n.is_infinite() {
         return if n.sign() < 0 { "-Inf".into() } else { "+Inf".into() };
     }
-    let (neg, mut d) = decimal_of(n);
+    let (neg, mut d) = if prec.is_some() { exact_decimal_of(n) } else { decimal_of(n) };
     let body = format_float_digits(&mut d, mode, prec);
     if neg {
         format!("-{body}")
@@ -1047,7 +1147,7 @@ fn format_big_float(v: &Verb, n: &Number) -> String {
     let text = if n.is_infinite() {
         if n.sign() < 0 { "-Inf".to_string() } else { "+Inf".to_string() }
     } else {
-        let (neg, mut d) = decimal_of(n);
+        let (neg, mut d) = if prec.is_some() { exact_decimal_of(n) } else { decimal_of(n) };
         let body = format_float_digits(&mut d, v.mode, prec);
         if neg { format!("-{body}") } else { body }
     };
