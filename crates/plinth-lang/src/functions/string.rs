@@ -196,6 +196,9 @@ fn indent(_: &CallCtx, a: &[Value]) -> FuncResult {
     }
     let text = st(&a[1]);
     let lines = text.matches('\n').count();
+    if lines == 0 {
+        return ok_str(text);
+    }
     if (spaces as u64).saturating_mul(lines as u64).saturating_add(text.len() as u64) > super::MAX_RESULT_LEN as u64 {
         return Err(FuncError::call(format!("the result would be longer than {} bytes", super::MAX_RESULT_LEN)));
     }
