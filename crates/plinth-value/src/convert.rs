@@ -326,7 +326,8 @@ pub fn unify(types: &[Type]) -> Option<Type> {
         let same_names = attrs.iter().all(|a| a.attrs.keys().eq(attrs[0].attrs.keys()));
         if !same_names {
             let etys: Vec<Type> = attrs.iter().flat_map(|a| a.attrs.values().cloned()).collect();
-            return unify(&etys).map(Type::map);
+            let ret = Type::map(unify(&etys)?);
+            return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
         }
         let mut out = BTreeMap::new();
         for name in attrs[0].attrs.keys() {
@@ -341,7 +342,8 @@ pub fn unify(types: &[Type]) -> Option<Type> {
         let elems: Vec<&[Type]> = types.iter().filter_map(|t| if let Type::Tuple(ts) = t { Some(&ts[..]) } else { None }).collect();
         if !elems.iter().all(|e| e.len() == elems[0].len()) {
             let etys: Vec<Type> = elems.iter().flat_map(|e| e.iter().cloned()).collect();
-            return unify(&etys).map(Type::list);
+            let ret = Type::list(unify(&etys)?);
+            return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
         }
         let mut out = Vec::with_capacity(elems[0].len());
         for i in 0..elems[0].len() {
