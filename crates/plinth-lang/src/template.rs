@@ -46,7 +46,17 @@ impl Scope for VarsScope {
 
 fn render(ev: &Evaluator, text: &str, origin: &str, vars: Value, template_param: &str, span: Span) -> EvalResult {
     if let Some(m) = vars.as_entries() {
-        let _ = m;
+        for k in m.keys() {
+            let mut cs = k.chars();
+            let valid = cs.next().is_some_and(char::is_alphabetic) && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+            if !valid {
+                return Err(arg_error(
+                    "vars",
+                    format!("invalid template variable name {k:?}: must start with a letter, followed by zero or more letters, digits, and underscores"),
+                    span,
+                ));
+            }
+        }
     } else if !vars.is_null() {
         return Err(arg_error("vars", "a map or object is required".into(), span));
     }

@@ -274,25 +274,15 @@ pub fn unify(types: &[Type]) -> Option<Type> {
     if types.iter().all(|t| t == first) {
         return Some(first.clone());
     }
-    let has_dynamic = types.iter().any(|t| *t == Type::Dynamic);
     let count = |f: fn(&Type) -> bool| types.iter().filter(|t| f(t)).count();
-    let (maps, lists, sets) = (count(|t| matches!(t, Type::Map(_))), count(|t| matches!(t, Type::List(_))), count(|t| matches!(t, Type::Set(_))));
+    let maps = count(|t| matches!(t, Type::Map(_)));
     let (objects, tuples) = (count(|t| matches!(t, Type::Object(_))), count(|t| matches!(t, Type::Tuple(_))));
     let dynamics = count(|t| *t == Type::Dynamic);
     let n = types.len();
-    let elem = |t: &Type| -> Type {
-        match t {
-            Type::List(e) | Type::Set(e) | Type::Map(e) => (**e).clone(),
-            _ => Type::Dynamic,
-        }
-    };
-    if maps > 0 && maps + dynamics == n {
-        if has_dynamic {
-            return Some(Type::Dynamic);
-        }
-        return unify(&types.iter().map(elem).collect::<Vec<_>>()).map(Type::map);
+    if objects > 0 && tuples > 0 {
+        return None;
     }
-    if maps > 0 && maps + objects + dynamics == n {
+    if maps > 0 && objects > 0 && maps + objects + dynamics == n {
         // objects often hold map data: try a map of everything first
         let mut etys = Vec::new();
         for t in types {
@@ -308,55 +298,56 @@ pub fn unify(types: &[Type]) -> Option<Type> {
                 return Some(want);
             }
         }
-    } else if lists > 0 && lists + dynamics == n {
-        if has_dynamic {
-            return Some(Type::Dynamic);
-        }
-        return unify(&types.iter().map(elem).collect::<Vec<_>>()).map(Type::list);
-    } else if sets > 0 && sets + dynamics == n {
-        if has_dynamic {
-            return Some(Type::Dynamic);
-        }
-        return unify(&types.iter().map(elem).collect::<Vec<_>>()).map(Type::set);
     } else if objects > 0 && objects + dynamics == n {
-        if has_dynamic {
+        if dynamics > 0 {
             return Some(Type::Dynamic);
         }
         let attrs: Vec<&crate::ObjectType> = types.iter().filter_map(|t| if let Type::Object(o) = t { Some(&**o) } else { None }).collect();
-        let same_names = attrs.iter().all(|a| a.attrs.keys().eq(attrs[0].attrs.keys()));
-        if !same_names {
-            let etys: Vec<Type> = attrs.iter().flat_map(|a| a.attrs.values().cloned()).collect();
-            let ret = Type::map(unify(&etys)?);
-            return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
+        let same_names = attrs.iter().all(|a| a.attrs.len() == attrs[0].attrs.len() && a.attrs.keys().all(|k| attrs[0].attrs.contains_key(k)));
+        if same_names {
+            let mut out = BTreeMap::new();
+            for name in attrs[0].attrs.keys() {
+                let col: Vec<Type> = attrs.iter().map(|a| a.attrs[name].clone()).collect();
+                out.insert(name.clone(), unify(&col)?);
+            }
+            return Some(Type::object(out));
         }
-        let mut out = BTreeMap::new();
-        for name in attrs[0].attrs.keys() {
-            let col: Vec<Type> = attrs.iter().map(|a| a.attrs[name].clone()).collect();
-            out.insert(name.clone(), unify(&col)?);
-        }
-        return Some(Type::object(out));
+        let etys: Vec<Type> = attrs.iter().flat_map(|a| a.attrs.values().cloned()).collect();
+        let ret = Type::map(unify(&etys)?);
+        return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
     } else if tuples > 0 && tuples + dynamics == n {
-        if has_dynamic {
+        if dynamics > 0 {
             return Some(Type::Dynamic);
         }
         let elems: Vec<&[Type]> = types.iter().filter_map(|t| if let Type::Tuple(ts) = t { Some(&ts[..]) } else { None }).collect();
-        if !elems.iter().all(|e| e.len() == elems[0].len()) {
-            let etys: Vec<Type> = elems.iter().flat_map(|e| e.iter().cloned()).collect();
-            let ret = Type::list(unify(&etys)?);
-            return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
+        if elems.iter().all(|e| e.len() == elems[0].len()) {
+            let mut out = Vec::with_capacity(elems[0].len());
+            for i in 0..elems[0].len() {
+                let col: Vec<Type> = elems.iter().map(|e| e[i].clone()).collect();
+                out.push(unify(&col)?);
+            }
+            return Some(Type::tuple(out));
         }
-        let mut out = Vec::with_capacity(elems[0].len());
-        for i in 0..elems[0].len() {
-            let col: Vec<Type> = elems.iter().map(|e| e[i].clone()).collect();
-            out.push(unify(&col)?);
-        }
-        return Some(Type::tuple(out));
-    } else if objects > 0 && tuples > 0 {
-        return None;
+        let etys: Vec<Type> = elems.iter().flat_map(|e| e.iter().cloned()).collect();
+        let ret = Type::list(unify(&etys)?);
+        return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
     }
     for i in preference_order(types) {
         let want = &types[i];
         if types.iter().all(|t| t == want || can_convert(t, want)) {
+            // A result with `dynamic` inside (`list(dynamic)`) takes the
+            // types the values will have after converting to it: unify
+            // list(dynamic) and tuple([string]) to list(string).
+            if want.has_dynamic() && *want != Type::Dynamic {
+                let after: Vec<Type> = types.iter().map(|t| convert_type(t, want).unwrap_or_else(|_| want.clone())).collect();
+                if after.iter().any(|t| t != want) {
+                    if let Some(refined) = unify(&after) {
+                        if refined != *want && types.iter().all(|t| t == &refined || can_convert(t, &refined)) {
+                            return Some(refined);
+                        }
+                    }
+                }
+            }
             return Some(want.clone());
         }
     }

@@ -234,6 +234,11 @@ impl Number {
     /// Rounding reproduces Go's algorithm, including its intermediate
     /// rounding of 5^n to 576 bits for decimal exponents beyond 27.
     pub fn parse(s: &str) -> Option<Number> {
+        // Parsing is quadratic in the number of digits; nothing legitimate
+        // has more than a hundred thousand (see VALUE_MAX_EXP).
+        if s.len() > 1 << 17 {
+            return None;
+        }
         parse_go(s, PARSE_PREC)
     }
 

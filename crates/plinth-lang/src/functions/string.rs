@@ -702,6 +702,9 @@ fn go_quote_rune(c: char) -> String {
     }
 }
 
+/// Go's `fmt` refuses widths and precisions over a million; so does plinth.
+const MAX_FORMAT_WIDTH: usize = 1_000_000;
+
 /// cty's format-string machine: literal text, `%%`, and verbs of the form
 /// `%[flags][width][.precision][[argnum]]letter`.
 fn format_fsm(f: &str, args: &[Value]) -> Result<String, FuncError> {
@@ -792,11 +795,11 @@ fn format_fsm(f: &str, args: &[Value]) -> Result<String, FuncError> {
         v.raw = f[start..p].to_string();
         // Go would pad to any width; plinth refuses widths and precisions no
         // configuration needs (each would build a string of that many bytes).
-        if v.width.unwrap_or(0) > super::MAX_RESULT_LEN || v.prec.unwrap_or(0) > super::MAX_RESULT_LEN {
+        if v.width.unwrap_or(0) > MAX_FORMAT_WIDTH || v.prec.unwrap_or(0) > MAX_FORMAT_WIDTH {
             return Err(FuncError::call(format!(
                 "the width or precision of {} at offset {start} is too large (the limit is {})",
                 go_quote(&v.raw),
-                super::MAX_RESULT_LEN
+                MAX_FORMAT_WIDTH
             )));
         }
         highest = highest.max(v.arg_num);
