@@ -1023,6 +1023,10 @@ fn setproduct_type(a: &[Value]) -> Result<Type, FuncError> {
     Ok(if list_count == a.len() { Type::list(t) } else { Type::set(t) })
 }
 
+/// Values (elements times arguments) a `setproduct` may build: a million,
+/// far beyond any configuration's needs (Terraform has no limit).
+const MAX_PRODUCT_VALUES: usize = 1 << 20;
+
 fn setproduct(_: &CallCtx, a: &[Value]) -> FuncResult {
     let ret = setproduct_type(a)?;
     let ety = ret.element_type().cloned().expect("list or set");
@@ -1046,11 +1050,11 @@ fn setproduct(_: &CallCtx, a: &[Value]) -> FuncResult {
     }
     let total = args.iter().map(len_of).try_fold(1usize, |acc, n| acc.checked_mul(n));
     let total = match total {
-        Some(t) if t.saturating_mul(args.len()) <= super::MAX_RESULT_LEN / 4 => t,
+        Some(t) if t.saturating_mul(args.len()) <= MAX_PRODUCT_VALUES => t,
         _ => {
             return Err(FuncError::call(format!(
                 "the product would have more than {} elements",
-                super::MAX_RESULT_LEN / 4 / args.len().max(1)
+                MAX_PRODUCT_VALUES / args.len().max(1)
             )))
         }
     };
