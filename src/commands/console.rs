@@ -87,7 +87,10 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
                 let _ = writeln!(out, "{}", plinth_value::display_value(&v));
             }
             Err(e) => {
-                ui::print_diags(&files, &e.diags, false);
+                // Terraform shows diagnostics sorted by where they point.
+                let mut diags = e.diags;
+                diags.sort_by_key(|d| d.subject.map(|s| (s.file.0, s.start)));
+                ui::print_diags(&files, &diags, false);
                 status = 1;
                 if !interactive {
                     break;

@@ -382,11 +382,23 @@ impl<'a> Evaluator<'a> {
             _ => (vec![src.clone()], 1),
         };
         let mut out = Vec::with_capacity(items.len());
+        let mut errs: Vec<Diagnostic> = Vec::new();
+        let mut fatal = false;
         for item in items {
             self.splat_items.push(item);
             let r = self.eval(each);
             self.splat_items.pop();
-            out.push(r?);
+            match r {
+                Ok(v) => out.push(v),
+                // every element's errors are reported, as HCL does
+                Err(e) => {
+                    fatal |= e.fatal;
+                    errs.extend(e.diags);
+                }
+            }
+        }
+        if !errs.is_empty() {
+            return Err(EvalError { diags: errs, fatal });
         }
         let _ = span;
         let v = if kind == 0 {
