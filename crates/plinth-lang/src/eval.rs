@@ -239,9 +239,10 @@ impl<'a> Evaluator<'a> {
                         *unknown = true;
                         continue;
                     }
+                    // HCL turns `%{if}` into a conditional expression.
                     if c.is_null() {
                         errs.push(
-                            Diagnostic::error("Invalid template if condition", "The condition value is null. Conditions must either be true or false.")
+                            Diagnostic::error("Null condition", "The condition value is null. Conditions must either be true or false.")
                                 .with_subject(cond.span),
                         );
                         continue;
@@ -251,12 +252,9 @@ impl<'a> Evaluator<'a> {
                             let branch = if b.as_bool() == Some(true) { then } else { otherwise };
                             self.render_parts(branch, out, marks, unknown, errs, fatal);
                         }
-                        Err(ce) => errs.push(
-                            Diagnostic::error(
-                                "Invalid template if condition",
-                                format!("The condition value is not valid: {}.", ce.message),
-                            )
-                            .with_subject(cond.span),
+                        Err(_) => errs.push(
+                            Diagnostic::error("Incorrect condition type", "The condition expression must be of type bool.")
+                                .with_subject(cond.span),
                         ),
                     }
                 }
@@ -309,6 +307,13 @@ impl<'a> Evaluator<'a> {
                 ObjectKey::Ident(i) => Ok(Value::string(i.name.as_str())),
                 // A bare `null` keyword key names the attribute "null".
                 ObjectKey::Expr(k) if k.kind == ExprKind::Null => Ok(Value::string("null")),
+                // A bare traversal with dots is ambiguous: hcl wants parentheses
+                // (a reference) or quotes (a literal name).
+                ObjectKey::Expr(k) if k.as_traversal().is_some_and(|(_, steps)| !steps.is_empty()) => Err(err(
+                    "Ambiguous attribute key",
+                    "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a literal name containing periods, wrap it in quotes to create a string literal.",
+                    k.span,
+                )),
                 ObjectKey::Expr(k) => self.eval(k),
             };
             let value = self.eval(&item.value);
@@ -358,6 +363,13 @@ impl<'a> Evaluator<'a> {
         let src = self.eval(source)?;
         let (src, marks) = src.unmark();
         if src.is_null() {
+            if matches!(src.ty(), Type::List(_) | Type::Set(_) | Type::Tuple(_)) {
+                return Err(err(
+                    "Splat of null value",
+                    "Splat expressions (with the * symbol) cannot be applied to null sequences.",
+                    source.span,
+                ));
+            }
             return Ok(Value::empty_tuple().mark(marks));
         }
         if src.is_unknown() {
@@ -370,11 +382,23 @@ impl<'a> Evaluator<'a> {
             _ => (vec![src.clone()], 1),
         };
         let mut out = Vec::with_capacity(items.len());
+        let mut errs: Vec<Diagnostic> = Vec::new();
+        let mut fatal = false;
         for item in items {
             self.splat_items.push(item);
             let r = self.eval(each);
             self.splat_items.pop();
-            out.push(r?);
+            match r {
+                Ok(v) => out.push(v),
+                // every element's errors are reported, as HCL does
+                Err(e) => {
+                    fatal |= e.fatal;
+                    errs.extend(e.diags);
+                }
+            }
+        }
+        if !errs.is_empty() {
+            return Err(EvalError { diags: errs, fatal });
         }
         let _ = span;
         let v = if kind == 0 {
@@ -401,6 +425,31 @@ impl<'a> Evaluator<'a> {
             Some(items) => items,
             None => return Ok(Value::dynamic_unknown().mark(marks)),
         };
+        // HCL first evaluates the condition once with unknown key and value,
+        // so a condition that is null or not a bool fails even when the
+        // collection is empty.
+        if let Some(c) = &fe.condition {
+            let depth = self.locals.len();
+            if let Some(kv) = &fe.key_var {
+                self.locals.push((kv.name.clone(), Value::dynamic_unknown()));
+            }
+            self.locals.push((fe.value_var.name.clone(), Value::dynamic_unknown()));
+            let r = self.eval(c);
+            self.locals.truncate(depth);
+            match r {
+                Err(e) if e.fatal => return Err(e),
+                Ok(v) => {
+                    let (v, _) = v.unmark_deep();
+                    if v.is_null() {
+                        return Err(err("Condition is null", "The value of the 'if' clause must not be null.", c.span));
+                    }
+                    if let Err(ce) = convert(&v, &Type::Bool) {
+                        return Err(err("Invalid 'for' condition", format!("The 'if' clause value is invalid: {}.", ce.message), c.span));
+                    }
+                }
+                Err(_) => {}
+            }
+        }
         let mut tuple_out = Vec::new();
         let mut obj_out: BTreeMap<String, Value> = BTreeMap::new();
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
@@ -497,43 +546,61 @@ impl<'a> Evaluator<'a> {
     // ---- conditionals and operators ---------------------------------------
 
     fn eval_conditional(&mut self, cond: &Expr, then: &Expr, otherwise: &Expr, span: Span) -> EvalResult {
-        let c = self.eval(cond)?;
+        // As HCL: both results are evaluated and their types unified before
+        // the condition is looked at; only the chosen result's errors count.
         let t = self.eval(then);
         let f = self.eval(otherwise);
-        let t_ty = t.as_ref().map(Value::ty).unwrap_or(Type::Dynamic);
-        let f_ty = f.as_ref().map(Value::ty).unwrap_or(Type::Dynamic);
-        let unified = unify(&[t_ty.clone(), f_ty.clone()]).ok_or_else(|| {
-            err(
+        if let Some(e) = [&t, &f].into_iter().find_map(|r| r.as_ref().err().filter(|e| e.fatal)) {
+            return Err(e.clone());
+        }
+        // A result that failed still has a type in HCL when its shape is
+        // syntactically clear (a template is a string, `{...}` an object).
+        let mut t_ty = t.as_ref().map(Value::ty).unwrap_or_else(|_| error_type(then));
+        let mut f_ty = f.as_ref().map(Value::ty).unwrap_or_else(|_| error_type(otherwise));
+        if t.is_err() && same_kind(&t_ty, &f_ty) {
+            t_ty = Type::Dynamic;
+        }
+        if f.is_err() && same_kind(&t_ty, &f_ty) {
+            f_ty = Type::Dynamic;
+        }
+        let is_dyn_null = |r: &EvalResult| matches!(r, Ok(v) if v.is_null() && v.ty() == Type::Dynamic && v.marks.is_empty());
+        let unified = if is_dyn_null(&t) {
+            Some(f_ty.clone())
+        } else if is_dyn_null(&f) {
+            Some(t_ty.clone())
+        } else if t_ty == Type::Dynamic || f_ty == Type::Dynamic {
+            Some(Type::Dynamic)
+        } else {
+            unify(&[t_ty.clone(), f_ty.clone()])
+        };
+        let Some(unified) = unified else {
+            return Err(err(
                 "Inconsistent conditional result types",
                 format!(
-                    "The true and false result expressions must have consistent types. The 'true' value is {}, but the 'false' value is {}.",
-                    t_ty.friendly_name(),
-                    f_ty.friendly_name()
+                    "The true and false result expressions must have consistent types. {}.",
+                    describe_conditional_mismatch(&t_ty, &f_ty)
                 ),
-                span,
-            )
-        });
+                then.span.to(otherwise.span),
+            ));
+        };
+        let c = self.eval(cond)?;
         let (c, cmarks) = c.unmark_deep();
         if c.is_null() {
             return Err(err("Null condition", "The condition value is null. Conditions must either be true or false.", cond.span));
         }
-        let unified = match unified {
-            Ok(u) => u,
-            Err(e) if t.is_ok() && f.is_ok() => return Err(e),
-            Err(_) => Type::Dynamic,
-        };
+        let branch_marks = |r: &EvalResult| r.as_ref().map_or(Marks::NONE, |v| v.marks);
         if c.is_unknown() {
-            // Both branches must still be valid.
-            let t = t?;
-            let f = f?;
-            let m = cmarks.union(t.marks_deep()).union(f.marks_deep());
+            let m = cmarks.union(branch_marks(&t)).union(branch_marks(&f));
             return Ok(Value::unknown(unified).mark(m));
         }
         let b = convert(&c, &Type::Bool)
             .map_err(|_| err("Incorrect condition type", "The condition expression must be of type bool.", cond.span))?;
+        // The marks of both results carry over, whichever is chosen.
+        let marks = cmarks.union(branch_marks(&t)).union(branch_marks(&f));
         let chosen = if b.as_bool() == Some(true) { t? } else { f? };
         let out = convert(&chosen, &unified).unwrap_or(chosen);
-        Ok(out.mark(cmarks))
+        let _ = span;
+        Ok(out.mark(marks))
     }
 
     fn eval_binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span) -> EvalResult {
@@ -557,29 +624,88 @@ impl<'a> Evaluator<'a> {
         binary(op, l, r, lhs.span, rhs.span, span)
     }
 
+    /// `&&` and `||` as HCL: both operands are evaluated and converted to
+    /// bool (conversion errors on either side are reported), then a deciding
+    /// operand short-circuits (dropping the other side's errors); otherwise
+    /// cty's And/Or, which reject null.
     fn eval_logical(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span) -> EvalResult {
-        let l = self.eval(lhs)?;
-        let (l, lm) = l.unmark_deep();
-        let lb = operand_bool(&l, "left", lhs.span)?;
-        // Short-circuit on a known deciding left operand.
-        match (op, lb) {
-            (BinaryOp::Or, Some(true)) => return Ok(Value::bool(true).mark(lm)),
-            (BinaryOp::And, Some(false)) => return Ok(Value::bool(false).mark(lm)),
-            _ => {}
+        let l = self.eval(lhs);
+        let r = self.eval(rhs);
+        for e in [&l, &r].into_iter().filter_map(|x| x.as_ref().err()) {
+            if e.fatal {
+                return Err(e.clone());
+            }
         }
-        let r = self.eval(rhs)?;
-        let (r, rm) = r.unmark_deep();
-        let rb = operand_bool(&r, "right", rhs.span)?;
-        let _ = span;
-        let marks = lm.union(rm);
-        let v = match (op, lb, rb) {
-            (BinaryOp::Or, _, Some(true)) => Value::bool(true),
-            (BinaryOp::And, _, Some(false)) => Value::bool(false),
-            (_, None, _) | (_, _, None) => Value::unknown(Type::Bool),
-            (BinaryOp::Or, Some(a), Some(b)) => Value::bool(a || b),
-            (_, Some(a), Some(b)) => Value::bool(a && b),
+        let mut conv = Vec::new();
+        let to_bool = |res: &EvalResult, side: &str, sp: Span, conv: &mut Vec<Diagnostic>| -> Value {
+            match res {
+                Err(_) => Value::unknown(Type::Bool),
+                Ok(v) => {
+                    let (u, m) = v.clone().unmark();
+                    match convert(&u, &Type::Bool) {
+                        Ok(b) => b.mark(m),
+                        Err(ce) => {
+                            conv.push(
+                                Diagnostic::error("Invalid operand", format!("Unsuitable value for {side} operand: {}.", ce.message))
+                                    .with_subject(sp),
+                            );
+                            Value::unknown(Type::Bool)
+                        }
+                    }
+                }
+            }
         };
-        Ok(v.mark(marks))
+        let lv = to_bool(&l, "left", lhs.span, &mut conv);
+        let rv = to_bool(&r, "right", rhs.span, &mut conv);
+        let errs_of = |res: &EvalResult| res.as_ref().err().map(|e| e.diags.clone()).unwrap_or_default();
+        if !conv.is_empty() {
+            conv.extend(errs_of(&l));
+            conv.extend(errs_of(&r));
+            return Err(EvalError { diags: conv, fatal: false });
+        }
+        let (lv, lm) = lv.unmark_deep();
+        let (rv, rm) = rv.unmark_deep();
+        let marks = lm.union(rm);
+        // cty's True() on a null bool is false (and False() true).
+        let truth = |v: &Value| v.as_bool() == Some(true);
+        let known = |v: &Value| !v.is_unknown();
+        let side = |res: &EvalResult, v: Value| -> EvalResult {
+            match res {
+                Err(e) => Err(e.clone()),
+                Ok(_) => Ok(v.mark(marks)),
+            }
+        };
+        let (ctrl, other) = match op {
+            BinaryOp::Or => (true, false),
+            _ => (false, true),
+        };
+        let _ = other;
+        if !known(&lv) && !known(&rv) {
+            if l.is_ok() {
+                return Ok(Value::unknown(Type::Bool).mark(marks));
+            }
+        } else if known(&lv) && truth(&lv) == ctrl {
+            return side(&l, Value::bool(ctrl));
+        } else if known(&rv) && truth(&rv) == ctrl {
+            return side(&r, Value::bool(ctrl));
+        } else if !known(&lv) && known(&rv) {
+            return side(&l, Value::unknown(Type::Bool));
+        } else if !known(&rv) && known(&lv) {
+            return side(&r, Value::unknown(Type::Bool));
+        }
+        let mut diags = errs_of(&l);
+        diags.extend(errs_of(&r));
+        if !diags.is_empty() {
+            return Err(EvalError { diags, fatal: false });
+        }
+        if lv.is_null() || rv.is_null() {
+            return Err(err("Operation failed", "Error during operation: argument must not be null.", span));
+        }
+        let v = match op {
+            BinaryOp::Or => truth(&lv) || truth(&rv),
+            _ => truth(&lv) && truth(&rv),
+        };
+        Ok(Value::bool(v).mark(marks))
     }
 
     // ---- function calls ---------------------------------------------------
@@ -587,7 +713,7 @@ impl<'a> Evaluator<'a> {
     fn eval_call(&mut self, name: &Ident, args: &[Expr], expand_final: bool, span: Span) -> EvalResult {
         let fname = name.name.strip_prefix("core::").unwrap_or(&name.name);
         match fname {
-            "try" => return self.eval_try(args, span),
+            "try" => return self.eval_try(args, expand_final, span),
             "can" => return self.eval_can(args, span),
             "templatestring" => return crate::template::templatestring(self, args, span),
             "templatefile" => {
@@ -612,8 +738,36 @@ impl<'a> Evaluator<'a> {
             return functions::call(f, &self.ctx, vals).map_err(|e| call_error(fname, e, args, span));
         }
         let Some(f) = functions::registry().get(fname) else {
+            if let Some(rest) = name.name.strip_prefix("provider::") {
+                let (provider, func) = rest.split_once("::").unwrap_or((rest, ""));
+                return Err(err(
+                    "Unknown provider function",
+                    format!(
+                        "There is no function named {:?}. Ensure that provider name {provider:?} is declared in this module's required_providers block, and that this provider offers a function named {func:?}.",
+                        name.name
+                    ),
+                    name.span,
+                ));
+            }
+            if let Some((ns, _)) = name.name.split_once("::") {
+                return Err(err(
+                    "Unknown provider function",
+                    format!("The function namespace {ns:?} is not valid. Provider function calls must use the \"provider::\" namespace prefix."),
+                    name.span,
+                ));
+            }
             return Err(err("Call to unknown function", format!("There is no function named \"{}\".", name.name), name.span));
         };
+        // HCL checks the argument count before evaluating any argument.
+        if !expand_final {
+            if args.len() < f.params.len() {
+                let e = CallError::TooFew { expected: f.params.len(), missing: f.params[args.len()].name };
+                return Err(call_error(fname, e, args, span));
+            }
+            if f.variadic.is_none() && args.len() > f.params.len() {
+                return Err(call_error(fname, CallError::TooMany { expected: f.params.len() }, args, span));
+            }
+        }
         let vals = self.eval_args(args, expand_final, span)?;
         functions::call(f, &self.ctx, vals).map_err(|e| call_error(fname, e, args, span))
     }
@@ -658,13 +812,17 @@ impl<'a> Evaluator<'a> {
         Ok(vals)
     }
 
-    fn eval_try(&mut self, args: &[Expr], span: Span) -> EvalResult {
+    fn eval_try(&mut self, args: &[Expr], expand_final: bool, span: Span) -> EvalResult {
+        if expand_final {
+            // Expanded arguments are plain values: the first one wins.
+            let vals = self.eval_args(args, true, span)?;
+            return vals
+                .into_iter()
+                .next()
+                .ok_or_else(|| err("Error in function call", "Call to function \"try\" failed: at least one argument is required.", span));
+        }
         if args.is_empty() {
-            return Err(err(
-                "Not enough function arguments",
-                "Function \"try\" expects at least 1 argument(s). Missing value for \"expressions\".",
-                span,
-            ));
+            return Err(err("Error in function call", "Call to function \"try\" failed: at least one argument is required.", span));
         }
         let mut failures = Vec::new();
         for a in args {
@@ -697,6 +855,71 @@ impl<'a> Evaluator<'a> {
             Err(_) => Ok(Value::bool(false)),
         }
     }
+}
+
+/// The type HCL gives a failed expression whose shape is syntactically
+/// clear; `dynamic` otherwise.
+fn error_type(e: &Expr) -> Type {
+    match &e.kind {
+        ExprKind::Template(parts) if !matches!(parts.as_slice(), [TemplatePart::Interp(_)]) => Type::String,
+        ExprKind::Object(_) => Type::object(BTreeMap::new()),
+        ExprKind::Tuple(items) => Type::tuple(vec![Type::Dynamic; items.len()]),
+        ExprKind::Parens(inner) => error_type(inner),
+        _ => Type::Dynamic,
+    }
+}
+
+fn same_kind(a: &Type, b: &Type) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// hcl's `describeConditionalTypeMismatch`.
+fn describe_conditional_mismatch(t: &Type, f: &Type) -> String {
+    match (t, f) {
+        (Type::Object(to), Type::Object(fo)) => {
+            for (name, tat) in to.attrs.iter() {
+                match fo.attrs.get(name) {
+                    None => return format!("The 'true' value includes object attribute {name:?}, which is absent in the 'false' value"),
+                    Some(fat) if fat != tat => {
+                        return format!("Type mismatch for object attribute {name:?}: {}", describe_conditional_mismatch(tat, fat))
+                    }
+                    _ => {}
+                }
+            }
+            for name in fo.attrs.keys() {
+                if !to.attrs.contains_key(name) {
+                    return format!("The 'false' value includes object attribute {name:?}, which is absent in the 'true' value");
+                }
+            }
+        }
+        (Type::Tuple(ts), Type::Tuple(fs)) => {
+            if ts.len() != fs.len() {
+                return format!("The 'true' tuple has length {}, but the 'false' tuple has length {}", ts.len(), fs.len());
+            }
+            for (i, (a, b)) in ts.iter().zip(fs.iter()).enumerate() {
+                if a != b {
+                    return format!("Type mismatch for tuple element {i}: {}", describe_conditional_mismatch(a, b));
+                }
+            }
+        }
+        (Type::List(a), Type::List(b)) | (Type::Set(a), Type::Set(b)) | (Type::Map(a), Type::Map(b))
+            if (matches!(**a, Type::Object(_)) && matches!(**b, Type::Object(_)))
+                || (matches!(**a, Type::Tuple(_)) && matches!(**b, Type::Tuple(_))) =>
+        {
+            let noun = match t {
+                Type::List(_) => "list",
+                Type::Set(_) => "set",
+                _ => "map",
+            };
+            return format!("Mismatched {noun} element types: {}", describe_conditional_mismatch(a, b));
+        }
+        _ => {}
+    }
+    let (tn, fname) = (t.friendly_name(), f.friendly_name());
+    if tn == fname {
+        return "At least one deeply-nested attribute or element is not compatible across both the 'true' and the 'false' value".into();
+    }
+    format!("The 'true' value is {tn}, but the 'false' value is {fname}")
 }
 
 fn arity_error(fname: &str, got: usize, want: usize, param: &str, span: Span) -> EvalError {
@@ -818,7 +1041,12 @@ fn unsupported_attr(name: &str, span: Span) -> EvalError {
 
 /// `coll[key]`, as hcl's Index.
 pub fn index(coll: &Value, key: &Value, span: Span) -> EvalResult {
-    let marks = coll.marks.union(key.marks);
+    // A marked key marks the element of a list or tuple, but not of a map or
+    // object (as hcl.Index).
+    let marks = match &coll.kind {
+        Kind::Map(..) | Kind::Object(_) | Kind::Unknown(Type::Map(_) | Type::Object(_)) => coll.marks,
+        _ => coll.marks.union(key.marks),
+    };
     let key = &Value { marks: Marks::NONE, ..key.clone() };
     if coll.is_null() {
         return Err(err("Attempt to index null value", "This value is null, so it does not have any indices.", span));
@@ -881,18 +1109,6 @@ pub fn index(coll: &Value, key: &Value, span: Span) -> EvalResult {
     Ok(out.mark(marks))
 }
 
-fn operand_bool(v: &Value, side: &str, span: Span) -> Result<Option<bool>, EvalError> {
-    if v.is_unknown() {
-        return Ok(None);
-    }
-    if v.is_null() {
-        return Ok(Some(false));
-    }
-    match convert(v, &Type::Bool) {
-        Ok(b) => Ok(b.as_bool()),
-        Err(ce) => Err(err("Invalid operand", format!("Unsuitable value for {side} operand: {}.", ce.message), span)),
-    }
-}
 
 fn unary(op: UnaryOp, v: Value, operand_span: Span, span: Span) -> EvalResult {
     let (v, marks) = v.unmark_deep();

@@ -46,7 +46,17 @@ impl Scope for VarsScope {
 
 fn render(ev: &Evaluator, text: &str, origin: &str, vars: Value, template_param: &str, span: Span) -> EvalResult {
     if let Some(m) = vars.as_entries() {
-        let _ = m;
+        for k in m.keys() {
+            let mut cs = k.chars();
+            let valid = cs.next().is_some_and(char::is_alphabetic) && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+            if !valid {
+                return Err(arg_error(
+                    "vars",
+                    format!("invalid template variable name {k:?}: must start with a letter, followed by zero or more letters, digits, and underscores"),
+                    span,
+                ));
+            }
+        }
     } else if !vars.is_null() {
         return Err(arg_error("vars", "a map or object is required".into(), span));
     }
@@ -69,16 +79,58 @@ fn render(ev: &Evaluator, text: &str, origin: &str, vars: Value, template_param:
         ExprKind::Template(parts) => inner.eval_template(parts, expr.span),
         _ => inner.eval(&expr),
     };
-    result.map_err(|e| {
-        let mut e = e;
-        for d in &mut e.diags {
-            if d.summary == "Invalid function argument" && d.detail.starts_with("vars map") {
-                d.detail = format!("Invalid value for \"vars\" parameter: {}.", d.detail);
+    let fname = if template_param == "template" { "templatestring" } else { "templatefile" };
+    let range = |sp: Option<Span>| -> String {
+        let files = scope.files.borrow();
+        match sp {
+            Some(sp) => {
+                let from = files.pos(sp.file, sp.start as usize);
+                let to = files.pos(sp.file, sp.end as usize);
+                if from.line == to.line {
+                    format!("{origin}:{},{}-{}", from.line, from.column, to.column)
+                } else {
+                    format!("{origin}:{},{}-{},{}", from.line, from.column, to.line, to.column)
+                }
             }
-            d.subject = Some(span);
+            None => origin.to_string(),
         }
-        e
-    })
+    };
+    let call_failed = |msg: String| {
+        EvalError::new(
+            Diagnostic::error("Error in function call", format!("Call to function {fname:?} failed: {msg}.")).with_subject(span),
+        )
+    };
+    let v = match result {
+        Ok(v) => v,
+        Err(e) => {
+            // A reference to a variable the map lacks is an argument error;
+            // anything else fails the call with hcl's Diagnostics.Error() text.
+            if let Some(d) = e.diags.iter().find(|d| d.summary == "Invalid function argument" && d.detail.starts_with("vars map")) {
+                return Err(arg_error("vars", d.detail.clone(), span));
+            }
+            let first = &e.diags[0];
+            let mut msg = format!("{}: {}; {}", range(first.subject), first.summary, first.detail);
+            if e.diags.len() > 1 {
+                msg.push_str(&format!(", and {} other diagnostic(s)", e.diags.len() - 1));
+            }
+            return Err(call_failed(msg));
+        }
+    };
+    if fname == "templatefile" {
+        // templatefile returns whatever the template produces
+        return Ok(v);
+    }
+    let (u, m) = v.unmark_deep();
+    if u.is_null() {
+        return Err(call_failed(format!(
+            "{}: Template result is null; The result of the template is null, which is not a valid result for a {fname} call.",
+            range(Some(expr.span))
+        )));
+    }
+    match plinth_value::convert(&u, &Type::String) {
+        Ok(sv) => Ok(sv.mark(m)),
+        Err(ce) => Err(call_failed(format!("invalid template result: {}", ce.message))),
+    }
 }
 
 pub(crate) fn templatestring(ev: &mut Evaluator, args: &[Expr], span: Span) -> EvalResult {

@@ -928,7 +928,8 @@ impl<'a> Parser<'a> {
                 break;
             }
             if t.kind == T::Eof {
-                self.err("Unterminated function call", "There is no closing parenthesis for this function call before the end of the file. This may be caused by incorrect parenthesis nesting elsewhere in this file.", self.sp(open.start, open.end));
+                // hcl parses an argument here and finds nothing
+                self.err("Missing expression", "Expected the start of an expression, but found the end of the file.", self.sp(t.start, t.end));
                 end = t.start;
                 break;
             }
@@ -974,13 +975,11 @@ impl<'a> Parser<'a> {
         Expr::new(ExprKind::Call { name, args, expand_final }, self.sp(first.start, end.max(open.end)))
     }
 
+    /// hcl starts a `for` expression at the keyword alone: `{ for = 1 }` is
+    /// a malformed `for`, not an object with a key "for".
     fn starts_for(&self) -> bool {
         let t = self.peek();
-        if !self.is_kw(t, "for") {
-            return false;
-        }
-        let n = lexer::lex(self.src, t.end, false);
-        n.kind == T::Ident
+        self.is_kw(t, "for")
     }
 
     fn parse_tuple(&mut self, open: Tok) -> Expr {
@@ -1003,7 +1002,8 @@ impl<'a> Parser<'a> {
                 break;
             }
             if t.kind == T::Eof {
-                self.err("Unterminated tuple constructor expression", "There is no corresponding closing bracket before the end of the file. This may be caused by incorrect bracket nesting elsewhere in this file.", self.sp(open.start, open.end));
+                // hcl parses an item here and finds nothing
+                self.err("Missing expression", "Expected the start of an expression, but found the end of the file.", self.sp(t.start, t.end));
                 end = t.start;
                 break;
             }
@@ -1062,7 +1062,9 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 T::Eof => {
-                    self.err("Unterminated object constructor expression", unterminated, self.sp(open.start, open.end));
+                    // hcl parses a key here and finds nothing
+                    let _ = unterminated;
+                    self.err("Missing expression", "Expected the start of an expression, but found the end of the file.", self.sp(t.start, t.end));
                     end = t.start;
                     break;
                 }

@@ -96,10 +96,15 @@ fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
         },
         Type::Bool => match &v.kind {
             Kind::Bool(_) => Ok(v.clone()),
+            // cty accepts "1" and "0" too, and hints at lowercase spellings.
             Kind::String(s) => match &**s {
-                "true" => Ok(Value::bool(true)),
-                "false" => Ok(Value::bool(false)),
-                _ => Err(ConvertError::new("a bool is required")),
+                "true" | "1" => Ok(Value::bool(true)),
+                "false" | "0" => Ok(Value::bool(false)),
+                other => match other.to_lowercase().as_str() {
+                    "true" => Err(ConvertError::new("a bool is required; to convert from string, use lowercase \"true\"")),
+                    "false" => Err(ConvertError::new("a bool is required; to convert from string, use lowercase \"false\"")),
+                    _ => Err(ConvertError::new("a bool is required")),
+                },
             },
             _ => Err(ConvertError::mismatch(&got, want)),
         },
@@ -114,7 +119,11 @@ fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                 let unified = if tys.is_empty() {
                     (**et).clone()
                 } else {
-                    unify(&tys).ok_or_else(|| ConvertError::mismatch(&got, want))?
+                    let u = unify(&tys).ok_or_else(|| ConvertError::mismatch(&got, want))?;
+                    if u == Type::Dynamic && tys.iter().any(|t| *t != Type::Dynamic) {
+                        return Err(ConvertError::mismatch(&got, want));
+                    }
+                    u
                 };
                 if **et == Type::Dynamic {
                     unified
@@ -144,7 +153,11 @@ fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                 let unified = if tys.is_empty() {
                     (**et).clone()
                 } else {
-                    unify(&tys).ok_or_else(|| ConvertError::mismatch(&got, want))?
+                    let u = unify(&tys).ok_or_else(|| ConvertError::mismatch(&got, want))?;
+                    if u == Type::Dynamic && tys.iter().any(|t| *t != Type::Dynamic) {
+                        return Err(ConvertError::mismatch(&got, want));
+                    }
+                    u
                 };
                 if **et == Type::Dynamic {
                     unified
@@ -249,43 +262,49 @@ pub fn convert_type(got: &Type, want: &Type) -> Result<Type, ConvertError> {
     }
 }
 
-/// The single type that all `types` can be converted to, as cty's `Unify`:
-/// identical types unify to themselves; primitives to `string` when they differ;
-/// same-length tuples element-wise, other sequences to a list; objects with the
-/// same attributes attribute-wise, other mappings to a map.
+/// The single type that all `types` can be converted to, as cty's
+/// `UnifyUnsafe` (the form HCL conditionals and every conversion use): values
+/// of one structural kind unify kind-wise (collections by element, objects
+/// and tuples attribute- or element-wise, falling back to a map or list);
+/// otherwise the most general type, in cty's preference order, that every
+/// type converts to. `dynamic` among collections or structural types makes
+/// the result `dynamic`.
 pub fn unify(types: &[Type]) -> Option<Type> {
     let first = types.first()?;
     if types.iter().all(|t| t == first) {
         return Some(first.clone());
     }
-    // `dynamic` (an untyped null, say) converts to whatever the others unify to.
-    let concrete: Vec<&Type> = types.iter().filter(|t| **t != Type::Dynamic).collect();
-    if concrete.is_empty() {
-        return Some(Type::Dynamic);
+    let count = |f: fn(&Type) -> bool| types.iter().filter(|t| f(t)).count();
+    let maps = count(|t| matches!(t, Type::Map(_)));
+    let (objects, tuples) = (count(|t| matches!(t, Type::Object(_))), count(|t| matches!(t, Type::Tuple(_))));
+    let dynamics = count(|t| *t == Type::Dynamic);
+    let n = types.len();
+    if objects > 0 && tuples > 0 {
+        return None;
     }
-    if concrete.iter().all(|t| *t == concrete[0]) {
-        return Some(concrete[0].clone());
-    }
-    if concrete.iter().all(|t| t.is_primitive()) {
-        // Differing primitives meet at string, and only when a string is among
-        // them: number and bool alone do not unify.
-        return concrete.iter().any(|t| **t == Type::String).then_some(Type::String);
-    }
-    if concrete.iter().all(|t| matches!(t, Type::Tuple(_))) {
-        let lens: Vec<usize> = concrete.iter().map(|t| if let Type::Tuple(ts) = t { ts.len() } else { 0 }).collect();
-        if lens.iter().all(|l| *l == lens[0]) {
-            let mut out = Vec::with_capacity(lens[0]);
-            for i in 0..lens[0] {
-                let col: Vec<Type> = concrete.iter().map(|t| if let Type::Tuple(ts) = t { ts[i].clone() } else { Type::Dynamic }).collect();
-                out.push(unify(&col)?);
+    if maps > 0 && objects > 0 && maps + objects + dynamics == n {
+        // objects often hold map data: try a map of everything first
+        let mut etys = Vec::new();
+        for t in types {
+            match t {
+                Type::Map(e) => etys.push((**e).clone()),
+                Type::Object(o) => etys.extend(o.attrs.values().cloned()),
+                _ => {}
             }
-            return Some(Type::tuple(out));
         }
-    }
-    if concrete.iter().all(|t| matches!(t, Type::Object(_))) {
-        let attrs: Vec<&crate::ObjectType> =
-            concrete.iter().map(|t| if let Type::Object(o) = t { &**o } else { unreachable!() }).collect();
-        if attrs.iter().all(|a| a.attrs.keys().eq(attrs[0].attrs.keys())) {
+        if let Some(et) = unify(&etys) {
+            let want = Type::map(et);
+            if types.iter().all(|t| can_convert(t, &want)) {
+                return Some(want);
+            }
+        }
+    } else if objects > 0 && objects + dynamics == n {
+        if dynamics > 0 {
+            return Some(Type::Dynamic);
+        }
+        let attrs: Vec<&crate::ObjectType> = types.iter().filter_map(|t| if let Type::Object(o) = t { Some(&**o) } else { None }).collect();
+        let same_names = attrs.iter().all(|a| a.attrs.len() == attrs[0].attrs.len() && a.attrs.keys().all(|k| attrs[0].attrs.contains_key(k)));
+        if same_names {
             let mut out = BTreeMap::new();
             for name in attrs[0].attrs.keys() {
                 let col: Vec<Type> = attrs.iter().map(|a| a.attrs[name].clone()).collect();
@@ -293,30 +312,184 @@ pub fn unify(types: &[Type]) -> Option<Type> {
             }
             return Some(Type::object(out));
         }
+        let etys: Vec<Type> = attrs.iter().flat_map(|a| a.attrs.values().cloned()).collect();
+        let ret = Type::map(unify(&etys)?);
+        return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
+    } else if tuples > 0 && tuples + dynamics == n {
+        if dynamics > 0 {
+            return Some(Type::Dynamic);
+        }
+        let elems: Vec<&[Type]> = types.iter().filter_map(|t| if let Type::Tuple(ts) = t { Some(&ts[..]) } else { None }).collect();
+        if elems.iter().all(|e| e.len() == elems[0].len()) {
+            let mut out = Vec::with_capacity(elems[0].len());
+            for i in 0..elems[0].len() {
+                let col: Vec<Type> = elems.iter().map(|e| e[i].clone()).collect();
+                out.push(unify(&col)?);
+            }
+            return Some(Type::tuple(out));
+        }
+        let etys: Vec<Type> = elems.iter().flat_map(|e| e.iter().cloned()).collect();
+        let ret = Type::list(unify(&etys)?);
+        return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
     }
-    let mut elems = Vec::new();
-    let seq = concrete.iter().all(|t| t.is_list_like());
-    let mapping = concrete.iter().all(|t| matches!(t, Type::Map(_) | Type::Object(_)));
-    if !seq && !mapping {
-        return None;
-    }
-    let set = concrete.iter().all(|t| matches!(t, Type::Set(_)));
-    for t in &concrete {
-        match t {
-            Type::List(e) | Type::Set(e) | Type::Map(e) => elems.push((**e).clone()),
-            Type::Tuple(ts) => elems.extend(ts.iter().cloned()),
-            Type::Object(o) => elems.extend(o.attrs.values().cloned()),
-            _ => return None,
+    for i in preference_order(types) {
+        let want = &types[i];
+        if types.iter().all(|t| t == want || can_convert(t, want)) {
+            // A result with `dynamic` inside (`list(dynamic)`) takes the
+            // types the values will have after converting to it: unify
+            // list(dynamic) and tuple([string]) to list(string).
+            if want.has_dynamic() && *want != Type::Dynamic {
+                let after: Vec<Type> = types.iter().map(|t| convert_type(t, want).unwrap_or_else(|_| want.clone())).collect();
+                if after.iter().any(|t| t != want) {
+                    if let Some(refined) = unify(&after) {
+                        if refined != *want && types.iter().all(|t| t == &refined || can_convert(t, &refined)) {
+                            return Some(refined);
+                        }
+                    }
+                }
+            }
+            return Some(want.clone());
         }
     }
-    let et = if elems.is_empty() { Type::Dynamic } else { unify(&elems)? };
-    Some(if mapping {
-        Type::map(et)
-    } else if set {
-        Type::set(et)
-    } else {
-        Type::list(et)
-    })
+    None
+}
+
+/// cty's `sortTypes`: a topological order of "more general than".
+fn preference_order(types: &[Type]) -> Vec<usize> {
+    let n = types.len();
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..n.saturating_sub(1) {
+        for j in i + 1..n {
+            match compare_types(&types[i], &types[j]) {
+                c if c < 0 => edges[i].push(j),
+                c if c > 0 => edges[j].push(i),
+                _ => {}
+            }
+        }
+    }
+    let mut indegree = vec![0usize; n];
+    for outs in &edges {
+        for &j in outs {
+            indegree[j] += 1;
+        }
+    }
+    let mut result: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+    let mut q = 0;
+    while q < result.len() {
+        let k = result[q];
+        q += 1;
+        for &j in &edges[k] {
+            indegree[j] -= 1;
+            if indegree[j] == 0 {
+                result.push(j);
+            }
+        }
+    }
+    result
+}
+
+/// cty's `compareTypes`: negative when `a` is more general than `b`.
+fn compare_types(a: &Type, b: &Type) -> i32 {
+    if *a == Type::Dynamic || *b == Type::Dynamic {
+        return match (*a == Type::Dynamic, *b == Type::Dynamic) {
+            (false, true) => -1,
+            (true, false) => 1,
+            _ => 0,
+        };
+    }
+    if a.is_primitive() && b.is_primitive() && (*a == Type::String || *b == Type::String) {
+        return match (*a == Type::String, *b == Type::String) {
+            (false, true) => 1,
+            (true, false) => -1,
+            _ => 0,
+        };
+    }
+    match (a, b) {
+        (Type::List(x), Type::List(y)) | (Type::Set(x), Type::Set(y)) | (Type::Map(x), Type::Map(y)) => return compare_types(x, y),
+        _ => {}
+    }
+    let (a, b, swap) = match (a, b) {
+        (Type::Tuple(_), Type::List(_)) | (Type::Object(_), Type::Map(_)) | (Type::Set(_), Type::Tuple(_)) | (Type::Set(_), Type::List(_)) => (b, a, -1),
+        _ => (a, b, 1),
+    };
+    if matches!(b, Type::Set(_)) && matches!(a, Type::Tuple(_) | Type::List(_)) {
+        return -swap;
+    }
+    if matches!(a, Type::List(_)) && matches!(b, Type::Tuple(_)) {
+        return -swap;
+    }
+    if matches!(a, Type::Map(_)) && matches!(b, Type::Object(_)) {
+        return -swap;
+    }
+    let fold = |pairs: Vec<(&Type, &Type)>| -> i32 {
+        let (mut a_super, mut b_super) = (false, false);
+        for (x, y) in pairs {
+            match compare_types(x, y) {
+                c if c < 0 => a_super = true,
+                c if c > 0 => b_super = true,
+                _ => {}
+            }
+        }
+        match (a_super, b_super) {
+            (true, false) => -swap,
+            (false, true) => swap,
+            _ => 0,
+        }
+    };
+    match (a, b) {
+        (Type::Object(x), Type::Object(y)) => {
+            if x.attrs.len() != y.attrs.len() || !x.attrs.keys().all(|k| y.attrs.contains_key(k)) {
+                return 0;
+            }
+            fold(x.attrs.iter().map(|(k, t)| (t, &y.attrs[k])).collect())
+        }
+        (Type::Tuple(x), Type::Tuple(y)) => {
+            if x.len() != y.len() {
+                return 0;
+            }
+            fold(x.iter().zip(y.iter()).collect())
+        }
+        _ => 0,
+    }
+}
+
+/// Whether cty has an (unsafe) conversion from `from` to `to`.
+pub fn can_convert(from: &Type, to: &Type) -> bool {
+    if from == to || *to == Type::Dynamic || *from == Type::Dynamic {
+        return true;
+    }
+    // A collection of `dynamic` unifies its elements; the result may be
+    // `dynamic` only when every element is.
+    let to_single = |etys: &[Type], want: &Type| -> bool {
+        if etys.is_empty() {
+            return true;
+        }
+        if *want == Type::Dynamic {
+            return match unify(etys) {
+                None => false,
+                Some(Type::Dynamic) => etys.iter().all(|t| *t == Type::Dynamic),
+                Some(_) => true,
+            };
+        }
+        etys.iter().all(|t| can_convert(t, want))
+    };
+    match (from, to) {
+        (a, b) if a.is_primitive() && b.is_primitive() => {
+            matches!((a, b), (Type::Number | Type::Bool, Type::String) | (Type::String, Type::Number | Type::Bool))
+        }
+        (Type::Object(f), Type::Object(t)) => t.attrs.iter().all(|(k, at)| match f.attrs.get(k) {
+            Some(ft) => can_convert(ft, at),
+            None => t.optional.contains(k),
+        }),
+        (Type::Tuple(f), Type::Tuple(t)) => f.len() == t.len() && f.iter().zip(t.iter()).all(|(a, b)| can_convert(a, b)),
+        (Type::List(f) | Type::Set(f), Type::List(t) | Type::Set(t)) => can_convert(f, t),
+        (Type::Map(f), Type::Map(t)) => can_convert(f, t),
+        (Type::Tuple(f), Type::List(t) | Type::Set(t)) => to_single(f, t),
+        (Type::Object(f), Type::Map(t)) => to_single(&f.attrs.values().cloned().collect::<Vec<_>>(), t),
+        (Type::Map(f), Type::Object(t)) => t.attrs.values().all(|at| can_convert(f, at)),
+        // cty has no conversion from a list or set to a tuple
+        _ => false,
+    }
 }
 
 #[cfg(test)]

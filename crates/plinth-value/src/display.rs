@@ -83,7 +83,11 @@ fn format_mapping(m: &std::collections::BTreeMap<String, Value>, indent: usize, 
     for (k, x) in m {
         out.push('\n');
         push_indent(out, indent + 2);
-        out.push_str(&go_quote(k));
+        // keys print like string values: a key with a newline is a heredoc
+        match heredoc(k, indent + 2) {
+            Some(h) => out.push_str(&h),
+            None => out.push_str(&go_quote(k)),
+        }
         out.push_str(" = ");
         format_value(x, indent + 2, out);
     }
@@ -148,21 +152,39 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
-/// An approximation of Go's `unicode.IsPrint` without the full tables: control
-/// and format characters, separators other than the ASCII space, surrogates,
-/// private use and noncharacters are not printable.
-fn is_go_printable(c: char) -> bool {
-    let u = c as u32;
+/// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and
+/// the ASCII space. The category tables come from regex-syntax's Unicode data.
+pub(crate) fn is_go_printable(c: char) -> bool {
+    use std::sync::OnceLock;
+    static RANGES: OnceLock<Vec<(char, char)>> = OnceLock::new();
     if c == ' ' {
         return true;
     }
-    if c.is_control() || c.is_whitespace() {
-        return false;
+    if (c as u32) < 0x80 {
+        return c.is_ascii_graphic();
     }
-    !matches!(u,
-        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F | 0x2028..=0x202E
-        | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF | 0xFDD0..=0xFDEF
-        | 0xFFFE | 0xFFFF | 0xF0000..=0x10FFFF | 0xE0000..=0xE007F)
+    let ranges = RANGES.get_or_init(|| {
+        let hir = regex_syntax::Parser::new()
+            .parse(r"[\p{L}\p{M}\p{N}\p{P}\p{S}]")
+            .expect("valid class");
+        match hir.kind() {
+            regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(cls)) => {
+                cls.ranges().iter().map(|r| (r.start(), r.end())).collect()
+            }
+            _ => Vec::new(),
+        }
+    });
+    ranges
+        .binary_search_by(|(lo, hi)| {
+            if *hi < c {
+                std::cmp::Ordering::Less
+            } else if *lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
 }
 
 /// A type as written in a type constraint: `list(string)`, `object({a=number})`.
@@ -200,5 +222,20 @@ mod tests {
     #[test]
     fn multiline_string_is_heredoc() {
         assert_eq!(display_value(&Value::string("trailing\n")), "<<EOT\ntrailing\n\nEOT");
+    }
+}
+
+#[cfg(test)]
+mod printable {
+    use super::*;
+
+    #[test]
+    fn go_is_print() {
+        for c in ['a', 'é', '🤔', '\u{301}', '€', '日', '\u{e3f}', ' '] {
+            assert!(is_go_printable(c), "{c:?}");
+        }
+        for c in ['\u{a0}', '\u{200b}', '\u{2028}', '\u{ad}', '\u{feff}', '\u{e000}', '\u{7f}', '\u{85}', '\u{3000}', '\u{378}', '\u{1680}'] {
+            assert!(!is_go_printable(c), "{c:?}");
+        }
     }
 }

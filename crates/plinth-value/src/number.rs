@@ -32,6 +32,14 @@ pub const PARSE_PREC: u32 = 512;
 const MAX_EXP: i64 = i32::MAX as i64;
 const MIN_EXP: i64 = i32::MIN as i64;
 
+/// plinth's own exponent range for results: beyond 2^±1048576 (about
+/// 10^±315652) a value overflows to ±Inf or underflows to ±0. Go allows
+/// exponents up to 2^31, but printing such a number takes hundreds of
+/// megabytes and minutes; no configuration needs a number with more than
+/// 300,000 digits, and input like `1e999999999` must not stall evaluation.
+const VALUE_MAX_EXP: i64 = 1 << 20;
+const VALUE_MIN_EXP: i64 = -(1 << 20);
+
 #[derive(Clone, Debug)]
 enum Form {
     Zero,
@@ -91,10 +99,10 @@ impl Number {
         }
         let bl = bits(&mant);
         let gexp = exp + bl;
-        if gexp < MIN_EXP {
+        if gexp < VALUE_MIN_EXP {
             return Number::zero_with(neg, prec);
         }
-        if gexp > MAX_EXP {
+        if gexp > VALUE_MAX_EXP {
             return Number::inf_with(neg, prec);
         }
         let p = prec as i64;
@@ -129,7 +137,7 @@ impl Number {
             m >>= tz;
             e += tz as i64;
         }
-        if e + bits(&m) > MAX_EXP {
+        if e + bits(&m) > VALUE_MAX_EXP {
             return Number::inf_with(neg, prec);
         }
         Number { neg, form: Form::Finite { mant: m, exp: e }, prec }
@@ -226,6 +234,11 @@ impl Number {
     /// Rounding reproduces Go's algorithm, including its intermediate
     /// rounding of 5^n to 576 bits for decimal exponents beyond 27.
     pub fn parse(s: &str) -> Option<Number> {
+        // Parsing is quadratic in the number of digits; nothing legitimate
+        // has more than a hundred thousand (see VALUE_MAX_EXP).
+        if s.len() > 1 << 17 {
+            return None;
+        }
         parse_go(s, PARSE_PREC)
     }
 
@@ -894,6 +907,95 @@ impl Number {
             }
         }
         d
+    }
+}
+
+impl Number {
+    /// The exact decimal expansion of a finite number: `(negative, digits,
+    /// exp)` with value = 0.`digits` × 10^`exp`, no trailing zeros in
+    /// `digits` (empty for zero). None for infinities. Go's `big.Float`
+    /// formats with an explicit precision round from these digits.
+    pub fn exact_decimal(&self) -> Option<(bool, Vec<u8>, i64)> {
+        match &self.form {
+            Form::Inf => None,
+            Form::Zero => Some((self.neg, Vec::new(), 0)),
+            Form::Finite { mant, exp } => {
+                let d = Decimal::new(mant, *exp);
+                Some((self.neg, d.mant, d.exp))
+            }
+        }
+    }
+
+    /// `Text('g', 10)` (what Go's `big.Float.String()` returns): ten
+    /// significant digits, `%e` form for exponents below -4 or from 10 up.
+    /// cty hashes set elements with this text.
+    pub fn text_g10(&self) -> String {
+        let mut out = String::new();
+        if self.neg {
+            out.push('-');
+        }
+        let (mant, exp) = match &self.form {
+            Form::Inf => {
+                if !self.neg {
+                    out.push('+');
+                }
+                out.push_str("Inf");
+                return out;
+            }
+            Form::Zero => {
+                out.push('0');
+                return out;
+            }
+            Form::Finite { mant, exp } => (mant, *exp),
+        };
+        let mut d = Decimal::new(mant, exp);
+        let mut prec = 10usize;
+        d.round(prec);
+        let mut eprec = prec as i64;
+        if eprec > d.mant.len() as i64 && d.mant.len() as i64 >= d.exp {
+            eprec = d.mant.len() as i64;
+        }
+        let e = d.exp - 1;
+        if e < -4 || e >= eprec {
+            if prec > d.mant.len() {
+                prec = d.mant.len();
+            }
+            // fmtE with prec-1 digits after the point
+            out.push(d.mant.first().map_or('0', |c| *c as char));
+            let p = prec.saturating_sub(1);
+            if p > 0 {
+                out.push('.');
+                for i in 1..=p {
+                    out.push(d.at(i) as char);
+                }
+            }
+            out.push('e');
+            out.push(if e < 0 { '-' } else { '+' });
+            if e.abs() < 10 {
+                out.push('0');
+            }
+            out.push_str(&e.abs().to_string());
+            return out;
+        }
+        if prec as i64 > d.exp {
+            prec = d.mant.len();
+        }
+        let frac = (prec as i64 - d.exp).max(0);
+        if d.exp > 0 {
+            for i in 0..d.exp as usize {
+                out.push(d.at(i) as char);
+            }
+        } else {
+            out.push('0');
+        }
+        if frac > 0 {
+            out.push('.');
+            for i in 0..frac {
+                let j = d.exp + i;
+                out.push(if j >= 0 { d.at(j as usize) as char } else { '0' });
+            }
+        }
+        out
     }
 }
 

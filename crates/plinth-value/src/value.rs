@@ -104,8 +104,7 @@ impl Value {
                 v
             })
             .collect();
-        items.sort_by(set_order);
-        items.dedup_by(|a, b| a.is_wholly_known() && b.is_wholly_known() && a.raw_equal(b));
+        let items = sort_set_elements(std::mem::take(&mut items));
         Value { kind: Kind::Set(elem, Arc::new(items)), marks }
     }
     pub fn map(elem: Type, items: BTreeMap<String, Value>) -> Value {
@@ -292,47 +291,67 @@ fn unwrap_arc<T: Clone>(a: Arc<T>) -> T {
     Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone())
 }
 
-/// cty's set element order: known before unknown; strings lexically, numbers
-/// numerically, `false` before `true`; anything else by its canonical
-/// serialization (the text cty hashes), compared as bytes.
-pub(crate) fn set_order(a: &Value, b: &Value) -> Ordering {
+/// cty's set element order (`setRules.Less`): known before unknown,
+/// non-null before null; strings, numbers and bools in their natural order;
+/// any other type by the bytes of its set hash text (`appendSetHashBytes`),
+/// compared lexically. Equal values (same hash text) appear once.
+pub(crate) fn sort_set_elements(items: Vec<Value>) -> Vec<Value> {
+    let mut keyed: Vec<(String, Value)> = items
+        .into_iter()
+        .map(|v| {
+            let mut buf = String::new();
+            set_hash_bytes(&v, &mut buf);
+            (buf, v)
+        })
+        .collect();
+    keyed.sort_by(|(ka, a), (kb, b)| set_less_order(a, b).then_with(|| ka.cmp(kb)));
+    let mut out: Vec<(String, Value)> = Vec::with_capacity(keyed.len());
+    for (k, v) in keyed {
+        // nested unknowns make a value unequal to everything
+        let dup = v.is_wholly_known()
+            && out.last().is_some_and(|(ok, o)| *ok == k && o.is_wholly_known() && o.raw_equal(&v));
+        if !dup {
+            out.push((k, v));
+        }
+    }
+    out.into_iter().map(|(_, v)| v).collect()
+}
+
+/// `setRules.Less` as an ordering (Equal where cty's Less is false both ways).
+fn set_less_order(a: &Value, b: &Value) -> Ordering {
     match (a.is_known(), b.is_known()) {
         (true, false) => return Ordering::Less,
         (false, true) => return Ordering::Greater,
         (false, false) => return Ordering::Equal,
         _ => {}
     }
+    match (a.is_null(), b.is_null()) {
+        (false, true) => return Ordering::Less,
+        (true, false) => return Ordering::Greater,
+        (true, true) => return Ordering::Equal,
+        _ => {}
+    }
     match (&a.kind, &b.kind) {
         (Kind::String(x), Kind::String(y)) => x.cmp(y),
         (Kind::Number(x), Kind::Number(y)) => x.cmp(y),
         (Kind::Bool(x), Kind::Bool(y)) => x.cmp(y),
-        _ => set_key(a).cmp(&set_key(b)),
+        _ => Ordering::Equal,
     }
 }
 
-fn set_key(v: &Value) -> String {
-    let mut buf = String::new();
-    set_hash_bytes(v, &mut buf);
-    buf
-}
-
+/// cty's `appendSetHashBytes`.
 fn set_hash_bytes(v: &Value, buf: &mut String) {
     match &v.kind {
         Kind::Unknown(_) => buf.push('?'),
         Kind::Null(_) => buf.push('~'),
-        Kind::Number(n) => buf.push_str(&n.to_string()),
+        Kind::Number(n) => buf.push_str(&n.text_g10()),
         Kind::Bool(b) => buf.push(if *b { 'T' } else { 'F' }),
-        Kind::String(s) => {
-            buf.push('"');
-            buf.push_str(s);
-            buf.push('"');
-        }
+        Kind::String(s) => buf.push_str(&crate::display::go_quote(s)),
         Kind::Map(_, m) => {
             buf.push('{');
             for (k, x) in m.iter() {
-                buf.push('"');
-                buf.push_str(k);
-                buf.push_str("\":");
+                buf.push_str(&crate::display::go_quote(k));
+                buf.push(':');
                 set_hash_bytes(x, buf);
                 buf.push(';');
             }
@@ -365,3 +384,52 @@ fn set_hash_bytes(v: &Value, buf: &mut String) {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(k: &str, v: Value) -> Value {
+        Value::object([(k.to_string(), v)].into_iter().collect())
+    }
+    fn n(s: &str) -> Value {
+        Value::number(Number::parse(s).unwrap())
+    }
+
+    /// Orders recorded from Terraform 1.15 (`toset([...])` in the console).
+    #[test]
+    fn set_order_matches_terraform() {
+        let ty = Type::object([("n".to_string(), Type::Number)].into_iter().collect());
+        let s = Value::set(ty, ["10", "9", "100", "1", "2.5"].iter().map(|x| obj("n", n(x))).collect());
+        let got: Vec<String> = s.as_seq().unwrap().iter().map(|o| o.as_entries().unwrap()["n"].as_number().unwrap().to_string()).collect();
+        assert_eq!(got, ["100", "10", "1", "2.5", "9"]);
+
+        // numbers hash as big.Float.String(): %g with 10 digits
+        let ty = Type::tuple(vec![Type::Number]);
+        let s = Value::set(ty, ["1e21", "12345678901", "0.00001", "-1"].iter().map(|x| Value::tuple(vec![n(x)])).collect());
+        let got: Vec<String> = s.as_seq().unwrap().iter().map(|t| t.as_seq().unwrap()[0].as_number().unwrap().to_string()).collect();
+        assert_eq!(got, ["-1", "12345678901", "1000000000000000000000", "0.00001"]);
+
+        // strings hash Go-quoted: escaped characters sort before letters; null last
+        let ty = Type::object([("x".to_string(), Type::String)].into_iter().collect());
+        let s = Value::set(
+            ty,
+            vec![obj("x", Value::string("a")), obj("x", Value::null(Type::String)), obj("x", Value::string("\u{a0}"))],
+        );
+        let got: Vec<Option<String>> =
+            s.as_seq().unwrap().iter().map(|o| o.as_entries().unwrap()["x"].as_str().map(str::to_string)).collect();
+        assert_eq!(got, [Some("\u{a0}".to_string()), Some("a".to_string()), None]);
+
+        // 0 and -0 are distinct set elements in cty
+        let s = Value::set(Type::Number, vec![n("0"), n("-0")]);
+        assert_eq!(s.as_seq().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn go_text_g10() {
+        for (x, want) in [("1e21", "1e+21"), ("12345678901", "1.23456789e+10"), ("1234567890", "1234567890"), ("0.00001", "1e-05"), ("0.0001", "0.0001"), ("-0", "-0"), ("2.5", "2.5"), ("100", "100")] {
+            assert_eq!(Number::parse(x).unwrap().text_g10(), want, "{x}");
+        }
+        let third = Number::from_i64(1).div(&Number::from_i64(3)).unwrap();
+        assert_eq!(third.text_g10(), "0.3333333333");
+    }
+}

@@ -29,7 +29,8 @@ pub(super) fn register(r: &mut Registry) {
         ),
     );
     r.add("timestamp", Function::new(vec![], st, timestamp).impure());
-    r.add("plantimestamp", Function::new(vec![], st, timestamp).impure());
+    // Known during plan: the time the run started, the same on every call.
+    r.add("plantimestamp", Function::new(vec![], st, plantimestamp));
 }
 
 // ---- time values ------------------------------------------------------------------
@@ -524,6 +525,16 @@ fn timestamp(_: &CallCtx, _: &[Value]) -> FuncResult {
     Ok(Value::string(Time { secs: now.as_secs() as i64, nanos: 0, offset: 0 }.rfc3339()))
 }
 
+/// The plan's timestamp: fixed at the first call in this process, so every
+/// `plantimestamp()` of a run (plan, and apply after it) agrees.
+fn plantimestamp(_: &CallCtx, _: &[Value]) -> FuncResult {
+    static PLAN_TIME: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let secs = *PLAN_TIME.get_or_init(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    });
+    Ok(Value::string(Time { secs: secs as i64, nanos: 0, offset: 0 }.rfc3339()))
+}
+
 fn timeadd(_: &CallCtx, args: &[Value]) -> FuncResult {
     let t = parse_cty(str_arg(args, 0)).map_err(FuncError::call)?;
     let d = parse_duration(str_arg(args, 1)).map_err(FuncError::call)?;
@@ -788,7 +799,10 @@ mod tests {
         assert!(parse_cty(t).is_ok());
         let planning = CallCtx { planning: true, ..CallCtx::default() };
         assert!(call(registry().get("timestamp").unwrap(), &planning, vec![]).unwrap().is_unknown());
-        assert!(call(registry().get("plantimestamp").unwrap(), &planning, vec![]).unwrap().is_unknown());
+        let p1 = call(registry().get("plantimestamp").unwrap(), &planning, vec![]).unwrap();
+        assert!(!p1.is_unknown());
+        let p2 = call(registry().get("plantimestamp").unwrap(), &CallCtx::default(), vec![]).unwrap();
+        assert_eq!(p1.as_str(), p2.as_str());
     }
 
     #[test]

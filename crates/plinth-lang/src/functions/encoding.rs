@@ -949,7 +949,16 @@ mod go_json {
 // ---- YAML --------------------------------------------------------------------------
 
 fn yamldecode(_: &CallCtx, args: &[Value]) -> FuncResult {
-    yaml::decode(str_arg(args, 0)).map_err(FuncError::call)
+    let src = str_arg(args, 0);
+    // go-yaml accepts only `%YAML 1.1` directives.
+    if let Some(first) = src.lines().next() {
+        if let Some(version) = first.strip_prefix("%YAML") {
+            if version.split_whitespace().next() != Some("1.1") {
+                return Err(FuncError::call("found incompatible YAML document"));
+            }
+        }
+    }
+    yaml::decode(src).map_err(FuncError::call)
 }
 
 fn yamlencode(_: &CallCtx, args: &[Value]) -> FuncResult {

@@ -56,6 +56,12 @@ impl FuncError {
 
 pub type FuncResult = Result<Value, FuncError>;
 
+/// The longest string (in bytes) or collection a function builds from small
+/// inputs (`indent`'s padding, `format` widths, `setproduct`'s product).
+/// Terraform has no such limit, but no configuration needs more, and a typo
+/// like `indent(1000000000, ...)` must fail rather than exhaust memory.
+pub const MAX_RESULT_LEN: usize = 1 << 26;
+
 #[derive(Clone, Debug)]
 pub struct Param {
     pub name: &'static str,

@@ -85,10 +85,11 @@ fn signum(_: &CallCtx, args: &[Value]) -> FuncResult {
 }
 
 fn max(_: &CallCtx, args: &[Value]) -> FuncResult {
+    // cty keeps the first of equal maxima (max(-0, 0) is -0)
     let best = args
         .iter()
         .map(num)
-        .max_by(|a, b| a.cmp(b))
+        .reduce(|best, x| if x > best { x } else { best })
         .ok_or_else(|| FuncError::call("must pass at least one number"))?;
     Ok(Value::number(best.clone()))
 }

@@ -194,8 +194,16 @@ fn indent(_: &CallCtx, a: &[Value]) -> FuncResult {
     if spaces < 0 {
         return Err(FuncError::call("panic in function implementation: strings: negative Repeat count"));
     }
+    let text = st(&a[1]);
+    let lines = text.matches('\n').count();
+    if lines == 0 {
+        return ok_str(text);
+    }
+    if (spaces as u64).saturating_mul(lines as u64).saturating_add(text.len() as u64) > super::MAX_RESULT_LEN as u64 {
+        return Err(FuncError::call(format!("the result would be longer than {} bytes", super::MAX_RESULT_LEN)));
+    }
     let pad = format!("\n{}", " ".repeat(spaces as usize));
-    ok_str(st(&a[1]).replace('\n', &pad))
+    ok_str(text.replace('\n', &pad))
 }
 
 /// Number of grapheme clusters, as Terraform's `length` of a string.
@@ -269,11 +277,91 @@ pub(super) struct GoRegexError {
 /// Compiles an RE2 pattern with Go's semantics: `\d \w \s \b` are ASCII-only
 /// and a `{` that does not start a repetition is a literal.
 pub(super) fn compile_go_regex(pattern: &str) -> Result<regex::Regex, GoRegexError> {
+    if let Some(expr) = nested_repetition(pattern) {
+        return Err(GoRegexError { code: "invalid nested repetition operator".into(), expr });
+    }
     let translated = translate_re2(pattern);
     match regex::RegexBuilder::new(&translated).build() {
         Ok(re) => Ok(re),
         Err(e) => Err(go_regex_error(pattern).unwrap_or_else(|| GoRegexError { code: e.to_string(), expr: String::new() })),
     }
+}
+
+/// Go rejects a repetition operator applied to a repetition (`a**`, `a++`,
+/// `a{2}{3}`); the lazy marker `?` belongs to the operator before it. Returns
+/// the offending operators' text.
+fn nested_repetition(p: &str) -> Option<String> {
+    let b = p.as_bytes();
+    let chars: Vec<char> = p.chars().collect();
+    let _ = chars;
+    let mut i = 0;
+    let mut last_rep: Option<usize> = None;
+    let mut in_class = false;
+    while i < b.len() {
+        let c = b[i];
+        if in_class {
+            match c {
+                b'\\' => i += 2,
+                b']' => {
+                    in_class = false;
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        let op_len = match c {
+            b'*' | b'+' | b'?' => 1,
+            b'{' => {
+                let chars: Vec<char> = p[i..].chars().collect();
+                if is_repeat_at(&chars, 0) {
+                    p[i..].find('}').map_or(1, |e| e + 1)
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        };
+        if op_len > 0 {
+            let mut end = i + op_len;
+            if b.get(end) == Some(&b'?') {
+                end += 1;
+            }
+            if let Some(start) = last_rep {
+                return Some(p[start..end].to_string());
+            }
+            last_rep = Some(i);
+            i = end;
+            continue;
+        }
+        last_rep = None;
+        match c {
+            b'\\' => {
+                if b.get(i + 1) == Some(&b'Q') {
+                    // literal text up to \E
+                    i = p[i + 2..].find("\\E").map_or(b.len(), |e| i + 2 + e + 2);
+                    continue;
+                }
+                i += 2;
+                // \p{..}, \x{..}
+                if b.get(i) == Some(&b'{') {
+                    i = p[i..].find('}').map_or(b.len(), |e| i + e + 1);
+                }
+            }
+            b'[' => {
+                in_class = true;
+                i += 1;
+                if b.get(i) == Some(&b'^') {
+                    i += 1;
+                }
+                if b.get(i) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn translate_re2(p: &str) -> String {
@@ -285,6 +373,17 @@ fn translate_re2(p: &str) -> String {
     while i < chars.len() {
         let c = chars[i];
         match c {
+            '\\' if !in_class && chars.get(i + 1) == Some(&'Q') => {
+                // \Q...\E: literal text
+                let rest: String = chars[i + 2..].iter().collect();
+                let (lit, skip) = match rest.find("\\E") {
+                    Some(e) => (&rest[..e], rest[..e].chars().count() + 2),
+                    None => (rest.as_str(), rest.chars().count()),
+                };
+                out.push_str(&regex::escape(lit));
+                i += 2 + skip;
+                continue;
+            }
             '\\' if i + 1 < chars.len() => {
                 let n = chars[i + 1];
                 let rep = match n {
@@ -603,6 +702,9 @@ fn go_quote_rune(c: char) -> String {
     }
 }
 
+/// Go's `fmt` refuses widths and precisions over a million; so does plinth.
+const MAX_FORMAT_WIDTH: usize = 1_000_000;
+
 /// cty's format-string machine: literal text, `%%`, and verbs of the form
 /// `%[flags][width][.precision][[argnum]]letter`.
 fn format_fsm(f: &str, args: &[Value]) -> Result<String, FuncError> {
@@ -691,6 +793,15 @@ fn format_fsm(f: &str, args: &[Value]) -> Result<String, FuncError> {
             _ => return Err(unrecognized(p)),
         }
         v.raw = f[start..p].to_string();
+        // Go would pad to any width; plinth refuses widths and precisions no
+        // configuration needs (each would build a string of that many bytes).
+        if v.width.unwrap_or(0) > MAX_FORMAT_WIDTH || v.prec.unwrap_or(0) > MAX_FORMAT_WIDTH {
+            return Err(FuncError::call(format!(
+                "the width or precision of {} at offset {start} is too large (the limit is {})",
+                go_quote(&v.raw),
+                MAX_FORMAT_WIDTH
+            )));
+        }
         highest = highest.max(v.arg_num);
         format_append(&v, &mut out, args)?;
         next_arg = v.arg_num + 1;
@@ -845,6 +956,15 @@ fn format_big_int(v: &Verb, n: &Number) -> Option<String> {
 struct Decimal {
     mant: Vec<u8>,
     exp: i64,
+}
+
+/// The exact decimal digits of a finite number (what Go rounds from when a
+/// precision is given).
+fn exact_decimal_of(n: &Number) -> (bool, Decimal) {
+    match n.exact_decimal() {
+        Some((neg, mant, exp)) => (neg, Decimal { mant, exp }),
+        None => decimal_of(n),
+    }
 }
 
 fn decimal_of(n: &Number) -> (bool, Decimal) {
@@ -1015,7 +1135,7 @@ fn format_float(n: &Number, mode: char, prec: Option<usize>) -> String {
     if n.is_infinite() {
         return if n.sign() < 0 { "-Inf".into() } else { "+Inf".into() };
     }
-    let (neg, mut d) = decimal_of(n);
+    let (neg, mut d) = if prec.is_some() { exact_decimal_of(n) } else { decimal_of(n) };
     let body = format_float_digits(&mut d, mode, prec);
     if neg {
         format!("-{body}")
@@ -1033,7 +1153,7 @@ fn format_big_float(v: &Verb, n: &Number) -> String {
     let text = if n.is_infinite() {
         if n.sign() < 0 { "-Inf".to_string() } else { "+Inf".to_string() }
     } else {
-        let (neg, mut d) = decimal_of(n);
+        let (neg, mut d) = if prec.is_some() { exact_decimal_of(n) } else { decimal_of(n) };
         let body = format_float_digits(&mut d, v.mode, prec);
         if neg { format!("-{body}") } else { body }
     };
