@@ -915,6 +915,11 @@ impl Store {
         reply(200, json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": {"name": name, "group": rt.group, "kind": rt.plural, "uid": obj["metadata"]["uid"]}}))
     }
 
+    /// Every stored object as `(group, plural, namespace, name)`, for tests.
+    pub fn keys(&self) -> Vec<(String, String, String, String)> {
+        self.objects.keys().cloned().collect()
+    }
+
     /// An object, for tests: `None` when absent.
     pub fn get(&self, group: &str, plural: &str, ns: &str, name: &str) -> Option<Value> {
         self.objects.get(&(group.to_string(), plural.to_string(), ns.to_string(), name.to_string())).cloned()
