@@ -1,6 +1,7 @@
 //! plinth's integration tests: one harness, one module per area. They drive
 //! the real `plinth` binary the way a user does.
 
+mod addons;
 mod aws;
 mod cli;
 mod conformance;

@@ -110,8 +110,11 @@ impl<'a> Walk<'a> {
         }
     }
 
-    pub fn call_ctx(&self, module: ModuleId, planning: bool) -> CallCtx {
-        CallCtx { base_dir: self.ctx.tree.get(module).module.dir.clone(), planning, provider_functions: self.ctx.providers.functions() }
+    /// Functions read relative paths from the root module's directory, as
+    /// Terraform's do (from the working directory); `path.module` is relative
+    /// to it, so `file("${path.module}/x")` works in a child module.
+    pub fn call_ctx(&self, _module: ModuleId, planning: bool) -> CallCtx {
+        CallCtx { base_dir: self.ctx.root_dir.to_path_buf(), planning, provider_functions: self.ctx.providers.functions() }
     }
 
     pub fn instances(&self, module: ModuleId) -> Vec<ModuleInstance> {

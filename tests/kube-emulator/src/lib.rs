@@ -104,6 +104,14 @@ impl Emulator {
         s.get(group, plural, namespace, name)
     }
 
+    /// Every stored object as `group/plural/namespace/name` (namespace and
+    /// group empty where they do not apply), after running the controllers.
+    pub fn objects(&self) -> Vec<String> {
+        let mut s = self.store.lock().expect("store");
+        s.tick();
+        s.keys().into_iter().map(|(g, p, ns, n)| format!("{g}/{p}/{ns}/{n}")).collect()
+    }
+
     /// A kubeconfig for this server, with the CA and token inline.
     pub fn kubeconfig(&self) -> String {
         use base64::Engine;

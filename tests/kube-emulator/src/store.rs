@@ -181,6 +181,14 @@ impl Store {
             builtin("rbac.authorization.k8s.io", "v1", "roles", "Role", true, false, &[]),
             builtin("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true, false, &[]),
             builtin("networking.k8s.io", "v1", "ingresses", "Ingress", true, true, &["ing"]),
+            builtin("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false, false, &[]),
+            builtin("batch", "v1", "jobs", "Job", true, true, &[]),
+            builtin("batch", "v1", "cronjobs", "CronJob", true, true, &["cj"]),
+            builtin("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, true, &["hpa"]),
+            builtin("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, &["pdb"]),
+            builtin("apiregistration.k8s.io", "v1", "apiservices", "APIService", false, true, &[]),
+            builtin("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false, false, &[]),
+            builtin("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false, false, &[]),
         ];
         let mut s = Store { types, objects: BTreeMap::new(), rv: 1, pending_crds: Vec::new(), terminating: Vec::new(), crd_delay, namespace_delay };
         for ns in ["default", "kube-system", "kube-public"] {
@@ -905,6 +913,11 @@ impl Store {
             self.unregister_crd(name);
         }
         reply(200, json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": {"name": name, "group": rt.group, "kind": rt.plural, "uid": obj["metadata"]["uid"]}}))
+    }
+
+    /// Every stored object as `(group, plural, namespace, name)`, for tests.
+    pub fn keys(&self) -> Vec<(String, String, String, String)> {
+        self.objects.keys().cloned().collect()
     }
 
     /// An object, for tests: `None` when absent.
