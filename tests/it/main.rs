@@ -8,4 +8,5 @@ mod fmt;
 mod graph;
 mod json;
 mod kubernetes;
+mod pki;
 mod support;
