@@ -127,3 +127,49 @@ fn ca_and_signed_certificate_verify_and_replan_empty() {
     assert_ne!(d.run(&["output", "-raw", "token"]).ok().stdout, token);
     d.run(&["destroy", "-auto-approve"]).ok();
 }
+
+/// `dynamic` blocks: the iterator (named by `iterator`, or the block's label)
+/// is not taken for a resource reference when the graph is built.
+#[test]
+fn dynamic_blocks_bind_their_iterator() {
+    let d = Dir::with(&[(
+        "main.tf",
+        r#"
+resource "tls_private_key" "k" {
+  algorithm = "ED25519"
+}
+resource "tls_self_signed_cert" "labelled" {
+  private_key_pem       = tls_private_key.k.private_key_pem
+  validity_period_hours = 1
+  allowed_uses          = ["server_auth"]
+  dynamic "subject" {
+    for_each = { a = "by-label" }
+    content {
+      common_name = subject.value
+    }
+  }
+}
+resource "tls_self_signed_cert" "iterated" {
+  private_key_pem       = tls_private_key.k.private_key_pem
+  validity_period_hours = 1
+  allowed_uses          = ["server_auth"]
+  dynamic "subject" {
+    for_each = ["by-iterator"]
+    iterator = s
+    content {
+      common_name = s.value
+    }
+  }
+}
+output "pems" {
+  value = [tls_self_signed_cert.labelled.cert_pem, tls_self_signed_cert.iterated.cert_pem]
+}
+"#,
+    )]);
+    d.run(&["validate"]).ok();
+    d.run(&["apply", "-auto-approve"]).ok();
+    let plan = d.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    let shown = d.run(&["state", "show", "tls_self_signed_cert.iterated"]).ok().stdout;
+    assert!(shown.contains("by-iterator"), "{shown}");
+}
