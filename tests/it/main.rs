@@ -8,5 +8,6 @@ mod fmt;
 mod graph;
 mod json;
 mod kubernetes;
+mod modules;
 mod pki;
 mod support;
