@@ -260,6 +260,8 @@ impl Workdir {
             Arc::new(move |kind: &str, config: &serde_json::Map<String, serde_json::Value>| backend_config::open_remote(kind, config, &dir));
         p.add("terraform", plinth_builtin::SOURCE, Arc::new(plinth_builtin::TerraformProvider::new().with_backends(backends)));
         p.add("kubernetes", plinth_provider_kubernetes::SOURCE, Arc::new(plinth_provider_kubernetes::KubernetesProvider::new()));
+        p.add("tls", plinth_provider_tls::SOURCE, Arc::new(plinth_provider_tls::TlsProvider::new()));
+        p.add("random", plinth_provider_random::SOURCE, Arc::new(plinth_provider_random::RandomProvider::new()));
         let mut functions = plinth_lang::functions::Registry::new();
         for (name, f) in plinth_provider_kubernetes::functions() {
             functions.add(name, f);

@@ -10,5 +10,7 @@ mod fmt;
 mod graph;
 mod json;
 mod kubernetes;
+mod modules;
+mod pki;
 mod s3_backend;
 mod support;

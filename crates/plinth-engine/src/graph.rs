@@ -114,12 +114,44 @@ pub fn node_exprs<'t>(tree: &'t ConfigTree, n: &Node) -> Vec<&'t Expr> {
     out
 }
 
+/// The names `dynamic` blocks in a node's configuration bind inside their
+/// `content` (the `iterator` argument, else the block's label): `tag.key` in
+/// `dynamic "tag" { ... }` names the iterator, not a resource of type `tag`.
+pub fn dynamic_iterators(tree: &ConfigTree, n: &Node) -> Vec<String> {
+    fn walk(b: &plinth_syntax::ast::Body, out: &mut Vec<String>) {
+        for blk in &b.blocks {
+            if blk.kind.name == "dynamic" {
+                let name = match blk.body.attribute("iterator").and_then(|a| a.expr.as_traversal()) {
+                    Some((root, steps)) if steps.is_empty() => Some(root.name.clone()),
+                    _ => blk.labels.first().map(|l| l.value.clone()),
+                };
+                out.extend(name);
+            }
+            walk(&blk.body, out);
+        }
+    }
+    let mut out = Vec::new();
+    if let NodeKind::Resource(r) = &n.kind {
+        if let Some(r) = tree.get(n.module).module.resources.get(r) {
+            walk(&r.config, &mut out);
+        }
+    }
+    out
+}
+
 pub fn body_exprs<'a>(b: &'a plinth_syntax::ast::Body, out: &mut Vec<&'a Expr>) {
+    body_exprs_in(b, false, out);
+}
+
+/// `dynamic` blocks' `iterator` argument is a name, not an expression.
+fn body_exprs_in<'a>(b: &'a plinth_syntax::ast::Body, dynamic: bool, out: &mut Vec<&'a Expr>) {
     for a in &b.attributes {
-        out.push(&a.expr);
+        if !(dynamic && a.name.name == "iterator") {
+            out.push(&a.expr);
+        }
     }
     for blk in &b.blocks {
-        body_exprs(&blk.body, out);
+        body_exprs_in(&blk.body, blk.kind.name == "dynamic", out);
     }
 }
 
@@ -231,9 +263,13 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
     let index: HashMap<Node, usize> = nodes.iter().cloned().enumerate().map(|(i, n)| (n, i)).collect();
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (i, n) in nodes.iter().enumerate() {
+        let iterators = dynamic_iterators(tree, n);
         let add_refs = |module: ModuleId, e: &Expr, deps_i: &mut Vec<usize>, diags: &mut Vec<Diagnostic>| match references(e) {
             Ok(refs) => {
                 for r in refs {
+                    if matches!(&r.target, RefTarget::Resource { data: false, type_name, .. } if iterators.contains(type_name)) {
+                        continue;
+                    }
                     match resolve(tree, module, &r) {
                         Ok(Some(target)) => {
                             // `module.x` as a whole also depends on all its outputs.

@@ -91,7 +91,11 @@ pub fn normalize(p: &Path) -> PathBuf {
         match c {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {
-                if !out.pop() {
+                // `..` cancels a directory name, never another `..` (a
+                // relative path may climb more than one level).
+                if matches!(out.components().next_back(), Some(std::path::Component::Normal(_))) {
+                    out.pop();
+                } else {
                     out.push("..");
                 }
             }
@@ -99,4 +103,17 @@ pub fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn normalize_climbs_more_than_one_level() {
+        assert_eq!(super::normalize(Path::new("./../../modules/cluster")), Path::new("../../modules/cluster"));
+        assert_eq!(super::normalize(Path::new("a/b/../../c")), Path::new("c"));
+        assert_eq!(super::normalize(Path::new("a/../../c")), Path::new("../c"));
+        assert_eq!(super::normalize(Path::new("/x/y/../z")), Path::new("/x/z"));
+    }
 }

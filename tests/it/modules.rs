@@ -1,0 +1,192 @@
+//! The HCL modules under `modules/` and `examples/platform-aws`: they
+//! validate and are formatted; the cluster module's plan has the shape that
+//! matters (needs the aws provider and moto, see `cluster_plan_has_the_ha_shape`).
+
+use std::path::Path;
+
+use serde_json::Value as J;
+
+use crate::support::{bin, repo_root, Dir, Run};
+
+fn plinth_in(dir: &Path, args: &[&str]) -> Run {
+    let out = std::process::Command::new(bin()).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("run plinth");
+    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if e.file_name() == ".terraform" {
+            continue;
+        }
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn modules_and_example_validate_and_are_formatted() {
+    // Work on a copy so that init leaves nothing in the repository.
+    let d = Dir::with(&[]);
+    copy_dir(&repo_root().join("modules"), &d.path().join("modules"));
+    copy_dir(&repo_root().join("examples/platform-aws"), &d.path().join("examples/platform-aws"));
+    for m in ["modules/registry", "modules/network", "modules/cluster", "examples/platform-aws"] {
+        let dir = d.path().join(m);
+        plinth_in(&dir, &["init", "-backend=false"]).ok();
+        let v = plinth_in(&dir, &["validate"]).ok();
+        assert!(v.stdout.contains("Success! The configuration is valid."), "{m}: {}", v.stdout);
+    }
+    plinth_in(&repo_root(), &["fmt", "-check", "-recursive", "modules", "examples"]).ok();
+}
+
+fn changes<'a>(plan: &'a J, address_prefix: &str) -> Vec<&'a J> {
+    plan["resource_changes"].as_array().expect("resource_changes").iter().filter(|c| c["address"].as_str().is_some_and(|a| a.starts_with(address_prefix))).collect()
+}
+
+fn instance_key(c: &J) -> String {
+    c["index"].as_str().map(str::to_string).unwrap_or_else(|| c["address"].as_str().unwrap_or("").to_string())
+}
+
+fn tag_keys(asg: &J) -> Vec<String> {
+    asg["change"]["after"]["tag"].as_array().map(|ts| ts.iter().filter_map(|t| t["key"].as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+/// The facts of the cluster module's plan that matter: three control-plane
+/// autoscaling groups in three distinct zones, etcd ports closed to workers,
+/// Cluster Autoscaler tags on worker groups only.
+///
+/// Needs the aws provider and moto (only `data.aws_region` is read; nothing
+/// is created): runs when `PLINTH_MOTO=1` and `AWS_ENDPOINT_URL` are set, as
+/// `scripts/test.sh` does once the aws provider is in.
+#[test]
+fn cluster_plan_has_the_ha_shape() {
+    if std::env::var("PLINTH_MOTO").as_deref() != Ok("1") {
+        eprintln!("cluster_plan_has_the_ha_shape: PLINTH_MOTO is not 1 (no moto, or no aws provider): not run");
+        return;
+    }
+    let d = Dir::with(&[(
+        "main.tf",
+        r#"
+provider "aws" {}
+
+module "cluster" {
+  source = "./cluster"
+
+  cluster_name   = "facts"
+  vpc_id         = "vpc-0123456789abcdef0"
+  vpc_cidr_block = "10.0.0.0/16"
+  private_subnets = {
+    "us-east-1a" = "subnet-0000000000000000a"
+    "us-east-1b" = "subnet-0000000000000000b"
+    "us-east-1c" = "subnet-0000000000000000c"
+    "us-east-1d" = "subnet-0000000000000000d"
+  }
+  api_subnet_ids    = ["subnet-000000000000000ff"]
+  ami_id            = "ami-0123456789abcdef0"
+  ssh_allowed_cidrs = ["192.0.2.0/24"]
+  worker_groups = {
+    general = { instance_type = "m6i.large", min_size = 1, max_size = 5 }
+    gpu = {
+      instance_type = "g5.xlarge"
+      min_size      = 0
+      max_size      = 2
+      labels        = { "example.com/accelerator" = "nvidia" }
+      taints        = { "nvidia.com/gpu" = "present:NoSchedule" }
+    }
+  }
+}
+"#,
+    )]);
+    copy_dir(&repo_root().join("modules/cluster"), &d.path().join("cluster"));
+    d.run(&["init"]).ok();
+    d.run(&["plan", "-out=cluster.plan"]).ok();
+    let plan: J = serde_json::from_str(&d.run(&["show", "-json", "cluster.plan"]).ok().stdout).expect("plan JSON");
+    let subnet_zone = |s: &str| format!("us-east-1{}", s.chars().last().unwrap_or('?'));
+
+    // Three control-plane groups, one per zone, min = max = 1, in that zone's subnet.
+    let cp = changes(&plan, "module.cluster.aws_autoscaling_group.control_plane[");
+    assert_eq!(cp.len(), 3, "control-plane ASGs");
+    let mut zones = Vec::new();
+    for g in &cp {
+        let after = &g["change"]["after"];
+        assert_eq!((after["min_size"].as_i64(), after["max_size"].as_i64()), (Some(1), Some(1)), "{}", g["address"]);
+        let subnets: Vec<&str> = after["vpc_zone_identifier"].as_array().expect("subnets").iter().filter_map(J::as_str).collect();
+        assert_eq!(subnets.len(), 1, "{}", g["address"]);
+        assert_eq!(subnet_zone(subnets[0]), instance_key(g), "{} is in its zone's subnet", g["address"]);
+        zones.push(subnet_zone(subnets[0]));
+    }
+    zones.sort();
+    zones.dedup();
+    assert_eq!(zones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
+    let volumes = changes(&plan, "module.cluster.aws_ebs_volume.etcd[");
+    let mut volume_zones: Vec<&str> = volumes.iter().filter_map(|v| v["change"]["after"]["availability_zone"].as_str()).collect();
+    volume_zones.sort();
+    assert_eq!(volume_zones, ["us-east-1a", "us-east-1b", "us-east-1c"], "one etcd volume per control-plane zone");
+
+    // Workers span every private subnet; autoscaler tags on them and only them.
+    let workers = changes(&plan, "module.cluster.aws_autoscaling_group.workers[");
+    assert_eq!(workers.len(), 2);
+    for w in &workers {
+        assert_eq!(w["change"]["after"]["vpc_zone_identifier"].as_array().map(Vec::len), Some(4), "{}", w["address"]);
+        let keys = tag_keys(w);
+        for k in ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/facts"] {
+            assert!(keys.iter().any(|x| x == k), "{} lacks {k}: {keys:?}", w["address"]);
+        }
+    }
+    let gpu = workers.iter().find(|w| instance_key(w) == "gpu").expect("gpu group");
+    let gpu_keys = tag_keys(gpu);
+    assert!(gpu_keys.iter().any(|k| k == "k8s.io/cluster-autoscaler/node-template/label/example.com/accelerator"), "{gpu_keys:?}");
+    assert!(gpu_keys.iter().any(|k| k == "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"), "{gpu_keys:?}");
+    for g in &cp {
+        let keys = tag_keys(g);
+        assert!(!keys.is_empty(), "control-plane ASGs are tagged");
+        assert!(keys.iter().all(|k| !k.starts_with("k8s.io/cluster-autoscaler/")), "{} has autoscaler tags: {keys:?}", g["address"]);
+    }
+
+    // Workers reach the control plane on everything but etcd: 2379-2381 and 4001.
+    let to_cp = changes(&plan, "module.cluster.aws_vpc_security_group_ingress_rule.control_plane_from_nodes[");
+    assert!(!to_cp.is_empty());
+    for r in &to_cp {
+        let after = &r["change"]["after"];
+        let proto = after["ip_protocol"].as_str().unwrap_or("");
+        assert_ne!(proto, "-1", "{}: all traffic would include etcd", r["address"]);
+        if proto == "tcp" {
+            let (from, to) = (after["from_port"].as_i64().unwrap_or(0), after["to_port"].as_i64().unwrap_or(65535));
+            for port in [2379, 2380, 2381, 4001] {
+                assert!(!(from..=to).contains(&port), "{} opens etcd port {port} to workers", r["address"]);
+            }
+        }
+    }
+    // The only all-traffic rules are within a role and control plane -> workers.
+    let mut all_traffic: Vec<String> = changes(&plan, "module.cluster.aws_vpc_security_group_ingress_rule.")
+        .iter()
+        .filter(|r| r["change"]["after"]["ip_protocol"].as_str() == Some("-1"))
+        .filter_map(|r| r["address"].as_str().map(str::to_string))
+        .collect();
+    all_traffic.sort();
+    assert_eq!(
+        all_traffic,
+        [
+            "module.cluster.aws_vpc_security_group_ingress_rule.control_plane_from_control_plane",
+            "module.cluster.aws_vpc_security_group_ingress_rule.nodes_from_control_plane",
+            "module.cluster.aws_vpc_security_group_ingress_rule.nodes_from_nodes",
+        ]
+    );
+
+    // Launch templates: IMDSv2 only, encrypted gp3 root volumes; one per instance group.
+    let lts = changes(&plan, "module.cluster.aws_launch_template.");
+    assert_eq!(lts.len(), 5, "3 control-plane + 2 worker launch templates");
+    for lt in &lts {
+        let after = &lt["change"]["after"];
+        assert_eq!(after["metadata_options"][0]["http_tokens"].as_str(), Some("required"), "{}", lt["address"]);
+        let ebs = &after["block_device_mappings"][0]["ebs"][0];
+        // The aws provider types `encrypted` as a string ("true"), as Terraform's does.
+        assert!(ebs["encrypted"] == "true" || ebs["encrypted"] == true, "{}: root volume not encrypted", lt["address"]);
+        assert_eq!(ebs["volume_type"].as_str(), Some("gp3"), "{}", lt["address"]);
+    }
+}
