@@ -268,9 +268,24 @@ pub fn state_values(state: &State) -> J {
         let Some(obj) = state.current(&addr) else { continue };
         let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
         let sensitive = state_sensitive(obj);
-        root.insert(&addr.resource.module, resource_value_json(&addr, &paddr, obj.schema_version, obj.attributes.clone(), sensitive));
+        root.insert(&addr.resource.module, resource_value_json(&addr, &paddr, obj.schema_version, plain_attributes(&obj.attributes), sensitive));
     }
     json!({ "outputs": outputs_json(state), "root_module": root.to_json(None) })
+}
+
+/// State stores `dynamic`-typed attributes as `{"value": ..., "type": ...}`;
+/// Terraform's JSON state representation shows the plain value. Without the
+/// schema at hand, an object of exactly those two keys whose `type` is a valid
+/// type is taken to be that encoding.
+fn plain_attributes(j: &J) -> J {
+    match j {
+        J::Object(m) if m.len() == 2 && m.contains_key("value") && m.get("type").is_some_and(|t| plinth_value::type_from_json(t).is_some()) => {
+            plain_attributes(&m["value"])
+        }
+        J::Object(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), plain_attributes(v))).collect()),
+        J::Array(xs) => J::Array(xs.iter().map(plain_attributes).collect()),
+        other => other.clone(),
+    }
 }
 
 /// `show -json` without a plan: Terraform's JSON state representation.
