@@ -136,7 +136,8 @@ pub fn render_change(c: &ResourceChange, schema: Option<&BlockSchema>, cause: Ca
             "absent_prereq" => "because a prerequisite for this resource has not yet been created",
             _ => "for an unknown reason",
         };
-        out += &format!("{} was deferred\n  # ({why})\n", p.bold(&format!("  # {}", c.addr)));
+        let until = c.reason.as_deref().map(|r| format!(", {r}")).unwrap_or_default();
+        out += &format!("{} was deferred\n  # ({why}{until})\n", p.bold(&format!("  # {}", c.addr)));
     } else {
         out += &comment(c, cause, p);
     }

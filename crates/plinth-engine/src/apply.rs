@@ -87,7 +87,11 @@ pub async fn apply(
     let mut diags = Vec::new();
     let (mut added, mut changed, mut destroyed) = (0, 0, 0);
     let mut persist_err = None;
-    diags.extend(crate::configure::configure_providers(ctx, &state).await);
+    // Providers still waiting for values this apply creates stay unconfigured;
+    // their changes were deferred by the plan and are skipped here.
+    let (cdiags, deferred_providers) = crate::configure::configure_providers_deferring(ctx, &state).await;
+    diags.extend(cdiags);
+    walk.deferred_providers = deferred_providers;
     if diags.iter().any(Diagnostic::is_error) {
         return ApplyOutcome { state, diags, warnings: Vec::new(), added, changed, destroyed };
     }
@@ -494,6 +498,11 @@ fn start_resource_node(
     };
     let Some(schema) = schema else { return Err(()) };
     let ty = schema.block.implied_type();
+    if walk.deferred_providers.contains_key(&pname) {
+        // Deferred by the plan: its provider cannot be configured yet. The
+        // values stay unknown; a later round of this apply handles it.
+        return Ok(0);
+    }
     let mut spawned = 0;
     let mut failed = false;
     for inst in walk.instances(node.module) {

@@ -4,7 +4,7 @@
 //! block is absent). Only what the blocks refer to is evaluated first
 //! (variables, locals; resources from state).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use plinth_lang::Evaluator;
 use plinth_state::{ModuleInstance, State};
@@ -66,10 +66,20 @@ pub(crate) fn eval_referenced<'a>(ctx: &'a Context<'a>, state: &State, exprs: &[
 }
 
 pub async fn configure_providers(ctx: &Context<'_>, state: &State) -> Vec<Diagnostic> {
+    configure_providers_deferring(ctx, state).await.0
+}
+
+/// Configures every provider whose configuration is known now. A provider
+/// whose block evaluates to unknown values (it depends on resources not yet
+/// created, such as a cluster's endpoint) is left unconfigured and returned
+/// with what it waits for (`module.cluster`), so its resources are deferred:
+/// planned and applied later in the same run, once those values exist.
+pub async fn configure_providers_deferring(ctx: &Context<'_>, state: &State) -> (Vec<Diagnostic>, BTreeMap<String, String>) {
     let mut diags = Vec::new();
+    let mut deferred = BTreeMap::new();
     let used = used_providers(ctx, state);
     if used.is_empty() {
-        return diags;
+        return (diags, deferred);
     }
     let root = &ctx.tree.root().module;
     let blocks: Vec<_> = root.providers.iter().filter(|p| p.alias.is_none() && used.contains(&p.name)).collect();
@@ -98,6 +108,11 @@ pub async fn configure_providers(ctx: &Context<'_>, state: &State) -> Vec<Diagno
         };
         // Blocks left out decode as empty collections; an absent block body as nulls.
         let config = if config.is_null() { Value::null(schema.implied_type()) } else { config };
+        if !config.is_wholly_known() {
+            let waits = blocks.iter().find(|b| b.name == name).map(|b| waits_for(ctx, b)).unwrap_or_default();
+            deferred.insert(name.clone(), waits);
+            continue;
+        }
         if let Err(e) = provider.configure(&config).await {
             let span = blocks.iter().find(|b| b.name == name).map(|b| b.span);
             let mut d = Diagnostic::error(e.summary, e.detail).with_context(format!("provider {name:?}"));
@@ -107,5 +122,28 @@ pub async fn configure_providers(ctx: &Context<'_>, state: &State) -> Vec<Diagno
             diags.push(d);
         }
     }
-    diags
+    (diags, deferred)
+}
+
+/// The objects a provider block refers to that are created by the
+/// configuration (resources, module outputs), as `module.cluster, aws_lb.api`.
+fn waits_for(ctx: &Context<'_>, b: &plinth_config::ProviderConfig) -> String {
+    let mut exprs = Vec::new();
+    body_exprs(&b.body, &mut exprs);
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for e in exprs {
+        let Ok(refs) = references(e) else { continue };
+        for r in refs {
+            match &r.target {
+                crate::refs::RefTarget::Module(m, _) => {
+                    names.insert(format!("module.{m}"));
+                }
+                crate::refs::RefTarget::Resource { data: false, type_name, name } => {
+                    names.insert(format!("{type_name}.{name}"));
+                }
+                _ => {}
+            }
+        }
+    }
+    names.into_iter().collect::<Vec<_>>().join(", ")
 }

@@ -42,7 +42,8 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let mut state = prior;
     let mut moved_from: BTreeMap<String, String> = BTreeMap::new();
     apply_moved(ctx, &mut state, &mut moved_from, &mut diags);
-    diags.extend(configure::configure_providers(ctx, &state).await);
+    let (cdiags, deferred_providers) = configure::configure_providers_deferring(ctx, &state).await;
+    diags.extend(cdiags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
@@ -56,6 +57,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let prior_outputs = state.outputs.clone();
     let mut walk = Walk::new(ctx, state, opts.mode);
     walk.replace = opts.replace.clone();
+    walk.deferred_providers = deferred_providers;
     for &i in &ctx.graph.order {
         match &ctx.graph.nodes[i].kind {
             // Destroying: everything in state goes (as orphans below); values

@@ -68,6 +68,8 @@ pub struct Walk<'a> {
     pub warnings: Vec<Diagnostic>,
     /// Implicit moves (`[0]` ↔ no key) made while planning: new → old address.
     pub implicit_moves: HashMap<AbsResourceInstance, String>,
+    /// Providers that cannot be configured yet, with what they wait for.
+    pub deferred_providers: BTreeMap<String, String>,
 }
 
 pub fn eval_err_to_diags(e: EvalError) -> Vec<Diagnostic> {
@@ -93,6 +95,7 @@ impl<'a> Walk<'a> {
             changed: HashMap::new(),
             warnings: Vec::new(),
             implicit_moves: HashMap::new(),
+            deferred_providers: BTreeMap::new(),
         }
     }
 
@@ -646,6 +649,38 @@ impl<'a> Walk<'a> {
                 if let Some((p, _)) = &prior_obj {
                     planned_vals.insert(ik, p.clone());
                 }
+                continue;
+            }
+            if let Some(waits) = self.deferred_providers.get(&pname).cloned() {
+                // The provider cannot be configured yet: plan without it, and
+                // leave the change for apply to plan again once it can.
+                let prior_val = prior_obj.as_ref().map(|(v, _)| v.clone());
+                let (config_plain, _) = config.clone().unmark_deep();
+                let (action, after) = match (&prior_val, rc.mode) {
+                    (Some(p), _) => (Action::NoOp, p.clone()),
+                    (None, CfgMode::Data) => (Action::Read, Value::unknown(ty.clone())),
+                    (None, CfgMode::Managed) => (Action::Create, proposed_new(&schema.block, &config_plain, None)),
+                };
+                planned_vals.insert(ik, if prior_val.is_some() { after.clone() } else { Value::unknown(ty.clone()) });
+                self.changes.push(ResourceChange {
+                    addr,
+                    deposed: None,
+                    provider: pname.clone(),
+                    provider_addr: paddr.clone(),
+                    action,
+                    before: prior_val,
+                    after: Some(after),
+                    requires_replace: Vec::new(),
+                    node: Some(node_i),
+                    dependencies: deps.clone(),
+                    create_before_destroy: rc.lifecycle.create_before_destroy,
+                    schema_version: schema.version,
+                    moved_from: None,
+                    reason: (!waits.is_empty()).then(|| format!("until {waits} is applied")),
+                    config: Some(config),
+                    importing: None,
+                    deferred: Some("provider_config_unknown".into()),
+                });
                 continue;
             }
             if rc.mode == CfgMode::Data {
