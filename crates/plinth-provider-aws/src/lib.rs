@@ -19,10 +19,15 @@ use plinth_provider::{
 };
 use plinth_value::{Type, Value};
 
+mod autoscaling;
+mod compute;
 mod data;
+mod dhcp;
 mod ec2;
 mod ecr;
+mod elb;
 mod iam;
+mod s3;
 mod util;
 
 use util::{gb, gblocks, get, gi, gmap, gs, vmap, Obj, Sb};
@@ -35,6 +40,9 @@ pub(crate) struct Clients {
     pub ecr: aws_sdk_ecr::Client,
     pub iam: aws_sdk_iam::Client,
     pub sts: aws_sdk_sts::Client,
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub s3: aws_sdk_s3::Client,
     pub region: String,
     pub account_id: Option<String>,
     pub default_tags: BTreeMap<String, String>,
@@ -137,6 +145,11 @@ impl AwsProvider {
         ec2::register(&mut resources);
         ecr::register(&mut resources);
         iam::register(&mut resources);
+        compute::register(&mut resources);
+        dhcp::register(&mut resources);
+        autoscaling::register(&mut resources);
+        elb::register(&mut resources);
+        s3::register(&mut resources);
         let mut data_sources: BTreeMap<String, Arc<dyn DataSource>> = BTreeMap::new();
         data::register(&mut data_sources);
         iam::register_data(&mut data_sources);
@@ -180,9 +193,11 @@ impl AwsProvider {
                 o.set(k, d.clone());
             }
         }
+        let prior_obj = req.prior.and_then(Value::as_entries);
         for (name, nb) in &sb.block.blocks {
             if let Some(v) = o.0.get(name).cloned() {
-                o.set(name, zero_fill_blocks(v, &nb.block));
+                let prior_v = prior_obj.and_then(|p| p.get(name));
+                o.set(name, zero_fill_blocks(v, &nb.block, prior_v));
             }
         }
         if sb.block.attributes.contains_key("tags_all") {
@@ -285,6 +300,26 @@ impl AwsProvider {
             sts = sts.endpoint_url(u);
         }
         let sts = aws_sdk_sts::Client::from_conf(sts.build());
+        let mut autoscaling = aws_sdk_autoscaling::config::Builder::from(&sdk);
+        if let Some(u) = endpoint("autoscaling") {
+            autoscaling = autoscaling.endpoint_url(u);
+        }
+        let mut elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(&sdk);
+        if let Some(u) = endpoint("elbv2").or_else(|| endpoint("elb")) {
+            elbv2 = elbv2.endpoint_url(u);
+        }
+        let mut s3 = aws_sdk_s3::config::Builder::from(&sdk);
+        let s3_endpoint = endpoint("s3").or_else(|| sdk.endpoint_url().map(str::to_string));
+        if let Some(u) = endpoint("s3") {
+            s3 = s3.endpoint_url(u);
+        }
+        // Path-style addressing when asked, and for an endpoint on an IP
+        // address or localhost (an emulator), where bucket host names cannot
+        // resolve.
+        let local_endpoint = s3_endpoint.as_deref().is_some_and(s3::is_local_endpoint);
+        if gb(config, "s3_use_path_style").unwrap_or(false) || local_endpoint {
+            s3 = s3.force_path_style(true);
+        }
         let skip_validation = gb(config, "skip_credentials_validation").unwrap_or(false);
         let skip_account = gb(config, "skip_requesting_account_id").unwrap_or(false);
         let mut account_id = None;
@@ -305,6 +340,9 @@ impl AwsProvider {
             ecr: aws_sdk_ecr::Client::from_conf(ecr.build()),
             iam: aws_sdk_iam::Client::from_conf(iam.build()),
             sts,
+            autoscaling: aws_sdk_autoscaling::Client::from_conf(autoscaling.build()),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(elbv2.build()),
+            s3: aws_sdk_s3::Client::from_conf(s3.build()),
             region,
             account_id,
             default_tags,
@@ -314,21 +352,36 @@ impl AwsProvider {
 }
 
 /// Unset arguments of nested blocks take their zero value (`""`, `[]`,
-/// `false`), as the SDKv2 provider stores them.
-fn zero_fill_blocks(v: Value, block: &BlockSchema) -> Value {
-    let fill = |x: &Value| -> Value {
+/// `false`), as the SDKv2 provider stores them; unset computed arguments of
+/// list blocks keep the prior value of the element at the same index, or are
+/// unknown (as Terraform's proposed new state has them). Nested blocks of
+/// nested blocks are treated alike.
+fn zero_fill_blocks(v: Value, block: &BlockSchema, prior: Option<&Value>) -> Value {
+    let prior_items: Vec<Value> = prior.and_then(Value::as_seq).map(<[Value]>::to_vec).unwrap_or_default();
+    let fill = |x: &Value, prior: Option<&Value>, by_index: bool| -> Value {
         let Some(m) = x.as_entries() else { return x.clone() };
         let mut m = m.clone();
+        let pm = prior.and_then(Value::as_entries);
         for (k, a) in &block.attributes {
-            if !a.computed && m.get(k).is_none_or(Value::is_null) {
-                m.insert(k.clone(), util::zero(&a.ty));
+            if m.get(k).is_none_or(Value::is_null) {
+                if !a.computed {
+                    m.insert(k.clone(), util::zero(&a.ty));
+                } else if by_index {
+                    let pv = pm.and_then(|p| p.get(k)).filter(|v| !v.is_null()).cloned();
+                    m.insert(k.clone(), pv.unwrap_or_else(|| Value::unknown(a.ty.clone())));
+                }
+            }
+        }
+        for (k, nb) in &block.blocks {
+            if let Some(inner) = m.get(k).cloned() {
+                m.insert(k.clone(), zero_fill_blocks(inner, &nb.block, pm.and_then(|p| p.get(k))));
             }
         }
         Value::object(m)
     };
     match &v.kind {
-        plinth_value::Kind::List(t, xs) => Value::list(t.clone(), xs.iter().map(fill).collect()),
-        plinth_value::Kind::Set(t, xs) => Value::set(t.clone(), xs.iter().map(fill).collect()),
+        plinth_value::Kind::List(t, xs) => Value::list(t.clone(), xs.iter().enumerate().map(|(i, x)| fill(x, prior_items.get(i), true)).collect()),
+        plinth_value::Kind::Set(t, xs) => Value::set(t.clone(), xs.iter().map(|x| fill(x, None, false)).collect()),
         _ => v,
     }
 }
