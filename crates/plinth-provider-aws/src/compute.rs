@@ -409,11 +409,15 @@ impl ResourceType for LaunchTemplate {
         }
         let Some(prior) = prior else { return };
         let now = Value::object(planned.0.clone());
+        let update_default = gb(config, "update_default_version") == Some(true);
         if Self::data_changed(prior, &now) {
             planned.set("latest_version", Value::unknown(Type::Number));
-            if gb(config, "update_default_version") == Some(true) {
+            if update_default {
                 planned.set("default_version", Value::unknown(Type::Number));
             }
+        } else if update_default && gi(prior, "default_version") != gi(prior, "latest_version") {
+            // The default was moved off the latest version outside plinth.
+            planned.set("default_version", gi(prior, "latest_version").map(Value::int).unwrap_or_else(|| Value::unknown(Type::Number)));
         }
     }
 
@@ -460,6 +464,8 @@ impl ResourceType for LaunchTemplate {
             if gb(planned, "update_default_version") == Some(true) {
                 default = v;
             }
+        } else if gb(planned, "update_default_version") == Some(true) && gi(prior, "default_version") != gi(prior, "latest_version") {
+            default = gi(prior, "latest_version");
         }
         if default.is_none() {
             if let Some(d) = gi(planned, "default_version").filter(|d| Some(*d) != gi(prior, "default_version")) {

@@ -87,6 +87,16 @@ impl ResourceType for DhcpOptions {
             .await
             .map_err(|e| aws_err("creating EC2 DHCP Options Set", e))?;
         let id = r.dhcp_options().and_then(|d| d.dhcp_options_id()).unwrap_or_default().to_string();
+        // Some emulators drop the tag specification: tag again (idempotent).
+        if r.dhcp_options().is_some_and(|d| d.tags().is_empty()) {
+            let mut tags = gmap(planned, "tags_all");
+            tags.insert(OPERATION_TAG.to_string(), token.to_string());
+            let tags: Vec<t::Tag> = tags.into_iter().map(|(k, v)| t::Tag::builder().key(k).value(v).build()).collect();
+            retry_on(c.consistency, &["InvalidDhcpOptionID.NotFound", "InvalidDhcpOptionsID.NotFound"], || async {
+                c.ec2.create_tags().resources(&id).set_tags(Some(tags.clone())).send().await.map(|_| ()).map_err(|e| aws_err(&format!("tagging EC2 DHCP Options Set {id}"), e))
+            })
+            .await?;
+        }
         let mut base = Obj::from(planned);
         base.set("id", vs(&id));
         read_new(self, c, base, &format!("EC2 DHCP Options Set {id}")).await
