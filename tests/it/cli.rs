@@ -73,3 +73,43 @@ fn console_prints_like_terraform() {
     let r = d.run_stdin(&["console"], "local.m\n").ok();
     assert_eq!(r.stdout, "{\n  \"a\" = \"x\"\n  \"b\" = [\n    1,\n    2,\n  ]\n}\n");
 }
+
+#[test]
+fn dynamic_block_iterators_are_no_resource_references() {
+    // `tag.key` inside `dynamic "tag"` (and `t.value` with `iterator = t`)
+    // is the iterator: validate must not look for a resource type "tag".
+    let d = Dir::with(&[(
+        "main.tf",
+        r#"
+locals {
+  tags = { a = "1", b = "2" }
+}
+resource "aws_autoscaling_group" "g" {
+  min_size = 0
+  max_size = 0
+  dynamic "tag" {
+    for_each = local.tags
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = true
+    }
+  }
+}
+resource "aws_launch_template" "t" {
+  dynamic "tag_specifications" {
+    for_each = ["instance", "volume"]
+    iterator = t
+    content {
+      resource_type = t.value
+      tags          = local.tags
+    }
+  }
+}
+"#,
+    )]);
+    d.run(&["init"]).ok();
+    let r = d.run(&["validate", "-no-color"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("The configuration is valid"), "{}", r.stdout);
+}
