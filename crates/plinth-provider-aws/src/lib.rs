@@ -545,4 +545,101 @@ mod tests {
         assert!(r.planned.as_entries().unwrap()["id"].is_unknown());
         let _ = obj(&[]);
     }
+
+    /// One nested block element of `ty.block`, unset arguments null.
+    fn block_of(p: &AwsProvider, ty: &str, block: &str, set: &[(&str, Value)]) -> Value {
+        let nb = &p.schema.resources[ty].block.blocks[block];
+        let mut o = Obj(BTreeMap::new());
+        for (k, v) in set {
+            o.set(k, v.clone());
+        }
+        for (k, inner) in &nb.block.blocks {
+            let et = inner.block.implied_type();
+            o.set(k, if inner.nesting == Nesting::Set { Value::set(et, vec![]) } else { Value::list(et, vec![]) });
+        }
+        let item = o.finish(&nb.block);
+        if nb.nesting == Nesting::Set {
+            Value::set(nb.block.implied_type(), vec![item])
+        } else {
+            Value::list(nb.block.implied_type(), vec![item])
+        }
+    }
+
+    fn created(p: &AwsProvider, ty: &str, cfg: &Value, computed: &[(&str, Value)]) -> Value {
+        let planned = p.plan(&PlanRequest { type_name: ty, prior: None, proposed: cfg, config: cfg }).unwrap().planned;
+        let mut o = Obj::from(&planned);
+        for (k, v) in computed {
+            o.set(k, v.clone());
+        }
+        p.finish(ty, o)
+    }
+
+    #[test]
+    fn launch_template_changes_are_new_versions_in_place() {
+        let p = AwsProvider::new();
+        let cfg = |t: &str| {
+            config_for(&p, "aws_launch_template", &[("name", util::vs("nodes")), ("instance_type", util::vs(t)), ("update_default_version", Value::bool(true))])
+        };
+        let prior = created(&p, "aws_launch_template", &cfg("t3.micro"), &[("id", util::vs("lt-1")), ("latest_version", Value::int(1)), ("default_version", Value::int(1))]);
+        let new = cfg("t3.large");
+        let mut proposed = Obj::from(&new);
+        for k in ["id", "latest_version", "default_version", "arn", "name_prefix", "tags_all"] {
+            proposed.set(k, prior.as_entries().unwrap()[k].clone());
+        }
+        let proposed = Value::object(proposed.0);
+        let r = p.plan(&PlanRequest { type_name: "aws_launch_template", prior: Some(&prior), proposed: &proposed, config: &new }).unwrap();
+        assert!(r.requires_replace.is_empty(), "{:?}", r.requires_replace);
+        let m = r.planned.as_entries().unwrap();
+        assert!(m["latest_version"].is_unknown());
+        assert!(m["default_version"].is_unknown());
+        assert_eq!(m["id"].as_str(), Some("lt-1"));
+    }
+
+    #[test]
+    fn autoscaling_group_launch_template_defaults() {
+        let p = AwsProvider::new();
+        let lt = block_of(&p, "aws_autoscaling_group", "launch_template", &[("id", util::vs("lt-1"))]);
+        let cfg = config_for(&p, "aws_autoscaling_group", &[("min_size", Value::int(1)), ("max_size", Value::int(2)), ("launch_template", lt)]);
+        let r = p.plan(&PlanRequest { type_name: "aws_autoscaling_group", prior: None, proposed: &cfg, config: &cfg }).unwrap();
+        let m = r.planned.as_entries().unwrap();
+        let lt = &m["launch_template"].as_seq().unwrap()[0];
+        assert_eq!(util::gs(lt, "version").as_deref(), Some("$Default"));
+        assert!(lt.as_entries().unwrap()["name"].is_unknown());
+        assert_eq!(m["wait_for_capacity_timeout"].as_str(), Some("10m"));
+        assert!(m["name"].is_unknown());
+    }
+
+    #[test]
+    fn target_group_health_check_defaults() {
+        let p = AwsProvider::new();
+        let hc = block_of(&p, "aws_lb_target_group", "health_check", &[("protocol", util::vs("TCP")), ("port", util::vs("443")), ("interval", Value::int(10))]);
+        let cfg = config_for(&p, "aws_lb_target_group", &[("name", util::vs("tcp")), ("port", Value::int(443)), ("protocol", util::vs("TCP")), ("health_check", hc)]);
+        let r = p.plan(&PlanRequest { type_name: "aws_lb_target_group", prior: None, proposed: &cfg, config: &cfg }).unwrap();
+        let h = &r.planned.as_entries().unwrap()["health_check"].as_seq().unwrap()[0];
+        assert_eq!(util::gi(h, "interval"), Some(10));
+        assert_eq!(util::gi(h, "healthy_threshold"), Some(3));
+        assert_eq!(util::gb(h, "enabled"), Some(true));
+        assert_eq!(util::gs(h, "path").as_deref(), Some(""));
+        assert!(h.as_entries().unwrap()["timeout"].is_unknown());
+    }
+
+    #[test]
+    fn nested_computed_arguments_keep_prior_values() {
+        let p = AwsProvider::new();
+        let md = |tokens: Option<&str>| {
+            let mut set = vec![("http_endpoint", util::vs("enabled"))];
+            if let Some(t) = tokens {
+                set.push(("http_tokens", util::vs(t)));
+            }
+            block_of(&p, "aws_launch_template", "metadata_options", &set)
+        };
+        let cfg = config_for(&p, "aws_launch_template", &[("name", util::vs("n")), ("metadata_options", md(None))]);
+        let prior = config_for(&p, "aws_launch_template", &[("name", util::vs("n")), ("metadata_options", md(Some("required")))]);
+        let r = p.plan(&PlanRequest { type_name: "aws_launch_template", prior: Some(&prior), proposed: &cfg, config: &cfg }).unwrap();
+        let m = &r.planned.as_entries().unwrap()["metadata_options"].as_seq().unwrap()[0];
+        assert_eq!(util::gs(m, "http_tokens").as_deref(), Some("required"));
+        let r = p.plan(&PlanRequest { type_name: "aws_launch_template", prior: None, proposed: &cfg, config: &cfg }).unwrap();
+        let m = &r.planned.as_entries().unwrap()["metadata_options"].as_seq().unwrap()[0];
+        assert!(m.as_entries().unwrap()["http_tokens"].is_unknown());
+    }
 }
