@@ -52,11 +52,11 @@ impl Moto {
         Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
     }
 
-    /// Runs Python with `ec2`, `ecr`, `iam` boto3 clients for this region;
+    /// Runs Python with `ec2`, `ecr`, `iam`, `asg`, `elb`, `s3` boto3 clients for this region;
     /// the code prints one JSON value, which is returned.
     fn py(&self, code: &str) -> serde_json::Value {
         let prelude = format!(
-            "import json, boto3\nkw = dict(region_name={:?}, endpoint_url={:?}, aws_access_key_id='testing', aws_secret_access_key='testing')\nec2 = boto3.client('ec2', **kw)\necr = boto3.client('ecr', **kw)\niam = boto3.client('iam', **kw)\n",
+            "import json, boto3\nkw = dict(region_name={:?}, endpoint_url={:?}, aws_access_key_id='testing', aws_secret_access_key='testing')\nec2 = boto3.client('ec2', **kw)\necr = boto3.client('ecr', **kw)\niam = boto3.client('iam', **kw)\nasg = boto3.client('autoscaling', **kw)\nelb = boto3.client('elbv2', **kw)\ns3 = boto3.client('s3', **kw)\n",
             self.region, self.endpoint
         );
         let mut c = Command::new(python());
@@ -613,5 +613,423 @@ resource "aws_iam_instance_profile" "node" {{
 
     ok(m.plinth(d.path(), &["destroy", "-auto-approve"]));
     let left = m.py("print(json.dumps([r['RoleName'] for r in iam.list_roles()['Roles'] if r['RoleName'].startswith('plinth-it')] + [p['InstanceProfileName'] for p in iam.list_instance_profiles()['InstanceProfiles'] if p['InstanceProfileName'].startswith('plinth-it')]))");
+    assert_eq!(left, serde_json::json!([]));
+}
+
+const PUBLIC_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMkalMFDejSPlPfM6yrVSDtZAV8LRlR3BSpjtBAc5ZcB plinth";
+
+/// The compute objects of the cluster module: a key pair, an etcd volume, a
+/// launch template whose changes make new versions, and an autoscaling group
+/// following its latest version with `ignore_changes = [desired_capacity]`.
+#[test]
+fn compute_launch_template_autoscaling_group_volume_key_pair() {
+    let Some(m) = moto("eu-central-1") else { return };
+    let main = |itype: &str, size: u32, key: &str, max: u32| {
+        format!(
+            r#"{PROVIDER}
+resource "aws_vpc" "v" {{
+  cidr_block = "10.30.0.0/16"
+}}
+resource "aws_subnet" "a" {{
+  vpc_id            = aws_vpc.v.id
+  cidr_block        = "10.30.1.0/24"
+  availability_zone = "eu-central-1a"
+}}
+resource "aws_security_group" "n" {{
+  name   = "nodes"
+  vpc_id = aws_vpc.v.id
+}}
+resource "aws_key_pair" "k" {{
+  key_name   = "{key}"
+  public_key = "{PUBLIC_KEY}"
+}}
+resource "aws_ebs_volume" "etcd" {{
+  availability_zone = "eu-central-1a"
+  size              = {size}
+  type              = "gp3"
+  encrypted         = true
+  tags              = {{ Name = "etcd" }}
+}}
+resource "aws_launch_template" "n" {{
+  name                   = "nodes"
+  image_id               = "ami-12c6146b"
+  instance_type          = "{itype}"
+  key_name               = aws_key_pair.k.key_name
+  update_default_version = true
+  vpc_security_group_ids = [aws_security_group.n.id]
+  block_device_mappings {{
+    device_name = "/dev/sda1"
+    ebs {{
+      volume_size           = 64
+      volume_type           = "gp3"
+      encrypted             = true
+      delete_on_termination = true
+    }}
+  }}
+  metadata_options {{
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+    instance_metadata_tags      = "disabled"
+  }}
+  tag_specifications {{
+    resource_type = "instance"
+    tags          = {{ Name = "node" }}
+  }}
+  tags = {{ Name = "nodes" }}
+}}
+resource "aws_autoscaling_group" "n" {{
+  name                = "nodes"
+  min_size            = 1
+  max_size            = {max}
+  desired_capacity    = 2
+  vpc_zone_identifier = [aws_subnet.a.id]
+  health_check_type   = "EC2"
+  launch_template {{
+    id      = aws_launch_template.n.id
+    version = aws_launch_template.n.latest_version
+  }}
+  tag {{
+    key                 = "Name"
+    value               = "node"
+    propagate_at_launch = true
+  }}
+  lifecycle {{
+    ignore_changes = [desired_capacity]
+  }}
+}}
+"#
+        )
+    };
+    let d = Dir::with(&[("main.tf", &main("t3.micro", 10, "plinth-it", 3))]);
+    let apply = ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    assert!(apply.stdout.contains("Resources: 7 added"), "{}", apply.stdout);
+    plan_exit(&m, d.path(), 0);
+
+    // Read back: capacity reached, the template's version, tags.
+    let g = m.py("g = asg.describe_auto_scaling_groups(AutoScalingGroupNames=['nodes'])['AutoScalingGroups'][0]\nprint(json.dumps([len(g['Instances']), g['LaunchTemplate']['Version'], sorted(t['Key'] for t in g['Tags'])]))");
+    assert_eq!(g, serde_json::json!([2, "1", ["Name", "plinth:operation"]]));
+    let lt = state_attr(&m, d.path(), "aws_launch_template.n", "id");
+    let data = m.py(&format!("v = ec2.describe_launch_template_versions(LaunchTemplateId='{lt}')['LaunchTemplateVersions'][0]['LaunchTemplateData']\nprint(json.dumps([v['InstanceType'], v['MetadataOptions']['HttpTokens'], v['BlockDeviceMappings'][0]['Ebs']['VolumeSize']]))"));
+    assert_eq!(data, serde_json::json!(["t3.micro", "required", 64]));
+
+    // The Cluster Autoscaler changes the desired capacity: ignored.
+    m.py("asg.set_desired_capacity(AutoScalingGroupName='nodes', DesiredCapacity=3); print(1)");
+    plan_exit(&m, d.path(), 0);
+
+    // In place: a new template version (made the default), followed by the
+    // group; the volume grows.
+    d.write("main.tf", &main("t3.large", 20, "plinth-it", 3));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_launch_template.n will be updated in-place"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("aws_autoscaling_group.n will be updated in-place"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("Plan: 0 to add, 3 to change, 0 to destroy."), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+    assert_eq!(state_attr(&m, d.path(), "aws_launch_template.n", "id"), lt, "a new version, not a new template");
+    let v = m.py(&format!("t = ec2.describe_launch_templates(LaunchTemplateIds=['{lt}'])['LaunchTemplates'][0]\ng = asg.describe_auto_scaling_groups(AutoScalingGroupNames=['nodes'])['AutoScalingGroups'][0]\nprint(json.dumps([t['LatestVersionNumber'], t['DefaultVersionNumber'], g['LaunchTemplate']['Version'], g['DesiredCapacity']]))"));
+    assert_eq!(v, serde_json::json!([2, 2, "2", 3]));
+    let vol = state_attr(&m, d.path(), "aws_ebs_volume.etcd", "id");
+    assert_eq!(m.py(&format!("print(json.dumps(ec2.describe_volumes(VolumeIds=['{vol}'])['Volumes'][0]['Size']))")), 20);
+
+    // Drift: the group's maximum and the template's default version.
+    m.py(&format!("asg.update_auto_scaling_group(AutoScalingGroupName='nodes', MaxSize=5); ec2.modify_launch_template(LaunchTemplateId='{lt}', DefaultVersion='1'); print(1)"));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("max_size                         = 5 -> 3"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("default_version        = 1 -> 2"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    // Replacement: a key pair's name forces it.
+    d.write("main.tf", &main("t3.large", 20, "plinth-it-2", 3));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_key_pair.k must be replaced"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    // Deleted outside plinth: the volume and the key pair come back.
+    let vol = state_attr(&m, d.path(), "aws_ebs_volume.etcd", "id");
+    m.py(&format!("ec2.delete_volume(VolumeId='{vol}'); ec2.delete_key_pair(KeyName='plinth-it-2'); print(1)"));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_ebs_volume.etcd will be created"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("aws_key_pair.k will be created"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    // Import: every type, into a second directory.
+    let ids: Vec<(&str, String)> = ["aws_vpc.v", "aws_subnet.a", "aws_security_group.n", "aws_key_pair.k", "aws_ebs_volume.etcd", "aws_launch_template.n", "aws_autoscaling_group.n"]
+        .into_iter()
+        .map(|a| (a, state_attr(&m, d.path(), a, "id")))
+        .collect();
+    let d2 = Dir::with(&[("main.tf", &main("t3.large", 20, "plinth-it-2", 3))]);
+    for (addr, id) in &ids {
+        let imp = ok(m.plinth(d2.path(), &["import", addr, id]));
+        assert!(imp.stdout.contains("Import successful!"), "{addr}: {}", imp.stdout);
+    }
+    // As with Terraform, update_default_version is not something AWS knows.
+    let plan = plan_exit(&m, d2.path(), 2);
+    assert!(plan.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{}", plan.stdout);
+    assert!(plan.stdout.contains("+ update_default_version = true"), "{}", plan.stdout);
+
+    let destroy = ok(m.plinth(d.path(), &["destroy", "-auto-approve"]));
+    assert!(destroy.stdout.contains("Destroy complete! Resources: 7 destroyed."), "{}", destroy.stdout);
+    let left = m.py("print(json.dumps([len(ec2.describe_launch_templates()['LaunchTemplates']), len(asg.describe_auto_scaling_groups()['AutoScalingGroups']), len(ec2.describe_key_pairs()['KeyPairs']), len([v for v in ec2.describe_volumes()['Volumes'] if v['Size'] == 20]), len([i for r in ec2.describe_instances()['Reservations'] for i in r['Instances'] if i['State']['Name'] != 'terminated'])]))");
+    assert_eq!(left, serde_json::json!([0, 0, 0, 0, 0]), "templates, groups, key pairs, volumes, running instances left");
+}
+
+/// The API load balancer of the cluster module (network load balancer,
+/// TCP target group, listener), DHCP options and the `aws_ami` data source.
+#[test]
+fn load_balancer_target_group_listener_dhcp_options_and_ami() {
+    let Some(m) = moto("eu-west-3") else { return };
+    let main = |interval: u32, lb_name: &str| {
+        format!(
+            r#"{PROVIDER}
+resource "aws_vpc" "v" {{
+  cidr_block = "10.40.0.0/16"
+}}
+resource "aws_subnet" "a" {{
+  vpc_id            = aws_vpc.v.id
+  cidr_block        = "10.40.1.0/24"
+  availability_zone = "eu-west-3a"
+}}
+resource "aws_subnet" "b" {{
+  vpc_id            = aws_vpc.v.id
+  cidr_block        = "10.40.2.0/24"
+  availability_zone = "eu-west-3b"
+}}
+resource "aws_security_group" "lb" {{
+  name   = "lb"
+  vpc_id = aws_vpc.v.id
+}}
+resource "aws_lb" "api" {{
+  name                             = "{lb_name}"
+  load_balancer_type               = "network"
+  internal                         = false
+  subnets                          = [aws_subnet.a.id, aws_subnet.b.id]
+  security_groups                  = [aws_security_group.lb.id]
+  enable_cross_zone_load_balancing = true
+  tags                             = {{ Name = "api" }}
+}}
+resource "aws_lb_target_group" "api" {{
+  name        = "tcp-test"
+  port        = 443
+  protocol    = "TCP"
+  target_type = "instance"
+  vpc_id      = aws_vpc.v.id
+  health_check {{
+    protocol            = "TCP"
+    port                = "443"
+    interval            = {interval}
+    healthy_threshold   = 2
+    unhealthy_threshold = 2
+  }}
+  tags = {{ Name = "tcp" }}
+}}
+resource "aws_lb_listener" "api" {{
+  load_balancer_arn = aws_lb.api.arn
+  port              = 443
+  protocol          = "TCP"
+  default_action {{
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.api.arn
+  }}
+}}
+resource "aws_vpc_dhcp_options" "d" {{
+  domain_name         = "eu-west-3.compute.internal"
+  domain_name_servers = ["AmazonProvidedDNS"]
+  tags                = {{ Name = "d" }}
+}}
+resource "aws_vpc_dhcp_options_association" "d" {{
+  vpc_id          = aws_vpc.v.id
+  dhcp_options_id = aws_vpc_dhcp_options.d.id
+}}
+data "aws_ami" "ubuntu" {{
+  most_recent = true
+  owners      = ["099720109477"]
+  filter {{
+    name   = "name"
+    values = ["ubuntu/images/*"]
+  }}
+}}
+output "dns" {{ value = aws_lb.api.dns_name }}
+output "zone" {{ value = aws_lb.api.zone_id }}
+output "ami" {{ value = data.aws_ami.ubuntu.image_id }}
+"#
+        )
+    };
+    let d = Dir::with(&[("main.tf", &main(10, "api-test"))]);
+    let apply = ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    assert!(apply.stdout.contains("Resources: 9 added"), "{}", apply.stdout);
+    plan_exit(&m, d.path(), 0);
+    let out: serde_json::Value = serde_json::from_str(&ok(m.plinth(d.path(), &["output", "-json"])).stdout).expect("json");
+    assert!(out["dns"]["value"].as_str().is_some_and(|s| s.starts_with("api-test")), "{out}");
+    assert!(out["ami"]["value"].as_str().is_some_and(|s| s.starts_with("ami-")), "{out}");
+
+    // Read back through the API.
+    let lb = state_attr(&m, d.path(), "aws_lb.api", "arn");
+    let tg = state_attr(&m, d.path(), "aws_lb_target_group.api", "arn");
+    let got = m.py(&format!(
+        "l = elb.describe_load_balancers(LoadBalancerArns=['{lb}'])['LoadBalancers'][0]\nls = elb.describe_listeners(LoadBalancerArn='{lb}')['Listeners']\ng = elb.describe_target_groups(TargetGroupArns=['{tg}'])['TargetGroups'][0]\nprint(json.dumps([l['Type'], len(l['AvailabilityZones']), ls[0]['DefaultActions'][0]['TargetGroupArn'] == '{tg}', g['HealthCheckIntervalSeconds']]))"
+    ));
+    assert_eq!(got, serde_json::json!(["network", 2, true, 10]));
+    let vpc = state_attr(&m, d.path(), "aws_vpc.v", "id");
+    let dopt = state_attr(&m, d.path(), "aws_vpc_dhcp_options.d", "id");
+    assert_eq!(m.py(&format!("print(json.dumps(ec2.describe_vpcs(VpcIds=['{vpc}'])['Vpcs'][0]['DhcpOptionsId']))")), serde_json::json!(dopt));
+
+    // In place: the health check.
+    d.write("main.tf", &main(30, "api-test"));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_lb_target_group.api will be updated in-place"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    // Drift and deletion outside plinth: a tag, the listener, the association.
+    m.py(&format!(
+        "elb.add_tags(ResourceArns=['{lb}'], Tags=[{{'Key': 'Name', 'Value': 'drifted'}}]); elb.delete_listener(ListenerArn=elb.describe_listeners(LoadBalancerArn='{lb}')['Listeners'][0]['ListenerArn']); ec2.associate_dhcp_options(DhcpOptionsId='default', VpcId='{vpc}'); print(1)"
+    ));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_lb.api will be updated in-place"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("aws_lb_listener.api will be created"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("aws_vpc_dhcp_options_association.d will be created"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    // Replacement: a load balancer's name forces it; the listener follows.
+    d.write("main.tf", &main(30, "api-test-2"));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_lb.api must be replaced"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    // Import blocks for the load balancing objects and the DHCP options.
+    let addrs = ["aws_lb.api", "aws_lb_target_group.api", "aws_lb_listener.api", "aws_vpc_dhcp_options.d"];
+    let mut imports = String::new();
+    for a in addrs {
+        imports.push_str(&format!("import {{\n  to = {a}\n  id = \"{}\"\n}}\n", state_attr(&m, d.path(), a, "id")));
+    }
+    imports.push_str(&format!("import {{\n  to = aws_vpc_dhcp_options_association.d\n  id = \"{vpc}\"\n}}\n"));
+    ok(m.plinth(d.path(), &["state", "rm", "aws_lb.api", "aws_lb_target_group.api", "aws_lb_listener.api", "aws_vpc_dhcp_options.d", "aws_vpc_dhcp_options_association.d"]));
+    d.write("main.tf", &format!("{}{imports}", main(30, "api-test-2")));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("5 to import, 0 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    ok(m.plinth(d.path(), &["destroy", "-auto-approve"]));
+    let left = m.py("print(json.dumps([len(elb.describe_load_balancers()['LoadBalancers']), len(elb.describe_target_groups()['TargetGroups']), len([d for d in ec2.describe_dhcp_options()['DhcpOptions'] if any(t['Key'] == 'Name' for t in d.get('Tags', []))])]))");
+    assert_eq!(left, serde_json::json!([0, 0, 0]), "load balancers, target groups, DHCP option sets left");
+    assert_eq!(m.py(LEFTOVERS), serde_json::json!([0, 0, 0, 0, 0, 0]));
+}
+
+/// The cluster module's state bucket: versioning, default encryption, public
+/// access block and objects.
+#[test]
+fn s3_bucket_versioning_encryption_public_access_block_objects() {
+    let Some(m) = moto("eu-north-1") else { return };
+    // Bucket names are global in moto: unique to this test.
+    let main = |content: &str, bucket: &str| {
+        format!(
+            r#"{PROVIDER}
+resource "aws_s3_bucket" "state" {{
+  bucket        = "{bucket}"
+  force_destroy = true
+  tags          = {{ Name = "state" }}
+}}
+resource "aws_s3_bucket_versioning" "state" {{
+  bucket = aws_s3_bucket.state.id
+  versioning_configuration {{
+    status = "Enabled"
+  }}
+}}
+resource "aws_s3_bucket_server_side_encryption_configuration" "state" {{
+  bucket = aws_s3_bucket.state.id
+  rule {{
+    apply_server_side_encryption_by_default {{
+      sse_algorithm = "AES256"
+    }}
+  }}
+}}
+resource "aws_s3_bucket_public_access_block" "state" {{
+  bucket                  = aws_s3_bucket.state.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}}
+resource "aws_s3_object" "ca" {{
+  bucket                 = aws_s3_bucket.state.id
+  key                    = "pki/ca.crt"
+  content                = "{content}"
+  content_type           = "application/x-pem-file"
+  server_side_encryption = "AES256"
+  depends_on             = [aws_s3_bucket_versioning.state, aws_s3_bucket_public_access_block.state]
+}}
+output "arn" {{ value = aws_s3_bucket.state.arn }}
+output "etag" {{ value = aws_s3_object.ca.etag }}
+"#
+        )
+    };
+    let b = "plinth-it-s3-state";
+    let d = Dir::with(&[("main.tf", &main("hello", b))]);
+    let apply = ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    assert!(apply.stdout.contains("Resources: 5 added"), "{}", apply.stdout);
+    plan_exit(&m, d.path(), 0);
+    assert_eq!(ok(m.plinth(d.path(), &["output", "-raw", "etag"])).stdout, "5d41402abc4b2a76b9719d911017c592");
+    let got = m.py(&format!(
+        "print(json.dumps([s3.get_bucket_versioning(Bucket='{b}').get('Status'), s3.get_public_access_block(Bucket='{b}')['PublicAccessBlockConfiguration']['BlockPublicAcls'], s3.get_object(Bucket='{b}', Key='pki/ca.crt')['Body'].read().decode(), {{t['Key']: t['Value'] for t in s3.get_bucket_tagging(Bucket='{b}')['TagSet']}}.get('Name')]))"
+    ));
+    assert_eq!(got, serde_json::json!(["Enabled", true, "hello", "state"]));
+
+    // In place: new content is a new upload (and version).
+    d.write("main.tf", &main("world", b));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_s3_object.ca will be updated in-place"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+    let got = m.py(&format!("print(json.dumps([s3.get_object(Bucket='{b}', Key='pki/ca.crt')['Body'].read().decode(), len(s3.list_object_versions(Bucket='{b}')['Versions'])]))"));
+    assert_eq!(got, serde_json::json!(["world", 2]));
+
+    // Drift: the object overwritten, the public access block loosened,
+    // versioning suspended; deletion outside plinth: the encryption.
+    m.py(&format!(
+        "s3.put_object(Bucket='{b}', Key='pki/ca.crt', Body=b'tampered'); s3.put_public_access_block(Bucket='{b}', PublicAccessBlockConfiguration={{'BlockPublicAcls': False, 'BlockPublicPolicy': True, 'IgnorePublicAcls': True, 'RestrictPublicBuckets': True}}); s3.put_bucket_versioning(Bucket='{b}', VersioningConfiguration={{'Status': 'Suspended'}}); s3.delete_bucket_encryption(Bucket='{b}'); print(1)"
+    ));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_s3_object.ca will be updated in-place"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("block_public_acls       = false -> true"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("aws_s3_bucket_versioning.state will be updated in-place"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("aws_s3_bucket_server_side_encryption_configuration.state will be created"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+    assert_eq!(m.py(&format!("print(json.dumps(s3.get_object(Bucket='{b}', Key='pki/ca.crt')['Body'].read().decode()))")), "world");
+
+    // Import: `plinth import` for all five.
+    let d2 = Dir::with(&[("main.tf", &main("world", b))]);
+    for (addr, id) in [
+        ("aws_s3_bucket.state", b.to_string()),
+        ("aws_s3_bucket_versioning.state", b.to_string()),
+        ("aws_s3_bucket_server_side_encryption_configuration.state", b.to_string()),
+        ("aws_s3_bucket_public_access_block.state", b.to_string()),
+        ("aws_s3_object.ca", format!("{b}/pki/ca.crt")),
+    ] {
+        let imp = ok(m.plinth(d2.path(), &["import", addr, &id]));
+        assert!(imp.stdout.contains("Import successful!"), "{addr}: {}", imp.stdout);
+    }
+    // As with Terraform: force_destroy and the object's content are not read back.
+    let plan = plan_exit(&m, d2.path(), 2);
+    assert!(plan.stdout.contains("Plan: 0 to add, 2 to change, 0 to destroy."), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("version_id"), "the same content is not uploaded again: {}", plan.stdout);
+
+    // Replacement: a new bucket name; the old bucket goes with its versions.
+    d.write("main.tf", &main("world", "plinth-it-s3-state-2"));
+    let plan = plan_exit(&m, d.path(), 2);
+    assert!(plan.stdout.contains("aws_s3_bucket.state must be replaced"), "{}", plan.stdout);
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]));
+    plan_exit(&m, d.path(), 0);
+
+    ok(m.plinth(d.path(), &["destroy", "-auto-approve"]));
+    let left = m.py("print(json.dumps([x['Name'] for x in s3.list_buckets()['Buckets'] if x['Name'].startswith('plinth-it-s3')]))");
     assert_eq!(left, serde_json::json!([]));
 }

@@ -108,4 +108,42 @@ fn a_corrupt_journal_stops_the_run_and_is_kept() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("Interrupted run cannot be recovered"), "{}", r.stderr);
     assert_eq!(std::fs::read_to_string(d.path().join("terraform.tfstate.journal")).unwrap(), "garbage\n");
+
+fn dynamic_block_iterators_are_no_resource_references() {
+    // `tag.key` inside `dynamic "tag"` (and `t.value` with `iterator = t`)
+    // is the iterator: validate must not look for a resource type "tag".
+    let d = Dir::with(&[(
+        "main.tf",
+        r#"
+locals {
+  tags = { a = "1", b = "2" }
+}
+resource "aws_autoscaling_group" "g" {
+  min_size = 0
+  max_size = 0
+  dynamic "tag" {
+    for_each = local.tags
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = true
+    }
+  }
+}
+resource "aws_launch_template" "t" {
+  dynamic "tag_specifications" {
+    for_each = ["instance", "volume"]
+    iterator = t
+    content {
+      resource_type = t.value
+      tags          = local.tags
+    }
+  }
+}
+"#,
+    )]);
+    d.run(&["init"]).ok();
+    let r = d.run(&["validate", "-no-color"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("The configuration is valid"), "{}", r.stdout);
 }

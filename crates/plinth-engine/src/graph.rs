@@ -10,7 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use plinth_syntax::ast::Expr;
 use plinth_syntax::{Diagnostic, Span};
 
-use crate::refs::{references, RefTarget, Reference};
+use crate::refs::{references_with, RefTarget, Reference};
 use crate::tree::{ConfigTree, ModuleId};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -114,44 +114,57 @@ pub fn node_exprs<'t>(tree: &'t ConfigTree, n: &Node) -> Vec<&'t Expr> {
     out
 }
 
-/// The names `dynamic` blocks in a node's configuration bind inside their
-/// `content` (the `iterator` argument, else the block's label): `tag.key` in
-/// `dynamic "tag" { ... }` names the iterator, not a resource of type `tag`.
-pub fn dynamic_iterators(tree: &ConfigTree, n: &Node) -> Vec<String> {
-    fn walk(b: &plinth_syntax::ast::Body, out: &mut Vec<String>) {
-        for blk in &b.blocks {
-            if blk.kind.name == "dynamic" {
-                let name = match blk.body.attribute("iterator").and_then(|a| a.expr.as_traversal()) {
-                    Some((root, steps)) if steps.is_empty() => Some(root.name.clone()),
-                    _ => blk.labels.first().map(|l| l.value.clone()),
-                };
-                out.extend(name);
-            }
-            walk(&blk.body, out);
-        }
-    }
-    let mut out = Vec::new();
+/// [`node_exprs`], each with the dynamic-block iterator names bound around
+/// it (`tag.key` inside `dynamic "tag"` is the iterator, not a resource).
+pub fn node_exprs_scoped<'t>(tree: &'t ConfigTree, n: &Node) -> Vec<(&'t Expr, Vec<String>)> {
+    let mut scoped = Vec::new();
     if let NodeKind::Resource(r) = &n.kind {
         if let Some(r) = tree.get(n.module).module.resources.get(r) {
-            walk(&r.config, &mut out);
+            body_exprs_scoped(&r.config, &mut Vec::new(), &mut scoped);
         }
     }
-    out
+    node_exprs(tree, n)
+        .into_iter()
+        .map(|e| {
+            let bound = scoped.iter().find(|(x, _)| std::ptr::eq(*x, e)).map(|(_, b)| b.clone()).unwrap_or_default();
+            (e, bound)
+        })
+        .collect()
+}
+
+fn body_exprs_scoped<'a>(b: &'a plinth_syntax::ast::Body, bound: &mut Vec<String>, out: &mut Vec<(&'a Expr, Vec<String>)>) {
+    for a in &b.attributes {
+        out.push((&a.expr, bound.clone()));
+    }
+    for blk in &b.blocks {
+        if blk.kind.name == "dynamic" {
+            let label = blk.labels.first().map(|l| l.value.clone()).unwrap_or_default();
+            let iter = blk.body.attribute("iterator").and_then(|a| a.expr.as_traversal().map(|(r, _)| r.name)).unwrap_or(label);
+            for a in &blk.body.attributes {
+                // `iterator = it` names the iterator: no reference either.
+                let mut b = bound.clone();
+                if a.name.name == "iterator" {
+                    b.push(iter.clone());
+                }
+                out.push((&a.expr, b));
+            }
+            bound.push(iter);
+            for inner in &blk.body.blocks {
+                body_exprs_scoped(&inner.body, bound, out);
+            }
+            bound.pop();
+        } else {
+            body_exprs_scoped(&blk.body, bound, out);
+        }
+    }
 }
 
 pub fn body_exprs<'a>(b: &'a plinth_syntax::ast::Body, out: &mut Vec<&'a Expr>) {
-    body_exprs_in(b, false, out);
-}
-
-/// `dynamic` blocks' `iterator` argument is a name, not an expression.
-fn body_exprs_in<'a>(b: &'a plinth_syntax::ast::Body, dynamic: bool, out: &mut Vec<&'a Expr>) {
     for a in &b.attributes {
-        if !(dynamic && a.name.name == "iterator") {
-            out.push(&a.expr);
-        }
+        out.push(&a.expr);
     }
     for blk in &b.blocks {
-        body_exprs_in(&blk.body, blk.kind.name == "dynamic", out);
+        body_exprs(&blk.body, out);
     }
 }
 
@@ -263,13 +276,9 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
     let index: HashMap<Node, usize> = nodes.iter().cloned().enumerate().map(|(i, n)| (n, i)).collect();
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (i, n) in nodes.iter().enumerate() {
-        let iterators = dynamic_iterators(tree, n);
-        let add_refs = |module: ModuleId, e: &Expr, deps_i: &mut Vec<usize>, diags: &mut Vec<Diagnostic>| match references(e) {
+        let add_refs = |module: ModuleId, e: &Expr, bound: &[String], deps_i: &mut Vec<usize>, diags: &mut Vec<Diagnostic>| match references_with(e, bound) {
             Ok(refs) => {
                 for r in refs {
-                    if matches!(&r.target, RefTarget::Resource { data: false, type_name, .. } if iterators.contains(type_name)) {
-                        continue;
-                    }
                     match resolve(tree, module, &r) {
                         Ok(Some(target)) => {
                             // `module.x` as a whole also depends on all its outputs.
@@ -294,8 +303,8 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
         };
         let mut d_i = Vec::new();
         let before = diags.len();
-        for e in node_exprs(tree, n) {
-            add_refs(n.module, e, &mut d_i, &mut diags);
+        for (e, bound) in node_exprs_scoped(tree, n) {
+            add_refs(n.module, e, &bound, &mut d_i, &mut diags);
         }
         if let Some(c) = node_context(tree, n) {
             for d in &mut diags[before..] {
@@ -313,7 +322,7 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
             if let NodeKind::Var(v) = &n.kind {
                 if let Some(call) = tree.get(parent).module.module_calls.get(call_name) {
                     for a in call.args.iter().filter(|a| &a.name.name == v) {
-                        add_refs(parent, &a.expr, &mut d_i, &mut diags);
+                        add_refs(parent, &a.expr, &[], &mut d_i, &mut diags);
                     }
                 }
             }

@@ -28,8 +28,14 @@ pub struct Reference {
 
 /// All references in `e`, skipping names bound by enclosing `for` expressions.
 pub fn references(e: &Expr) -> Result<Vec<Reference>, Diagnostic> {
+    references_with(e, &[])
+}
+
+/// All references in `e`, where `bound` names (dynamic-block iterators
+/// around it) are no references either.
+pub fn references_with(e: &Expr, bound: &[String]) -> Result<Vec<Reference>, Diagnostic> {
     let mut out = Vec::new();
-    let mut bound: Vec<String> = Vec::new();
+    let mut bound: Vec<String> = bound.to_vec();
     walk(e, &mut bound, &mut out)?;
     Ok(out)
 }

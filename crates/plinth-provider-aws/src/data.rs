@@ -16,6 +16,7 @@ pub(crate) fn register(m: &mut BTreeMap<String, Arc<dyn DataSource>>) {
     m.insert("aws_region".into(), Arc::new(Region));
     m.insert("aws_vpc".into(), Arc::new(VpcData));
     m.insert("aws_subnets".into(), Arc::new(Subnets));
+    m.insert("aws_ami".into(), Arc::new(Ami));
 }
 
 fn filter_block() -> Sb {
@@ -235,6 +236,158 @@ impl DataSource for Subnets {
         let mut o = Obj::from(config);
         o.set("id", vs(&c.region));
         o.set("ids", vstrs(ids));
+        Ok(o)
+    }
+}
+
+/// `aws_ami`: the image matching owners, filters and `name_regex`; the
+/// newest with `most_recent`, else exactly one must match.
+struct Ami;
+
+fn ami_bdm_schema() -> Sb {
+    Sb::new().a("device_name", str_t(), "C").a("ebs", map_str(), "C").a("no_device", str_t(), "C").a("virtual_name", str_t(), "C")
+}
+
+#[async_trait::async_trait]
+impl DataSource for Ami {
+    fn schema(&self) -> Sb {
+        Sb::new()
+            .a("architecture", str_t(), "C")
+            .a("arn", str_t(), "C")
+            .a("block_device_mappings", Type::set(ami_bdm_schema().block.implied_type()), "C")
+            .a("boot_mode", str_t(), "C")
+            .a("creation_date", str_t(), "C")
+            .a("deprecation_time", str_t(), "C")
+            .a("description", str_t(), "C")
+            .a("ena_support", bool_t(), "C")
+            .a("executable_users", list_str(), "O")
+            .a("hypervisor", str_t(), "C")
+            .a("image_id", str_t(), "C")
+            .a("image_location", str_t(), "C")
+            .a("image_owner_alias", str_t(), "C")
+            .a("image_type", str_t(), "C")
+            .a("include_deprecated", bool_t(), "O")
+            .a("kernel_id", str_t(), "C")
+            .a("most_recent", bool_t(), "O")
+            .a("name", str_t(), "C")
+            .a("name_regex", str_t(), "O")
+            .a("owner_id", str_t(), "C")
+            .a("owners", list_str(), "O")
+            .a("platform", str_t(), "C")
+            .a("platform_details", str_t(), "C")
+            .a("public", bool_t(), "C")
+            .a("ramdisk_id", str_t(), "C")
+            .a("root_device_name", str_t(), "C")
+            .a("root_device_type", str_t(), "C")
+            .a("root_snapshot_id", str_t(), "C")
+            .a("sriov_net_support", str_t(), "C")
+            .a("state", str_t(), "C")
+            .a("tags", map_str(), "OC")
+            .a("tpm_support", str_t(), "C")
+            .a("usage_operation", str_t(), "C")
+            .a("virtualization_type", str_t(), "C")
+            .blk("filter", Nesting::Set, filter_block(), 0, 0)
+    }
+
+    async fn read(&self, c: &Clients, config: &Value) -> Result<Obj, ProviderError> {
+        let fs: Vec<Filter> = gblocks(config, "filter")
+            .iter()
+            .map(|f| Filter::builder().set_name(gs(f, "name")).set_values(Some(gstrs(f, "values"))).build())
+            .collect();
+        let owners = gstrs(config, "owners");
+        let users = gstrs(config, "executable_users");
+        let mut images = Vec::new();
+        let mut token = None;
+        loop {
+            let r = c
+                .ec2
+                .describe_images()
+                .set_owners(if owners.is_empty() { None } else { Some(owners.clone()) })
+                .set_executable_users(if users.is_empty() { None } else { Some(users.clone()) })
+                .set_filters(if fs.is_empty() { None } else { Some(fs.clone()) })
+                .set_include_deprecated(gb(config, "include_deprecated"))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws_err("reading EC2 AMIs", e))?;
+            images.extend(r.images().iter().cloned());
+            token = r.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        if let Some(re) = gs(config, "name_regex") {
+            let re = regex::Regex::new(&re).map_err(|e| ProviderError::new("Invalid name_regex", e.to_string()))?;
+            images.retain(|i| i.name().is_some_and(|n| re.is_match(n)));
+        }
+        if images.is_empty() {
+            return Err(ProviderError::new("Your query returned no results. Please change your search criteria and try again.", "no EC2 AMI matched"));
+        }
+        if images.len() > 1 && gb(config, "most_recent") != Some(true) {
+            return Err(ProviderError::new(
+                "Your query returned more than one result. Please try a more specific search criteria, or set `most_recent` attribute to true.",
+                format!("{} AMIs matched", images.len()),
+            ));
+        }
+        images.sort_by(|a, b| b.creation_date().unwrap_or_default().cmp(a.creation_date().unwrap_or_default()));
+        let i = &images[0];
+        let id = i.image_id().unwrap_or_default().to_string();
+        let mut o = Obj::from(config);
+        o.set("id", vs(&id));
+        o.set("image_id", vs(&id));
+        o.set("arn", vs(format!("arn:aws:ec2:{}::image/{id}", c.region)));
+        o.s("architecture", i.architecture().map(|x| x.as_str()));
+        o.s("boot_mode", Some(i.boot_mode().map(|x| x.as_str()).unwrap_or_default()));
+        o.s("creation_date", i.creation_date());
+        o.s("deprecation_time", Some(i.deprecation_time().unwrap_or_default()));
+        o.s("description", Some(i.description().unwrap_or_default()));
+        o.b("ena_support", Some(i.ena_support().unwrap_or(false)));
+        o.s("hypervisor", i.hypervisor().map(|x| x.as_str()));
+        o.s("image_location", i.image_location());
+        o.s("image_owner_alias", Some(i.image_owner_alias().unwrap_or_default()));
+        o.s("image_type", i.image_type().map(|x| x.as_str()));
+        o.s("kernel_id", Some(i.kernel_id().unwrap_or_default()));
+        o.s("name", i.name());
+        o.s("owner_id", i.owner_id());
+        o.s("platform", Some(i.platform().map(|x| x.as_str()).unwrap_or_default()));
+        o.s("platform_details", Some(i.platform_details().unwrap_or_default()));
+        o.b("public", Some(i.public().unwrap_or(false)));
+        o.s("ramdisk_id", Some(i.ramdisk_id().unwrap_or_default()));
+        o.s("root_device_name", i.root_device_name());
+        o.s("root_device_type", i.root_device_type().map(|x| x.as_str()));
+        let root = i.block_device_mappings().iter().find(|b| b.device_name() == i.root_device_name()).and_then(|b| b.ebs()).and_then(|e| e.snapshot_id());
+        o.s("root_snapshot_id", Some(root.unwrap_or_default()));
+        o.s("sriov_net_support", Some(i.sriov_net_support().unwrap_or_default()));
+        o.s("state", i.state().map(|x| x.as_str()));
+        o.s("tpm_support", Some(i.tpm_support().map(|x| x.as_str()).unwrap_or_default()));
+        o.s("usage_operation", Some(i.usage_operation().unwrap_or_default()));
+        o.s("virtualization_type", i.virtualization_type().map(|x| x.as_str()));
+        o.set("tags", vmap(&visible_tags(i.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))))));
+        let bdms = i
+            .block_device_mappings()
+            .iter()
+            .map(|b| {
+                let mut x = Obj(BTreeMap::new());
+                x.set("device_name", vzs(b.device_name())).set("no_device", vzs(b.no_device())).set("virtual_name", vzs(b.virtual_name()));
+                let mut ebs = BTreeMap::new();
+                if let Some(e) = b.ebs() {
+                    for (k, v) in [
+                        ("delete_on_termination", e.delete_on_termination().map(|b| b.to_string())),
+                        ("encrypted", e.encrypted().map(|b| b.to_string())),
+                        ("iops", e.iops().map(|n| n.to_string())),
+                        ("snapshot_id", e.snapshot_id().map(str::to_string)),
+                        ("throughput", e.throughput().map(|n| n.to_string())),
+                        ("volume_size", e.volume_size().map(|n| n.to_string())),
+                        ("volume_type", e.volume_type().map(|x| x.as_str().to_string())),
+                    ] {
+                        ebs.insert(k.to_string(), v.unwrap_or_default());
+                    }
+                }
+                x.set("ebs", vmap(&ebs));
+                x.finish(&ami_bdm_schema().block)
+            })
+            .collect();
+        o.set("block_device_mappings", Value::set(ami_bdm_schema().block.implied_type(), bdms));
         Ok(o)
     }
 }

@@ -30,22 +30,22 @@ pub(crate) fn register(m: &mut BTreeMap<String, Arc<dyn ResourceType>>) {
 
 // ---- shared ----------------------------------------------------------------------
 
-fn filter(name: &str, values: Vec<String>) -> Filter {
+pub(crate) fn filter(name: &str, values: Vec<String>) -> Filter {
     Filter::builder().name(name).set_values(Some(values)).build()
 }
 
-fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
+pub(crate) fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
     visible_tags(tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))))
 }
 
-fn tag_spec(rt: Rt, planned: &Value, token: &str) -> TagSpecification {
+pub(crate) fn tag_spec(rt: Rt, planned: &Value, token: &str) -> TagSpecification {
     let mut tags: Vec<Tag> = gmap(planned, "tags_all").into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
     tags.push(Tag::builder().key(OPERATION_TAG).value(token).build());
     TagSpecification::builder().resource_type(rt).set_tags(Some(tags)).build()
 }
 
 /// Brings an object's tags from the prior `tags_all` to the planned one.
-async fn update_tags(c: &Clients, id: &str, prior: &Value, planned: &Value) -> Result<(), ProviderError> {
+pub(crate) async fn update_tags(c: &Clients, id: &str, prior: &Value, planned: &Value) -> Result<(), ProviderError> {
     let (set, del) = tag_diff(&gmap(prior, "tags_all"), &gmap(planned, "tags_all"));
     if !del.is_empty() {
         c.ec2
@@ -74,7 +74,7 @@ fn bool_attr(b: bool) -> t::AttributeBooleanValue {
 
 /// Reads many objects of one EC2 type: `describe(ids)` answers one page of up
 /// to 200 IDs with (id, object) pairs; `to_obj` turns each into state.
-async fn read_batched<T, D, DF, M, MF>(c: &Clients, states: &[Value], describe: D, to_obj: M) -> Vec<Result<Option<Obj>, ProviderError>>
+pub(crate) async fn read_batched<T, D, DF, M, MF>(c: &Clients, states: &[Value], describe: D, to_obj: M) -> Vec<Result<Option<Obj>, ProviderError>>
 where
     D: Fn(Vec<String>) -> DF,
     DF: std::future::Future<Output = Result<Vec<(String, T)>, ProviderError>>,
@@ -102,7 +102,7 @@ where
 }
 
 /// Reads a just-created object, retrying while EC2 does not know it yet.
-async fn read_new<R: ResourceType + ?Sized>(r: &R, c: &Clients, base: Obj, what: &str) -> Result<Obj, ProviderError> {
+pub(crate) async fn read_new<R: ResourceType + ?Sized>(r: &R, c: &Clients, base: Obj, what: &str) -> Result<Obj, ProviderError> {
     let base = Value::object(base.0);
     wait_for(&format!("{what} to become visible"), c.consistency, || async {
         match r.read(c, &base).await {
@@ -115,7 +115,7 @@ async fn read_new<R: ResourceType + ?Sized>(r: &R, c: &Clients, base: Obj, what:
 }
 
 /// Retries a delete while AWS still sees dependents, bounded.
-async fn delete_retrying<F, Fut>(c: &Clients, what: &str, f: F) -> Result<(), ProviderError>
+pub(crate) async fn delete_retrying<F, Fut>(c: &Clients, what: &str, f: F) -> Result<(), ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<(), ProviderError>>,

@@ -19,10 +19,15 @@ use plinth_provider::{
 };
 use plinth_value::{Type, Value};
 
+mod autoscaling;
+mod compute;
 mod data;
+mod dhcp;
 mod ec2;
 mod ecr;
+mod elb;
 mod iam;
+mod s3;
 mod util;
 
 use util::{gb, gblocks, get, gi, gmap, gs, vmap, Obj, Sb};
@@ -35,6 +40,9 @@ pub(crate) struct Clients {
     pub ecr: aws_sdk_ecr::Client,
     pub iam: aws_sdk_iam::Client,
     pub sts: aws_sdk_sts::Client,
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub s3: aws_sdk_s3::Client,
     pub region: String,
     pub account_id: Option<String>,
     pub default_tags: BTreeMap<String, String>,
@@ -137,6 +145,11 @@ impl AwsProvider {
         ec2::register(&mut resources);
         ecr::register(&mut resources);
         iam::register(&mut resources);
+        compute::register(&mut resources);
+        dhcp::register(&mut resources);
+        autoscaling::register(&mut resources);
+        elb::register(&mut resources);
+        s3::register(&mut resources);
         let mut data_sources: BTreeMap<String, Arc<dyn DataSource>> = BTreeMap::new();
         data::register(&mut data_sources);
         iam::register_data(&mut data_sources);
@@ -180,9 +193,11 @@ impl AwsProvider {
                 o.set(k, d.clone());
             }
         }
+        let prior_obj = req.prior.and_then(Value::as_entries);
         for (name, nb) in &sb.block.blocks {
             if let Some(v) = o.0.get(name).cloned() {
-                o.set(name, zero_fill_blocks(v, &nb.block));
+                let prior_v = prior_obj.and_then(|p| p.get(name));
+                o.set(name, zero_fill_blocks(v, &nb.block, prior_v));
             }
         }
         if sb.block.attributes.contains_key("tags_all") {
@@ -285,6 +300,26 @@ impl AwsProvider {
             sts = sts.endpoint_url(u);
         }
         let sts = aws_sdk_sts::Client::from_conf(sts.build());
+        let mut autoscaling = aws_sdk_autoscaling::config::Builder::from(&sdk);
+        if let Some(u) = endpoint("autoscaling") {
+            autoscaling = autoscaling.endpoint_url(u);
+        }
+        let mut elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(&sdk);
+        if let Some(u) = endpoint("elbv2").or_else(|| endpoint("elb")) {
+            elbv2 = elbv2.endpoint_url(u);
+        }
+        let mut s3 = aws_sdk_s3::config::Builder::from(&sdk);
+        let s3_endpoint = endpoint("s3").or_else(|| sdk.endpoint_url().map(str::to_string));
+        if let Some(u) = endpoint("s3") {
+            s3 = s3.endpoint_url(u);
+        }
+        // Path-style addressing when asked, and for an endpoint on an IP
+        // address or localhost (an emulator), where bucket host names cannot
+        // resolve.
+        let local_endpoint = s3_endpoint.as_deref().is_some_and(s3::is_local_endpoint);
+        if gb(config, "s3_use_path_style").unwrap_or(false) || local_endpoint {
+            s3 = s3.force_path_style(true);
+        }
         let skip_validation = gb(config, "skip_credentials_validation").unwrap_or(false);
         let skip_account = gb(config, "skip_requesting_account_id").unwrap_or(false);
         let mut account_id = None;
@@ -305,6 +340,9 @@ impl AwsProvider {
             ecr: aws_sdk_ecr::Client::from_conf(ecr.build()),
             iam: aws_sdk_iam::Client::from_conf(iam.build()),
             sts,
+            autoscaling: aws_sdk_autoscaling::Client::from_conf(autoscaling.build()),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(elbv2.build()),
+            s3: aws_sdk_s3::Client::from_conf(s3.build()),
             region,
             account_id,
             default_tags,
@@ -314,21 +352,36 @@ impl AwsProvider {
 }
 
 /// Unset arguments of nested blocks take their zero value (`""`, `[]`,
-/// `false`), as the SDKv2 provider stores them.
-fn zero_fill_blocks(v: Value, block: &BlockSchema) -> Value {
-    let fill = |x: &Value| -> Value {
+/// `false`), as the SDKv2 provider stores them; unset computed arguments of
+/// list blocks keep the prior value of the element at the same index, or are
+/// unknown (as Terraform's proposed new state has them). Nested blocks of
+/// nested blocks are treated alike.
+fn zero_fill_blocks(v: Value, block: &BlockSchema, prior: Option<&Value>) -> Value {
+    let prior_items: Vec<Value> = prior.and_then(Value::as_seq).map(<[Value]>::to_vec).unwrap_or_default();
+    let fill = |x: &Value, prior: Option<&Value>, by_index: bool| -> Value {
         let Some(m) = x.as_entries() else { return x.clone() };
         let mut m = m.clone();
+        let pm = prior.and_then(Value::as_entries);
         for (k, a) in &block.attributes {
-            if !a.computed && m.get(k).is_none_or(Value::is_null) {
-                m.insert(k.clone(), util::zero(&a.ty));
+            if m.get(k).is_none_or(Value::is_null) {
+                if !a.computed {
+                    m.insert(k.clone(), util::zero(&a.ty));
+                } else if by_index {
+                    let pv = pm.and_then(|p| p.get(k)).filter(|v| !v.is_null()).cloned();
+                    m.insert(k.clone(), pv.unwrap_or_else(|| Value::unknown(a.ty.clone())));
+                }
+            }
+        }
+        for (k, nb) in &block.blocks {
+            if let Some(inner) = m.get(k).cloned() {
+                m.insert(k.clone(), zero_fill_blocks(inner, &nb.block, pm.and_then(|p| p.get(k))));
             }
         }
         Value::object(m)
     };
     match &v.kind {
-        plinth_value::Kind::List(t, xs) => Value::list(t.clone(), xs.iter().map(fill).collect()),
-        plinth_value::Kind::Set(t, xs) => Value::set(t.clone(), xs.iter().map(fill).collect()),
+        plinth_value::Kind::List(t, xs) => Value::list(t.clone(), xs.iter().enumerate().map(|(i, x)| fill(x, prior_items.get(i), true)).collect()),
+        plinth_value::Kind::Set(t, xs) => Value::set(t.clone(), xs.iter().map(|x| fill(x, None, false)).collect()),
         _ => v,
     }
 }
@@ -491,5 +544,102 @@ mod tests {
         assert_eq!(r.requires_replace, vec![vec![PathStep::Attr("cidr_block".into())]]);
         assert!(r.planned.as_entries().unwrap()["id"].is_unknown());
         let _ = obj(&[]);
+    }
+
+    /// One nested block element of `ty.block`, unset arguments null.
+    fn block_of(p: &AwsProvider, ty: &str, block: &str, set: &[(&str, Value)]) -> Value {
+        let nb = &p.schema.resources[ty].block.blocks[block];
+        let mut o = Obj(BTreeMap::new());
+        for (k, v) in set {
+            o.set(k, v.clone());
+        }
+        for (k, inner) in &nb.block.blocks {
+            let et = inner.block.implied_type();
+            o.set(k, if inner.nesting == Nesting::Set { Value::set(et, vec![]) } else { Value::list(et, vec![]) });
+        }
+        let item = o.finish(&nb.block);
+        if nb.nesting == Nesting::Set {
+            Value::set(nb.block.implied_type(), vec![item])
+        } else {
+            Value::list(nb.block.implied_type(), vec![item])
+        }
+    }
+
+    fn created(p: &AwsProvider, ty: &str, cfg: &Value, computed: &[(&str, Value)]) -> Value {
+        let planned = p.plan(&PlanRequest { type_name: ty, prior: None, proposed: cfg, config: cfg }).unwrap().planned;
+        let mut o = Obj::from(&planned);
+        for (k, v) in computed {
+            o.set(k, v.clone());
+        }
+        p.finish(ty, o)
+    }
+
+    #[test]
+    fn launch_template_changes_are_new_versions_in_place() {
+        let p = AwsProvider::new();
+        let cfg = |t: &str| {
+            config_for(&p, "aws_launch_template", &[("name", util::vs("nodes")), ("instance_type", util::vs(t)), ("update_default_version", Value::bool(true))])
+        };
+        let prior = created(&p, "aws_launch_template", &cfg("t3.micro"), &[("id", util::vs("lt-1")), ("latest_version", Value::int(1)), ("default_version", Value::int(1))]);
+        let new = cfg("t3.large");
+        let mut proposed = Obj::from(&new);
+        for k in ["id", "latest_version", "default_version", "arn", "name_prefix", "tags_all"] {
+            proposed.set(k, prior.as_entries().unwrap()[k].clone());
+        }
+        let proposed = Value::object(proposed.0);
+        let r = p.plan(&PlanRequest { type_name: "aws_launch_template", prior: Some(&prior), proposed: &proposed, config: &new }).unwrap();
+        assert!(r.requires_replace.is_empty(), "{:?}", r.requires_replace);
+        let m = r.planned.as_entries().unwrap();
+        assert!(m["latest_version"].is_unknown());
+        assert!(m["default_version"].is_unknown());
+        assert_eq!(m["id"].as_str(), Some("lt-1"));
+    }
+
+    #[test]
+    fn autoscaling_group_launch_template_defaults() {
+        let p = AwsProvider::new();
+        let lt = block_of(&p, "aws_autoscaling_group", "launch_template", &[("id", util::vs("lt-1"))]);
+        let cfg = config_for(&p, "aws_autoscaling_group", &[("min_size", Value::int(1)), ("max_size", Value::int(2)), ("launch_template", lt)]);
+        let r = p.plan(&PlanRequest { type_name: "aws_autoscaling_group", prior: None, proposed: &cfg, config: &cfg }).unwrap();
+        let m = r.planned.as_entries().unwrap();
+        let lt = &m["launch_template"].as_seq().unwrap()[0];
+        assert_eq!(util::gs(lt, "version").as_deref(), Some("$Default"));
+        assert!(lt.as_entries().unwrap()["name"].is_unknown());
+        assert_eq!(m["wait_for_capacity_timeout"].as_str(), Some("10m"));
+        assert!(m["name"].is_unknown());
+    }
+
+    #[test]
+    fn target_group_health_check_defaults() {
+        let p = AwsProvider::new();
+        let hc = block_of(&p, "aws_lb_target_group", "health_check", &[("protocol", util::vs("TCP")), ("port", util::vs("443")), ("interval", Value::int(10))]);
+        let cfg = config_for(&p, "aws_lb_target_group", &[("name", util::vs("tcp")), ("port", Value::int(443)), ("protocol", util::vs("TCP")), ("health_check", hc)]);
+        let r = p.plan(&PlanRequest { type_name: "aws_lb_target_group", prior: None, proposed: &cfg, config: &cfg }).unwrap();
+        let h = &r.planned.as_entries().unwrap()["health_check"].as_seq().unwrap()[0];
+        assert_eq!(util::gi(h, "interval"), Some(10));
+        assert_eq!(util::gi(h, "healthy_threshold"), Some(3));
+        assert_eq!(util::gb(h, "enabled"), Some(true));
+        assert_eq!(util::gs(h, "path").as_deref(), Some(""));
+        assert!(h.as_entries().unwrap()["timeout"].is_unknown());
+    }
+
+    #[test]
+    fn nested_computed_arguments_keep_prior_values() {
+        let p = AwsProvider::new();
+        let md = |tokens: Option<&str>| {
+            let mut set = vec![("http_endpoint", util::vs("enabled"))];
+            if let Some(t) = tokens {
+                set.push(("http_tokens", util::vs(t)));
+            }
+            block_of(&p, "aws_launch_template", "metadata_options", &set)
+        };
+        let cfg = config_for(&p, "aws_launch_template", &[("name", util::vs("n")), ("metadata_options", md(None))]);
+        let prior = config_for(&p, "aws_launch_template", &[("name", util::vs("n")), ("metadata_options", md(Some("required")))]);
+        let r = p.plan(&PlanRequest { type_name: "aws_launch_template", prior: Some(&prior), proposed: &cfg, config: &cfg }).unwrap();
+        let m = &r.planned.as_entries().unwrap()["metadata_options"].as_seq().unwrap()[0];
+        assert_eq!(util::gs(m, "http_tokens").as_deref(), Some("required"));
+        let r = p.plan(&PlanRequest { type_name: "aws_launch_template", prior: None, proposed: &cfg, config: &cfg }).unwrap();
+        let m = &r.planned.as_entries().unwrap()["metadata_options"].as_seq().unwrap()[0];
+        assert!(m.as_entries().unwrap()["http_tokens"].is_unknown());
     }
 }
