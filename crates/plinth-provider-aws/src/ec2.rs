@@ -140,7 +140,10 @@ macro_rules! find_by_tag {
             .send()
             .await
             .map_err(|e| aws_err("finding object by operation token", e))?;
-        match out.$list().iter().find_map(|x| x.$id()) {
+        // The filter is checked again here: an endpoint that ignores it
+        // (moto does for some types) would otherwise adopt a stranger.
+        let tagged = |tags: &[t::Tag]| tags.iter().any(|t| t.key() == Some(OPERATION_TAG) && t.value() == Some($token));
+        match out.$list().iter().filter(|x| tagged(x.tags())).find_map(|x| x.$id()) {
             Some(id) => {
                 let mut base = Obj(BTreeMap::new());
                 base.set("id", vs(id));
@@ -871,7 +874,10 @@ impl ResourceType for NatGateway {
             .send()
             .await
             .map_err(|e| aws_err("finding object by operation token", e))?;
-        match r.nat_gateways().iter().filter(|g| !matches!(g.state(), Some(t::NatGatewayState::Deleted))).find_map(|g| g.nat_gateway_id()) {
+        // moto ignores tag filters on DescribeNatGateways: check the tag here,
+        // or recovery adopts another zone's NAT gateway.
+        let tagged = |g: &t::NatGateway| g.tags().iter().any(|t| t.key() == Some(OPERATION_TAG) && t.value() == Some(token));
+        match r.nat_gateways().iter().filter(|g| !matches!(g.state(), Some(t::NatGatewayState::Deleted)) && tagged(g)).find_map(|g| g.nat_gateway_id()) {
             Some(id) => {
                 let mut base = Obj(BTreeMap::new());
                 base.set("id", vs(id));
