@@ -339,7 +339,34 @@ fn recover_journal(run: &mut Run, rt: &tokio::runtime::Runtime) -> Result<(), u8
     };
     let unfinished = replay(&mut run.state, &entries);
     let providers = run.wd.providers();
-    let report = rt.block_on(plinth_engine::recover(&providers, &mut run.state, &unfinished));
+    // Lookups by operation token need configured providers (region,
+    // credentials, endpoint); `plan` configures them again afterwards.
+    if unfinished.iter().any(|u| u.action == "create") {
+        let ctx = Context {
+            tree: &run.wd.tree,
+            graph: &run.graph,
+            providers: &providers,
+            inputs: &run.inputs,
+            workspace: &run.workspace,
+            root_dir: run.wd.dir.clone(),
+            files: &run.wd.files,
+        };
+        let diags = rt.block_on(plinth_engine::configure_providers(&ctx, &run.state));
+        if diags.iter().any(Diagnostic::is_error) {
+            ui::report_diags(run.json, &run.wd.files, &diags, run.color);
+            eprintln!("\nError: Interrupted run cannot be recovered\n\nThe providers could not be configured to look for the objects the interrupted run may have created; the intent journal {} is kept.", path.display());
+            return Err(1);
+        }
+    }
+    let (report, resolved) = rt.block_on(plinth_engine::recover(&providers, &mut run.state, &unfinished));
+    if !resolved {
+        eprintln!("\nError: Interrupted run cannot be recovered\n");
+        for line in &report {
+            eprintln!("  - {line}");
+        }
+        eprintln!("\nSome interrupted creates could not be checked, so the objects they may have made are unknown. Nothing was changed and the intent journal {} is kept; run again when the provider is reachable.", path.display());
+        return Err(1);
+    }
     let mut s = run.state.clone();
     s.bump_serial();
     if let Err(e) = run.backend.write(&run.workspace, &s) {

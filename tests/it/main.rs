@@ -12,5 +12,6 @@ mod json;
 mod kubernetes;
 mod modules;
 mod pki;
+mod reliability;
 mod s3_backend;
 mod support;

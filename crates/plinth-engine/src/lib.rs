@@ -290,9 +290,13 @@ impl<'a> ConsoleSession<'a> {
 /// result in the journal): an object a provider finds by the operation's token
 /// is adopted into state; otherwise the intent is forgotten. Updates and
 /// deletes need nothing here: the next refresh sees the object as it is.
-/// Returns one line per intent saying what happened.
-pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[plinth_state::journal::Unfinished]) -> Vec<String> {
+/// Returns one line per intent saying what happened, and whether every
+/// interrupted create was resolved: when a lookup failed (provider missing,
+/// unconfigured or unreachable) the caller must keep the journal, or the
+/// object that create may have made would be orphaned.
+pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[plinth_state::journal::Unfinished]) -> (Vec<String>, bool) {
     let mut report = Vec::new();
+    let mut resolved = true;
     for u in unfinished {
         if u.action != "create" {
             report.push(format!("{}: an interrupted {} will be reconciled by refresh", u.addr, u.action));
@@ -301,6 +305,7 @@ pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[pli
         let pname = walk::provider_name_from_addr(&u.provider).unwrap_or_else(|| walk::provider_local_name(&u.addr.resource.resource.type_name));
         let Some((p, _)) = providers.get(&pname) else {
             report.push(format!("{}: provider {pname:?} unavailable; the interrupted create could not be checked", u.addr));
+            resolved = false;
             continue;
         };
         match p.find_by_operation_token(&u.addr.resource.resource.type_name, &u.token).await {
@@ -311,10 +316,13 @@ pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[pli
                 report.push(format!("{}: adopted the object an interrupted create made", u.addr));
             }
             Ok(None) => report.push(format!("{}: the interrupted create made no object; nothing to adopt", u.addr)),
-            Err(e) => report.push(format!("{}: could not look for the interrupted create's object: {e}", u.addr)),
+            Err(e) => {
+                report.push(format!("{}: could not look for the interrupted create's object: {e}", u.addr));
+                resolved = false;
+            }
         }
     }
-    report
+    (report, resolved)
 }
 
 /// The schema type of a managed resource type (`dynamic` when unknown).

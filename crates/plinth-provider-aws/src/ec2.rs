@@ -140,7 +140,10 @@ macro_rules! find_by_tag {
             .send()
             .await
             .map_err(|e| aws_err("finding object by operation token", e))?;
-        match out.$list().iter().find_map(|x| x.$id()) {
+        // The filter is checked again here: an endpoint that ignores it
+        // (moto does for some types) would otherwise adopt a stranger.
+        let tagged = |tags: &[t::Tag]| tags.iter().any(|t| t.key() == Some(OPERATION_TAG) && t.value() == Some($token));
+        match out.$list().iter().filter(|x| tagged(x.tags())).find_map(|x| x.$id()) {
             Some(id) => {
                 let mut base = Obj(BTreeMap::new());
                 base.set("id", vs(id));
@@ -871,7 +874,10 @@ impl ResourceType for NatGateway {
             .send()
             .await
             .map_err(|e| aws_err("finding object by operation token", e))?;
-        match r.nat_gateways().iter().filter(|g| !matches!(g.state(), Some(t::NatGatewayState::Deleted))).find_map(|g| g.nat_gateway_id()) {
+        // moto ignores tag filters on DescribeNatGateways: check the tag here,
+        // or recovery adopts another zone's NAT gateway.
+        let tagged = |g: &t::NatGateway| g.tags().iter().any(|t| t.key() == Some(OPERATION_TAG) && t.value() == Some(token));
+        match r.nat_gateways().iter().filter(|g| !matches!(g.state(), Some(t::NatGatewayState::Deleted)) && tagged(g)).find_map(|g| g.nat_gateway_id()) {
             Some(id) => {
                 let mut base = Obj(BTreeMap::new());
                 base.set("id", vs(id));
@@ -1181,9 +1187,22 @@ impl ResourceType for Route {
         let rtb = gs(planned, "route_table_id").unwrap_or_default();
         let dest = Self::destination(planned)
             .ok_or_else(|| ProviderError::new("Missing route destination", "One of destination_cidr_block, destination_ipv6_cidr_block or destination_prefix_list_id is required."))?;
-        put_route(c, &rtb, planned, false).await?;
+        // Routes carry no tags, so an interrupted create (killed after the API
+        // call, before the result was journaled) cannot be found by its
+        // operation token; the create is made idempotent instead: a route that
+        // already exists with exactly the planned targets is adopted.
         let mut base = Obj::from(planned);
         base.set("id", vs(route_id(&rtb, &dest)));
+        if let Some(existing) = self.read(c, &Value::object(base.0.clone())).await? {
+            let same = ROUTE_TARGETS.iter().all(|k| match gsn(planned, k) {
+                Some(want) => existing.get(k).and_then(Value::as_str) == Some(want.as_str()),
+                None => true,
+            });
+            if same {
+                return Ok(existing);
+            }
+        }
+        put_route(c, &rtb, planned, false).await?;
         read_new(self, c, base, &format!("route {dest} in {rtb}")).await
     }
 
@@ -1247,6 +1266,24 @@ impl ResourceType for RouteTableAssociation {
     }
 
     async fn create(&self, c: &Clients, planned: &Value, _token: &str) -> Result<Obj, ProviderError> {
+        // Associations carry no tags: an interrupted create is made safe to
+        // repeat by adopting an existing association of the same subnet (or
+        // gateway) with the same route table.
+        if let Some(rtb) = gs(planned, "route_table_id") {
+            let r = c.ec2.describe_route_tables().filters(filter("route-table-id", vec![rtb.clone()])).send().await.map_err(|e| aws_err("reading EC2 Route Table", e))?;
+            let subnet = gs(planned, "subnet_id");
+            let gateway = gs(planned, "gateway_id");
+            let found = r.route_tables().iter().flat_map(|t| t.associations()).find(|a| {
+                a.route_table_id() == Some(rtb.as_str())
+                    && !a.main().unwrap_or(false)
+                    && ((subnet.is_some() && a.subnet_id() == subnet.as_deref()) || (gateway.is_some() && a.gateway_id() == gateway.as_deref()))
+            });
+            if let Some(id) = found.and_then(|a| a.route_table_association_id()) {
+                let mut base = Obj::from(planned);
+                base.set("id", vs(id));
+                return read_new(self, c, base, &format!("Route Table Association {id}")).await;
+            }
+        }
         let r = retry_on(c.consistency, &["InvalidRouteTableID.NotFound", "InvalidSubnetID.NotFound"], || async {
             c.ec2
                 .associate_route_table()
