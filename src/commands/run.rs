@@ -400,6 +400,7 @@ fn confirm(destroy: bool) -> bool {
 
 pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     // `apply FILE`: a saved plan, replayed with its own variables and options.
+    let saved_plan_used = !args.positional.is_empty();
     let saved = match args.positional.first() {
         Some(f) if !destroy && Path::new(f).is_file() => match super::planfile::read(Path::new(f)) {
             Ok(p) => Some(p),
@@ -566,13 +567,37 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     } else {
         println!("\n{} Resources: {} added, {} changed, {} destroyed.", ui::bold(word, color), outcome.added, outcome.changed, outcome.destroyed);
     }
-    if plan.mode != PlanMode::Destroy && !outcome.state.outputs.is_empty() {
-        println!("\nOutputs:\n");
-        for (name, o) in &outcome.state.outputs {
-            println!("{name} = {}", super::output::display_output(o));
+    let deferred = plan.changes.iter().filter(|c| c.deferred.is_some()).count();
+    let progressed = outcome.added + outcome.changed + outcome.destroyed > 0;
+    if deferred == 0 || !progressed {
+        if plan.mode != PlanMode::Destroy && !outcome.state.outputs.is_empty() {
+            println!("\nOutputs:\n");
+            for (name, o) in &outcome.state.outputs {
+                println!("{name} = {}", super::output::display_output(o));
+            }
         }
+        if deferred > 0 {
+            eprintln!("\nWarning: {deferred} change(s) remain deferred: their provider's configuration is still unknown.");
+        }
+        return 0;
     }
-    0
+    // Deferred changes: their provider can be configured now that this round
+    // created what its configuration needed. Plan again (shown as usual) and
+    // apply, within the same run; -auto-approve covers every round.
+    static ROUNDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if ROUNDS.fetch_add(1, Ordering::SeqCst) >= 3 {
+        eprintln!("\nError: Deferred changes did not converge\n\n{deferred} change(s) are still deferred after 3 rounds.");
+        return 1;
+    }
+    drop(sink);
+    drop(run);
+    println!("\n{}", ui::bold(&format!("{deferred} deferred change(s) can be planned now; planning them:"), color));
+    // A saved plan was approved as a whole: later rounds plan afresh, approved.
+    let mut next = Args { flags: args.flags.clone(), positional: Vec::new() };
+    if saved_plan_used {
+        next.flags.push(("auto-approve".into(), "true".into()));
+    }
+    apply(dir, &next, destroy)
 }
 
 pub fn refresh(dir: &Path, args: &Args) -> u8 {

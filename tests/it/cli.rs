@@ -108,7 +108,9 @@ fn a_corrupt_journal_stops_the_run_and_is_kept() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("Interrupted run cannot be recovered"), "{}", r.stderr);
     assert_eq!(std::fs::read_to_string(d.path().join("terraform.tfstate.journal")).unwrap(), "garbage\n");
+}
 
+#[test]
 fn dynamic_block_iterators_are_no_resource_references() {
     // `tag.key` inside `dynamic "tag"` (and `t.value` with `iterator = t`)
     // is the iterator: validate must not look for a resource type "tag".
