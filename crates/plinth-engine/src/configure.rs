@@ -109,7 +109,7 @@ pub async fn configure_providers_deferring(ctx: &Context<'_>, state: &State) -> 
         // Blocks left out decode as empty collections; an absent block body as nulls.
         let config = if config.is_null() { Value::null(schema.implied_type()) } else { config };
         if !config.is_wholly_known() {
-            let waits = blocks.iter().find(|b| b.name == name).map(|b| waits_for(ctx, b)).unwrap_or_default();
+            let waits = blocks.iter().find(|b| b.name == name).map(|b| waits_for(b)).unwrap_or_default();
             deferred.insert(name.clone(), waits);
             continue;
         }
@@ -127,7 +127,7 @@ pub async fn configure_providers_deferring(ctx: &Context<'_>, state: &State) -> 
 
 /// The objects a provider block refers to that are created by the
 /// configuration (resources, module outputs), as `module.cluster, aws_lb.api`.
-fn waits_for(ctx: &Context<'_>, b: &plinth_config::ProviderConfig) -> String {
+fn waits_for(b: &plinth_config::ProviderConfig) -> String {
     let mut exprs = Vec::new();
     body_exprs(&b.body, &mut exprs);
     let mut names: BTreeSet<String> = BTreeSet::new();
