@@ -156,6 +156,10 @@ impl Conn {
             config.accept_invalid_certs = true;
         }
         let default_namespace = config.default_namespace.clone();
+        // With the AWS SDK linked too, rustls has two crypto backends and picks
+        // none by itself; the binary installs ring at start-up, and callers that
+        // do not go through it (tests, other embedders) get it here.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = kube::Client::try_from(config).map_err(|e| bad(format!("creating the Kubernetes client: {e}")))?;
         Ok(Some(Conn { client, default_namespace, discovery: Mutex::new(HashMap::new()) }))
     }
