@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/plinth-target}"
-echo "==> building plinth (release)"
-cargo build --release --quiet
-PLINTH="$CARGO_TARGET_DIR/release/plinth"
+# A debug build: it shares the test suite's build cache, so a newcomer who ran
+# the tests waits seconds, not the minutes an optimized AWS SDK build takes.
+echo "==> building plinth"
+cargo build --quiet --bin plinth
+PLINTH="$CARGO_TARGET_DIR/debug/plinth"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r examples/hello "$work/hello"
