@@ -29,7 +29,7 @@ use crate::graph::NodeKind;
 use crate::plan::{Action, Plan, PlanMode};
 use crate::statevals::{object_from_state, object_to_state_json};
 use crate::values::{Expansion, ResourceValues};
-use crate::walk::{mark_paths, marked_paths, provider_diag, set_instance_scope, Context, Walk};
+use crate::walk::{apply_ignore_changes, mark_paths, marked_paths, provider_diag, set_instance_repetition, Context, Walk};
 
 /// Where an apply records its progress: journal records as operations start
 /// and finish (cheap, one per operation), and the whole state at the end.
@@ -536,7 +536,7 @@ fn start_resource_node(
             // Re-evaluate configuration with final values.
             let config = {
                 let mut scope = walk.scope(node.module, &inst);
-                set_instance_scope(&mut scope, &ik, each.as_ref());
+                set_instance_repetition(&mut scope, &ik, each.as_ref());
                 let mut ev = Evaluator::new(&scope, walk.call_ctx(node.module, false));
                 match decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
                     Ok(v) => v,
@@ -567,7 +567,10 @@ fn start_resource_node(
                 }
             };
             let planned = if let (Action::Update, Some(c)) = (action, change) {
-                keep_ignored(&rc.lifecycle, planned, c.before.as_ref())
+                match c.before.as_ref() {
+                    Some(before) => apply_ignore_changes(&rc.lifecycle, planned, before),
+                    None => planned,
+                }
             } else {
                 planned
             };
@@ -609,28 +612,6 @@ fn start_resource_node(
         walk.failed_nodes.insert(i);
     }
     Ok(spawned)
-}
-
-fn keep_ignored(l: &plinth_config::Lifecycle, planned: Value, before: Option<&Value>) -> Value {
-    let Some(before) = before else { return planned };
-    if !l.ignore_all_changes && l.ignore_changes.is_empty() {
-        return planned;
-    }
-    let (Some(pm), Some(bm)) = (planned.as_entries(), before.as_entries()) else { return planned };
-    let mut pm = pm.clone();
-    for e in &l.ignore_changes {
-        if let Some((root, _)) = e.as_traversal() {
-            if let Some(b) = bm.get(&root.name) {
-                pm.insert(root.name, b.clone());
-            }
-        }
-    }
-    if let (Some(inp), Some(out)) = (pm.get("input").cloned(), bm.get("output")) {
-        if bm.get("input").is_some_and(|bi| bi.raw_equal(&inp)) {
-            pm.insert("output".into(), out.clone());
-        }
-    }
-    Value::object(pm).mark(planned.marks)
 }
 
 fn spawn_read(provider: Arc<dyn Provider>, sem: Arc<Semaphore>, tx: mpsc::UnboundedSender<Done>, node: usize, addr: AbsResourceInstance, type_name: String, config: Value) {

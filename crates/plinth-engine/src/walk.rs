@@ -986,16 +986,12 @@ fn set_repetition(scope: &mut InstanceScope, key: &InstanceKey, exp: Option<&Exp
     }
 }
 
-fn set_instance_repetition(scope: &mut InstanceScope, key: &InstanceKey, each: Option<&Value>) {
+pub(crate) fn set_instance_repetition(scope: &mut InstanceScope, key: &InstanceKey, each: Option<&Value>) {
     match key {
         InstanceKey::Int(i) => scope.count_index = Some(*i),
         InstanceKey::Str(s) => scope.each = Some((Value::string(s.as_str()), each.cloned().unwrap_or_else(Value::dynamic_unknown))),
         InstanceKey::None => {}
     }
-}
-
-pub fn set_instance_scope(scope: &mut InstanceScope, key: &InstanceKey, each: Option<&Value>) {
-    set_instance_repetition(scope, key, each)
 }
 
 /// For each node, the resource nodes it depends on, looking through
@@ -1063,7 +1059,7 @@ fn ignored(l: &plinth_config::Lifecycle, p: &plinth_provider::Path) -> bool {
     l.ignore_changes.iter().any(|e| e.as_traversal().is_some_and(|(root, _)| &root.name == first))
 }
 
-fn apply_ignore_changes(l: &plinth_config::Lifecycle, planned: Value, prior: &Value) -> Value {
+pub(crate) fn apply_ignore_changes(l: &plinth_config::Lifecycle, planned: Value, prior: &Value) -> Value {
     if !l.ignore_all_changes && l.ignore_changes.is_empty() {
         return planned;
     }
