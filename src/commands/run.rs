@@ -351,7 +351,8 @@ fn recover_journal(run: &mut Run, rt: &tokio::runtime::Runtime) -> Result<(), u8
             root_dir: run.wd.dir.clone(),
             files: &run.wd.files,
         };
-        let diags = rt.block_on(plinth_engine::configure_providers(&ctx, &run.state));
+        let extra = plinth_engine::recovery_providers(&unfinished);
+        let diags = rt.block_on(plinth_engine::configure_providers_also(&ctx, &run.state, &extra));
         if diags.iter().any(Diagnostic::is_error) {
             ui::report_diags(run.json, &run.wd.files, &diags, run.color);
             eprintln!("\nError: Interrupted run cannot be recovered\n\nThe providers could not be configured to look for the objects the interrupted run may have created; the intent journal {} is kept.", path.display());

@@ -234,3 +234,23 @@ fn kill_test_apply_killed_at_a_seeded_moment_then_rerun() {
     }
     eprintln!("kill-test: {seeds} seeds passed; {recovered} recovered a journal, {finished_before_kill} finished before the kill");
 }
+
+/// A journal whose interrupted create went through a provider the
+/// configuration no longer uses (the resource block was removed after the
+/// kill) is still resolved: recovery configures that provider from the
+/// environment to look for the object, rather than failing forever.
+#[test]
+fn recovery_configures_providers_the_config_no_longer_uses() {
+    let Some(m) = moto("ap-southeast-2") else { return };
+    let d = tempfile::tempdir().expect("temp dir");
+    std::fs::write(d.path().join("main.tf"), "resource \"terraform_data\" \"a\" {}\n").expect("write");
+    ok(m.plinth(d.path(), &["apply", "-auto-approve"]), "apply");
+    let journal = concat!(
+        r#"{"op":"intent","token":"recovery-test-token","addr":"aws_vpc.gone","action":"create","provider":"provider[\"registry.terraform.io/hashicorp/aws\"]"}"#,
+        "\n"
+    );
+    std::fs::write(d.path().join("terraform.tfstate.journal"), journal).expect("write journal");
+    let plan = ok(m.plinth(d.path(), &["plan"]), "plan after the kill");
+    assert!(plan.stdout.contains("aws_vpc.gone: the interrupted create made no object"), "{}", plan.stdout);
+    assert!(!d.path().join("terraform.tfstate.journal").exists(), "the resolved journal is removed");
+}

@@ -18,8 +18,8 @@ use crate::refs::references;
 use crate::walk::{provider_local_name, provider_name_from_addr, Context, Walk};
 
 /// Local names of the providers that resources in configuration or state use.
-fn used_providers(ctx: &Context<'_>, state: &State) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+fn used_providers(ctx: &Context<'_>, state: &State, extra: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = extra.clone();
     for m in &ctx.tree.modules {
         for rc in m.module.resources.values() {
             out.insert(rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| provider_local_name(&rc.type_name)));
@@ -69,15 +69,27 @@ pub async fn configure_providers(ctx: &Context<'_>, state: &State) -> Vec<Diagno
     configure_providers_deferring(ctx, state).await.0
 }
 
+/// Configures the providers that config and state use and also `extra` (with
+/// their root block, or an empty configuration): recovery must look for what
+/// an interrupted create made even when its resource block has since been
+/// removed, or the journal could never be resolved.
+pub async fn configure_providers_also(ctx: &Context<'_>, state: &State, extra: &BTreeSet<String>) -> Vec<Diagnostic> {
+    configure(ctx, state, extra).await.0
+}
+
 /// Configures every provider whose configuration is known now. A provider
 /// whose block evaluates to unknown values (it depends on resources not yet
 /// created, such as a cluster's endpoint) is left unconfigured and returned
 /// with what it waits for (`module.cluster`), so its resources are deferred:
 /// planned and applied later in the same run, once those values exist.
 pub async fn configure_providers_deferring(ctx: &Context<'_>, state: &State) -> (Vec<Diagnostic>, BTreeMap<String, String>) {
+    configure(ctx, state, &BTreeSet::new()).await
+}
+
+async fn configure(ctx: &Context<'_>, state: &State, extra: &BTreeSet<String>) -> (Vec<Diagnostic>, BTreeMap<String, String>) {
     let mut diags = Vec::new();
     let mut deferred = BTreeMap::new();
-    let used = used_providers(ctx, state);
+    let used = used_providers(ctx, state, extra);
     if used.is_empty() {
         return (diags, deferred);
     }

@@ -27,7 +27,7 @@ use plinth_syntax::Diagnostic;
 use plinth_value::Type;
 
 pub use plan::{Action, Plan, PlanMode, ResourceChange};
-pub use configure::configure_providers;
+pub use configure::{configure_providers, configure_providers_also};
 pub use providers::Providers;
 pub use walk::{Context, PlanOptions};
 
@@ -306,7 +306,7 @@ pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[pli
             report.push(format!("{}: an interrupted {} will be reconciled by refresh", u.addr, u.action));
             continue;
         }
-        let pname = walk::provider_name_from_addr(&u.provider).unwrap_or_else(|| walk::provider_local_name(&u.addr.resource.resource.type_name));
+        let pname = unfinished_provider(u);
         let Some((p, _)) = providers.get(&pname) else {
             report.push(format!("{}: provider {pname:?} unavailable; the interrupted create could not be checked", u.addr));
             resolved = false;
@@ -327,6 +327,21 @@ pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[pli
         }
     }
     (report, resolved)
+}
+
+/// The providers (local names) that `recover` will ask to find objects by
+/// operation token: those of the interrupted creates.
+pub fn recovery_providers(unfinished: &[plinth_state::journal::Unfinished]) -> std::collections::BTreeSet<String> {
+    unfinished
+        .iter()
+        .filter(|u| u.action == "create")
+        .map(unfinished_provider)
+        .collect()
+}
+
+/// The local name of the provider an unfinished operation went through.
+fn unfinished_provider(u: &plinth_state::journal::Unfinished) -> String {
+    walk::provider_name_from_addr(&u.provider).unwrap_or_else(|| walk::provider_local_name(&u.addr.resource.resource.type_name))
 }
 
 /// The schema type of a managed resource type (`dynamic` when unknown).
