@@ -16,3 +16,4 @@ mod pki;
 mod reliability;
 mod s3_backend;
 mod support;
+mod truncation;

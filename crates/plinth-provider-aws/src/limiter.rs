@@ -119,11 +119,12 @@ impl Limiter {
                 return Err(ProviderError::new(
                     format!("timeout while waiting for a free {} call slot", self.service),
                     format!(
-                        "{what} waited {}s for one of the {} concurrent {} calls plinth allows while AWS throttles (in flight: {}); giving up.",
+                        "{what} waited {}s for one of the {} concurrent {} calls plinth allows while AWS throttles (in flight: {}, throttled answers so far: {}); giving up.",
                         max_wait.as_secs(),
                         s.limit,
                         self.service,
-                        s.in_flight
+                        s.in_flight,
+                        s.throttled
                     ),
                 ));
             }
