@@ -317,32 +317,32 @@ impl AwsProvider {
         let observe = |l: &Arc<limiter::Limiter>| limiter::Observe(l.clone());
         let endpoints = gblocks(config, "endpoints");
         let endpoint = |svc: &str| endpoints.iter().find_map(|e| gs(e, svc));
-        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk).retry_classifier(observe(&limiters.ec2));
+        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk).interceptor(observe(&limiters.ec2));
         if let Some(u) = endpoint("ec2") {
             ec2 = ec2.endpoint_url(u);
         }
-        let mut ecr = aws_sdk_ecr::config::Builder::from(&sdk).retry_classifier(observe(&limiters.ecr));
+        let mut ecr = aws_sdk_ecr::config::Builder::from(&sdk).interceptor(observe(&limiters.ecr));
         if let Some(u) = endpoint("ecr") {
             ecr = ecr.endpoint_url(u);
         }
-        let mut iam = aws_sdk_iam::config::Builder::from(&sdk).retry_classifier(observe(&limiters.iam));
+        let mut iam = aws_sdk_iam::config::Builder::from(&sdk).interceptor(observe(&limiters.iam));
         if let Some(u) = endpoint("iam") {
             iam = iam.endpoint_url(u);
         }
-        let mut sts = aws_sdk_sts::config::Builder::from(&sdk).retry_classifier(observe(&limiters.sts));
+        let mut sts = aws_sdk_sts::config::Builder::from(&sdk).interceptor(observe(&limiters.sts));
         if let Some(u) = endpoint("sts") {
             sts = sts.endpoint_url(u);
         }
         let sts = aws_sdk_sts::Client::from_conf(sts.build());
-        let mut autoscaling = aws_sdk_autoscaling::config::Builder::from(&sdk).retry_classifier(observe(&limiters.autoscaling));
+        let mut autoscaling = aws_sdk_autoscaling::config::Builder::from(&sdk).interceptor(observe(&limiters.autoscaling));
         if let Some(u) = endpoint("autoscaling") {
             autoscaling = autoscaling.endpoint_url(u);
         }
-        let mut elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(&sdk).retry_classifier(observe(&limiters.elbv2));
+        let mut elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(&sdk).interceptor(observe(&limiters.elbv2));
         if let Some(u) = endpoint("elbv2").or_else(|| endpoint("elb")) {
             elbv2 = elbv2.endpoint_url(u);
         }
-        let mut s3 = aws_sdk_s3::config::Builder::from(&sdk).retry_classifier(observe(&limiters.s3));
+        let mut s3 = aws_sdk_s3::config::Builder::from(&sdk).interceptor(observe(&limiters.s3));
         let s3_endpoint = endpoint("s3").or_else(|| sdk.endpoint_url().map(str::to_string));
         if let Some(u) = endpoint("s3") {
             s3 = s3.endpoint_url(u);

@@ -5,8 +5,8 @@
 //! apply; this one adapts below it.
 //!
 //! - Every SDK attempt's outcome reaches the limiter of its client through
-//!   [`Observe`], a retry classifier that runs after the SDK's own ones and
-//!   only reads their verdict: throttling (`Throttling`,
+//!   [`Observe`], an interceptor that reads the SDK's retry classifiers'
+//!   verdict on the attempt: throttling (`Throttling`,
 //!   `ThrottlingException`, `RequestLimitExceeded`, `TooManyRequestsException`,
 //!   `RequestThrottled`, `SlowDown`, `PriorRequestNotComplete`, … — the SDK's
 //!   list) halves the limit (floor 1), at most once per [`COOLDOWN`] so that a
@@ -23,8 +23,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
-use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority, RetryReason};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryReason};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::ErrorKind;
 use plinth_provider::ProviderError;
 
@@ -157,36 +161,41 @@ impl Limiter {
     }
 }
 
-/// Feeds every attempt's outcome, as the SDK's classifiers judged it, to a
-/// limiter. It never changes the verdict.
+/// Feeds every attempt's outcome, as the SDK's retry classifiers judge it,
+/// to a limiter: an interceptor, because `read_after_attempt` runs exactly
+/// once per attempt (the classifiers themselves run more than once: the
+/// connection-poisoning interceptor consults them too). It changes nothing.
 #[derive(Debug)]
 pub struct Observe(pub Arc<Limiter>);
 
-impl ClassifyRetry for Observe {
-    fn classify_retry(&self, _ctx: &InterceptorContext) -> RetryAction {
-        RetryAction::NoActionIndicated
+impl Intercept for Observe {
+    fn name(&self) -> &'static str {
+        "plinth adaptive concurrency"
     }
 
-    fn classify_retry_v2(&self, ctx: &InterceptorContext, previous: &RetryAction) -> RetryAction {
-        match previous {
+    fn read_after_attempt(&self, context: &FinalizerInterceptorContextRef<'_>, runtime_components: &RuntimeComponents, _cfg: &mut ConfigBag) -> Result<(), BoxError> {
+        let ctx = context.inner();
+        // The classifiers' verdict, folded as the retry strategy folds it
+        // (they come sorted by priority).
+        let mut verdict = RetryAction::NoActionIndicated;
+        for c in runtime_components.retry_classifiers() {
+            let v = c.classify_retry_v2(ctx, &verdict);
+            if v != RetryAction::NoActionIndicated {
+                verdict = v;
+            }
+            if verdict == RetryAction::RetryForbidden {
+                break;
+            }
+        }
+        match verdict {
             RetryAction::RetryIndicated(RetryReason::RetryableError { kind: ErrorKind::ThrottlingError, .. }) => self.0.record(true),
             // Transient and server errors say nothing about the rate.
             RetryAction::RetryIndicated(_) => {}
-            // An answer, success or a non-retryable error (not found, …).
+            // An answer: success or a non-retryable error (not found, …).
             _ if ctx.output_or_error().is_some() => self.0.record(false),
             _ => {}
         }
-        RetryAction::NoActionIndicated
-    }
-
-    fn name(&self) -> &'static str {
-        "plinth adaptive concurrency (observes only)"
-    }
-
-    fn priority(&self) -> RetryClassifierPriority {
-        // After the SDK's classifiers (the highest is the transient-error one),
-        // so `previous` is their final verdict.
-        RetryClassifierPriority::run_after(RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier()))
+        Ok(())
     }
 }
 
@@ -298,6 +307,57 @@ mod tests {
         l.record(true);
         assert_eq!(l.limit(), 1);
         assert!(l.acquire("read", Duration::from_millis(20)).await.is_err(), "one still in flight (b)");
+    }
+
+    /// A one-thread HTTP server answering `answers` in turn, one per connection.
+    fn serve(answers: Vec<(u16, &'static str)>) -> String {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (status, body) in answers {
+                let (stream, _) = listener.accept().unwrap();
+                let mut r = BufReader::new(stream);
+                let mut len = 0;
+                loop {
+                    let mut line = String::new();
+                    r.read_line(&mut line).unwrap();
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap();
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                r.read_exact(&mut vec![0; len]).unwrap();
+                let mut w = r.into_inner();
+                write!(w, "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn the_sdk_reports_throttled_attempts_to_the_limiter() {
+        use aws_sdk_ec2::config::{retry::RetryConfig, BehaviorVersion, Credentials, Region};
+        let throttled = (400, "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>1</RequestID></Response>");
+        let ok = (200, "<DescribeVpcsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>2</requestId><vpcSet/></DescribeVpcsResponse>");
+        let url = serve(vec![throttled, ok, ok]);
+        let l = Limiter::new("ec2", 8);
+        let conf = aws_sdk_ec2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("a", "b", None, None, "test"))
+            .endpoint_url(url)
+            .retry_config(RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(1)))
+            .interceptor(Observe(l.clone()))
+            .build();
+        let ec2 = aws_sdk_ec2::Client::from_conf(conf);
+        ec2.describe_vpcs().send().await.expect("retried past the throttling");
+        assert_eq!((l.throttled(), l.limit()), (1, 4), "one throttled attempt halves the limit");
+        ec2.describe_vpcs().send().await.expect("second call");
+        let s = l.state.lock().unwrap();
+        assert_eq!(s.successes, 2, "each answered attempt counts towards raising it again");
     }
 
     #[test]
