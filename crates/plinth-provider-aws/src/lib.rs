@@ -9,6 +9,15 @@
 //! `default_tags`, replacement from the schema's `force_new` marks. Every
 //! object plinth creates is tagged `plinth:operation = <token>` where the API
 //! allows, so an interrupted create can be found again.
+//!
+//! Concurrency: an AIMD limiter per AWS service (`limiter.rs`) bounds the
+//! operations in flight against it, lowered when AWS throttles and raised
+//! again as calls succeed; the SDK retries each call with backoff meanwhile.
+//!
+//! Diagnostic switch: `PLINTH_AWS_BATCH_READS=0` in the environment makes a
+//! refresh read objects one by one (one Describe call per object, as before
+//! batching) instead of one call per page of IDs per type. It exists to
+//! measure what batching saves (`bench/api_calls.py`); results are the same.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -27,6 +36,7 @@ mod ec2;
 mod ecr;
 mod elb;
 mod iam;
+mod limiter;
 mod s3;
 mod util;
 
@@ -48,6 +58,19 @@ pub(crate) struct Clients {
     pub default_tags: BTreeMap<String, String>,
     /// How long to retry reads that find nothing right after a create.
     pub consistency: Duration,
+    /// Adaptive concurrency per service (`limiter.rs`).
+    pub limiters: limiter::Limiters,
+}
+
+impl Clients {
+    /// A slot of the limiter of `type_name`'s service, waiting for it (bounded);
+    /// `None` for types that call no API.
+    async fn slot(&self, type_name: &str, what: &str) -> Result<Option<limiter::Permit>, ProviderError> {
+        match self.limiters.for_type(type_name) {
+            Some(l) => l.acquire(&format!("{what} {type_name}"), limiter::MAX_WAIT).await.map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 /// One managed resource type. Implementations return [`Obj`]s; the provider
@@ -272,6 +295,15 @@ impl AwsProvider {
             _ => {}
         }
         let attempts = gi(config, "max_retries").unwrap_or(25).clamp(0, 100) as u32 + 1;
+        // Standard retry mode, not adaptive: adaptive adds a client-side send
+        // rate limiter that delays even first attempts once throttled, which
+        // would fight the per-service concurrency limiter (`limiter.rs`) over
+        // the same signal. Standard mode's retry quota (500 tokens per service
+        // partition; a throttling retry holds 5, another retry 14, given back
+        // when the call succeeds) is held only while a call is retrying, so
+        // with at most `limiter::CEILING` calls in flight per service it
+        // cannot run dry (16 × 14 < 500), even under heavy throttling. 500s and
+        // dropped connections are transient errors it retries too.
         loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts).with_max_backoff(Duration::from_secs(20)));
         loader = loader.timeout_config(TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).operation_attempt_timeout(Duration::from_secs(120)).build());
         let sdk = loader.load().await;
@@ -281,34 +313,36 @@ impl AwsProvider {
                 "The argument \"region\" is required, but no definition was found: set it in the provider block, or AWS_REGION in the environment.",
             ));
         };
+        let limiters = limiter::Limiters::new(limiter::CEILING);
+        let observe = |l: &Arc<limiter::Limiter>| limiter::Observe(l.clone());
         let endpoints = gblocks(config, "endpoints");
         let endpoint = |svc: &str| endpoints.iter().find_map(|e| gs(e, svc));
-        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk);
+        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk).interceptor(observe(&limiters.ec2));
         if let Some(u) = endpoint("ec2") {
             ec2 = ec2.endpoint_url(u);
         }
-        let mut ecr = aws_sdk_ecr::config::Builder::from(&sdk);
+        let mut ecr = aws_sdk_ecr::config::Builder::from(&sdk).interceptor(observe(&limiters.ecr));
         if let Some(u) = endpoint("ecr") {
             ecr = ecr.endpoint_url(u);
         }
-        let mut iam = aws_sdk_iam::config::Builder::from(&sdk);
+        let mut iam = aws_sdk_iam::config::Builder::from(&sdk).interceptor(observe(&limiters.iam));
         if let Some(u) = endpoint("iam") {
             iam = iam.endpoint_url(u);
         }
-        let mut sts = aws_sdk_sts::config::Builder::from(&sdk);
+        let mut sts = aws_sdk_sts::config::Builder::from(&sdk).interceptor(observe(&limiters.sts));
         if let Some(u) = endpoint("sts") {
             sts = sts.endpoint_url(u);
         }
         let sts = aws_sdk_sts::Client::from_conf(sts.build());
-        let mut autoscaling = aws_sdk_autoscaling::config::Builder::from(&sdk);
+        let mut autoscaling = aws_sdk_autoscaling::config::Builder::from(&sdk).interceptor(observe(&limiters.autoscaling));
         if let Some(u) = endpoint("autoscaling") {
             autoscaling = autoscaling.endpoint_url(u);
         }
-        let mut elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(&sdk);
+        let mut elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(&sdk).interceptor(observe(&limiters.elbv2));
         if let Some(u) = endpoint("elbv2").or_else(|| endpoint("elb")) {
             elbv2 = elbv2.endpoint_url(u);
         }
-        let mut s3 = aws_sdk_s3::config::Builder::from(&sdk);
+        let mut s3 = aws_sdk_s3::config::Builder::from(&sdk).interceptor(observe(&limiters.s3));
         let s3_endpoint = endpoint("s3").or_else(|| sdk.endpoint_url().map(str::to_string));
         if let Some(u) = endpoint("s3") {
             s3 = s3.endpoint_url(u);
@@ -347,8 +381,15 @@ impl AwsProvider {
             account_id,
             default_tags,
             consistency: Duration::from_secs(120),
+            limiters,
         })
     }
+}
+
+/// Whether refresh batches reads (the default); `PLINTH_AWS_BATCH_READS=0`
+/// turns it off, a diagnostic switch (see the module header).
+fn batch_reads() -> bool {
+    std::env::var("PLINTH_AWS_BATCH_READS").map_or(true, |v| v != "0")
 }
 
 /// Unset arguments of nested blocks take their zero value (`""`, `[]`,
@@ -413,6 +454,7 @@ impl Provider for AwsProvider {
     async fn apply_resource(&self, req: ApplyRequest<'_>) -> Result<Value, ProviderError> {
         let c = self.clients()?;
         let r = self.resource(req.type_name)?;
+        let _slot = c.slot(req.type_name, "apply").await?;
         match (req.prior, req.planned) {
             (Some(prior), None) => {
                 r.delete(&c, prior).await?;
@@ -433,6 +475,7 @@ impl Provider for AwsProvider {
     async fn read_resource(&self, type_name: &str, state: &Value) -> Result<Option<Value>, ProviderError> {
         let c = self.clients()?;
         let r = self.resource(type_name)?;
+        let _slot = c.slot(type_name, "read").await?;
         Ok(r.read(&c, state).await?.map(|o| self.finish(type_name, o)))
     }
 
@@ -441,7 +484,20 @@ impl Provider for AwsProvider {
             (Ok(c), Ok(r)) => (c, r),
             (Err(e), _) | (_, Err(e)) => return states.iter().map(|_| Err(e.clone())).collect(),
         };
-        r.read_many(&c, states).await.into_iter().map(|x| x.map(|o| o.map(|o| self.finish(type_name, o)))).collect()
+        let _slot = match c.slot(type_name, "refresh").await {
+            Ok(s) => s,
+            Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let results = if batch_reads() {
+            r.read_many(&c, states).await
+        } else {
+            let mut out = Vec::with_capacity(states.len());
+            for s in states {
+                out.push(r.read(&c, s).await);
+            }
+            out
+        };
+        results.into_iter().map(|x| x.map(|o| o.map(|o| self.finish(type_name, o)))).collect()
     }
 
     async fn read_data_source(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {
@@ -450,6 +506,7 @@ impl Provider for AwsProvider {
             .data_sources
             .get(type_name)
             .ok_or_else(|| ProviderError::new("Unsupported data source", format!("The aws provider has no data source {type_name:?}.")))?;
+        let _slot = c.slot(type_name, "read data source").await?;
         let o = d.read(&c, config).await?;
         Ok(o.finish(&self.schema.data_sources[type_name].block))
     }
@@ -462,6 +519,7 @@ impl Provider for AwsProvider {
         for (k, d) in &sb.defaults {
             base.set(k, d.clone());
         }
+        let _slot = c.slot(type_name, "import").await?;
         match r.import(&c, id, base).await? {
             Some(o) => Ok(self.finish(type_name, o)),
             None => Err(ProviderError::new(
@@ -474,6 +532,7 @@ impl Provider for AwsProvider {
     async fn find_by_operation_token(&self, type_name: &str, token: &str) -> Result<Option<Value>, ProviderError> {
         let c = self.clients()?;
         let r = self.resource(type_name)?;
+        let _slot = c.slot(type_name, "find by operation token").await?;
         Ok(r.find_by_token(&c, token).await?.map(|o| self.finish(type_name, o)))
     }
 }
