@@ -241,7 +241,7 @@ fn kill_test_apply_killed_at_a_seeded_moment_then_rerun() {
 /// environment to look for the object, rather than failing forever.
 #[test]
 fn recovery_configures_providers_the_config_no_longer_uses() {
-    let Some(m) = moto("ap-southeast-2") else { return };
+    let Some(m) = moto("ap-southeast-3") else { return };
     let d = tempfile::tempdir().expect("temp dir");
     std::fs::write(d.path().join("main.tf"), "resource \"terraform_data\" \"a\" {}\n").expect("write");
     ok(m.plinth(d.path(), &["apply", "-auto-approve"]), "apply");

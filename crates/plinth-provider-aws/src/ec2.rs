@@ -1164,6 +1164,25 @@ impl Route {
     fn destination(v: &Value) -> Option<String> {
         gsn(v, "destination_cidr_block").or_else(|| gsn(v, "destination_ipv6_cidr_block")).or_else(|| gsn(v, "destination_prefix_list_id"))
     }
+
+    /// The route `state` describes, as found in its table.
+    fn from_table(state: &Value, table: &t::RouteTable) -> Option<Obj> {
+        let (rtb, dest) = (table.route_table_id()?, Self::destination(state)?);
+        let route = table.routes().iter().find(|x| route_destination(x).is_some_and(|(_, d)| d == dest))?;
+        let mut o = Obj::from(state);
+        o.set("id", vs(route_id(rtb, &dest)));
+        for (k, v) in route_targets(route) {
+            if k == "instance_id" || k == "network_interface_id" {
+                o.set(k, vzs(v));
+            } else if v.is_some() || o.get(k).is_some() {
+                o.s(k, v);
+            }
+        }
+        o.set("instance_owner_id", vzs(route.instance_owner_id()));
+        o.set("origin", vzs(route.origin().map(|x| x.as_str())));
+        o.set("state", vzs(route.state().map(|x| x.as_str())));
+        Some(o)
+    }
 }
 
 #[async_trait::async_trait]
@@ -1207,23 +1226,25 @@ impl ResourceType for Route {
     }
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
-        let (Some(rtb), Some(dest)) = (gs(state, "route_table_id"), Self::destination(state)) else { return Ok(None) };
-        let r = c.ec2.describe_route_tables().filters(filter("route-table-id", vec![rtb.clone()])).send().await.map_err(|e| aws_err("reading EC2 Route Table", e))?;
-        let Some(table) = r.route_tables().first() else { return Ok(None) };
-        let Some(route) = table.routes().iter().find(|x| route_destination(x).is_some_and(|(_, d)| d == dest)) else { return Ok(None) };
-        let mut o = Obj::from(state);
-        o.set("id", vs(route_id(&rtb, &dest)));
-        for (k, v) in route_targets(route) {
-            if k == "instance_id" || k == "network_interface_id" {
-                o.set(k, vzs(v));
-            } else if v.is_some() || o.get(k).is_some() {
-                o.s(k, v);
+        self.read_many(c, std::slice::from_ref(state)).await.pop().expect("one result")
+    }
+
+    /// Routes of many tables in one `DescribeRouteTables` per 200 tables.
+    async fn read_many(&self, c: &Clients, states: &[Value]) -> Vec<Result<Option<Obj>, ProviderError>> {
+        let mut tables: Vec<String> = states.iter().filter_map(|s| gs(s, "route_table_id")).collect();
+        tables.sort();
+        tables.dedup();
+        let mut found: HashMap<String, t::RouteTable> = HashMap::new();
+        for chunk in tables.chunks(200) {
+            match c.ec2.describe_route_tables().filters(filter("route-table-id", chunk.to_vec())).send().await {
+                Ok(r) => found.extend(r.route_tables().iter().filter_map(|t| Some((t.route_table_id()?.to_string(), t.clone())))),
+                Err(e) => {
+                    let e = aws_err("reading EC2 Route Tables", e);
+                    return states.iter().map(|_| Err(e.clone())).collect();
+                }
             }
         }
-        o.set("instance_owner_id", vzs(route.instance_owner_id()));
-        o.set("origin", vzs(route.origin().map(|x| x.as_str())));
-        o.set("state", vzs(route.state().map(|x| x.as_str())));
-        Ok(Some(o))
+        states.iter().map(|s| Ok(gs(s, "route_table_id").and_then(|rtb| found.get(&rtb)).and_then(|t| Self::from_table(s, t)))).collect()
     }
 
     async fn update(&self, c: &Clients, _prior: &Value, planned: &Value) -> Result<Obj, ProviderError> {
@@ -1302,22 +1323,37 @@ impl ResourceType for RouteTableAssociation {
     }
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
-        let Some(id) = gs(state, "id") else { return Ok(None) };
-        let r = c
-            .ec2
-            .describe_route_tables()
-            .filters(filter("association.route-table-association-id", vec![id.clone()]))
-            .send()
-            .await
-            .map_err(|e| aws_err("reading Route Table Association", e))?;
-        let found = r.route_tables().iter().flat_map(|t| t.associations()).find(|a| a.route_table_association_id() == Some(id.as_str()));
-        Ok(found.map(|a| {
-            let mut o = Obj::from(state);
-            o.s("route_table_id", a.route_table_id());
-            o.s("subnet_id", a.subnet_id());
-            o.s("gateway_id", a.gateway_id());
-            o
-        }))
+        self.read_many(c, std::slice::from_ref(state)).await.pop().expect("one result")
+    }
+
+    async fn read_many(&self, c: &Clients, states: &[Value]) -> Vec<Result<Option<Obj>, ProviderError>> {
+        read_batched(
+            c,
+            states,
+            |ids| async move {
+                let r = c
+                    .ec2
+                    .describe_route_tables()
+                    .filters(filter("association.route-table-association-id", ids.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("reading Route Table Associations", e))?;
+                Ok(r.route_tables()
+                    .iter()
+                    .flat_map(|t| t.associations())
+                    .filter_map(|a| Some((a.route_table_association_id()?.to_string(), a.clone())))
+                    .filter(|(id, _)| ids.contains(id))
+                    .collect())
+            },
+            |base, a: t::RouteTableAssociation| async move {
+                let mut o = Obj::from(&base);
+                o.s("route_table_id", a.route_table_id());
+                o.s("subnet_id", a.subnet_id());
+                o.s("gateway_id", a.gateway_id());
+                Ok(o)
+            },
+        )
+        .await
     }
 
     async fn update(&self, c: &Clients, prior: &Value, planned: &Value) -> Result<Obj, ProviderError> {
