@@ -149,3 +149,55 @@ resource "aws_launch_template" "t" {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("The configuration is valid"), "{}", r.stdout);
 }
+
+/// Destroy evaluates child modules' outputs: another module's arguments (and
+/// so its expansion) may read them, here through a function that needs a map.
+#[test]
+fn destroy_evaluates_child_module_outputs() {
+    let d = Dir::with(&[
+        (
+            "main.tf",
+            r#"
+module "a" {
+  source = "./a"
+}
+module "b" {
+  source = "./b"
+  names  = values(module.a.ids)
+}
+"#,
+        ),
+        (
+            "a/main.tf",
+            r#"
+resource "terraform_data" "x" {
+  for_each = toset(["one", "two"])
+  input    = each.key
+}
+output "ids" {
+  value = { for k, r in terraform_data.x : k => r.output }
+}
+"#,
+        ),
+        (
+            "b/main.tf",
+            r#"
+variable "names" {
+  type = list(string)
+}
+resource "terraform_data" "y" {
+  count = length(var.names)
+  input = var.names[count.index]
+}
+"#,
+        ),
+    ]);
+    d.run(&["init"]).ok();
+    d.run(&["apply", "-auto-approve"]).ok();
+    let destroy = d.run(&["destroy", "-auto-approve"]).ok();
+    assert!(
+        destroy.stdout.contains("Resources: 4 destroyed."),
+        "{}",
+        destroy.stdout
+    );
+}

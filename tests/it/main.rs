@@ -12,9 +12,6 @@ mod json;
 mod kubernetes;
 mod modules;
 mod pki;
-// The kill-test still fails at seed 2 (issue 9): run it with
-// `./scripts/test.sh --features kill-test`.
-#[cfg(feature = "kill-test")]
 mod reliability;
 mod s3_backend;
 mod support;

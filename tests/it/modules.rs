@@ -190,3 +190,225 @@ module "cluster" {
         assert_eq!(ebs["volume_type"].as_str(), Some("gp3"), "{}", lt["address"]);
     }
 }
+
+/// What of `examples/platform-aws` exists in moto, by kind (sorted ids).
+/// Regional kinds are listed in the test's own region; IAM and S3, which
+/// are global, by the cluster's name.
+const PLATFORM_INVENTORY: &str = r#"
+asg = boto3.client('autoscaling', **kw); elb = boto3.client('elbv2', **kw)
+iam = boto3.client('iam', **kw); ecr = boto3.client('ecr', **kw); s3 = boto3.client('s3', **kw)
+name = NAME
+default_vpcs = [v['VpcId'] for v in ec2.describe_vpcs()['Vpcs'] if v.get('IsDefault')]
+ours = lambda tags: any(t['Key'] == 'project' and t['Value'] == 'platform' for t in tags or [])
+out = {
+  'vpc': [v['VpcId'] for v in ec2.describe_vpcs()['Vpcs'] if not v.get('IsDefault')],
+  'subnet': [s['SubnetId'] for s in ec2.describe_subnets()['Subnets'] if s['VpcId'] not in default_vpcs],
+  'security_group': [g['GroupId'] for g in ec2.describe_security_groups()['SecurityGroups'] if g['VpcId'] not in default_vpcs and g['GroupName'] != 'default'],
+  'security_group_rule': [r['SecurityGroupRuleId'] for r in ec2.describe_security_group_rules()['SecurityGroupRules'] if ours(r.get('Tags'))],
+  'nat_gateway': [n['NatGatewayId'] for n in ec2.describe_nat_gateways()['NatGateways'] if n['State'] in ('available', 'pending')],
+  'eip': [a['AllocationId'] for a in ec2.describe_addresses()['Addresses']],
+  'internet_gateway': [g['InternetGatewayId'] for g in ec2.describe_internet_gateways()['InternetGateways'] if not any(a.get('VpcId') in default_vpcs for a in g.get('Attachments', []))],
+  'launch_template': [l['LaunchTemplateId'] for l in ec2.describe_launch_templates()['LaunchTemplates']],
+  # Only plinth's volumes: moto leaves its emulated instances' root volumes behind.
+  'ebs_volume': [v['VolumeId'] for v in ec2.describe_volumes()['Volumes'] if ours(v.get('Tags'))],
+  'autoscaling_group': [g['AutoScalingGroupName'] for g in asg.describe_auto_scaling_groups()['AutoScalingGroups']],
+  'lb': [l['LoadBalancerArn'] for l in elb.describe_load_balancers()['LoadBalancers']],
+  'lb_target_group': [t['TargetGroupArn'] for t in elb.describe_target_groups()['TargetGroups']],
+  'ecr_repository': [r['repositoryName'] for r in ecr.describe_repositories()['repositories']],
+  'iam_role': [r['RoleName'] for r in iam.list_roles()['Roles'] if r['RoleName'].endswith('.' + name)],
+  'iam_instance_profile': [p['InstanceProfileName'] for p in iam.list_instance_profiles()['InstanceProfiles'] if p['InstanceProfileName'].endswith('.' + name)],
+  's3_bucket': [b['Name'] for b in s3.list_buckets()['Buckets'] if b['Name'].startswith(name + '-')],
+}
+print(json.dumps({k: sorted(v) for k, v in out.items()}))
+"#;
+
+/// `examples/platform-aws` against moto (issue 7): one apply creates
+/// everything, a second plan is empty, a new worker instance type gives the
+/// launch template a new version in place and updates the ASG without
+/// replacing it, and destroy leaves moto empty of the example's objects.
+#[test]
+fn platform_aws_applies_updates_workers_in_place_and_destroys() {
+    let Some(m) = crate::reliability::moto("sa-east-1") else {
+        return;
+    };
+    const NAME: &str = "modtest";
+    let inventory = || -> std::collections::BTreeMap<String, Vec<String>> {
+        serde_json::from_value(m.py(&PLATFORM_INVENTORY.replace("NAME", &format!("{NAME:?}"))))
+            .expect("inventory")
+    };
+    let before = inventory();
+    assert!(
+        before.values().all(Vec::is_empty),
+        "sa-east-1 is not empty before the test: {before:?}"
+    );
+
+    let d = Dir::with(&[]);
+    copy_dir(&repo_root().join("modules"), &d.path().join("modules"));
+    copy_dir(
+        &repo_root().join("examples/platform-aws"),
+        &d.path().join("examples/platform-aws"),
+    );
+    std::fs::create_dir_all(d.path().join("state")).expect("mkdir state");
+    let ex = d.path().join("examples/platform-aws");
+    let var = format!("cluster_name={NAME}");
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        if matches!(args[0], "plan" | "apply" | "destroy") {
+            all.extend(["-var", var.as_str()]);
+        }
+        let r = m.plinth(&ex, &all);
+        assert_eq!(
+            r.code,
+            if args.contains(&"-detailed-exitcode") {
+                r.code
+            } else {
+                0
+            },
+            "plinth {args:?}\n{}\n{}",
+            r.stdout,
+            r.stderr
+        );
+        r
+    };
+    run(&["init"]);
+    let t = std::time::Instant::now();
+    let applied = run(&["apply", "-auto-approve"]);
+    let took = t.elapsed();
+    let added: usize = applied
+        .stdout
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Apply complete! Resources: ")?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .expect("apply summary");
+    let state: J = serde_json::from_str(&run(&["state", "pull"]).stdout).expect("state JSON");
+    let managed: usize = state["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .filter(|r| r["mode"] == "managed")
+        .map(|r| r["instances"].as_array().map_or(0, Vec::len))
+        .sum();
+    eprintln!("platform-aws: {added} resources created against moto in {took:?}");
+    assert_eq!(added, managed, "every created object is in state");
+    assert!(added >= 100, "the example makes ~100 objects, made {added}");
+
+    let inv = inventory();
+    let count = |k: &str| inv.get(k).map_or(0, Vec::len);
+    for (kind, n) in [
+        ("vpc", 1),
+        ("subnet", 6),
+        ("nat_gateway", 3),
+        ("eip", 3),
+        ("internet_gateway", 1),
+        ("autoscaling_group", 4),
+        ("lb", 1),
+        ("lb_target_group", 1),
+        ("ecr_repository", 3),
+        ("iam_role", 2),
+        ("iam_instance_profile", 2),
+        ("s3_bucket", 1),
+        ("launch_template", 4),
+    ] {
+        assert_eq!(count(kind), n, "{kind} in moto: {inv:?}");
+    }
+    assert_eq!(
+        count("ebs_volume"),
+        3,
+        "one etcd volume per control-plane zone"
+    );
+
+    let plan = run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "second plan is not empty:\n{}", plan.stdout);
+
+    // A new worker instance type: a new launch template version, in place.
+    let asg_created = || {
+        m.py(&format!("asg = boto3.client('autoscaling', **kw)\nprint(json.dumps([(g['AutoScalingGroupARN'], str(g['CreatedTime']), g['LaunchTemplate']) for g in asg.describe_auto_scaling_groups(AutoScalingGroupNames=['nodes.{NAME}'])['AutoScalingGroups']]))"))
+    };
+    let asg_before = asg_created();
+    run(&[
+        "plan",
+        "-var",
+        "worker_instance_type=m6i.xlarge",
+        "-out=types.plan",
+    ]);
+    let shown: J =
+        serde_json::from_str(&run(&["show", "-json", "types.plan"]).stdout).expect("plan JSON");
+    let actions: Vec<(String, J)> = shown["resource_changes"]
+        .as_array()
+        .expect("resource_changes")
+        .iter()
+        .filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"]))
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap_or_default().to_string(),
+                c["change"]["actions"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (
+                "module.cluster.aws_autoscaling_group.workers[\"nodes\"]".to_string(),
+                serde_json::json!(["update"])
+            ),
+            (
+                "module.cluster.aws_launch_template.workers[\"nodes\"]".to_string(),
+                serde_json::json!(["update"])
+            ),
+        ],
+        "only the worker launch template and its group change, in place"
+    );
+    run(&[
+        "apply",
+        "-auto-approve",
+        "-var",
+        "worker_instance_type=m6i.xlarge",
+    ]);
+    let lt = m.py(&format!(
+        "lt = ec2.describe_launch_templates(LaunchTemplateNames=['nodes.{NAME}'])['LaunchTemplates'][0]\nv = ec2.describe_launch_template_versions(LaunchTemplateId=lt['LaunchTemplateId'], Versions=['$Latest'])['LaunchTemplateVersions'][0]\nprint(json.dumps([lt['LatestVersionNumber'], v['LaunchTemplateData'].get('InstanceType')]))"
+    ));
+    assert_eq!(
+        lt,
+        serde_json::json!([2, "m6i.xlarge"]),
+        "a second launch template version with the new type"
+    );
+    let asg_after = asg_created();
+    assert_eq!(
+        (&asg_before[0][0], &asg_before[0][1]),
+        (&asg_after[0][0], &asg_after[0][1]),
+        "the worker ASG is the same group (ARN, creation time)"
+    );
+    assert_eq!(
+        asg_after[0][2]["Version"], "2",
+        "the worker ASG uses the new version: {asg_after}"
+    );
+    let plan = run(&[
+        "plan",
+        "-detailed-exitcode",
+        "-var",
+        "worker_instance_type=m6i.xlarge",
+    ]);
+    assert_eq!(
+        plan.code, 0,
+        "plan after the update is not empty:\n{}",
+        plan.stdout
+    );
+
+    run(&[
+        "destroy",
+        "-auto-approve",
+        "-var",
+        "worker_instance_type=m6i.xlarge",
+    ]);
+    let after = inventory();
+    assert!(
+        after.values().all(Vec::is_empty),
+        "moto still holds objects of the example: {after:?}"
+    );
+}

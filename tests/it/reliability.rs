@@ -3,9 +3,7 @@
 //! once and in state (issue 9). Needs moto (`scripts/test.sh`); without
 //! `PLINTH_MOTO=1` the moto tests print a notice and pass.
 //!
-//! Compiled only with `--features kill-test` until the security-group-rule
-//! adoption gap is closed (seed 2 fails: such rules are neither tagged nor
-//! adopted). `PLINTH_KILL_SEEDS` sets how many seeds the kill-test runs (default 20);
+//! `PLINTH_KILL_SEEDS` sets how many seeds the kill-test runs (default 20);
 //! `PLINTH_KILL_SEED_START` the first one, to re-run a single failing seed.
 
 use std::collections::BTreeMap;

@@ -64,6 +64,10 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
             // come from state so that expansions still evaluate.
             // Data sources are still read, since expansions may depend on them.
             NodeKind::Resource(key) if opts.mode == PlanMode::Destroy && !key.starts_with("data.") => walk.load_resource_from_state(i, key),
+            // Root outputs and checks are not evaluated when destroying, but
+            // a child module's outputs are: other modules' arguments (and so
+            // their expansions) may read them.
+            NodeKind::Output(_) if opts.mode == PlanMode::Destroy && ctx.graph.nodes[i].module != 0 => walk.eval_node(i, true),
             NodeKind::Output(_) | NodeKind::Check(_) if opts.mode == PlanMode::Destroy => {}
             NodeKind::Resource(_) => walk.plan_resource_node(i).await,
             _ => walk.eval_node(i, true),

@@ -1390,6 +1390,14 @@ fn normalize_protocol(p: &str) -> String {
     }
 }
 
+/// Whether a (normalized) protocol has ports. For every other protocol AWS
+/// allows all ports whatever is sent and reports -1; some emulators (moto)
+/// fail when the ports are left out, so plinth sends -1 and reads -1 back as
+/// "no ports", like the Terraform provider's null `from_port`/`to_port`.
+fn protocol_has_ports(proto: &str) -> bool {
+    matches!(proto, "tcp" | "udp" | "icmp" | "icmpv6")
+}
+
 /// One source of one permission: (kind, value, description).
 type Atom = (&'static str, String, String);
 
@@ -1734,8 +1742,10 @@ impl SgRule {
         let d = gsn(v, "description");
         let proto = normalize_protocol(&gs(v, "ip_protocol").unwrap_or_default());
         let mut b = t::IpPermission::builder().ip_protocol(&proto);
-        if proto != "-1" {
+        if protocol_has_ports(&proto) {
             b = b.set_from_port(gi(v, "from_port").map(|x| x as i32)).set_to_port(gi(v, "to_port").map(|x| x as i32));
+        } else if proto != "-1" {
+            b = b.from_port(gi(v, "from_port").unwrap_or(-1) as i32).to_port(gi(v, "to_port").unwrap_or(-1) as i32);
         }
         if let Some(x) = gs(v, "cidr_ipv4") {
             b = b.ip_ranges(t::IpRange::builder().cidr_ip(x).set_description(d.clone()).build());
@@ -1845,7 +1855,7 @@ impl ResourceType for SgRule {
                 o.set("security_group_rule_id", vs(&id));
                 o.s("security_group_id", x.group_id());
                 let proto = normalize_protocol(x.ip_protocol().unwrap_or("-1"));
-                if proto == "-1" {
+                if proto == "-1" || (!protocol_has_ports(&proto) && x.from_port() == Some(-1) && x.to_port() == Some(-1)) {
                     o.i("from_port", None).i("to_port", None);
                 } else {
                     o.i("from_port", x.from_port().map(i64::from)).i("to_port", x.to_port().map(i64::from));
@@ -1881,8 +1891,8 @@ impl ResourceType for SgRule {
             let proto = normalize_protocol(&gs(planned, "ip_protocol").unwrap_or_default());
             let req = t::SecurityGroupRuleRequest::builder()
                 .ip_protocol(&proto)
-                .set_from_port(gi(planned, "from_port").map(|x| x as i32).or(if proto == "-1" { Some(-1) } else { None }))
-                .set_to_port(gi(planned, "to_port").map(|x| x as i32).or(if proto == "-1" { Some(-1) } else { None }))
+                .set_from_port(gi(planned, "from_port").map(|x| x as i32).or(if protocol_has_ports(&proto) { None } else { Some(-1) }))
+                .set_to_port(gi(planned, "to_port").map(|x| x as i32).or(if protocol_has_ports(&proto) { None } else { Some(-1) }))
                 .set_cidr_ipv4(gs(planned, "cidr_ipv4"))
                 .set_cidr_ipv6(gs(planned, "cidr_ipv6"))
                 .set_prefix_list_id(gs(planned, "prefix_list_id"))
@@ -1915,6 +1925,23 @@ impl ResourceType for SgRule {
             other => other,
         }
     }
+
+    async fn find_by_token(&self, c: &Clients, token: &str) -> Result<Option<Obj>, ProviderError> {
+        let out = c
+            .ec2
+            .describe_security_group_rules()
+            .filters(filter(&format!("tag:{OPERATION_TAG}"), vec![token.to_string()]))
+            .send()
+            .await
+            .map_err(|e| aws_err("finding object by operation token", e))?;
+        let tagged = |tags: &[t::Tag]| tags.iter().any(|t| t.key() == Some(OPERATION_TAG) && t.value() == Some(token));
+        let Some(rule) = out.security_group_rules().iter().find(|x| x.is_egress() == Some(self.egress) && tagged(x.tags())) else {
+            return Ok(None);
+        };
+        let mut base = Obj(BTreeMap::new());
+        base.set("id", vs(rule.security_group_rule_id().unwrap_or_default()));
+        self.read(c, &Value::object(base.0)).await
+    }
 }
 
 impl SgRule {
@@ -1932,7 +1959,7 @@ impl SgRule {
             .iter()
             .filter(|x| x.is_egress() == Some(self.egress) && x.ip_protocol().map(normalize_protocol).as_deref() == Some(proto.as_str()))
             .filter(|x| x.cidr_ipv4().map(str::to_string) == gs(planned, "cidr_ipv4") && x.cidr_ipv6().map(str::to_string) == gs(planned, "cidr_ipv6"))
-            .filter(|x| proto == "-1" || (x.from_port().map(i64::from) == gi(planned, "from_port") && x.to_port().map(i64::from) == gi(planned, "to_port")))
+            .filter(|x| !protocol_has_ports(&proto) || (x.from_port().map(i64::from) == gi(planned, "from_port") && x.to_port().map(i64::from) == gi(planned, "to_port")))
             .find_map(|x| x.security_group_rule_id().map(str::to_string)))
     }
 }
