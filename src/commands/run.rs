@@ -401,7 +401,6 @@ fn confirm(destroy: bool) -> bool {
 
 pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     // `apply FILE`: a saved plan, replayed with its own variables and options.
-    let saved_plan_used = !args.positional.is_empty();
     let saved = match args.positional.first() {
         Some(f) if !destroy && Path::new(f).is_file() => match super::planfile::read(Path::new(f)) {
             Ok(p) => Some(p),
@@ -464,53 +463,6 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     if let Err(c) = recover_journal(&mut run, &rt) {
         return c;
     }
-    let plan = match make_plan(&run, &rt, &opts) {
-        Ok(p) => p,
-        Err(c) => return c,
-    };
-    let color = run.color;
-    let json = run.json;
-    ui::report_diags(json, &run.wd.files, &run.warnings, color);
-    if let Some(sp) = &saved {
-        if sp.doc["changes"] != super::planfile::fingerprint(&plan.changes) {
-            eprintln!("\nError: Saved plan is stale\n\nThe real infrastructure no longer matches what the saved plan was made against, so its changes would differ now. Create a new plan.");
-            return 1;
-        }
-    } else if json {
-        ui::json::emit_plan(&plan);
-    } else {
-        print_plan(&run, &plan);
-    }
-    let auto = args.bool("auto-approve");
-    if plan.has_changes() && !auto {
-        let interactive = std::io::stdin().is_terminal() && args.bool_or("input", true);
-        if !interactive {
-            eprintln!("\nError: No configuration files\n\nApply requires confirmation; run with -auto-approve when input is not interactive.");
-            return 1;
-        }
-        if !confirm(plan.mode == PlanMode::Destroy) {
-            eprintln!("\nError: {} cancelled.", if destroy { "Destroy" } else { "Apply" });
-            return 1;
-        }
-    }
-    if plan.has_resource_changes() && !json && saved.is_none() {
-        println!();
-    }
-    let providers = run.wd.providers();
-    let ctx = Context {
-        tree: &run.wd.tree,
-        graph: &run.graph,
-        providers: &providers,
-        inputs: &run.inputs,
-        workspace: &run.workspace,
-        root_dir: run.wd.dir.clone(),
-        files: &run.wd.files,
-    };
-    let parallelism = args.flag("parallelism").and_then(|p| p.parse().ok()).unwrap_or(10);
-    let last = run.state.clone();
-    let workspace = run.workspace.clone();
-    let jpath = journal_path(&run);
-    let mut sink = Sink { backend: run.backend.as_mut(), workspace, journal_path: jpath, journal: None, last };
     // Ctrl-C: the first stops new operations and lets running ones finish;
     // a second exits at once (the journal stays consistent).
     let cancel = Arc::new(AtomicBool::new(false));
@@ -527,78 +479,136 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
             }
         });
     }
+    // Rounds: the first applies what can be applied; changes deferred because
+    // their provider's configuration was unknown are planned again (shown as
+    // usual) and applied in the next round, once this one created what that
+    // configuration needed. The run, and with it the state lock, is held across
+    // rounds, and each round starts from the state the previous one persisted.
+    // -auto-approve (or a saved plan, approved as a whole) covers every round.
+    for round in 0.. {
+        match apply_round(&mut run, &rt, args, &opts, saved.as_ref().filter(|_| round == 0), &cancel) {
+            Err(code) => return code,
+            Ok(0) => return 0,
+            Ok(deferred) if round >= MAX_DEFERRED_ROUNDS => {
+                eprintln!("\nError: Deferred changes did not converge\n\n{deferred} change(s) are still deferred after {MAX_DEFERRED_ROUNDS} rounds of planning them again.");
+                return 1;
+            }
+            Ok(deferred) => println!("\n{}", ui::bold(&format!("{deferred} deferred change(s) can be planned now; planning them:"), run.color)),
+        }
+    }
+    unreachable!("the rounds end by returning")
+}
+
+/// How many times one `apply` plans deferred changes again.
+const MAX_DEFERRED_ROUNDS: usize = 3;
+
+/// One round of `apply`: plan (checked against the saved plan in the first
+/// round of `apply FILE`), confirm, apply, report. Returns how many deferred
+/// changes the next round can plan (0: done), with `run.state` set to the
+/// state this round persisted.
+fn apply_round(run: &mut Run, rt: &tokio::runtime::Runtime, args: &Args, opts: &PlanOptions, saved: Option<&super::planfile::SavedPlan>, cancel: &Arc<AtomicBool>) -> Result<usize, u8> {
+    let plan = make_plan(run, rt, opts)?;
+    let color = run.color;
+    let json = run.json;
+    ui::report_diags(json, &run.wd.files, &std::mem::take(&mut run.warnings), color);
+    let destroy = plan.mode == PlanMode::Destroy;
+    if let Some(sp) = saved {
+        if sp.doc["changes"] != super::planfile::fingerprint(&plan.changes) {
+            eprintln!("\nError: Saved plan is stale\n\nThe real infrastructure no longer matches what the saved plan was made against, so its changes would differ now. Create a new plan.");
+            return Err(1);
+        }
+    } else if json {
+        ui::json::emit_plan(&plan);
+    } else {
+        print_plan(run, &plan);
+    }
+    let auto = args.bool("auto-approve");
+    if plan.has_changes() && !auto {
+        let interactive = std::io::stdin().is_terminal() && args.bool_or("input", true);
+        if !interactive {
+            eprintln!("\nError: No configuration files\n\nApply requires confirmation; run with -auto-approve when input is not interactive.");
+            return Err(1);
+        }
+        if !confirm(destroy) {
+            eprintln!("\nError: {} cancelled.", if destroy { "Destroy" } else { "Apply" });
+            return Err(1);
+        }
+    }
+    if plan.has_resource_changes() && !json && saved.is_none() {
+        println!();
+    }
+    let providers = run.wd.providers();
+    let ctx = Context {
+        tree: &run.wd.tree,
+        graph: &run.graph,
+        providers: &providers,
+        inputs: &run.inputs,
+        workspace: &run.workspace,
+        root_dir: run.wd.dir.clone(),
+        files: &run.wd.files,
+    };
+    let parallelism = args.flag("parallelism").and_then(|p| p.parse().ok()).unwrap_or(10);
+    let jpath = journal_path(run);
+    let mut sink = Sink { backend: run.backend.as_mut(), workspace: run.workspace.clone(), journal_path: jpath, journal: None, last: run.state.clone() };
     let total = plan.changes.iter().filter(|c| c.deferred.is_none() && !matches!(c.action, Action::NoOp | Action::Forget)).count();
     let live = color && std::io::stdout().is_terminal();
     let outcome = if json {
-        rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut ui::json::JsonProgress, &cancel))
+        rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut ui::json::JsonProgress, cancel))
     } else {
         let mut progress = ui::progress::Progress::new(ui::Paint { color }, total, live);
-        let o = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut progress, &cancel));
+        let o = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, parallelism, &mut sink, &mut progress, cancel));
         progress.finish();
         o
     };
+    // What the next round starts from: the state as persisted (its serial).
+    let persisted = sink.last;
     ui::report_diags(json, &run.wd.files, &outcome.warnings, color);
     ui::report_diags(json, &run.wd.files, &plan.warnings, color);
     if !outcome.diags.is_empty() {
         ui::report_diags(json, &run.wd.files, &outcome.diags, color);
         if outcome.diags.iter().any(Diagnostic::is_error) {
-            return 1;
+            return Err(1);
         }
     }
+    run.state = persisted;
+    let word = if destroy { "Destroy complete!" } else { "Apply complete!" };
+    let deferred = plan.changes.iter().filter(|c| c.deferred.is_some()).count();
+    let progressed = outcome.added + outcome.changed + outcome.destroyed > 0;
+    let last_round = deferred == 0 || !progressed;
     if json {
-        let word = if plan.mode == PlanMode::Destroy { "Destroy complete!" } else { "Apply complete!" };
         ui::json::emit(
             "info",
             &format!("{word} Resources: {} added, {} changed, {} destroyed.", outcome.added, outcome.changed, outcome.destroyed),
             "change_summary",
-            serde_json::json!({ "changes": { "add": outcome.added, "change": outcome.changed, "import": 0, "remove": outcome.destroyed, "operation": if plan.mode == PlanMode::Destroy { "destroy" } else { "apply" } } }),
+            serde_json::json!({ "changes": { "add": outcome.added, "change": outcome.changed, "import": 0, "remove": outcome.destroyed, "operation": if destroy { "destroy" } else { "apply" } } }),
         );
-        let outs: serde_json::Map<String, serde_json::Value> = outcome
-            .state
-            .outputs
-            .iter()
-            .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "type": o.ty, "value": if o.sensitive { serde_json::Value::Null } else { o.value.clone() } })))
-            .collect();
-        ui::json::emit("info", &format!("Outputs: {}", outs.len()), "outputs", serde_json::json!({ "outputs": outs }));
-        return 0;
-    }
-    let word = if plan.mode == PlanMode::Destroy { "Destroy complete!" } else { "Apply complete!" };
-    if plan.mode == PlanMode::Destroy {
+        if last_round {
+            let outs: serde_json::Map<String, serde_json::Value> = outcome
+                .state
+                .outputs
+                .iter()
+                .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "type": o.ty, "value": if o.sensitive { serde_json::Value::Null } else { o.value.clone() } })))
+                .collect();
+            ui::json::emit("info", &format!("Outputs: {}", outs.len()), "outputs", serde_json::json!({ "outputs": outs }));
+        }
+    } else if destroy {
         println!("\n{} Resources: {} destroyed.", ui::bold(word, color), outcome.destroyed);
     } else {
         println!("\n{} Resources: {} added, {} changed, {} destroyed.", ui::bold(word, color), outcome.added, outcome.changed, outcome.destroyed);
     }
-    let deferred = plan.changes.iter().filter(|c| c.deferred.is_some()).count();
-    let progressed = outcome.added + outcome.changed + outcome.destroyed > 0;
-    if deferred == 0 || !progressed {
-        if plan.mode != PlanMode::Destroy && !outcome.state.outputs.is_empty() {
-            println!("\nOutputs:\n");
-            for (name, o) in &outcome.state.outputs {
-                println!("{name} = {}", super::output::display_output(o));
-            }
+    if !last_round {
+        return Ok(deferred);
+    }
+    if !json && !destroy && !outcome.state.outputs.is_empty() {
+        println!("\nOutputs:\n");
+        for (name, o) in &outcome.state.outputs {
+            println!("{name} = {}", super::output::display_output(o));
         }
-        if deferred > 0 {
-            eprintln!("\nWarning: {deferred} change(s) remain deferred: their provider's configuration is still unknown.");
-        }
-        return 0;
     }
-    // Deferred changes: their provider can be configured now that this round
-    // created what its configuration needed. Plan again (shown as usual) and
-    // apply, within the same run; -auto-approve covers every round.
-    static ROUNDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    if ROUNDS.fetch_add(1, Ordering::SeqCst) >= 3 {
-        eprintln!("\nError: Deferred changes did not converge\n\n{deferred} change(s) are still deferred after 3 rounds.");
-        return 1;
+    if deferred > 0 {
+        eprintln!("\nWarning: {deferred} change(s) remain deferred: their provider's configuration is still unknown.");
     }
-    drop(sink);
-    drop(run);
-    println!("\n{}", ui::bold(&format!("{deferred} deferred change(s) can be planned now; planning them:"), color));
-    // A saved plan was approved as a whole: later rounds plan afresh, approved.
-    let mut next = Args { flags: args.flags.clone(), positional: Vec::new() };
-    if saved_plan_used {
-        next.flags.push(("auto-approve".into(), "true".into()));
-    }
-    apply(dir, &next, destroy)
+    Ok(0)
 }
 
 pub fn refresh(dir: &Path, args: &Args) -> u8 {

@@ -415,7 +415,7 @@ fn addon_modules_apply_in_one_run_against_the_emulator() {
 }
 
 /// The end of a long output (plans of 120 objects are long).
-fn tail(s: &str) -> &str {
+pub(crate) fn tail(s: &str) -> &str {
     let mut i = s.len().saturating_sub(4000);
     while !s.is_char_boundary(i) {
         i += 1;

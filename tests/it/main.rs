@@ -13,6 +13,7 @@ mod json;
 mod kubernetes;
 mod modules;
 mod pki;
+mod platform;
 mod reliability;
 mod s3_backend;
 mod support;

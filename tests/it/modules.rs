@@ -13,7 +13,7 @@ fn plinth_in(dir: &Path, args: &[&str]) -> Run {
     Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for e in std::fs::read_dir(from).expect("read dir") {
         let e = e.expect("entry");
@@ -35,7 +35,8 @@ fn modules_and_example_validate_and_are_formatted() {
     let d = Dir::with(&[]);
     copy_dir(&repo_root().join("modules"), &d.path().join("modules"));
     copy_dir(&repo_root().join("examples/platform-aws"), &d.path().join("examples/platform-aws"));
-    for m in ["modules/registry", "modules/network", "modules/cluster", "examples/platform-aws"] {
+    copy_dir(&repo_root().join("examples/platform"), &d.path().join("examples/platform"));
+    for m in ["modules/registry", "modules/network", "modules/cluster", "examples/platform-aws", "examples/platform"] {
         let dir = d.path().join(m);
         plinth_in(&dir, &["init", "-backend=false"]).ok();
         let v = plinth_in(&dir, &["validate"]).ok();
@@ -194,7 +195,7 @@ module "cluster" {
 /// What of `examples/platform-aws` exists in moto, by kind (sorted ids).
 /// Regional kinds are listed in the test's own region; IAM and S3, which
 /// are global, by the cluster's name.
-const PLATFORM_INVENTORY: &str = r#"
+pub(crate) const PLATFORM_INVENTORY: &str = r#"
 asg = boto3.client('autoscaling', **kw); elb = boto3.client('elbv2', **kw)
 iam = boto3.client('iam', **kw); ecr = boto3.client('ecr', **kw); s3 = boto3.client('s3', **kw)
 name = NAME
