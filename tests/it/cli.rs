@@ -201,3 +201,41 @@ resource "terraform_data" "y" {
         destroy.stdout
     );
 }
+
+/// A `for_each` known only after apply: the plan warns that the instances
+/// are planned during apply (they are not in it), apply creates them, and
+/// when the keys become unknown again the instances in state are kept rather
+/// than planned for deletion.
+#[test]
+fn unknown_for_each_is_planned_during_apply_and_keeps_existing_instances() {
+    let config = |keys: &str| {
+        format!(
+            r#"
+resource "terraform_data" "keys" {{
+  input = {keys}
+}}
+resource "terraform_data" "x" {{
+  for_each = toset(terraform_data.keys.output)
+  input    = each.key
+}}
+"#
+        )
+    };
+    let d = Dir::with(&[("main.tf", &config(r#"["a", "b"]"#))]);
+    d.run(&["init"]).ok();
+    let plan = d.run(&["plan", "-no-color"]).ok();
+    assert!(plan.stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy."), "{}", plan.stdout);
+    assert!(plan.stderr.contains("Instances known only after apply") || plan.stdout.contains("Instances known only after apply"), "{}\n{}", plan.stdout, plan.stderr);
+    d.run(&["apply", "-auto-approve"]).ok();
+    let list = d.run(&["state", "list"]).ok();
+    assert_eq!(list.stdout, "terraform_data.keys\nterraform_data.x[\"a\"]\nterraform_data.x[\"b\"]\n");
+    let again = d.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
+
+    d.write("main.tf", &config(r#"["a", "c"]"#));
+    let plan = d.run(&["plan", "-no-color"]).ok();
+    assert!(plan.stdout.contains("0 to destroy"), "existing instances must not be planned for deletion:\n{}", plan.stdout);
+    d.run(&["apply", "-auto-approve"]).ok();
+    let plan = d.run(&["plan", "-no-color"]).ok();
+    assert!(plan.stdout.contains("terraform_data.x[\"b\"] will be destroyed"), "{}", plan.stdout);
+}

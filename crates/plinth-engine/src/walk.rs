@@ -617,6 +617,9 @@ impl<'a> Walk<'a> {
         if self.mode != PlanMode::Destroy {
             self.implicit_move(&abs, &exp);
         }
+        if exp.is_unknown() && rc.mode == CfgMode::Managed {
+            self.unknown_expansion(&abs, rc);
+        }
         let deps = self.dependency_strings(node_i, inst);
         let mut planned_vals = BTreeMap::new();
         let mut errors = Vec::new();
@@ -883,6 +886,29 @@ impl<'a> Walk<'a> {
     }
 
     /// Orphans: instances in state that configuration no longer claims.
+    /// A managed resource whose `count`/`for_each` is unknown until apply:
+    /// its instances are planned during apply (see apply.rs), so the plan
+    /// says so; and the instances state already has are kept, not planned
+    /// for deletion as if they had left the configuration.
+    fn unknown_expansion(&mut self, abs: &plinth_state::AbsResource, rc: &ResourceConfig) {
+        let kept: Vec<AbsResourceInstance> = self.prior.instance_addrs().filter(|a| a.resource == *abs).collect();
+        self.claimed.extend(kept);
+        let (what, span) = match (&rc.count, &rc.for_each) {
+            (Some(c), _) => ("count", c.span),
+            (_, Some(f)) => ("for_each", f.span),
+            _ => return,
+        };
+        self.diags.push(
+            Diagnostic::warning(
+                "Instances known only after apply",
+                format!(
+                    "The \"{what}\" value of {abs} depends on values that are known only after apply, so its instances cannot be planned yet and are not in this plan. plinth plans and applies them during apply, once what they depend on exists; the instances it already manages are kept until then. To review them first, apply their dependencies alone with -target, then plan again."
+                ),
+            )
+            .with_subject(span),
+        );
+    }
+
     pub fn plan_orphans(&mut self, removed_forget: &HashSet<String>) {
         let addrs: Vec<AbsResourceInstance> = self.prior.instance_addrs().collect();
         for addr in addrs {

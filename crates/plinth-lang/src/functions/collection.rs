@@ -46,7 +46,7 @@ pub(super) fn register(r: &mut Registry) {
     );
     r.add("contains", Function::new(vec![dynp("list"), dynp("value")], fixed_type!(Type::Bool), contains));
     r.add("distinct", Function::new(vec![list_dyn("list")], same_type, distinct));
-    r.add("element", Function::new(vec![dynp("list").allow_marked(), num("index")], element_type, element));
+    r.add("element", Function::new(vec![dynp("list").allow_marked().nested_unknown(), num("index")], element_type, element));
     r.add("flatten", Function::new(vec![dynp("list").allow_marked()], flatten_type, flatten));
     r.add("index", Function::new(vec![dynp("list"), dynp("value")], fixed_type!(Type::Number), index));
     r.add("keys", Function::new(vec![dynp("inputMap").allow_unknown().allow_marked()], keys_type, keys));
@@ -86,7 +86,7 @@ pub(super) fn register(r: &mut Registry) {
     );
     r.add(
         "slice",
-        Function::new(vec![dynp("list").allow_marked(), num("start_index"), num("end_index")], slice_type, slice),
+        Function::new(vec![dynp("list").allow_marked().nested_unknown(), num("start_index"), num("end_index")], slice_type, slice),
     );
     r.add(
         "sort",
@@ -101,11 +101,11 @@ pub(super) fn register(r: &mut Registry) {
             transpose,
         ),
     );
-    r.add("values", Function::new(vec![dynp("mapping").allow_marked()], values_type, values));
+    r.add("values", Function::new(vec![dynp("mapping").allow_marked().nested_unknown()], values_type, values));
     r.add(
         "zipmap",
         Function::new(
-            vec![Param::new("keys", Type::list(Type::String)).allow_marked(), dynp("values").allow_marked()],
+            vec![Param::new("keys", Type::list(Type::String)).allow_marked(), dynp("values").allow_marked().nested_unknown()],
             zipmap_type,
             zipmap,
         ),
@@ -1207,6 +1207,22 @@ mod tests {
     }
     fn ok(name: &str, args: Vec<Value>) -> Value {
         run(name, args).unwrap_or_else(|e| panic!("{name}: {e:?}"))
+    }
+
+    #[test]
+    fn nested_unknowns_keep_the_known_structure() {
+        // cty calls these with unknowns inside their arguments: the keys of
+        // zipmap's result (a for_each over it) and the length of a slice stay known.
+        let ids = Value::list(Type::String, vec![Value::unknown(Type::String), Value::unknown(Type::String)]);
+        let m = ok("zipmap", vec![slist(&["a", "b"]), ids.clone()]);
+        assert!(m.is_known() && !m.is_wholly_known());
+        assert_eq!(m.as_entries().map(|e| e.keys().cloned().collect::<Vec<_>>()), Some(vec!["a".to_string(), "b".to_string()]));
+        assert_eq!(ok("values", vec![m]).len(), Some(2));
+        assert_eq!(ok("slice", vec![ids.clone(), n("0"), n("1")]).len(), Some(1));
+        assert!(!ok("element", vec![ids, n("0")]).is_known());
+        // An implementation that reads every element still sees only known ones.
+        let r = ok("join", vec![s(","), Value::list(Type::String, vec![s("x"), Value::unknown(Type::String)])]);
+        assert!(!r.is_known());
     }
     fn same(got: Value, want: Value) {
         assert!(got.raw_equal(&want), "got {got:?}\nwant {want:?}");

@@ -70,11 +70,22 @@ pub struct Param {
     pub allow_null: bool,
     pub allow_unknown: bool,
     pub allow_marked: bool,
+    /// cty's protocol: only an argument that is itself unknown makes the
+    /// result unknown; unknowns nested inside it reach the implementation,
+    /// which must handle them (zipmap's values, element's list, ...). Without
+    /// it, any nested unknown makes the result unknown, which is safe for
+    /// implementations that read every element but loses known structure
+    /// (a for_each over `zipmap(zones, subnet_ids)` must keep its keys).
+    pub nested_unknown: bool,
 }
 
 impl Param {
     pub fn new(name: &'static str, ty: Type) -> Param {
-        Param { name, ty, allow_null: false, allow_unknown: false, allow_marked: false }
+        Param { name, ty, allow_null: false, allow_unknown: false, allow_marked: false, nested_unknown: false }
+    }
+    pub fn nested_unknown(mut self) -> Param {
+        self.nested_unknown = true;
+        self
     }
     pub fn allow_null(mut self) -> Param {
         self.allow_null = true;
@@ -217,7 +228,8 @@ pub fn call(f: &Function, ctx: &CallCtx, args: Vec<Value>) -> Result<Value, Call
         } else {
             convert(&arg, &p.ty).map_err(|e| CallError::Func(FuncError::arg(i, conversion_message(&e))))?
         };
-        if !arg.is_wholly_known() && !p.allow_unknown {
+        let unknown = if p.nested_unknown { !arg.is_known() } else { !arg.is_wholly_known() };
+        if unknown && !p.allow_unknown {
             any_unknown = true;
         }
         prepared.push(arg);
