@@ -44,7 +44,8 @@ fn truncated_state_is_reported_never_overwritten_and_backup_restores() {
     assert!(original.len() > 1000, "state too small to be interesting: {} bytes", original.len());
 
     let mut checked = 0;
-    for cut in (64..original.len()).step_by(64) {
+    // From byte 0: an empty state beside a non-empty backup is refused too.
+    for cut in (0..original.len()).step_by(64) {
         let what = format!("state cut at byte {cut} of {}", original.len());
         let truncated = &original[..cut];
         std::fs::write(&state, truncated).expect("write truncated state");

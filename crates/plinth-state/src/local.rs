@@ -351,6 +351,10 @@ impl Backend for LocalBackend {
             Err(e) => return Err(io_err("could not read", &path, e)),
         };
         if bytes.is_empty() {
+            let backup = self.backup_path(workspace);
+            if std::fs::metadata(&backup).is_ok_and(|m| m.len() > 0) {
+                return Err(BackendError::StateFile { path, source: StateFileError::EmptyWithBackup(backup.display().to_string()) });
+            }
             return Ok(None);
         }
         let bytes = self.decrypt(&path, &bytes)?;

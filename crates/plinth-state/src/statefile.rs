@@ -30,6 +30,10 @@ pub enum StateFileError {
     /// Terraform treats an empty file as "no state"; callers usually do too.
     #[error("The state file is empty.")]
     Empty,
+    /// Empty while its `.backup` is not: most likely cut short (a full disk,
+    /// a crash of another tool), so it is not taken for "no state".
+    #[error("The state file is empty, but its backup {0} is not: the state was probably truncated. Copy the backup over the state file to recover it, or delete the backup if an empty state is really meant.")]
+    EmptyWithBackup(String),
     #[error("Unsupported state file format: The state file could not be parsed as JSON: {message} at line {line}, column {column}.")]
     Syntax {
         message: String,
