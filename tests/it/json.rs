@@ -219,6 +219,7 @@ fn show_json_of_a_saved_plan_reads_back_as_terraform_plan_format() {
     let r = &plan.planned_values.root_module.resources[0];
     assert_eq!((r.mode.as_str(), r.ty.as_str(), r.name.as_str(), r.schema_version), ("managed", "terraform_data", "vpc", 0));
     assert!(r.values.contains_key("input") && r.index.is_none() && r.sensitive_values.is_object());
+    assert_eq!(r.provider_name, "terraform.io/builtin/terraform");
     assert_eq!(plan.output_changes["vpc_id"].actions, ["create"]);
     assert!(plan.planned_values.outputs["vpc_id"].value.is_none(), "unknown outputs have no value");
     assert!(!plan.planned_values.outputs["vpc_id"].sensitive);

@@ -29,6 +29,18 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A scratch copy of `examples/<name>` with `modules/` beside it and an
+/// empty `state/` (where the examples' local backends point); returns the
+/// scratch root and the example's directory in it.
+pub(crate) fn example_copy(name: &str) -> (Dir, std::path::PathBuf) {
+    let d = Dir::with(&[]);
+    copy_dir(&repo_root().join("modules"), &d.path().join("modules"));
+    let ex = d.path().join("examples").join(name);
+    copy_dir(&repo_root().join("examples").join(name), &ex);
+    std::fs::create_dir_all(d.path().join("state")).expect("mkdir state");
+    (d, ex)
+}
+
 #[test]
 fn modules_and_example_validate_and_are_formatted() {
     // Work on a copy so that init leaves nothing in the repository.
@@ -243,14 +255,7 @@ fn platform_aws_applies_updates_workers_in_place_and_destroys() {
         "ap-northeast-3 is not empty before the test: {before:?}"
     );
 
-    let d = Dir::with(&[]);
-    copy_dir(&repo_root().join("modules"), &d.path().join("modules"));
-    copy_dir(
-        &repo_root().join("examples/platform-aws"),
-        &d.path().join("examples/platform-aws"),
-    );
-    std::fs::create_dir_all(d.path().join("state")).expect("mkdir state");
-    let ex = d.path().join("examples/platform-aws");
+    let (_d, ex) = example_copy("platform-aws");
     let var = format!("cluster_name={NAME}");
     let run = |args: &[&str]| {
         let mut all = args.to_vec();

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use kube_emulator::{Emulator, Options};
 use serde_json::Value;
 
-use crate::modules::{copy_dir, PLATFORM_INVENTORY};
-use crate::support::{repo_root, Dir};
+use crate::modules::{example_copy, PLATFORM_INVENTORY};
+use crate::support::Dir;
 
 /// A kubernetes provider configured from a resource (as a cluster's endpoint
 /// would be), a CRD and a custom resource of it.
@@ -310,14 +310,7 @@ fn platform_example_applies_in_one_run_and_destroys() {
     let emu = Emulator::start();
     let initial = emu.objects();
 
-    let d = Dir::with(&[]);
-    copy_dir(&repo_root().join("modules"), &d.path().join("modules"));
-    copy_dir(
-        &repo_root().join("examples/platform"),
-        &d.path().join("examples/platform"),
-    );
-    std::fs::create_dir_all(d.path().join("state")).expect("mkdir state");
-    let ex = d.path().join("examples/platform");
+    let (_d, ex) = example_copy("platform");
     let vars = [
         ("TF_VAR_cluster_name", NAME),
         ("TF_VAR_kubernetes_endpoint_override", emu.url.as_str()),
