@@ -44,20 +44,32 @@ locals {
     join("/", compact([m.kind, try(m.metadata.namespace, ""), m.metadata.name])) => m
   }
 
-  tier = { for k, m in local.manifests : k => m.kind == "Namespace" ? "namespace" : "object" }
+  # Keys and tiers come from a rendering with a stand-in image: the app image
+  # may be known only after apply (a repository made in the same run) but it
+  # never changes which objects there are, so the for_each keys below stay
+  # known at plan time.
+  shape = flatten([
+    for f in local.files :
+    provider::kubernetes::manifest_decode_multi(templatefile("${path.module}/manifests/${f}", merge(local.template_vars, { app_image = "stand-in" })))
+  ])
+
+  tier = {
+    for m in local.shape :
+    join("/", compact([m.kind, try(m.metadata.namespace, ""), m.metadata.name])) => m.kind == "Namespace" ? "namespace" : "object"
+  }
 }
 
 # The provider orders namespaced objects after their namespace, also within
 # one apply; keeping namespaces in their own resource makes destroy remove
 # the objects first.
 resource "kubernetes_manifest" "namespace" {
-  for_each = { for k, m in local.manifests : k => m if local.tier[k] == "namespace" }
+  for_each = toset([for k, t in local.tier : k if t == "namespace"])
 
-  manifest = each.value
+  manifest = local.manifests[each.key]
 }
 
 resource "kubernetes_manifest" "object" {
-  for_each = { for k, m in local.manifests : k => m if local.tier[k] == "object" }
+  for_each = toset([for k, t in local.tier : k if t == "object"])
 
-  manifest = each.value
+  manifest = local.manifests[each.key]
 }

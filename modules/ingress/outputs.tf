@@ -25,5 +25,5 @@ output "manifests" {
 
 output "object_count" {
   description = "Number of Kubernetes objects the module manages."
-  value       = length(local.manifests)
+  value       = length(local.tier)
 }
