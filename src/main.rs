@@ -18,11 +18,33 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (its `mi_option_t` enum in mimalloc.h,
+/// v2 and v3 alike; `libmimalloc-sys` names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // A run is short: memory freed midway is used again soon, so returning it
+    // to the OS (mimalloc's default after 10 ms) only buys page faults back.
+    // And no huge OS pages: asking the kernel for them (madvise) makes it
+    // compact memory in the page fault, which cost up to half of a 5,000
+    // resource plan's wall time here, and unpredictably (bench/run.py).
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
+        libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 0);
+    }
     // One process-wide TLS crypto provider: the kube client (ring) and the AWS
     // SDK (aws-lc-rs) both reach rustls, which then cannot pick one by itself
     // and panics at the first TLS client it builds. Both accept ring.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let argv: Vec<String> = std::env::args().skip(1).collect();
     ExitCode::from(commands::run(argv))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn purge_delay_is_the_option_main_sets() {
+        // mimalloc documents its default purge delay as 10 ms: the index names the right option.
+        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) }, 10);
+    }
 }

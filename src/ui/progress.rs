@@ -4,8 +4,7 @@
 //! (in progress / done / failed / remaining) drawn by indicatif below them.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -47,7 +46,9 @@ pub struct Progress {
     total: usize,
     shared: Arc<Mutex<Shared>>,
     bar: Option<ProgressBar>,
-    stop: Arc<AtomicBool>,
+    /// Dropped to stop the timer thread at once (it waits on the channel, so
+    /// `finish` does not wait out a tick).
+    stop: Option<mpsc::Sender<()>>,
     ticker: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -64,13 +65,12 @@ impl Progress {
             b.enable_steady_tick(Duration::from_millis(200));
             b
         });
-        let stop = Arc::new(AtomicBool::new(false));
+        let (stop, stopped) = mpsc::channel::<()>();
         let ticker = {
-            let (shared, stop, bar) = (shared.clone(), stop.clone(), bar.clone());
+            let (shared, bar) = (shared.clone(), bar.clone());
             let interval = std::env::var("PLINTH_PROGRESS_INTERVAL_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis).unwrap_or(INTERVAL);
             std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(100).min(interval));
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(100).min(interval)) {
                     let mut lines = Vec::new();
                     if let Ok(mut s) = shared.lock() {
                         for (addr, (action, start, id, printed)) in s.running.iter_mut() {
@@ -89,7 +89,7 @@ impl Progress {
                 }
             })
         };
-        let p = Progress { paint, total, shared, bar, stop, ticker: Some(ticker) };
+        let p = Progress { paint, total, shared, bar, stop: Some(stop), ticker: Some(ticker) };
         p.update_bar();
         p
     }
@@ -105,7 +105,7 @@ impl Progress {
 
     /// Stops the timer and clears the live line.
     pub fn finish(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.stop.take();
         if let Some(t) = self.ticker.take() {
             let _ = t.join();
         }
