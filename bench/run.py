@@ -4,13 +4,14 @@ graph shapes, timed phase by phase (validate, plan from empty, apply, no-op
 plan, destroy) for plinth and, when available, real Terraform in the same run.
 
 usage: bench/run.py [--sizes 1000,5000] [--shapes layers,fanout,chain,modules]
-                    [--plinth PATH] [--terraform PATH] [--phases ...] [--markdown]
+                    [--plinth PATH] [--terraform CMD] [--phases ...] [--repeat K] [--markdown]
 
 --terraform takes a command that runs the real Terraform CLI, e.g. the shared
-wrapper: "/tmp/tfvenv/bin/python ../shared/tools/terraform". Each phase runs
-once (these are seconds-long operations, not micro-benchmarks); wall and CPU
+wrapper: "/tmp/tfvenv/bin/python ../shared/tools/terraform". Each plinth phase
+runs --repeat times (default 5) and the median run is kept; Terraform's,
+seconds to minutes long, --terraform-repeat times (default 1). Wall and CPU
 time (user+sys of the child) and the child's peak RSS are reported, and the
-ratio Terraform/plinth per phase when both ran.
+ratio Terraform/plinth of wall times per phase when both ran.
 """
 import argparse
 import os
@@ -87,16 +88,38 @@ def run(cmd, cwd):
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
 
 
-def bench_tool(name, base_cmd, shape, n, phases):
+def median(samples):
+    """The sample with the median wall time (CPU and RSS from that same run)."""
+    return sorted(samples)[len(samples) // 2]
+
+
+def bench_tool(name, base_cmd, shape, n, phases, repeat):
+    """Runs the phases `repeat` times and keeps each phase's median run:
+    sub-second runs on a shared VM vary by tens of milliseconds (page faults,
+    scheduling). Read-only phases repeat in place; apply, no-op plan and
+    destroy repeat as whole cycles, so every apply starts from empty state."""
     d = tempfile.mkdtemp(prefix=f"bench-{name}-{shape}-{n}-")
     try:
         SHAPES[shape](n, d)
         subprocess.run(base_cmd + ["init", "-no-color", "-input=false"], cwd=d, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        out = {}
-        for ph in phases:
-            out[ph] = run(base_cmd + PHASES[ph], d)
-        return out
+        samples = {ph: [] for ph in phases}
+        for ph in ("validate", "plan"):
+            if ph in phases:
+                samples[ph] = [run(base_cmd + PHASES[ph], d) for _ in range(repeat)]
+        cycle = [ph for ph in ("apply", "noop-plan", "destroy") if ph in phases]
+        if cycle:
+            for i in range(repeat):
+                if "apply" in cycle:
+                    samples["apply"].append(run(base_cmd + PHASES["apply"], d))
+                if "noop-plan" in cycle:
+                    samples["noop-plan"].append(run(base_cmd + PHASES["noop-plan"], d))
+                # The last cycle leaves the state applied unless destroy is measured.
+                if "destroy" in cycle or i + 1 < repeat:
+                    r = run(base_cmd + PHASES["destroy"], d)
+                    if "destroy" in cycle:
+                        samples["destroy"].append(r)
+        return {ph: median(xs) for ph, xs in samples.items() if xs}
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -109,6 +132,8 @@ def main():
     ap.add_argument("--plinth", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/plinth-target")), "release", "plinth"))
     ap.add_argument("--terraform", default=os.environ.get("TERRAFORM_CMD"))
     ap.add_argument("--terraform-max", type=int, default=5000, help="largest N to run Terraform on")
+    ap.add_argument("--repeat", type=int, default=5, help="runs of each plinth phase (the median is kept)")
+    ap.add_argument("--terraform-repeat", type=int, default=1, help="runs of each Terraform phase")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args()
     phases = a.phases.split(",")
@@ -123,7 +148,7 @@ def main():
                 if name == "terraform" and n > a.terraform_max:
                     continue
                 try:
-                    res[name] = bench_tool(name, cmd, shape, n, phases)
+                    res[name] = bench_tool(name, cmd, shape, n, phases, a.terraform_repeat if name == "terraform" else a.repeat)
                 except Exception as e:  # report and go on
                     print(f"# {name} {shape} N={n}: {e}", file=sys.stderr)
             for ph in phases:
