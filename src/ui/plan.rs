@@ -16,7 +16,7 @@ use super::diff::{self, attr_name, Act, Opts};
 use super::{word_wrap, Paint};
 
 /// Finds the schema of a change's resource type, when its provider is known.
-pub type SchemaOf<'a> = &'a dyn Fn(&ResourceChange) -> Option<BlockSchema>;
+pub type SchemaOf<'a, 's> = &'a dyn Fn(&ResourceChange) -> Option<&'s BlockSchema>;
 
 /// The three-column gutter symbol of a resource action.
 pub fn action_symbol(a: Action, p: &Paint) -> String {
@@ -152,7 +152,7 @@ fn shown(c: &ResourceChange) -> bool {
 
 /// Everything `plan` prints after refreshing: the deferred note, the legend,
 /// each change, the summary line and the output changes — or "No changes."
-pub fn render(plan: &Plan, schema_of: SchemaOf, p: &Paint) -> String {
+pub fn render(plan: &Plan, schema_of: SchemaOf<'_, '_>, p: &Paint) -> String {
     let mut out = String::new();
     let mut changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.deferred.is_none() && shown(c)).collect();
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
@@ -181,7 +181,9 @@ pub fn render(plan: &Plan, schema_of: SchemaOf, p: &Paint) -> String {
     if !deferred.is_empty() {
         out += &format!("\n{} {}\n", p.bold(&p.cyan("Note:")), p.bold("This is a partial plan, parts can only be known in the next plan / apply cycle."));
         for c in &deferred {
-            out += &format!("\n{}\n", render_change(c, schema_of(c).as_ref(), Cause::Proposed, p));
+            out.push('\n');
+            out += &render_change(c, schema_of(c), Cause::Proposed, p);
+            out.push('\n');
         }
         out += &format!("{}\n", "─".repeat(78));
     }
@@ -198,7 +200,9 @@ pub fn render(plan: &Plan, schema_of: SchemaOf, p: &Paint) -> String {
     if !changes.is_empty() {
         out += "\nplinth will perform the following actions:\n";
         for c in &changes {
-            out += &format!("\n{}\n", render_change(c, schema_of(c).as_ref(), Cause::Proposed, p));
+            out.push('\n');
+            out += &render_change(c, schema_of(c), Cause::Proposed, p);
+            out.push('\n');
         }
         out += &format!("\n{} {}\n", p.bold("Plan:"), summary_counts(plan));
     }
@@ -248,7 +252,7 @@ pub fn render_outputs(outputs: &BTreeMap<String, OutputChange>, p: &Paint) -> St
 /// Instances whose object changed outside plinth: the refreshed state
 /// compared with the state before refreshing. Deleted objects appear as
 /// deletions, changed ones as updates.
-pub fn drift_changes(before: &State, after: &State, schema_of: SchemaOf) -> Vec<ResourceChange> {
+pub fn drift_changes(before: &State, after: &State, schema_of: SchemaOf<'_, '_>) -> Vec<ResourceChange> {
     let mut out = Vec::new();
     for addr in before.instance_addrs() {
         if addr.resource.resource.mode != ResourceMode::Managed {
@@ -292,7 +296,7 @@ pub fn drift_changes(before: &State, after: &State, schema_of: SchemaOf) -> Vec<
 }
 
 /// "Objects have changed outside of plinth", with each drifted object.
-pub fn render_drift(drift: &[ResourceChange], schema_of: SchemaOf, refresh_only: bool, p: &Paint) -> String {
+pub fn render_drift(drift: &[ResourceChange], schema_of: SchemaOf<'_, '_>, refresh_only: bool, p: &Paint) -> String {
     if drift.is_empty() {
         return String::new();
     }
@@ -300,7 +304,9 @@ pub fn render_drift(drift: &[ResourceChange], schema_of: SchemaOf, refresh_only:
     out += &word_wrap("plinth detected the following changes made outside of plinth since the last \"plinth apply\" which may have affected this plan:", 78);
     out.push('\n');
     for c in drift {
-        out += &format!("\n{}\n", render_change(c, schema_of(c).as_ref(), Cause::Drift, p));
+        out.push('\n');
+        out += &render_change(c, schema_of(c), Cause::Drift, p);
+        out.push('\n');
     }
     out.push('\n');
     let tail = if refresh_only {

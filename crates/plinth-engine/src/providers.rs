@@ -28,6 +28,11 @@ impl Providers {
         self.map.get(local_name).cloned()
     }
 
+    /// The provider under `local_name`, borrowed.
+    pub fn provider(&self, local_name: &str) -> Option<&dyn Provider> {
+        self.map.get(local_name).map(|(p, _)| p.as_ref())
+    }
+
     /// Functions the providers contribute (`provider::<name>::<function>`),
     /// which expressions may call.
     pub fn set_functions(&mut self, functions: Registry) {

@@ -95,7 +95,8 @@ fn check(changes: Vec<ResourceChange>, expect: Expect) {
 
 fn check_with_outputs(changes: Vec<ResourceChange>, outputs: BTreeMap<String, OutputChange>, expect: Expect) {
     let plan = plan_of(changes, outputs);
-    let schema = |c: &ResourceChange| (c.addr.resource.resource.type_name == "aws_security_group").then(sg_schema);
+    let sg = sg_schema();
+    let schema = |c: &ResourceChange| (c.addr.resource.resource.type_name == "aws_security_group").then_some(&sg);
     expect.assert_eq(&render(&plan, &schema, &Paint { color: false }));
 }
 
@@ -497,7 +498,8 @@ fn deferred_moved_and_imported_notes() {
     imported.importing = Some("sg-123".into());
     let outputs = BTreeMap::new();
     let mut plan = plan_of(vec![deferred, moved], outputs);
-    let schema = |c: &ResourceChange| (c.addr.resource.resource.type_name == "aws_security_group").then(sg_schema);
+    let sg = sg_schema();
+    let schema = |c: &ResourceChange| (c.addr.resource.resource.type_name == "aws_security_group").then_some(&sg);
     expect![[r#"
 
         Note: This is a partial plan, parts can only be known in the next plan / apply cycle.
@@ -641,7 +643,8 @@ fn drift_report_shows_changed_and_deleted_objects() {
     before.set_current(&gone, Some(InstanceObject::new(attrs("Old"))), provider);
     let mut after = State::new();
     after.set_current(&web, Some(InstanceObject::new(attrs("Changed by hand"))), provider);
-    let schema = |c: &ResourceChange| (c.addr.resource.resource.type_name == "aws_security_group").then(sg_schema);
+    let sg = sg_schema();
+    let schema = |c: &ResourceChange| (c.addr.resource.resource.type_name == "aws_security_group").then_some(&sg);
     let drift = super::drift_changes(&before, &after, &schema);
     expect![[r#"
 
