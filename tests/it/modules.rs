@@ -207,7 +207,7 @@ module "cluster" {
 /// What of `examples/platform-aws` exists in moto, by kind (sorted ids).
 /// Regional kinds are listed in the test's own region; IAM and S3, which
 /// are global, by the cluster's name.
-pub(crate) const PLATFORM_INVENTORY: &str = r#"
+const PLATFORM_INVENTORY: &str = r#"
 asg = boto3.client('autoscaling', **kw); elb = boto3.client('elbv2', **kw)
 iam = boto3.client('iam', **kw); ecr = boto3.client('ecr', **kw); s3 = boto3.client('s3', **kw)
 name = NAME
@@ -235,6 +235,12 @@ out = {
 print(json.dumps({k: sorted(v) for k, v in out.items()}))
 "#;
 
+/// The platform examples' objects in moto, by kind (see `PLATFORM_INVENTORY`),
+/// for a cluster called `name` in `m`'s region.
+pub(crate) fn platform_inventory(m: &crate::reliability::Moto, name: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    serde_json::from_value(m.py(&PLATFORM_INVENTORY.replace("NAME", &format!("{name:?}")))).expect("inventory")
+}
+
 /// `examples/platform-aws` against moto (issue 7): one apply creates
 /// everything, a second plan is empty, a new worker instance type gives the
 /// launch template a new version in place and updates the ASG without
@@ -245,10 +251,7 @@ fn platform_aws_applies_updates_workers_in_place_and_destroys() {
         return;
     };
     const NAME: &str = "modtest";
-    let inventory = || -> std::collections::BTreeMap<String, Vec<String>> {
-        serde_json::from_value(m.py(&PLATFORM_INVENTORY.replace("NAME", &format!("{NAME:?}"))))
-            .expect("inventory")
-    };
+    let inventory = || platform_inventory(&m, NAME);
     let before = inventory();
     assert!(
         before.values().all(Vec::is_empty),

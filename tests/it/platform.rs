@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use kube_emulator::{Emulator, Options};
 use serde_json::Value;
 
-use crate::modules::{example_copy, PLATFORM_INVENTORY};
+use crate::modules::{example_copy, platform_inventory};
 use crate::support::Dir;
 
 /// A kubernetes provider configured from a resource (as a cluster's endpoint
@@ -298,10 +298,7 @@ fn platform_example_applies_in_one_run_and_destroys() {
         return;
     };
     const NAME: &str = "plattest";
-    let inventory = || -> BTreeMap<String, Vec<String>> {
-        serde_json::from_value(m.py(&PLATFORM_INVENTORY.replace("NAME", &format!("{NAME:?}"))))
-            .expect("inventory")
-    };
+    let inventory = || platform_inventory(&m, NAME);
     let before = inventory();
     assert!(
         before.values().all(Vec::is_empty),
