@@ -60,22 +60,8 @@ impl AutoScalingGroup {
     async fn describe(c: &Clients, names: Vec<String>) -> Result<Vec<t::AutoScalingGroup>, ProviderError> {
         let mut out = Vec::new();
         for chunk in names.chunks(100) {
-            let mut token = None;
-            loop {
-                let r = c
-                    .autoscaling
-                    .describe_auto_scaling_groups()
-                    .set_auto_scaling_group_names(Some(chunk.to_vec()))
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|e| aws_err("reading Auto Scaling Groups", e))?;
-                out.extend(r.auto_scaling_groups().iter().cloned());
-                token = r.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
+            let groups = c.autoscaling.describe_auto_scaling_groups().set_auto_scaling_group_names(Some(chunk.to_vec())).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+            out.extend(groups.map_err(|e| aws_err("reading Auto Scaling Groups", e))?);
         }
         Ok(out)
     }

@@ -518,16 +518,13 @@ const VOLUME_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl EbsVolume {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::Volume)>, ProviderError> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let r = c.ec2.describe_volumes().filters(filter("volume-id", ids.clone())).set_next_token(token).send().await.map_err(|e| aws_err("reading EC2 EBS Volumes", e))?;
-            out.extend(r.volumes().iter().filter(|v| !matches!(v.state(), Some(t::VolumeState::Deleted))).filter_map(|v| Some((v.volume_id()?.to_string(), v.clone()))));
-            token = r.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+        let volumes = c.ec2.describe_volumes().filters(filter("volume-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        Ok(volumes
+            .map_err(|e| aws_err("reading EC2 EBS Volumes", e))?
+            .into_iter()
+            .filter(|v| !matches!(v.state(), Some(t::VolumeState::Deleted)))
+            .filter_map(|v| Some((v.volume_id()?.to_string(), v)))
+            .collect())
     }
 
     async fn one(c: &Clients, id: &str) -> Result<Option<t::Volume>, ProviderError> {

@@ -216,23 +216,8 @@ impl DataSource for Subnets {
 
     async fn read(&self, c: &Clients, config: &Value) -> Result<Obj, ProviderError> {
         let fs = filters(config);
-        let mut ids = Vec::new();
-        let mut token = None;
-        loop {
-            let r = c
-                .ec2
-                .describe_subnets()
-                .set_filters(if fs.is_empty() { None } else { Some(fs.clone()) })
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| aws_err("reading EC2 Subnets", e))?;
-            ids.extend(r.subnets().iter().filter_map(|s| s.subnet_id().map(str::to_string)));
-            token = r.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+        let subnets = c.ec2.describe_subnets().set_filters(if fs.is_empty() { None } else { Some(fs) }).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        let ids: Vec<String> = subnets.map_err(|e| aws_err("reading EC2 Subnets", e))?.iter().filter_map(|s| s.subnet_id().map(str::to_string)).collect();
         let mut o = Obj::from(config);
         o.set("id", vs(&c.region));
         o.set("ids", vstrs(ids));
@@ -296,26 +281,19 @@ impl DataSource for Ami {
             .collect();
         let owners = gstrs(config, "owners");
         let users = gstrs(config, "executable_users");
-        let mut images = Vec::new();
-        let mut token = None;
-        loop {
-            let r = c
-                .ec2
-                .describe_images()
-                .set_owners(if owners.is_empty() { None } else { Some(owners.clone()) })
-                .set_executable_users(if users.is_empty() { None } else { Some(users.clone()) })
-                .set_filters(if fs.is_empty() { None } else { Some(fs.clone()) })
-                .set_include_deprecated(gb(config, "include_deprecated"))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| aws_err("reading EC2 AMIs", e))?;
-            images.extend(r.images().iter().cloned());
-            token = r.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+        let mut images = c
+            .ec2
+            .describe_images()
+            .set_owners(if owners.is_empty() { None } else { Some(owners) })
+            .set_executable_users(if users.is_empty() { None } else { Some(users) })
+            .set_filters(if fs.is_empty() { None } else { Some(fs) })
+            .set_include_deprecated(gb(config, "include_deprecated"))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| aws_err("reading EC2 AMIs", e))?;
         if let Some(re) = gs(config, "name_regex") {
             let re = regex::Regex::new(&re).map_err(|e| ProviderError::new("Invalid name_regex", e.to_string()))?;
             images.retain(|i| i.name().is_some_and(|n| re.is_match(n)));

@@ -160,16 +160,8 @@ struct Vpc;
 
 impl Vpc {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::Vpc)>, ProviderError> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let r = c.ec2.describe_vpcs().filters(filter("vpc-id", ids.clone())).set_next_token(token).send().await.map_err(|e| aws_err("reading EC2 VPCs", e))?;
-            out.extend(r.vpcs().iter().filter_map(|v| Some((v.vpc_id()?.to_string(), v.clone()))));
-            token = r.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+        let vpcs = c.ec2.describe_vpcs().filters(filter("vpc-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        Ok(vpcs.map_err(|e| aws_err("reading EC2 VPCs", e))?.into_iter().filter_map(|v| Some((v.vpc_id()?.to_string(), v))).collect())
     }
 
     /// Main route tables, default security groups and network ACLs of `ids`,
@@ -353,16 +345,8 @@ struct Subnet;
 
 impl Subnet {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::Subnet)>, ProviderError> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let r = c.ec2.describe_subnets().filters(filter("subnet-id", ids.clone())).set_next_token(token).send().await.map_err(|e| aws_err("reading EC2 Subnets", e))?;
-            out.extend(r.subnets().iter().filter_map(|v| Some((v.subnet_id()?.to_string(), v.clone()))));
-            token = r.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+        let subnets = c.ec2.describe_subnets().filters(filter("subnet-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        Ok(subnets.map_err(|e| aws_err("reading EC2 Subnets", e))?.into_iter().filter_map(|v| Some((v.subnet_id()?.to_string(), v))).collect())
     }
 
     fn to_obj(c: &Clients, base: &Value, s: t::Subnet) -> Obj {
@@ -748,28 +732,13 @@ const NAT_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl NatGateway {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::NatGateway)>, ProviderError> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let r = c
-                .ec2
-                .describe_nat_gateways()
-                .filter(filter("nat-gateway-id", ids.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| aws_err("reading EC2 NAT Gateways", e))?;
-            out.extend(
-                r.nat_gateways()
-                    .iter()
-                    .filter(|g| !matches!(g.state(), Some(t::NatGatewayState::Deleted)))
-                    .filter_map(|g| Some((g.nat_gateway_id()?.to_string(), g.clone()))),
-            );
-            token = r.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+        let gateways = c.ec2.describe_nat_gateways().filter(filter("nat-gateway-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        Ok(gateways
+            .map_err(|e| aws_err("reading EC2 NAT Gateways", e))?
+            .into_iter()
+            .filter(|g| !matches!(g.state(), Some(t::NatGatewayState::Deleted)))
+            .filter_map(|g| Some((g.nat_gateway_id()?.to_string(), g)))
+            .collect())
     }
 
     fn to_obj(c: &Clients, base: &Value, g: t::NatGateway) -> Obj {
@@ -1017,23 +986,8 @@ struct RouteTable;
 
 impl RouteTable {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::RouteTable)>, ProviderError> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let r = c
-                .ec2
-                .describe_route_tables()
-                .filters(filter("route-table-id", ids.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| aws_err("reading EC2 Route Tables", e))?;
-            out.extend(r.route_tables().iter().filter_map(|x| Some((x.route_table_id()?.to_string(), x.clone()))));
-            token = r.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+        let tables = c.ec2.describe_route_tables().filters(filter("route-table-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        Ok(tables.map_err(|e| aws_err("reading EC2 Route Tables", e))?.into_iter().filter_map(|x| Some((x.route_table_id()?.to_string(), x))).collect())
     }
 
     fn to_obj(c: &Clients, base: &Value, rt: t::RouteTable) -> Obj {
@@ -1236,12 +1190,9 @@ impl ResourceType for Route {
         tables.dedup();
         let mut found: HashMap<String, t::RouteTable> = HashMap::new();
         for chunk in tables.chunks(200) {
-            match c.ec2.describe_route_tables().filters(filter("route-table-id", chunk.to_vec())).send().await {
-                Ok(r) => found.extend(r.route_tables().iter().filter_map(|t| Some((t.route_table_id()?.to_string(), t.clone())))),
-                Err(e) => {
-                    let e = aws_err("reading EC2 Route Tables", e);
-                    return states.iter().map(|_| Err(e.clone())).collect();
-                }
+            match RouteTable::describe(c, chunk.to_vec()).await {
+                Ok(items) => found.extend(items),
+                Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
             }
         }
         states.iter().map(|s| Ok(gs(s, "route_table_id").and_then(|rtb| found.get(&rtb)).and_then(|t| Self::from_table(s, t)))).collect()
@@ -1558,23 +1509,8 @@ struct SecurityGroup;
 
 impl SecurityGroup {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::SecurityGroup)>, ProviderError> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let r = c
-                .ec2
-                .describe_security_groups()
-                .filters(filter("group-id", ids.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| aws_err("reading Security Groups", e))?;
-            out.extend(r.security_groups().iter().filter_map(|g| Some((g.group_id()?.to_string(), g.clone()))));
-            token = r.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+        let groups = c.ec2.describe_security_groups().filters(filter("group-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        Ok(groups.map_err(|e| aws_err("reading Security Groups", e))?.into_iter().filter_map(|g| Some((g.group_id()?.to_string(), g))).collect())
     }
 
     fn to_obj(c: &Clients, base: &Value, g: t::SecurityGroup) -> Obj {

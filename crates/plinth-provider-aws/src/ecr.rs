@@ -153,23 +153,13 @@ impl ResourceType for Repository {
             }
             return out;
         }
-        let mut all: HashMap<String, t::Repository> = HashMap::new();
-        let mut token = None;
-        loop {
-            match c.ecr.describe_repositories().max_results(1000).set_next_token(token).send().await {
-                Ok(r) => {
-                    all.extend(r.repositories().iter().filter_map(|x| Some((x.repository_name()?.to_string(), x.clone()))));
-                    token = r.next_token().map(str::to_string);
-                    if token.is_none() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let e = aws_err("listing ECR Repositories", e);
-                    return states.iter().map(|_| Err(e.clone())).collect();
-                }
+        let all: HashMap<String, t::Repository> = match c.ecr.describe_repositories().max_results(1000).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+            Ok(repos) => repos.into_iter().filter_map(|x| Some((x.repository_name()?.to_string(), x))).collect(),
+            Err(e) => {
+                let e = aws_err("listing ECR Repositories", e);
+                return states.iter().map(|_| Err(e.clone())).collect();
             }
-        }
+        };
         let mut out = Vec::new();
         for s in states {
             out.push(match gs(s, "id").and_then(|n| all.get(&n)) {
