@@ -11,7 +11,6 @@
 //!
 //! State goes to the [`StateSink`] after every completed change.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,6 +23,7 @@ use plinth_syntax::Diagnostic;
 use plinth_value::{Marks, Value};
 use tokio::sync::{mpsc, Semaphore};
 
+use crate::{FastMap, FastSet};
 use crate::decode::{decode_body, proposed_new};
 use crate::graph::NodeKind;
 use crate::plan::{Action, Plan, PlanMode};
@@ -96,7 +96,7 @@ pub async fn apply(
         return ApplyOutcome { state, diags, warnings: Vec::new(), added, changed, destroyed };
     }
 
-    let by_addr: HashMap<AbsResourceInstance, usize> =
+    let by_addr: FastMap<AbsResourceInstance, usize> =
         plan.changes.iter().enumerate().filter(|(_, c)| c.deposed.is_none()).map(|(i, c)| (c.addr.clone(), i)).collect();
 
     // ---- phase 1: deletions in reverse dependency order -----------------------
@@ -122,7 +122,7 @@ pub async fn apply(
     }
     // Dependencies providers reported between resources (`review_plan`) order
     // the walk too, unless they would close a cycle.
-    let node_of: HashMap<String, usize> = plan.changes.iter().filter_map(|c| c.node.map(|n| (c.addr.resource.to_string(), n))).collect();
+    let node_of: FastMap<String, usize> = plan.changes.iter().filter_map(|c| c.node.map(|n| (c.addr.resource.to_string(), n))).collect();
     for c in &plan.changes {
         let Some(n_i) = c.node else { continue };
         for d in &c.dependencies {
@@ -136,12 +136,12 @@ pub async fn apply(
     }
     let mut ready: Vec<usize> = (0..n).filter(|&i| remaining[i] == 0).collect();
     ready.reverse();
-    let mut in_flight: HashMap<usize, usize> = HashMap::new(); // node -> tasks running
+    let mut in_flight: FastMap<usize, usize> = FastMap::default(); // node -> tasks running
     let mut completed = 0usize;
     let skip_walk = plan.mode == PlanMode::Destroy;
-    let mut node_failed: HashSet<usize> = HashSet::new();
+    let mut node_failed: FastSet<usize> = FastSet::default();
     // A replacement whose delete failed must not create.
-    let blocked: HashSet<AbsResourceInstance> = failed_deletes.iter().map(|&i| plan.changes[i].addr.clone()).collect();
+    let blocked: FastSet<AbsResourceInstance> = failed_deletes.iter().map(|&i| plan.changes[i].addr.clone()).collect();
 
     let mut interrupted = false;
     while completed < n {
@@ -304,12 +304,12 @@ async fn run_deletes(
         return Vec::new();
     }
     // X waits for every Y being deleted whose dependencies name X's resource.
-    let mut by_resource: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_resource: FastMap<String, Vec<usize>> = FastMap::default();
     for &x in idxs {
         by_resource.entry(plan.changes[x].addr.resource.to_string()).or_default().push(x);
     }
-    let mut waits: HashMap<usize, usize> = idxs.iter().map(|&i| (i, 0)).collect();
-    let mut unblocks: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut waits: FastMap<usize, usize> = idxs.iter().map(|&i| (i, 0)).collect();
+    let mut unblocks: FastMap<usize, Vec<usize>> = FastMap::default();
     for &y in idxs {
         for dep in &plan.changes[y].dependencies {
             for &x in by_resource.get(dep).map(Vec::as_slice).unwrap_or(&[]) {
@@ -472,8 +472,8 @@ fn start_resource_node(
     i: usize,
     walk: &mut Walk,
     plan: &Plan,
-    by_addr: &HashMap<AbsResourceInstance, usize>,
-    blocked: &HashSet<AbsResourceInstance>,
+    by_addr: &FastMap<AbsResourceInstance, usize>,
+    blocked: &FastSet<AbsResourceInstance>,
     sem: &Arc<Semaphore>,
     tx: &mpsc::UnboundedSender<Done>,
     state: &mut State,
@@ -493,11 +493,11 @@ fn start_resource_node(
         }
     };
     let schema = match rc.mode {
-        plinth_config::ResourceMode::Managed => provider.schema().resources.get(&rc.type_name).cloned(),
-        plinth_config::ResourceMode::Data => provider.schema().data_sources.get(&rc.type_name).cloned(),
+        plinth_config::ResourceMode::Managed => provider.schema().resources.get(&rc.type_name),
+        plinth_config::ResourceMode::Data => provider.schema().data_sources.get(&rc.type_name),
     };
     let Some(schema) = schema else { return Err(()) };
-    let ty = schema.block.implied_type();
+    let ty = walk.implied_type(&schema.block);
     if walk.deferred_providers.contains_key(&pname) {
         // Deferred by the plan: its provider cannot be configured yet. The
         // values stay unknown; a later round of this apply handles it.

@@ -4,7 +4,7 @@
 //! nodes: a walk expands each node over its module's instances, so the graph
 //! is linear in the size of the configuration, not of the infrastructure.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use plinth_syntax::ast::Expr;
@@ -33,7 +33,7 @@ pub struct Node {
 
 pub struct Graph {
     pub nodes: Vec<Node>,
-    pub index: HashMap<Node, usize>,
+    pub index: FastMap<Node, usize>,
     /// deps[i]: nodes that node i depends on.
     pub deps: Vec<Vec<usize>>,
     /// Topological order (dependencies first).
@@ -173,11 +173,8 @@ pub fn body_exprs<'a>(b: &'a plinth_syntax::ast::Body, out: &mut Vec<&'a Expr>) 
 pub fn resolve(tree: &ConfigTree, module: ModuleId, r: &Reference) -> Result<Option<Node>, Diagnostic> {
     let mnode = tree.get(module);
     let m = &mnode.module;
-    let where_ = if mnode.path.is_empty() {
-        "the root module".to_string()
-    } else {
-        format!("module.{}", mnode.path.join(".module."))
-    };
+    // Only error messages name the module.
+    let where_ = || if mnode.path.is_empty() { "the root module".to_string() } else { format!("module.{}", mnode.path.join(".module.")) };
     let node = |kind| Some(Node { module, kind });
     Ok(match &r.target {
         RefTarget::Var(v) => {
@@ -204,7 +201,7 @@ pub fn resolve(tree: &ConfigTree, module: ModuleId, r: &Reference) -> Result<Opt
             let Some(child) = tree.child(module, name) else {
                 return Err(Diagnostic::error(
                     "Reference to undeclared module",
-                    format!("No module call named {name:?} is declared in {where_}."),
+                    format!("No module call named {name:?} is declared in {}.", where_()),
                 )
                 .with_subject(r.span));
             };
@@ -230,7 +227,7 @@ pub fn resolve(tree: &ConfigTree, module: ModuleId, r: &Reference) -> Result<Opt
                 let what = if *data { "data resource" } else { "managed resource" };
                 return Err(Diagnostic::error(
                     "Reference to undeclared resource",
-                    format!("A {what} {type_name:?} {name:?} has not been declared in {where_}."),
+                    format!("A {what} {type_name:?} {name:?} has not been declared in {}.", where_()),
                 )
                 .with_subject(r.span));
             }
@@ -273,7 +270,7 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
         nodes.extend(mnode.children.keys().map(|k| Node { module: id, kind: NodeKind::ModuleCall(k.clone()) }));
         nodes.extend((0..m.checks.len()).map(|i| Node { module: id, kind: NodeKind::Check(i) }));
     }
-    let index: HashMap<Node, usize> = nodes.iter().cloned().enumerate().map(|(i, n)| (n, i)).collect();
+    let index: FastMap<Node, usize> = nodes.iter().cloned().enumerate().map(|(i, n)| (n, i)).collect();
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (i, n) in nodes.iter().enumerate() {
         let add_refs = |module: ModuleId, e: &Expr, bound: &[String], deps_i: &mut Vec<usize>, diags: &mut Vec<Diagnostic>| match references_with(e, bound) {
@@ -306,10 +303,12 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
         for (e, bound) in node_exprs_scoped(tree, n) {
             add_refs(n.module, e, &bound, &mut d_i, &mut diags);
         }
-        if let Some(c) = node_context(tree, n) {
-            for d in &mut diags[before..] {
-                if d.context.is_none() {
-                    d.context = Some(c.clone());
+        if diags.len() > before {
+            if let Some(c) = node_context(tree, n) {
+                for d in &mut diags[before..] {
+                    if d.context.is_none() {
+                        d.context = Some(c.clone());
+                    }
                 }
             }
         }

@@ -20,7 +20,7 @@ pub mod tree;
 pub mod values;
 pub mod walk;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use plinth_state::{AbsResourceInstance, State, Target};
 use plinth_syntax::Diagnostic;
@@ -33,6 +33,14 @@ pub use walk::{Context, PlanOptions};
 
 use graph::NodeKind;
 use walk::Walk;
+
+/// The hash maps and sets of the walk, the graph and apply, keyed by node
+/// indexes and addresses: foldhash's fast hasher rather than SipHash, which
+/// showed up in plan profiles. The keys come from the user's own configuration
+/// and state, so SipHash's resistance to chosen-key floods buys nothing here.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// See [`FastMap`].
+pub type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
 /// Makes a plan: applies `moved` blocks to the prior state, refreshes it,
 /// walks the configuration, and adds deletions for what configuration no
@@ -73,7 +81,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
             _ => walk.eval_node(i, true),
         }
     }
-    let removed_forget: HashSet<String> = removed_forget(ctx);
+    let removed_forget: FastSet<String> = removed_forget(ctx);
     walk.plan_orphans(&removed_forget);
     review_plans(ctx, &mut walk).await;
     diags.append(&mut walk.diags);
@@ -154,8 +162,8 @@ fn target_matches(t: &Target, addr: &AbsResourceInstance) -> bool {
     }
 }
 
-fn removed_forget(ctx: &Context<'_>) -> HashSet<String> {
-    let mut out = HashSet::new();
+fn removed_forget(ctx: &Context<'_>) -> FastSet<String> {
+    let mut out = FastSet::default();
     for r in &ctx.tree.root().module.removed {
         if !r.destroy {
             if let Some((root, steps)) = r.from.as_traversal() {

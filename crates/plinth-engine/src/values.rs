@@ -1,7 +1,9 @@
 //! What a walk has evaluated so far, per module instance, and the [`Scope`]
 //! that resolves references against it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::FastMap;
 use std::path::PathBuf;
 
 use plinth_lang::{EvalError, Scope};
@@ -45,13 +47,13 @@ pub struct ResourceValues {
 
 #[derive(Default)]
 pub struct Values {
-    pub vars: HashMap<(ModuleInstance, String), Value>,
-    pub locals: HashMap<(ModuleInstance, String), Value>,
-    pub outputs: HashMap<(ModuleInstance, String), Value>,
-    pub calls: HashMap<(ModuleInstance, String), Expansion>,
-    pub resources: HashMap<(ModuleInstance, String), ResourceValues>,
+    pub vars: FastMap<(ModuleInstance, String), Value>,
+    pub locals: FastMap<(ModuleInstance, String), Value>,
+    pub outputs: FastMap<(ModuleInstance, String), Value>,
+    pub calls: FastMap<(ModuleInstance, String), Expansion>,
+    pub resources: FastMap<(ModuleInstance, String), ResourceValues>,
     /// Module instances of each configured module, filled as calls expand.
-    pub module_instances: HashMap<ModuleId, Vec<ModuleInstance>>,
+    pub module_instances: FastMap<ModuleId, Vec<ModuleInstance>>,
 }
 
 impl Values {

@@ -2,7 +2,9 @@
 //! expanding each over its module's instances, and plans every resource
 //! instance through its provider.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use crate::{FastMap, FastSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -54,22 +56,24 @@ pub struct Walk<'a> {
     pub ctx: &'a Context<'a>,
     pub values: Values,
     pub diags: Vec<Diagnostic>,
-    pub failed_nodes: HashSet<usize>,
+    pub failed_nodes: FastSet<usize>,
     /// Prior state (refreshed); instances claimed by configuration are recorded.
     pub prior: State,
-    pub claimed: HashSet<AbsResourceInstance>,
+    pub claimed: FastSet<AbsResourceInstance>,
     pub changes: Vec<ResourceChange>,
     pub mode: PlanMode,
     pub replace: Vec<AbsResourceInstance>,
     /// Resources each resource node depends on, transitively through other nodes.
     pub resource_deps: Vec<Vec<usize>>,
     /// Instances whose planned change is known, by address (for replace_triggered_by).
-    pub changed: HashMap<AbsResourceInstance, Action>,
+    pub changed: FastMap<AbsResourceInstance, Action>,
     pub warnings: Vec<Diagnostic>,
     /// Implicit moves (`[0]` ↔ no key) made while planning: new → old address.
-    pub implicit_moves: HashMap<AbsResourceInstance, String>,
+    pub implicit_moves: FastMap<AbsResourceInstance, String>,
     /// Providers that cannot be configured yet, with what they wait for.
     pub deferred_providers: BTreeMap<String, String>,
+    /// [`Walk::implied_type`]'s cache, by the schema's address.
+    implied_types: FastMap<usize, Type>,
 }
 
 pub fn eval_err_to_diags(e: EvalError) -> Vec<Diagnostic> {
@@ -85,17 +89,18 @@ impl<'a> Walk<'a> {
             ctx,
             values,
             diags: Vec::new(),
-            failed_nodes: HashSet::new(),
+            failed_nodes: FastSet::default(),
             prior,
-            claimed: HashSet::new(),
+            claimed: FastSet::default(),
             changes: Vec::new(),
             mode,
             replace: Vec::new(),
             resource_deps,
-            changed: HashMap::new(),
+            changed: FastMap::default(),
             warnings: Vec::new(),
-            implicit_moves: HashMap::new(),
+            implicit_moves: FastMap::default(),
             deferred_providers: BTreeMap::new(),
+            implied_types: FastMap::default(),
         }
     }
 
@@ -581,6 +586,13 @@ impl<'a> Walk<'a> {
         inst.resource(mode, &rc.type_name, &rc.name)
     }
 
+    /// The object type of values of `block` (a provider's schema, alive for
+    /// the whole walk), computed once per schema rather than per resource.
+    pub fn implied_type(&mut self, block: &plinth_provider::BlockSchema) -> Type {
+        let key = block as *const plinth_provider::BlockSchema as usize;
+        self.implied_types.entry(key).or_insert_with(|| block.implied_type()).clone()
+    }
+
     pub fn provider_for(&self, rc: &ResourceConfig) -> Result<(Arc<dyn Provider>, String, String), Vec<Diagnostic>> {
         let local = rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| provider_local_name(&rc.type_name));
         match self.ctx.providers.get(&local) {
@@ -599,7 +611,7 @@ impl<'a> Walk<'a> {
             CfgMode::Managed => provider.schema().resources.get(&rc.type_name),
             CfgMode::Data => provider.schema().data_sources.get(&rc.type_name),
         };
-        let Some(schema) = schema.cloned() else {
+        let Some(schema) = schema else {
             let what = if rc.mode == CfgMode::Data { "data source" } else { "resource type" };
             return Err(vec![Diagnostic::error(
                 format!("Invalid {what}"),
@@ -607,7 +619,7 @@ impl<'a> Walk<'a> {
             )
             .with_subject(rc.decl_span)]);
         };
-        let ty = schema.block.implied_type();
+        let ty = self.implied_type(&schema.block);
         let exp = if self.mode == PlanMode::Destroy && rc.mode == CfgMode::Managed {
             Expansion::Count(0)
         } else {
@@ -849,6 +861,9 @@ impl<'a> Walk<'a> {
     /// Terraform's implicit move between `[0]` and no key when `count` is
     /// added to or removed from a single-instance resource.
     fn implicit_move(&mut self, abs: &AbsResource, exp: &Expansion) {
+        if self.prior.resource(abs).is_none() {
+            return;
+        }
         let no_key = abs.instance(InstanceKey::None);
         let zero = abs.instance(InstanceKey::Int(0));
         match exp {
@@ -875,8 +890,13 @@ impl<'a> Walk<'a> {
             if rc.mode == CfgMode::Data {
                 continue;
             }
-            let insts = if n.module == self.ctx.graph.nodes[node_i].module { vec![inst.clone()] } else { self.instances(n.module) };
-            for mi in insts {
+            if n.module == self.ctx.graph.nodes[node_i].module {
+                // A managed resource of the same module instance; in the root
+                // module its address is the node's key (`type.name`).
+                out.push(if inst.is_root() { key.clone() } else { Self::abs_resource(inst, rc).to_string() });
+                continue;
+            }
+            for mi in self.instances(n.module) {
                 out.push(Self::abs_resource(&mi, rc).to_string());
             }
         }
@@ -909,7 +929,7 @@ impl<'a> Walk<'a> {
         );
     }
 
-    pub fn plan_orphans(&mut self, removed_forget: &HashSet<String>) {
+    pub fn plan_orphans(&mut self, removed_forget: &FastSet<String>) {
         let addrs: Vec<AbsResourceInstance> = self.prior.instance_addrs().collect();
         for addr in addrs {
             if self.claimed.contains(&addr) {
