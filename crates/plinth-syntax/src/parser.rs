@@ -10,6 +10,8 @@
 //! boundaries, and recursion depth plus tree height are capped so that no input
 //! can overflow the stack (here or in later tree walks).
 
+use std::cell::Cell;
+
 use unicode_normalization::UnicodeNormalization;
 
 use crate::ast::*;
@@ -34,6 +36,11 @@ pub(crate) struct Parser<'a> {
     height: usize,
     depth_reported: bool,
     pub(crate) diags: Vec<Diagnostic>,
+    /// The last token lexed, with the offset and newline mode it was lexed
+    /// at: the parser peeks at the same token several times (once per
+    /// precedence level, for postfix operators, ...), and lexing it again
+    /// each time was a visible share of parsing time.
+    peeked: Cell<Option<(usize, bool, Tok)>>,
 }
 
 pub(crate) fn parse_file(file: FileId, src: &str) -> (Body, Vec<Diagnostic>) {
@@ -110,7 +117,7 @@ fn binop(kind: T) -> Option<(BinaryOp, u8)> {
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(file: FileId, src: &'a str) -> Parser<'a> {
-        Parser { src, file, pos: 0, nl: true, depth: 0, height: 0, depth_reported: false, diags: Vec::new() }
+        Parser { src, file, pos: 0, nl: true, depth: 0, height: 0, depth_reported: false, diags: Vec::new(), peeked: Cell::new(None) }
     }
 
     /// The whole input as template text (no quotes, no backslash escapes).
@@ -130,7 +137,14 @@ impl<'a> Parser<'a> {
     }
 
     fn peek(&self) -> Tok {
-        lexer::lex(self.src, self.pos, self.nl)
+        if let Some((pos, nl, t)) = self.peeked.get() {
+            if pos == self.pos && nl == self.nl {
+                return t;
+            }
+        }
+        let t = lexer::lex(self.src, self.pos, self.nl);
+        self.peeked.set(Some((self.pos, self.nl, t)));
+        t
     }
 
     fn bump(&mut self) -> Tok {
@@ -1542,9 +1556,13 @@ impl<'a> Parser<'a> {
                     lit_start = self.pos;
                 }
                 _ => {
-                    let ch = char_at(src, pos).unwrap_or('\u{fffd}');
-                    lit.push(ch);
-                    self.pos = pos + char_len(src, pos);
+                    // Plain text up to the next byte any arm above may care
+                    // about, copied at once rather than a char at a time.
+                    // The stop bytes are ASCII, so `run` is a char boundary
+                    // (a multi-byte char's later bytes are never ASCII).
+                    let run = b[pos + 1..].iter().position(|x| matches!(x, b'"' | b'\n' | b'\\' | b'$' | b'%')).map_or(b.len(), |i| pos + 1 + i);
+                    lit.push_str(&src[pos..run]);
+                    self.pos = run;
                 }
             }
         }
