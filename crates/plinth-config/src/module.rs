@@ -355,28 +355,36 @@ fn add_body(m: &mut Module, body: Body, is_override: bool, diags: &mut Vec<Diagn
             }
             "resource" | "data" => {
                 let mode = if b.kind.name == "data" { ResourceMode::Data } else { ResourceMode::Managed };
-                let r = resource(&b, mode, diags);
+                let header_span = b.header_span;
+                let r = resource(b, mode, diags);
                 let key = match mode {
                     ResourceMode::Managed => format!("{}.{}", r.type_name, r.name),
                     ResourceMode::Data => format!("data.{}.{}", r.type_name, r.name),
                 };
-                if let Some(prev) = m.resources.get(&key) {
-                    if !is_override {
+                // One search of the map per resource (entry), not two.
+                match m.resources.entry(key) {
+                    std::collections::btree_map::Entry::Occupied(prev) if !is_override => {
                         let what = if mode == ResourceMode::Data { "data" } else { "resource" };
                         diags.push(
                             Diagnostic::error(
                                 format!("Duplicate {what} {:?} configuration", r.type_name),
                                 format!(
                                     "A {what} {:?} {:?} was already declared at {}. Resource names must be unique per type in each module.",
-                                    r.type_name, r.name, span_text(prev.decl_span)
+                                    r.type_name,
+                                    r.name,
+                                    span_text(prev.get().decl_span)
                                 ),
                             )
-                            .with_subject(b.header_span),
+                            .with_subject(header_span),
                         );
-                        continue;
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut prev) => {
+                        prev.insert(r);
+                    }
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(r);
                     }
                 }
-                m.resources.insert(key, r);
             }
             "module" => {
                 if let Some(mc) = module_call(&b, diags) {
@@ -415,7 +423,7 @@ fn add_body(m: &mut Module, body: Body, is_override: bool, diags: &mut Vec<Diagn
                 for inner in &b.body.blocks {
                     match inner.kind.name.as_str() {
                         "assert" => asserts.extend(condition(inner, diags)),
-                        "data" if inner.labels.len() == 2 => data.push(resource(inner, ResourceMode::Data, diags)),
+                        "data" if inner.labels.len() == 2 => data.push(resource(inner.clone(), ResourceMode::Data, diags)),
                         _ => diags.push(unsupported_block(inner)),
                     }
                 }
@@ -581,11 +589,13 @@ fn output(b: &Block, diags: &mut Vec<Diagnostic>) -> Output {
     o
 }
 
-fn resource(b: &Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Resource {
+/// The block is taken by value: its arguments move into the resource's
+/// configuration rather than being copied (thousands of resources add up).
+fn resource(mut b: Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Resource {
     let mut r = Resource {
         mode,
-        type_name: b.labels[0].value.clone(),
-        name: b.labels[1].value.clone(),
+        type_name: std::mem::take(&mut b.labels[0].value),
+        name: std::mem::take(&mut b.labels[1].value),
         count: None,
         for_each: None,
         provider: None,
@@ -595,11 +605,11 @@ fn resource(b: &Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Resou
         span: b.span,
         decl_span: b.header_span,
     };
-    for a in &b.body.attributes {
+    for a in b.body.attributes {
         match a.name.name.as_str() {
-            "count" => r.count = Some(a.expr.clone()),
-            "for_each" => r.for_each = Some(a.expr.clone()),
-            "depends_on" => r.depends_on = exprs_list(a, diags),
+            "count" => r.count = Some(a.expr),
+            "for_each" => r.for_each = Some(a.expr),
+            "depends_on" => r.depends_on = exprs_list(&a, diags),
             "provider" => match a.expr.as_traversal() {
                 Some((root, steps)) => {
                     let alias = steps.first().and_then(|s| match s {
@@ -613,7 +623,7 @@ fn resource(b: &Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Resou
                         .with_subject(a.expr.span),
                 ),
             },
-            _ => r.config.attributes.push(a.clone()),
+            _ => r.config.attributes.push(a),
         }
     }
     if r.count.is_some() && r.for_each.is_some() {
@@ -625,11 +635,11 @@ fn resource(b: &Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Resou
             .with_subject(b.header_span),
         );
     }
-    for inner in &b.body.blocks {
+    for inner in b.body.blocks {
         match inner.kind.name.as_str() {
-            "lifecycle" => r.lifecycle = lifecycle(inner, diags),
+            "lifecycle" => r.lifecycle = lifecycle(&inner, diags),
             "connection" | "provisioner" => {}
-            _ => r.config.blocks.push(inner.clone()),
+            _ => r.config.blocks.push(inner),
         }
     }
     r
