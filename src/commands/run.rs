@@ -36,14 +36,28 @@ pub struct Run {
     pub warnings: Vec<Diagnostic>,
 }
 
-impl Drop for Run {
-    fn drop(&mut self) {
+impl Run {
+    /// Releases the state lock and leaves the rest to the OS: the process
+    /// ends right after, and freeing a configuration of thousands of
+    /// resources piece by piece costs more than the OS reclaiming it.
+    pub fn finish(mut self) {
+        self.unlock();
+        std::mem::forget(self);
+    }
+
+    fn unlock(&mut self) {
         if let Some(id) = self.lock.take() {
             if let Err(e) = self.backend.unlock(&self.workspace, &id) {
                 eprintln!("\nError: {e}\n\nplinth failed to release the state lock; run \"plinth force-unlock {id}\" once nobody else is using the state.");
             }
             crate::interrupt::lock_released();
         }
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        self.unlock();
     }
 }
 
@@ -273,9 +287,9 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
     }
     let code = if args.bool("detailed-exitcode") && plan.has_changes() { 2 } else { 0 };
     // The process ends right after: freeing a plan of thousands of changes
-    // piece by piece costs more than the OS reclaiming it at exit. (`run` is
-    // dropped as usual: it releases the state lock.)
+    // piece by piece costs more than the OS reclaiming it at exit.
     std::mem::forget(plan);
+    run.finish();
     code
 }
 
