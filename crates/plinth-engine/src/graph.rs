@@ -271,8 +271,11 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
         nodes.extend((0..m.checks.len()).map(|i| Node { module: id, kind: NodeKind::Check(i) }));
     }
     let index: FastMap<Node, usize> = nodes.iter().cloned().enumerate().map(|(i, n)| (n, i)).collect();
-    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-    for (i, n) in nodes.iter().enumerate() {
+    // Each node's references, resolved: this reads only the tree, so large
+    // configurations spread it over the cores (`par::map` keeps node order,
+    // and so the order of the diagnostics).
+    let node_deps = |i: usize, n: &Node| -> (Vec<usize>, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
         let add_refs = |module: ModuleId, e: &Expr, bound: &[String], deps_i: &mut Vec<usize>, diags: &mut Vec<Diagnostic>| match references_with(e, bound) {
             Ok(refs) => {
                 for r in refs {
@@ -332,7 +335,12 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
         }
         d_i.sort_unstable();
         d_i.dedup();
-        deps[i] = d_i;
+        (d_i, diags)
+    };
+    let mut deps: Vec<Vec<usize>> = Vec::with_capacity(nodes.len());
+    for (d_i, node_diags) in crate::par::map(&nodes, node_deps) {
+        deps.push(d_i);
+        diags.extend(node_diags);
     }
     // Arguments to a module call that the module does not declare.
     for (id, mnode) in tree.modules.iter().enumerate() {

@@ -10,6 +10,7 @@
 pub mod apply;
 mod configure;
 mod import;
+pub mod par;
 mod decode;
 pub mod graph;
 pub mod plan;
