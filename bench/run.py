@@ -5,13 +5,15 @@ plan, destroy) for plinth and, when available, real Terraform in the same run.
 
 usage: bench/run.py [--sizes 1000,5000] [--shapes layers,fanout,chain,modules]
                     [--plinth PATH] [--terraform CMD] [--phases ...] [--repeat K] [--markdown]
+                    [--no-strip]
 
 --terraform takes a command that runs the real Terraform CLI, e.g. the shared
 wrapper: "/tmp/tfvenv/bin/python ../shared/tools/terraform". Each plinth phase
 runs --repeat times (default 5) and the median run is kept; Terraform's,
 seconds to minutes long, --terraform-repeat times (default 1). Wall and CPU
 time (user+sys of the child) and the child's peak RSS are reported, and the
-ratio Terraform/plinth of wall times per phase when both ran.
+ratio Terraform/plinth of wall times per phase when both ran. plinth runs
+from a stripped copy of --plinth (see `shipped`) unless --no-strip.
 """
 import argparse
 import os
@@ -124,6 +126,18 @@ def bench_tool(name, base_cmd, shape, n, phases, repeat):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def shipped(binary, tmp):
+    """The binary as a release ships it, stripped: plinth's release profile
+    keeps line tables for profiling, half a gigabyte that slows every process
+    start by about 1.5 ms here (Terraform's release binaries are stripped).
+    Without `strip`, the binary itself."""
+    if not shutil.which("strip"):
+        return binary
+    out = os.path.join(tmp, "plinth")
+    subprocess.run(["strip", "-o", out, binary], check=True)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,5000,10000")
@@ -135,9 +149,12 @@ def main():
     ap.add_argument("--repeat", type=int, default=5, help="runs of each plinth phase (the median is kept)")
     ap.add_argument("--terraform-repeat", type=int, default=1, help="runs of each Terraform phase")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--no-strip", action="store_true", help="measure the plinth binary as built, not a stripped copy")
     a = ap.parse_args()
     phases = a.phases.split(",")
-    tools = [("plinth", [a.plinth])]
+    tmp = tempfile.mkdtemp(prefix="bench-bin-")
+    plinth = a.plinth if a.no_strip else shipped(a.plinth, tmp)
+    tools = [("plinth", [plinth])]
     if a.terraform:
         tools.append(("terraform", shlex.split(a.terraform)))
     rows = []
@@ -168,6 +185,7 @@ def main():
             tw = "%.2f s" % t[0] if t else "—"
             ratio = "%.0f×" % (t[0] / max(p[0], 1e-9)) if t else "—"
             print(f"| {shape} | {n} | {ph} | {p[0]:.3f} s | {p[1]:.3f} s | {p[2]:.0f} MB | {tw} | {ratio} |")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
