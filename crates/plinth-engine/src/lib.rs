@@ -91,12 +91,14 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     }
     let outputs = walk.root_outputs(&prior_outputs);
     let mut changes = std::mem::take(&mut walk.changes);
-    for c in &mut changes {
-        if let Some(from) = moved_from.get(&c.addr.to_string()).or_else(|| walk.implicit_moves.get(&c.addr)) {
-            c.moved_from = Some(from.clone());
-        }
-        if let Some((_, id)) = imports.iter().find(|(a, _)| *a == c.addr) {
-            c.importing = Some(id.clone());
+    if !moved_from.is_empty() || !walk.implicit_moves.is_empty() || !imports.is_empty() {
+        for c in &mut changes {
+            if let Some(from) = moved_from.get(&c.addr.to_string()).or_else(|| walk.implicit_moves.get(&c.addr)) {
+                c.moved_from = Some(from.clone());
+            }
+            if let Some((_, id)) = imports.iter().find(|(a, _)| *a == c.addr) {
+                c.importing = Some(id.clone());
+            }
         }
     }
     let imports: Vec<AbsResourceInstance> = imports.into_iter().map(|(a, _)| a).collect();
@@ -125,11 +127,22 @@ async fn review_plans(ctx: &Context<'_>, walk: &mut Walk<'_>) {
     }
     for (pname, idxs) in by_provider {
         let Some((provider, _)) = ctx.providers.get(&pname) else { continue };
-        let types: Vec<String> = idxs.iter().map(|&i| walk.changes[i].addr.resource.resource.type_name.clone()).collect();
-        let planned: Vec<plinth_value::Value> = idxs.iter().map(|&i| walk.changes[i].after.clone().expect("filtered").unmark_deep().0).collect();
-        let instances: Vec<plinth_provider::PlannedInstance> =
-            types.iter().zip(&planned).map(|(t, v)| plinth_provider::PlannedInstance { type_name: t, planned: v }).collect();
-        let review = provider.review_plan(&instances).await;
+        let review = {
+            // Providers see values without marks; most have none to remove.
+            let planned: Vec<std::borrow::Cow<plinth_value::Value>> = idxs
+                .iter()
+                .map(|&i| {
+                    let v = walk.changes[i].after.as_ref().expect("filtered");
+                    if v.has_marks_deep() { std::borrow::Cow::Owned(v.clone().unmark_deep().0) } else { std::borrow::Cow::Borrowed(v) }
+                })
+                .collect();
+            let instances: Vec<plinth_provider::PlannedInstance> = idxs
+                .iter()
+                .zip(&planned)
+                .map(|(&i, v)| plinth_provider::PlannedInstance { type_name: &walk.changes[i].addr.resource.resource.type_name, planned: v })
+                .collect();
+            provider.review_plan(&instances).await
+        };
         for (a, b) in review.dependencies {
             let (Some(&ca), Some(&cb)) = (idxs.get(a), idxs.get(b)) else { continue };
             let dep = walk.changes[cb].addr.resource.to_string();
