@@ -1269,6 +1269,18 @@ impl<'a> Parser<'a> {
     /// quoted string (quotes included).
     fn quoted_parts(&mut self) -> (Vec<TemplatePart>, Span) {
         let start = self.pos - 1;
+        // Most quoted strings are plain ASCII text (labels, names): taken as
+        // they are. Escapes, interpolations, directives, non-ASCII text (NFC)
+        // and unterminated strings go the template way.
+        let rest = &self.src.as_bytes()[self.pos..];
+        if let Some(len) = rest.iter().position(|&c| matches!(c, b'"' | b'\\' | b'$' | b'%' | b'\n') || !c.is_ascii()) {
+            if rest[len] == b'"' {
+                let text = &self.src[self.pos..self.pos + len];
+                self.pos += len + 1;
+                let parts = if text.is_empty() { Vec::new() } else { vec![TemplatePart::Literal(text.to_string())] };
+                return (parts, self.sp(start, self.pos));
+            }
+        }
         let parts = self.template_body(TEnd::Quote, true, start, false);
         (parts, self.sp(start, self.pos))
     }
