@@ -82,8 +82,33 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn replace(&self, path: &Path) -> bool {
-        self.requires_replace.iter().any(|p| p == path)
+    fn replace(&self, at: &At) -> bool {
+        self.requires_replace.iter().any(|p| at.is(p))
+    }
+}
+
+/// Where the differ is in the value: a chain of steps borrowed from the
+/// schema and the values, matched against `requires_replace` without
+/// building a [`Path`] for every attribute.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root,
+    Attr(&'a At<'a>, &'a str),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, u64),
+}
+
+impl At<'_> {
+    /// Whether this is the place `path` names.
+    fn is(&self, path: &[PathStep]) -> bool {
+        let Some((last, rest)) = path.split_last() else { return matches!(self, At::Root) };
+        let up = match (self, last) {
+            (At::Attr(up, k), PathStep::Attr(s)) if *k == s => up,
+            (At::Key(up, k), PathStep::Key(s)) if *k == s => up,
+            (At::Index(up, i), PathStep::Index(j)) if i == j => up,
+            _ => return false,
+        };
+        up.is(rest)
     }
 }
 
@@ -125,12 +150,6 @@ fn same(a: &Value, b: &Value) -> bool {
     a.raw_equal(b) && a.marks_deep() == b.marks_deep()
 }
 
-fn with(path: &Path, step: PathStep) -> Path {
-    let mut p = path.clone();
-    p.push(step);
-    p
-}
-
 /// The diff of a whole resource object (or a nested block) against its schema.
 pub fn diff_resource(before: Option<&Value>, after: Option<&Value>, schema: Option<&BlockSchema>, requires_replace: &[Path]) -> Diff {
     let synthesized;
@@ -150,7 +169,7 @@ pub fn diff_resource(before: Option<&Value>, after: Option<&Value>, schema: Opti
         }
     };
     let ctx = Ctx { requires_replace, legacy: !non_legacy(schema) };
-    diff_block(&ctx, before, after, schema, &Vec::new())
+    diff_block(&ctx, before, after, schema, &At::Root)
 }
 
 /// `containsNonLegacyFeatures`: map-nested blocks, or attributes of object,
@@ -165,7 +184,7 @@ fn non_legacy(b: &BlockSchema) -> bool {
         })
 }
 
-fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: &BlockSchema, path: &Path) -> Diff {
+fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: &BlockSchema, path: &At) -> Diff {
     let replace = ctx.replace(path);
     if is_sensitive(before) || is_sensitive(after) {
         let inner = diff_block(ctx, unmarked(before).as_ref(), unmarked(after).as_ref(), schema, path);
@@ -180,11 +199,13 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
     for (k, a) in &schema.attributes {
         let (mut cb, mut ca) = (child(before, k), child(after, k));
         // Attributes the schema calls sensitive never show, marked or not.
-        let marked: Vec<Option<Value>> = [cb, ca].iter().map(|v| present(*v).filter(|_| a.sensitive).map(|v| v.clone().sensitive())).collect();
+        let marked;
         if a.sensitive {
-            (cb, ca) = (marked[0].as_ref(), marked[1].as_ref());
+            let mark = |v: Option<&Value>| present(v).map(|v| v.clone().sensitive());
+            marked = (mark(cb), mark(ca));
+            (cb, ca) = (marked.0.as_ref(), marked.1.as_ref());
         }
-        let d = diff_value(ctx, cb, ca, &a.ty, &with(path, PathStep::Attr(k.clone())));
+        let d = diff_value(ctx, cb, ca, &a.ty, &At::Attr(path, k));
         if d.act == Act::NoOp && present(cb).is_none() && present(ca).is_none() {
             continue;
         }
@@ -193,7 +214,7 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
     }
     let mut blocks = Vec::new();
     for (k, nb) in &schema.blocks {
-        let p = with(path, PathStep::Attr(k.clone()));
+        let p = At::Attr(path, k);
         let (cb, ca) = (child(before, k), child(after, k));
         let unknown = is_unknown(ca);
         let mut group_act = default_act(cb, ca);
@@ -209,7 +230,7 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
             Nesting::List if !unknown => {
                 let (bs, as_) = (seq(cb), seq(ca));
                 for i in 0..bs.len().max(as_.len()) {
-                    let d = diff_block(ctx, bs.get(i), as_.get(i), &nb.block, &with(&p, PathStep::Index(i as u64)));
+                    let d = diff_block(ctx, bs.get(i), as_.get(i), &nb.block, &At::Index(&p, i as u64));
                     group_act = compare(group_act, d.act);
                     items.push((String::new(), d));
                 }
@@ -223,7 +244,7 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
             }
             Nesting::Map if !unknown => {
                 for key in keys(cb, ca) {
-                    let d = diff_block(ctx, child(cb, &key), child(ca, &key), &nb.block, &with(&p, PathStep::Key(key.clone())));
+                    let d = diff_block(ctx, child(cb, &key), child(ca, &key), &nb.block, &At::Key(&p, &key));
                     group_act = compare(group_act, d.act);
                     items.push((format!(" {}", plinth_value::go_quote(&key)), d));
                 }
@@ -244,7 +265,7 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
     Diff { act, replace, r: R::Block { attrs, blocks } }
 }
 
-fn unknown_diff(ctx: &Ctx, before: Option<&Value>, path: &Path, before_diff: &mut dyn FnMut(Option<&Value>) -> Diff) -> Diff {
+fn unknown_diff(ctx: &Ctx, before: Option<&Value>, path: &At, before_diff: &mut dyn FnMut(Option<&Value>) -> Diff) -> Diff {
     let replace = ctx.replace(path);
     match present(before) {
         None => Diff { act: Act::Create, replace, r: R::Unknown { before: None } },
@@ -353,7 +374,7 @@ fn prim(v: Option<&Value>) -> Option<Prim> {
 }
 
 /// `ComputeDiffForType`.
-fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Type, path: &Path) -> Diff {
+fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Type, path: &At) -> Diff {
     let replace = ctx.replace(path);
     let legacy_empty = |v: &Value| ctx.legacy && v.as_str() == Some("") && !v.marks.contains(Marks::SENSITIVE);
     let (before, after) = (before.filter(|v| !legacy_empty(v)), after.filter(|v| !legacy_empty(v)));
@@ -392,7 +413,7 @@ fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Typ
             for k in names {
                 let (cb, ca) = (child(before, &k), child(after, &k));
                 let cty = if dynamic { Type::Dynamic } else { o.attrs.get(&k).cloned().unwrap_or(Type::Dynamic) };
-                let d = diff_value(ctx, cb, ca, &cty, &with(path, PathStep::Attr(k.clone())));
+                let d = diff_value(ctx, cb, ca, &cty, &At::Attr(path, &k));
                 if d.act == Act::NoOp && present(cb).is_none() && present(ca).is_none() {
                     continue;
                 }
@@ -406,7 +427,7 @@ fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Typ
             let mut act = default_act(before, after);
             let mut elems = BTreeMap::new();
             for k in keys(before, after) {
-                let d = diff_value(ctx, child(before, &k), child(after, &k), et, &with(path, PathStep::Key(k.clone())));
+                let d = diff_value(ctx, child(before, &k), child(after, &k), et, &At::Key(path, &k));
                 act = compare(act, d.act);
                 elems.insert(k, d);
             }
@@ -436,7 +457,7 @@ fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Typ
                     None => elem_ty(bi.unwrap_or(0), before),
                 };
                 let idx = ai.or(bi).unwrap_or(0) as u64;
-                let d = diff_value(ctx, bi.map(|i| &bs[i]), ai.map(|i| &as_[i]), &t, &with(path, PathStep::Index(idx)));
+                let d = diff_value(ctx, bi.map(|i| &bs[i]), ai.map(|i| &as_[i]), &t, &At::Index(path, idx));
                 act = compare(act, d.act);
                 elems.push(d);
             }
@@ -476,7 +497,7 @@ fn category(t: &Type) -> u8 {
 /// The diff of two dynamic values (outputs, parsed JSON/YAML).
 pub fn diff_dynamic(before: Option<&Value>, after: Option<&Value>) -> Diff {
     let ctx = Ctx { requires_replace: &[], legacy: false };
-    diff_value(&ctx, before, after, &Type::Dynamic, &Vec::new())
+    diff_value(&ctx, before, after, &Type::Dynamic, &At::Root)
 }
 
 // ---------------------------------------------------------------- rendering
