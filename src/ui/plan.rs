@@ -17,8 +17,9 @@ use plinth_value::Value;
 use super::diff::{self, attr_name, Act, Opts};
 use super::{word_wrap, Paint};
 
-/// Finds the schema of a change's resource type, when its provider is known.
-pub type SchemaOf<'a, 's> = &'a dyn Fn(&ResourceChange) -> Option<&'s BlockSchema>;
+/// Finds the schema of a change's resource type, when its provider is known
+/// (`Sync`: many changes are rendered on several threads).
+pub type SchemaOf<'a, 's> = &'a (dyn Fn(&ResourceChange) -> Option<&'s BlockSchema> + Sync);
 
 /// The three-column gutter symbol of a resource action.
 pub fn action_symbol(a: Action, p: &Paint) -> Cow<'static, str> {
@@ -157,13 +158,41 @@ pub fn render_change(out: &mut String, c: &ResourceChange, schema: Option<&Block
     d.render_to(out, 0, opts, p);
 }
 
-/// Changes in order, each after a blank line and ending its last line.
+/// Changes in order, each after a blank line and ending its last line. Many
+/// changes are rendered in chunks on all cores (at least `MIN_CHUNK` each),
+/// then joined in order.
 fn render_changes(out: &mut String, changes: &[&ResourceChange], schema_of: SchemaOf<'_, '_>, cause: Cause, p: &Paint) {
-    for c in changes {
-        out.push('\n');
-        render_change(out, c, schema_of(c), cause, p);
-        out.push('\n');
+    const PARALLEL_FROM: usize = 256;
+    const MIN_CHUNK: usize = 64;
+    let render_all = |out: &mut String, changes: &[&ResourceChange]| {
+        for c in changes {
+            out.push('\n');
+            render_change(out, c, schema_of(c), cause, p);
+            out.push('\n');
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if changes.len() < PARALLEL_FROM || threads < 2 {
+        render_all(out, changes);
+        return;
     }
+    let mut chunks = changes.chunks(changes.len().div_ceil(threads).max(MIN_CHUNK));
+    let first = chunks.next().unwrap_or_default();
+    std::thread::scope(|s| {
+        let rest: Vec<_> = chunks
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut text = String::new();
+                    render_all(&mut text, chunk);
+                    text
+                })
+            })
+            .collect();
+        render_all(out, first);
+        for handle in rest {
+            out.push_str(&handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+    });
 }
 
 fn shown(c: &ResourceChange) -> bool {
