@@ -217,7 +217,7 @@ fn make_plan(run: &Run, rt: &tokio::runtime::Runtime, opts: &PlanOptions) -> Res
 }
 
 /// The schema of a change's resource type from the run's providers.
-pub fn schema_lookup<'p>(providers: &'p plinth_engine::Providers) -> impl Fn(&plinth_engine::ResourceChange) -> Option<&'p plinth_provider::BlockSchema> + 'p {
+pub fn schema_lookup<'p>(providers: &'p plinth_engine::Providers) -> impl Fn(&plinth_engine::ResourceChange) -> Option<&'p plinth_provider::BlockSchema> + Sync + 'p {
     move |c| {
         let p = providers.provider(&c.provider)?;
         let r = &c.addr.resource.resource;

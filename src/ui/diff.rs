@@ -12,7 +12,9 @@
 //! cloud-init document) that changes is diffed structurally like Terraform
 //! diffs a string holding JSON, and shown as `yamlencode(...)`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use plinth_provider::{AttributeSchema, BlockSchema, Nesting, Path, PathStep};
 use plinth_value::{Kind, Marks, Type, Value};
@@ -82,8 +84,33 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn replace(&self, path: &Path) -> bool {
-        self.requires_replace.iter().any(|p| p == path)
+    fn replace(&self, at: &At) -> bool {
+        self.requires_replace.iter().any(|p| at.is(p))
+    }
+}
+
+/// Where the differ is in the value: a chain of steps borrowed from the
+/// schema and the values, matched against `requires_replace` without
+/// building a [`Path`] for every attribute.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root,
+    Attr(&'a At<'a>, &'a str),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, u64),
+}
+
+impl At<'_> {
+    /// Whether this is the place `path` names.
+    fn is(&self, path: &[PathStep]) -> bool {
+        let Some((last, rest)) = path.split_last() else { return matches!(self, At::Root) };
+        let up = match (self, last) {
+            (At::Attr(up, k), PathStep::Attr(s)) if *k == s => up,
+            (At::Key(up, k), PathStep::Key(s)) if *k == s => up,
+            (At::Index(up, i), PathStep::Index(j)) if i == j => up,
+            _ => return false,
+        };
+        up.is(rest)
     }
 }
 
@@ -125,12 +152,6 @@ fn same(a: &Value, b: &Value) -> bool {
     a.raw_equal(b) && a.marks_deep() == b.marks_deep()
 }
 
-fn with(path: &Path, step: PathStep) -> Path {
-    let mut p = path.clone();
-    p.push(step);
-    p
-}
-
 /// The diff of a whole resource object (or a nested block) against its schema.
 pub fn diff_resource(before: Option<&Value>, after: Option<&Value>, schema: Option<&BlockSchema>, requires_replace: &[Path]) -> Diff {
     let synthesized;
@@ -150,7 +171,7 @@ pub fn diff_resource(before: Option<&Value>, after: Option<&Value>, schema: Opti
         }
     };
     let ctx = Ctx { requires_replace, legacy: !non_legacy(schema) };
-    diff_block(&ctx, before, after, schema, &Vec::new())
+    diff_block(&ctx, before, after, schema, &At::Root)
 }
 
 /// `containsNonLegacyFeatures`: map-nested blocks, or attributes of object,
@@ -165,7 +186,7 @@ fn non_legacy(b: &BlockSchema) -> bool {
         })
 }
 
-fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: &BlockSchema, path: &Path) -> Diff {
+fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: &BlockSchema, path: &At) -> Diff {
     let replace = ctx.replace(path);
     if is_sensitive(before) || is_sensitive(after) {
         let inner = diff_block(ctx, unmarked(before).as_ref(), unmarked(after).as_ref(), schema, path);
@@ -180,11 +201,13 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
     for (k, a) in &schema.attributes {
         let (mut cb, mut ca) = (child(before, k), child(after, k));
         // Attributes the schema calls sensitive never show, marked or not.
-        let marked: Vec<Option<Value>> = [cb, ca].iter().map(|v| present(*v).filter(|_| a.sensitive).map(|v| v.clone().sensitive())).collect();
+        let marked;
         if a.sensitive {
-            (cb, ca) = (marked[0].as_ref(), marked[1].as_ref());
+            let mark = |v: Option<&Value>| present(v).map(|v| v.clone().sensitive());
+            marked = (mark(cb), mark(ca));
+            (cb, ca) = (marked.0.as_ref(), marked.1.as_ref());
         }
-        let d = diff_value(ctx, cb, ca, &a.ty, &with(path, PathStep::Attr(k.clone())));
+        let d = diff_value(ctx, cb, ca, &a.ty, &At::Attr(path, k));
         if d.act == Act::NoOp && present(cb).is_none() && present(ca).is_none() {
             continue;
         }
@@ -193,7 +216,7 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
     }
     let mut blocks = Vec::new();
     for (k, nb) in &schema.blocks {
-        let p = with(path, PathStep::Attr(k.clone()));
+        let p = At::Attr(path, k);
         let (cb, ca) = (child(before, k), child(after, k));
         let unknown = is_unknown(ca);
         let mut group_act = default_act(cb, ca);
@@ -209,7 +232,7 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
             Nesting::List if !unknown => {
                 let (bs, as_) = (seq(cb), seq(ca));
                 for i in 0..bs.len().max(as_.len()) {
-                    let d = diff_block(ctx, bs.get(i), as_.get(i), &nb.block, &with(&p, PathStep::Index(i as u64)));
+                    let d = diff_block(ctx, bs.get(i), as_.get(i), &nb.block, &At::Index(&p, i as u64));
                     group_act = compare(group_act, d.act);
                     items.push((String::new(), d));
                 }
@@ -223,7 +246,7 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
             }
             Nesting::Map if !unknown => {
                 for key in keys(cb, ca) {
-                    let d = diff_block(ctx, child(cb, &key), child(ca, &key), &nb.block, &with(&p, PathStep::Key(key.clone())));
+                    let d = diff_block(ctx, child(cb, &key), child(ca, &key), &nb.block, &At::Key(&p, &key));
                     group_act = compare(group_act, d.act);
                     items.push((format!(" {}", plinth_value::go_quote(&key)), d));
                 }
@@ -244,7 +267,7 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
     Diff { act, replace, r: R::Block { attrs, blocks } }
 }
 
-fn unknown_diff(ctx: &Ctx, before: Option<&Value>, path: &Path, before_diff: &mut dyn FnMut(Option<&Value>) -> Diff) -> Diff {
+fn unknown_diff(ctx: &Ctx, before: Option<&Value>, path: &At, before_diff: &mut dyn FnMut(Option<&Value>) -> Diff) -> Diff {
     let replace = ctx.replace(path);
     match present(before) {
         None => Diff { act: Act::Create, replace, r: R::Unknown { before: None } },
@@ -353,7 +376,7 @@ fn prim(v: Option<&Value>) -> Option<Prim> {
 }
 
 /// `ComputeDiffForType`.
-fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Type, path: &Path) -> Diff {
+fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Type, path: &At) -> Diff {
     let replace = ctx.replace(path);
     let legacy_empty = |v: &Value| ctx.legacy && v.as_str() == Some("") && !v.marks.contains(Marks::SENSITIVE);
     let (before, after) = (before.filter(|v| !legacy_empty(v)), after.filter(|v| !legacy_empty(v)));
@@ -392,7 +415,7 @@ fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Typ
             for k in names {
                 let (cb, ca) = (child(before, &k), child(after, &k));
                 let cty = if dynamic { Type::Dynamic } else { o.attrs.get(&k).cloned().unwrap_or(Type::Dynamic) };
-                let d = diff_value(ctx, cb, ca, &cty, &with(path, PathStep::Attr(k.clone())));
+                let d = diff_value(ctx, cb, ca, &cty, &At::Attr(path, &k));
                 if d.act == Act::NoOp && present(cb).is_none() && present(ca).is_none() {
                     continue;
                 }
@@ -406,7 +429,7 @@ fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Typ
             let mut act = default_act(before, after);
             let mut elems = BTreeMap::new();
             for k in keys(before, after) {
-                let d = diff_value(ctx, child(before, &k), child(after, &k), et, &with(path, PathStep::Key(k.clone())));
+                let d = diff_value(ctx, child(before, &k), child(after, &k), et, &At::Key(path, &k));
                 act = compare(act, d.act);
                 elems.insert(k, d);
             }
@@ -436,7 +459,7 @@ fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Typ
                     None => elem_ty(bi.unwrap_or(0), before),
                 };
                 let idx = ai.or(bi).unwrap_or(0) as u64;
-                let d = diff_value(ctx, bi.map(|i| &bs[i]), ai.map(|i| &as_[i]), &t, &with(path, PathStep::Index(idx)));
+                let d = diff_value(ctx, bi.map(|i| &bs[i]), ai.map(|i| &as_[i]), &t, &At::Index(path, idx));
                 act = compare(act, d.act);
                 elems.push(d);
             }
@@ -476,10 +499,14 @@ fn category(t: &Type) -> u8 {
 /// The diff of two dynamic values (outputs, parsed JSON/YAML).
 pub fn diff_dynamic(before: Option<&Value>, after: Option<&Value>) -> Diff {
     let ctx = Ctx { requires_replace: &[], legacy: false };
-    diff_value(&ctx, before, after, &Type::Dynamic, &Vec::new())
+    diff_value(&ctx, before, after, &Type::Dynamic, &At::Root)
 }
 
 // ---------------------------------------------------------------- rendering
+//
+// Everything is appended to one `String`: a node renders its children into
+// the same buffer, and the gutters, suffixes and indentation below borrow
+// static text unless colouring needs something built.
 
 /// `RenderHumanOpts`.
 #[derive(Clone, Copy, Default)]
@@ -490,53 +517,75 @@ pub struct Opts {
     pub forbid_replace: bool,
 }
 
-fn indent(n: usize) -> String {
-    "    ".repeat(n)
+/// Four spaces a level, for the first 16 levels.
+const SPACES: &str = "                                                                ";
+
+fn indent(n: usize) -> Cow<'static, str> {
+    match SPACES.get(..4 * n) {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned("    ".repeat(n)),
+    }
 }
 
 /// The three-column action gutter of Terraform's `DiffActionSymbol`.
-pub fn gutter(a: Act, p: &Paint) -> String {
+pub fn gutter(a: Act, p: &Paint) -> Cow<'static, str> {
     match a {
-        Act::Create => format!("  {}", p.green("+")),
-        Act::Delete => format!("  {}", p.red("-")),
-        Act::Update => format!("  {}", p.yellow("~")),
-        Act::NoOp => "   ".into(),
+        Act::Create => p.spaced(Paint::green, "  +"),
+        Act::Delete => p.spaced(Paint::red, "  -"),
+        Act::Update => p.spaced(Paint::yellow, "  ~"),
+        Act::NoOp => Cow::Borrowed("   "),
     }
 }
 
-fn sym(a: Act, p: &Paint) -> String {
-    format!("{} ", gutter(a, p))
+/// The gutter and the space after it.
+fn sym(a: Act, p: &Paint) -> Cow<'static, str> {
+    match a {
+        Act::Create => p.spaced(Paint::green, "  + "),
+        Act::Delete => p.spaced(Paint::red, "  - "),
+        Act::Update => p.spaced(Paint::yellow, "  ~ "),
+        Act::NoOp => Cow::Borrowed("    "),
+    }
 }
 
-fn null_suffix(a: Act, o: Opts, p: &Paint) -> String {
+fn null_suffix(a: Act, o: Opts, p: &Paint) -> Cow<'static, str> {
     if !o.override_null_suffix && a == Act::Delete {
-        format!(" {}", p.gray("-> null"))
+        p.spaced(Paint::gray, " -> null")
     } else {
-        String::new()
+        Cow::Borrowed("")
     }
 }
 
-fn forces(replace: bool, o: Opts, p: &Paint) -> String {
+fn forces(replace: bool, o: Opts, p: &Paint) -> Cow<'static, str> {
     if (replace || o.force_replace) && !o.forbid_replace {
-        format!(" {}", p.red("# forces replacement"))
+        p.spaced(Paint::red, " # forces replacement")
     } else {
-        String::new()
+        Cow::Borrowed("")
     }
 }
 
-fn unchanged(kw: &str, n: usize, p: &Paint) -> String {
+/// The `# (2 unchanged attributes hidden)` line, `ind` levels deep.
+fn unchanged(out: &mut String, ind: usize, kw: &str, n: usize, p: &Paint) {
     let s = if n == 1 { "" } else { "s" };
-    p.gray(&format!("# ({n} unchanged {kw}{s} hidden)"))
+    let text = format!("# ({n} unchanged {kw}{s} hidden)");
+    let _ = writeln!(out, "{}{}{}", indent(ind), sym(Act::NoOp, p), p.gray(&text));
+}
+
+/// One member of an object, map, sequence or block, `ind` levels deep: the
+/// gutter, `head` (`name = `), the member's diff, then `end`.
+fn member(out: &mut String, ind: usize, head: std::fmt::Arguments, d: &Diff, o: Opts, end: &str, p: &Paint) {
+    let _ = write!(out, "{}{}{head}", indent(ind), sym(d.act, p));
+    d.render_to(out, ind, o, p);
+    out.push_str(end);
 }
 
 /// `EnsureValidAttributeName`: identifiers as they are, anything else quoted.
-pub fn attr_name(k: &str) -> String {
+pub fn attr_name(k: &str) -> Cow<'_, str> {
     let valid = k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if valid {
-        k.to_string()
+        Cow::Borrowed(k)
     } else {
-        plinth_value::go_quote(k)
+        Cow::Owned(plinth_value::go_quote(k))
     }
 }
 
@@ -566,33 +615,52 @@ impl Diff {
         }
     }
 
+    /// The diff as text, its nested lines `ind` levels deep.
     pub fn render(&self, ind: usize, o: Opts, p: &Paint) -> String {
+        let mut out = String::new();
+        self.render_to(&mut out, ind, o, p);
+        out
+    }
+
+    /// [`Diff::render`], appended to `out`.
+    pub fn render_to(&self, out: &mut String, ind: usize, o: Opts, p: &Paint) {
         let (act, replace) = (self.act, self.replace);
         match &self.r {
-            R::Prim { before, after } => render_prim(self, before.as_ref(), after.as_ref(), ind, o, p),
-            R::Unknown { before } => match before {
-                Some(b) if act != Act::Create => {
+            R::Prim { before, after } => render_prim(out, self, before.as_ref(), after.as_ref(), ind, o, p),
+            R::Unknown { before } => {
+                if let Some(b) = before.as_ref().filter(|_| act != Act::Create) {
                     let bo = Opts { override_null_suffix: true, forbid_replace: replace, ..o };
-                    format!("{} -> (known after apply){}", b.render(ind, bo, p), forces(replace, o, p))
+                    b.render_to(out, ind, bo, p);
+                    out.push_str(" -> ");
                 }
-                _ => format!("(known after apply){}", forces(replace, o, p)),
-            },
-            R::Sensitive { .. } => format!("(sensitive value){}{}", null_suffix(act, o, p), forces(replace, o, p)),
+                let _ = write!(out, "(known after apply){}", forces(replace, o, p));
+            }
+            R::Sensitive { .. } => {
+                let _ = write!(out, "(sensitive value){}{}", null_suffix(act, o, p), forces(replace, o, p));
+            }
             R::SensitiveBlock => {
-                let pre = format!("{}{}", indent(ind), sym(Act::NoOp, p));
-                format!("{{{}\n{pre}  # At least one attribute in this block is (or was) sensitive,\n{pre}  # so its contents will not be displayed.\n{pre}}}", forces(replace, o, p))
+                let (i, s) = (indent(ind), sym(Act::NoOp, p));
+                let _ = write!(
+                    out,
+                    "{{{}\n{i}{s}  # At least one attribute in this block is (or was) sensitive,\n{i}{s}  # so its contents will not be displayed.\n{i}{s}}}",
+                    forces(replace, o, p)
+                );
             }
             R::TypeChange { before, after } => {
                 let bo = Opts { override_null_suffix: true, ..o };
-                format!("{} {} {}{}", before.render(ind, bo, p), p.yellow("->"), after.render(ind, o, p), forces(replace, o, p))
+                before.render_to(out, ind, bo, p);
+                let _ = write!(out, " {} ", p.yellow("->"));
+                after.render_to(out, ind, o, p);
+                out.push_str(&forces(replace, o, p));
             }
             R::Object { attrs, nested } => {
                 if attrs.is_empty() {
-                    return format!("{{}}{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                    let _ = write!(out, "{{}}{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                    return;
                 }
                 let ao = Opts { override_null_suffix: !nested, ..o };
                 let w = attrs.keys().map(|k| attr_name(k).len()).max().unwrap_or(0);
-                let mut out = format!("{{{}\n", forces(replace, o, p));
+                let _ = writeln!(out, "{{{}", forces(replace, o, p));
                 let mut hidden = 0;
                 for (k, d) in attrs {
                     let important = IMPORTANT.contains(&k.as_str());
@@ -602,22 +670,23 @@ impl Diff {
                         continue;
                     }
                     for wl in d.warnings(ind + 1, p) {
-                        out += &format!("{}{wl}\n", indent(ind + 1));
+                        let _ = writeln!(out, "{}{wl}", indent(ind + 1));
                     }
-                    out += &format!("{}{}{:<w$} = {}\n", indent(ind + 1), sym(d.act, p), attr_name(k), d.render(ind + 1, ko, p));
+                    member(out, ind + 1, format_args!("{:<w$} = ", attr_name(k)), d, ko, "\n", p);
                 }
                 if hidden > 0 {
-                    out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("attribute", hidden, p));
+                    unchanged(out, ind + 1, "attribute", hidden, p);
                 }
-                out + &format!("{}{}}}{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+                let _ = write!(out, "{}{}}}{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
             }
             R::Map { elems } => {
                 if elems.is_empty() {
-                    return format!("{{}}{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                    let _ = write!(out, "{{}}{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                    return;
                 }
                 let eo = Opts { override_null_suffix: act == Act::Delete, ..o };
                 let w = elems.keys().map(|k| plinth_value::go_quote(k).len()).max().unwrap_or(0);
-                let mut out = format!("{{{}\n", forces(replace, o, p));
+                let _ = writeln!(out, "{{{}", forces(replace, o, p));
                 let mut hidden = 0;
                 for (k, d) in elems {
                     if d.act == Act::NoOp && !o.show_unchanged {
@@ -625,65 +694,70 @@ impl Diff {
                         continue;
                     }
                     for wl in d.warnings(ind + 1, p) {
-                        out += &format!("{}{wl}\n", indent(ind + 1));
+                        let _ = writeln!(out, "{}{wl}", indent(ind + 1));
                     }
-                    let comma = if d.is_object() { "," } else { "" };
-                    out += &format!("{}{}{:<w$} = {}{comma}\n", indent(ind + 1), sym(d.act, p), plinth_value::go_quote(k), d.render(ind + 1, eo, p));
+                    let end = if d.is_object() { ",\n" } else { "\n" };
+                    member(out, ind + 1, format_args!("{:<w$} = ", plinth_value::go_quote(k)), d, eo, end, p);
                 }
                 if hidden > 0 {
-                    out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("element", hidden, p));
+                    unchanged(out, ind + 1, "element", hidden, p);
                 }
-                out + &format!("{}{}}}{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+                let _ = write!(out, "{}{}}}{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
             }
-            R::List { elems, context } => render_list(elems, *context, act, replace, ind, o, p),
+            R::List { elems, context } => render_list(out, elems, *context, act, replace, ind, o, p),
             R::Set { elems } => {
                 if elems.is_empty() {
-                    return format!("[]{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                    let _ = write!(out, "[]{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                    return;
                 }
                 let eo = Opts { override_null_suffix: true, ..o };
-                let mut out = format!("[{}\n", forces(replace, o, p));
+                let _ = writeln!(out, "[{}", forces(replace, o, p));
                 let mut hidden = 0;
                 for d in elems {
                     if d.act == Act::NoOp && !o.show_unchanged {
                         hidden += 1;
                         continue;
                     }
-                    out += &format!("{}{}{},\n", indent(ind + 1), sym(d.act, p), d.render(ind + 1, eo, p));
+                    member(out, ind + 1, format_args!(""), d, eo, ",\n", p);
                 }
                 if hidden > 0 {
-                    out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("element", hidden, p));
+                    unchanged(out, ind + 1, "element", hidden, p);
                 }
-                out + &format!("{}{}]{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+                let _ = write!(out, "{}{}]{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
             }
-            R::Block { attrs, blocks } => render_block(attrs, blocks, replace, ind, o, p),
+            R::Block { attrs, blocks } => render_block(out, attrs, blocks, replace, ind, o, p),
         }
     }
 }
 
-fn render_list(elems: &[Diff], context: bool, act: Act, replace: bool, ind: usize, o: Opts, p: &Paint) -> String {
+#[allow(clippy::too_many_arguments)]
+fn render_list(out: &mut String, elems: &[Diff], context: bool, act: Act, replace: bool, ind: usize, o: Opts, p: &Paint) {
     if elems.is_empty() {
-        return format!("[]{}{}", null_suffix(act, o, p), forces(replace, o, p));
+        let _ = write!(out, "[]{}{}", null_suffix(act, o, p), forces(replace, o, p));
+        return;
     }
     let eo = Opts { override_null_suffix: true, ..o };
     let uo = Opts { show_unchanged: true, ..o };
-    let mut pending: Vec<&Diff> = Vec::new();
+    // Unchanged elements not shown yet: how many, and the last of them.
+    let (mut pending, mut last_pending): (usize, Option<&Diff>) = (0, None);
     let mut render_next = false;
-    let mut out = format!("[{}\n", forces(replace, o, p));
+    let _ = writeln!(out, "[{}", forces(replace, o, p));
     for d in elems {
         if d.act == Act::NoOp && !render_next && !o.show_unchanged {
-            pending.push(d);
+            pending += 1;
+            last_pending = Some(d);
             continue;
         }
         render_next = false;
         let mut opts = eo;
         if context {
-            if pending.len() > 1 {
-                out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("element", pending.len() - 1, p));
+            if pending > 1 {
+                unchanged(out, ind + 1, "element", pending - 1, p);
             }
-            if let Some(last) = pending.last() {
-                out += &format!("{}{}{},\n", indent(ind + 1), sym(last.act, p), last.render(ind + 1, uo, p));
+            if let Some(last) = last_pending.take() {
+                member(out, ind + 1, format_args!(""), last, uo, ",\n", p);
             }
-            pending.clear();
+            pending = 0;
             if d.act == Act::NoOp {
                 opts = uo;
             } else {
@@ -691,19 +765,19 @@ fn render_list(elems: &[Diff], context: bool, act: Act, replace: bool, ind: usiz
             }
         }
         for wl in d.warnings(ind + 1, p) {
-            out += &format!("{}{wl}\n", indent(ind + 1));
+            let _ = writeln!(out, "{}{wl}", indent(ind + 1));
         }
-        out += &format!("{}{}{},\n", indent(ind + 1), sym(d.act, p), d.render(ind + 1, opts, p));
+        member(out, ind + 1, format_args!(""), d, opts, ",\n", p);
     }
-    if !pending.is_empty() {
-        out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("element", pending.len(), p));
+    if pending > 0 {
+        unchanged(out, ind + 1, "element", pending, p);
     }
-    out + &format!("{}{}]{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+    let _ = write!(out, "{}{}]{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
 }
 
-fn render_block(attrs: &BTreeMap<String, Diff>, blocks: &[(String, BlockGroup)], replace: bool, ind: usize, o: Opts, p: &Paint) -> String {
+fn render_block(out: &mut String, attrs: &BTreeMap<String, Diff>, blocks: &[(String, BlockGroup)], replace: bool, ind: usize, o: Opts, p: &Paint) {
     let w = attrs.keys().map(|k| attr_name(k).len()).max().unwrap_or(0);
-    let mut out = format!("{{{}\n", forces(replace, o, p));
+    let _ = writeln!(out, "{{{}", forces(replace, o, p));
     let mut hidden = 0;
     for (k, d) in attrs {
         let important = IMPORTANT.contains(&k.as_str());
@@ -713,12 +787,12 @@ fn render_block(attrs: &BTreeMap<String, Diff>, blocks: &[(String, BlockGroup)],
             continue;
         }
         for wl in d.warnings(ind + 1, p) {
-            out += &format!("{}{wl}\n", indent(ind + 1));
+            let _ = writeln!(out, "{}{wl}", indent(ind + 1));
         }
-        out += &format!("{}{}{:<w$} = {}\n", indent(ind + 1), sym(d.act, p), attr_name(k), d.render(ind + 1, ko, p));
+        member(out, ind + 1, format_args!("{:<w$} = ", attr_name(k)), d, ko, "\n", p);
     }
     if hidden > 0 {
-        out += &format!("{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("attribute", hidden, p));
+        unchanged(out, ind + 1, "attribute", hidden, p);
     }
     let mut hidden_blocks = 0;
     for (k, g) in blocks {
@@ -734,27 +808,28 @@ fn render_block(attrs: &BTreeMap<String, Diff>, blocks: &[(String, BlockGroup)],
             }
             first = false;
             let bo = Opts { force_replace: g.replace, ..o };
-            out += &format!("{}{}{}{label} {}\n", indent(ind + 1), sym(d.act, p), attr_name(k), d.render(ind + 1, bo, p));
+            member(out, ind + 1, format_args!("{}{label} ", attr_name(k)), d, bo, "\n", p);
         }
     }
     if hidden_blocks > 0 {
-        out += &format!("\n{}{}{}\n", indent(ind + 1), sym(Act::NoOp, p), unchanged("block", hidden_blocks, p));
+        out.push('\n');
+        unchanged(out, ind + 1, "block", hidden_blocks, p);
     }
-    out + &format!("{}{}}}", indent(ind), sym(Act::NoOp, p))
+    let _ = write!(out, "{}{}}}", indent(ind), sym(Act::NoOp, p));
 }
 
 // ---------------------------------------------------------------- strings
 
 /// A string as the renderer sees it: JSON, YAML, multi-line or plain.
-enum Str {
+enum Str<'a> {
     Null,
     Json(Value),
     Yaml(Value),
-    Multiline(String),
-    Plain(String),
+    Multiline(&'a str),
+    Plain(&'a str),
 }
 
-fn eval_str(s: Option<&str>, allow_yaml: bool) -> Str {
+fn eval_str(s: Option<&str>, allow_yaml: bool) -> Str<'_> {
     let Some(s) = s else { return Str::Null };
     if s.starts_with('{') || s.starts_with('[') {
         if let Ok(j) = serde_json::from_str::<serde_json::Value>(s) {
@@ -769,9 +844,9 @@ fn eval_str(s: Option<&str>, allow_yaml: bool) -> Str {
                 return Str::Yaml(v);
             }
         }
-        return Str::Multiline(s.trim().to_string());
+        return Str::Multiline(s.trim());
     }
-    Str::Plain(s.to_string())
+    Str::Plain(s)
 }
 
 /// A YAML document holding a mapping or a sequence, as a value.
@@ -808,84 +883,117 @@ fn yaml_value(s: &str) -> Option<Value> {
     conv(&docs[0])
 }
 
-fn quote(s: &str) -> String {
-    plinth_value::go_quote(s)
+/// Appends `s` quoted as [`plinth_value::go_quote`] quotes it: as it is
+/// between quotes when it is printable ASCII with nothing to escape.
+fn push_quoted(out: &mut String, s: &str) {
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&plinth_value::go_quote(s));
+    }
 }
 
-fn render_prim(d: &Diff, before: Option<&Prim>, after: Option<&Prim>, ind: usize, o: Opts, p: &Paint) -> String {
+/// A number or bool as it is written, `null` for none.
+fn show_prim<'v>(v: Option<&'v Prim>, p: &Paint) -> Cow<'v, str> {
+    match v {
+        None => p.gray("null"),
+        Some(Prim::Num(n)) => Cow::Borrowed(n.as_str()),
+        Some(Prim::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Some(Prim::Str(s)) => Cow::Owned(plinth_value::go_quote(s)),
+    }
+}
+
+/// A primitive's text, to look at as a string.
+fn prim_text(v: Option<&Prim>) -> Option<&str> {
+    match v? {
+        Prim::Str(s) | Prim::Num(s) => Some(s.as_str()),
+        Prim::Bool(b) => Some(if *b { "true" } else { "false" }),
+    }
+}
+
+fn render_prim(out: &mut String, d: &Diff, before: Option<&Prim>, after: Option<&Prim>, ind: usize, o: Opts, p: &Paint) {
     let (act, replace) = (d.act, d.replace);
     let is_str = matches!(before, Some(Prim::Str(_))) || matches!(after, Some(Prim::Str(_)));
     if !is_str {
-        let show = |v: Option<&Prim>| match v {
-            None => p.gray("null"),
-            Some(Prim::Num(n)) => n.clone(),
-            Some(Prim::Bool(b)) => b.to_string(),
-            Some(Prim::Str(s)) => quote(s),
+        let _ = match act {
+            Act::Create => write!(out, "{}{}", show_prim(after, p), forces(replace, o, p)),
+            Act::Delete => write!(out, "{}{}{}", show_prim(before, p), null_suffix(act, o, p), forces(replace, o, p)),
+            Act::NoOp => write!(out, "{}{}", show_prim(before, p), forces(replace, o, p)),
+            Act::Update => write!(out, "{} {} {}{}", show_prim(before, p), p.yellow("->"), show_prim(after, p), forces(replace, o, p)),
         };
-        return match act {
-            Act::Create => format!("{}{}", show(after), forces(replace, o, p)),
-            Act::Delete => format!("{}{}{}", show(before), null_suffix(act, o, p), forces(replace, o, p)),
-            Act::NoOp => format!("{}{}", show(before), forces(replace, o, p)),
-            Act::Update => format!("{} {} {}{}", show(before), p.yellow("->"), show(after), forces(replace, o, p)),
-        };
+        return;
     }
-    let text = |v: Option<&Prim>| match v {
-        Some(Prim::Str(s)) => Some(s.clone()),
-        Some(Prim::Num(n)) => Some(n.clone()),
-        Some(Prim::Bool(b)) => Some(b.to_string()),
-        None => None,
+    let (bt, at) = (prim_text(before), prim_text(after));
+    // A null, plain or multi-line string, quoted.
+    let simple = |out: &mut String, s: &Str| match s {
+        Str::Null => out.push_str(&p.gray("null")),
+        Str::Plain(x) | Str::Multiline(x) => push_quoted(out, x),
+        Str::Json(_) | Str::Yaml(_) => {}
     };
-    let (bt, at) = (text(before), text(after));
-    let simple = |s: &Str| match s {
-        Str::Null => p.gray("null"),
-        Str::Plain(x) | Str::Multiline(x) => quote(x),
-        Str::Json(_) | Str::Yaml(_) => String::new(),
-    };
-    let noop_pad = format!("{}{}", indent(ind + 1), sym(Act::NoOp, p));
+    let noop_line = |l: &str| format!("{}{}{l}", indent(ind + 1), sym(Act::NoOp, p));
     let lines: Vec<String>;
     match act {
         Act::Create | Act::NoOp => {
-            let s = eval_str(at.as_deref(), false);
+            let s = eval_str(at, false);
             match &s {
                 Str::Json(v) => {
                     let (b, a) = if act == Act::NoOp { (Some(v), Some(v)) } else { (None, Some(v)) };
-                    return render_structured("jsonencode", d, b, a, ind, o, p);
+                    return render_structured(out, "jsonencode", d, b, a, ind, o, p);
                 }
-                Str::Multiline(x) => lines = x.split('\n').map(|l| format!("{noop_pad}{l}")).collect(),
-                _ => return format!("{}{}", simple(&s), forces(replace, o, p)),
+                Str::Multiline(x) => lines = x.split('\n').map(noop_line).collect(),
+                _ => {
+                    simple(out, &s);
+                    out.push_str(&forces(replace, o, p));
+                    return;
+                }
             }
         }
         Act::Delete => {
-            let s = eval_str(bt.as_deref(), false);
+            let s = eval_str(bt, false);
             match &s {
-                Str::Null => return format!("{}{}", simple(&s), forces(replace, o, p)),
-                Str::Json(v) => return render_structured("jsonencode", d, Some(v), None, ind, o, p),
-                Str::Multiline(x) => lines = x.split('\n').map(|l| format!("{noop_pad}{l}")).collect(),
-                _ => return format!("{}{}{}", simple(&s), null_suffix(act, o, p), forces(replace, o, p)),
+                Str::Null => {
+                    simple(out, &s);
+                    out.push_str(&forces(replace, o, p));
+                    return;
+                }
+                Str::Json(v) => return render_structured(out, "jsonencode", d, Some(v), None, ind, o, p),
+                Str::Multiline(x) => lines = x.split('\n').map(noop_line).collect(),
+                _ => {
+                    simple(out, &s);
+                    let _ = write!(out, "{}{}", null_suffix(act, o, p), forces(replace, o, p));
+                    return;
+                }
             }
         }
         Act::Update => {
             // YAML is recognised only when both sides are YAML: a new or
             // deleted document is shown as it is written.
-            let yaml = matches!((eval_str(bt.as_deref(), true), eval_str(at.as_deref(), true)), (Str::Yaml(_), Str::Yaml(_)));
-            let (bs, as_) = (eval_str(bt.as_deref(), yaml), eval_str(at.as_deref(), yaml));
+            let yaml = matches!((eval_str(bt, true), eval_str(at, true)), (Str::Yaml(_), Str::Yaml(_)));
+            let (bs, as_) = (eval_str(bt, yaml), eval_str(at, yaml));
             match (&bs, &as_) {
-                (Str::Json(b), Str::Json(a)) => return render_structured("jsonencode", d, Some(b), Some(a), ind, o, p),
-                (Str::Yaml(b), Str::Yaml(a)) => return render_structured("yamlencode", d, Some(b), Some(a), ind, o, p),
+                (Str::Json(b), Str::Json(a)) => return render_structured(out, "jsonencode", d, Some(b), Some(a), ind, o, p),
+                (Str::Yaml(b), Str::Yaml(a)) => return render_structured(out, "yamlencode", d, Some(b), Some(a), ind, o, p),
                 (Str::Json(_), _) | (_, Str::Json(_)) => {
                     let b = Diff { act: Act::Delete, replace: false, r: R::Prim { before: before.cloned(), after: None } };
                     let a = Diff { act: Act::Create, replace: false, r: R::Prim { before: None, after: after.cloned() } };
                     let bo = Opts { override_null_suffix: true, ..o };
-                    return format!("{} {} {}{}", b.render(ind, bo, p), p.yellow("->"), a.render(ind, o, p), forces(replace, o, p));
+                    b.render_to(out, ind, bo, p);
+                    let _ = write!(out, " {} ", p.yellow("->"));
+                    a.render_to(out, ind, o, p);
+                    out.push_str(&forces(replace, o, p));
+                    return;
                 }
                 (Str::Multiline(_), _) | (_, Str::Multiline(_)) => {
-                    let text_of = |s: &Str| match s {
-                        Str::Multiline(x) | Str::Plain(x) => x.clone(),
-                        _ => String::new(),
-                    };
-                    let (bx, ax) = (text_of(&bs), text_of(&as_));
-                    let bl: Vec<&str> = bx.split('\n').collect();
-                    let al: Vec<&str> = ax.split('\n').collect();
+                    fn text_of<'a>(s: &Str<'a>) -> &'a str {
+                        match *s {
+                            Str::Multiline(x) | Str::Plain(x) => x,
+                            _ => "",
+                        }
+                    }
+                    let bl: Vec<&str> = text_of(&bs).split('\n').collect();
+                    let al: Vec<&str> = text_of(&as_).split('\n').collect();
                     let pad = indent(ind + 1);
                     lines = process_slice(&bl, &al, |a, b| a == b, |_| false)
                         .into_iter()
@@ -898,22 +1006,29 @@ fn render_prim(d: &Diff, before: Option<&Prim>, after: Option<&Prim>, ind: usize
                         })
                         .collect();
                 }
-                _ => return format!("{} {} {}{}", simple(&bs), p.yellow("->"), simple(&as_), forces(replace, o, p)),
+                _ => {
+                    simple(out, &bs);
+                    let _ = write!(out, " {} ", p.yellow("->"));
+                    simple(out, &as_);
+                    out.push_str(&forces(replace, o, p));
+                    return;
+                }
             }
         }
     }
-    format!("<<-EOT{}\n{}\n{}{}EOT{}", forces(replace, o, p), lines.join("\n"), indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p))
+    let _ = write!(out, "<<-EOT{}\n{}\n{}{}EOT{}", forces(replace, o, p), lines.join("\n"), indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
 }
 
 /// `renderStringDiffAsJson`: a string holding a document, shown as the
 /// function call that would produce it, diffed member by member.
-fn render_structured(func: &str, d: &Diff, before: Option<&Value>, after: Option<&Value>, ind: usize, o: Opts, p: &Paint) -> String {
+#[allow(clippy::too_many_arguments)]
+fn render_structured(out: &mut String, func: &str, d: &Diff, before: Option<&Value>, after: Option<&Value>, ind: usize, o: Opts, p: &Paint) {
     let inner = diff_dynamic(before, after);
     let mut jo = Opts { override_null_suffix: true, ..o };
     let mut act = d.act;
-    let (mut note, mut replace) = (String::new(), String::new());
+    let (mut note, mut replace) = ("", Cow::Borrowed(""));
     if inner.act == Act::NoOp && d.act == Act::Update {
-        note = if d.replace { " # whitespace changes force replacement".into() } else { " # whitespace changes".into() };
+        note = if d.replace { " # whitespace changes force replacement" } else { " # whitespace changes" };
         jo.show_unchanged = true;
         act = Act::NoOp;
     } else {
@@ -923,9 +1038,30 @@ fn render_structured(func: &str, d: &Diff, before: Option<&Value>, after: Option
     if matches!(d.act, Act::Create | Act::Delete) {
         act = Act::NoOp;
     }
-    if rendered.contains('\n') {
-        format!("{func}({note}\n{}{}{rendered}{replace}\n{}{}){}", indent(ind + 1), sym(act, p), indent(ind), sym(Act::NoOp, p), null_suffix(d.act, o, p))
+    let _ = if rendered.contains('\n') {
+        write!(out, "{func}({note}\n{}{}{rendered}{replace}\n{}{}){}", indent(ind + 1), sym(act, p), indent(ind), sym(Act::NoOp, p), null_suffix(d.act, o, p))
     } else {
-        format!("{func}({rendered}){note}{replace}")
+        write!(out, "{func}({rendered}){note}{replace}")
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indent_is_four_spaces_a_level_at_any_depth() {
+        for n in 0..40 {
+            assert_eq!(indent(n), "    ".repeat(n));
+        }
+    }
+
+    #[test]
+    fn quoting_matches_go_quote() {
+        for s in ["", "plain", "with \"quotes\"", "back\\slash", "tab\there", "line\nbreak", "ünïcode", "\u{7f}", "~ ok {}"] {
+            let mut out = String::new();
+            push_quoted(&mut out, s);
+            assert_eq!(out, plinth_value::go_quote(s));
+        }
     }
 }

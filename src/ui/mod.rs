@@ -5,6 +5,7 @@ pub mod plan;
 pub mod json;
 pub mod progress;
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use plinth_syntax::{Diagnostic, Files};
@@ -15,42 +16,65 @@ pub fn use_color(no_color_flag: bool) -> bool {
     !no_color_flag && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
-/// ANSI colouring as Terraform's `colorstring` does it, or none.
+/// ANSI colouring as Terraform's `colorstring` does it, or none. Without
+/// colour each method hands back its argument as it is, allocating nothing.
 #[derive(Clone, Copy)]
 pub struct Paint {
     pub color: bool,
 }
 
 impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
+    fn wrap<'s>(&self, code: &str, s: &'s str) -> Cow<'s, str> {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            Cow::Owned(format!("\x1b[{code}m{s}\x1b[0m"))
         } else {
-            s.to_string()
+            Cow::Borrowed(s)
         }
     }
-    pub fn bold(&self, s: &str) -> String {
+    pub fn bold<'s>(&self, s: &'s str) -> Cow<'s, str> {
         self.wrap("1", s)
     }
-    pub fn red(&self, s: &str) -> String {
+    pub fn red<'s>(&self, s: &'s str) -> Cow<'s, str> {
         self.wrap("31", s)
     }
-    pub fn green(&self, s: &str) -> String {
+    pub fn green<'s>(&self, s: &'s str) -> Cow<'s, str> {
         self.wrap("32", s)
     }
-    pub fn yellow(&self, s: &str) -> String {
+    pub fn yellow<'s>(&self, s: &'s str) -> Cow<'s, str> {
         self.wrap("33", s)
     }
-    pub fn cyan(&self, s: &str) -> String {
+    pub fn cyan<'s>(&self, s: &'s str) -> Cow<'s, str> {
         self.wrap("36", s)
     }
-    pub fn gray(&self, s: &str) -> String {
+    pub fn gray<'s>(&self, s: &'s str) -> Cow<'s, str> {
         self.wrap("90", s)
+    }
+
+    /// `s` with the text between its leading and trailing spaces painted by
+    /// `paint` (`spaced(Paint::green, "  + ")`); `s` itself without colour.
+    pub fn spaced(&self, paint: for<'s> fn(&Paint, &'s str) -> Cow<'s, str>, s: &'static str) -> Cow<'static, str> {
+        if !self.color {
+            return Cow::Borrowed(s);
+        }
+        let text = s.trim();
+        let start = s.len() - s.trim_start().len();
+        Cow::Owned(format!("{}{}{}", &s[..start], paint(self, text), &s[start + text.len()..]))
+    }
+
+    /// Appends `args` to `out` as [`Paint::bold`] would paint them, without
+    /// formatting them into a string of their own first.
+    pub fn bold_to(&self, out: &mut String, args: std::fmt::Arguments) {
+        use std::fmt::Write as _;
+        if self.color {
+            let _ = write!(out, "\x1b[1m{args}\x1b[0m");
+        } else {
+            let _ = out.write_fmt(args);
+        }
     }
 }
 
 pub fn bold(s: &str, color: bool) -> String {
-    Paint { color }.bold(s)
+    Paint { color }.bold(s).into_owned()
 }
 
 /// Terraform's `format.WordWrap`: wraps each paragraph at `width` columns,

@@ -4,7 +4,9 @@
 //! [`super::diff`]), the `Plan:` summary, `Changes to Outputs:`, and the
 //! "Objects have changed outside of plinth" report for drift.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use plinth_engine::plan::OutputChange;
 use plinth_engine::{Action, Plan, PlanMode, ResourceChange};
@@ -15,19 +17,20 @@ use plinth_value::Value;
 use super::diff::{self, attr_name, Act, Opts};
 use super::{word_wrap, Paint};
 
-/// Finds the schema of a change's resource type, when its provider is known.
-pub type SchemaOf<'a, 's> = &'a dyn Fn(&ResourceChange) -> Option<&'s BlockSchema>;
+/// Finds the schema of a change's resource type, when its provider is known
+/// (`Sync`: many changes are rendered on several threads).
+pub type SchemaOf<'a, 's> = &'a (dyn Fn(&ResourceChange) -> Option<&'s BlockSchema> + Sync);
 
 /// The three-column gutter symbol of a resource action.
-pub fn action_symbol(a: Action, p: &Paint) -> String {
+pub fn action_symbol(a: Action, p: &Paint) -> Cow<'static, str> {
     match a {
-        Action::Create => format!("  {}", p.green("+")),
-        Action::Update => format!("  {}", p.yellow("~")),
-        Action::Delete => format!("  {}", p.red("-")),
-        Action::DeleteThenCreate => format!("{}/{}", p.red("-"), p.green("+")),
-        Action::CreateThenDelete => format!("{}/{}", p.green("+"), p.red("-")),
-        Action::Read => format!(" {}", p.cyan("<=")),
-        Action::Forget => format!("  {}", p.red(".")),
+        Action::Create => p.spaced(Paint::green, "  +"),
+        Action::Update => p.spaced(Paint::yellow, "  ~"),
+        Action::Delete => p.spaced(Paint::red, "  -"),
+        Action::DeleteThenCreate => format!("{}/{}", p.red("-"), p.green("+")).into(),
+        Action::CreateThenDelete => format!("{}/{}", p.green("+"), p.red("-")).into(),
+        Action::Read => p.spaced(Paint::cyan, " <="),
+        Action::Forget => p.spaced(Paint::red, "  ."),
         Action::NoOp => "   ".into(),
     }
 }
@@ -53,80 +56,87 @@ pub enum Cause {
     Drift,
 }
 
-fn comment(c: &ResourceChange, cause: Cause, p: &Paint) -> String {
-    let mut addr = c.addr.to_string();
-    if let Some(d) = &c.deposed {
-        addr = format!("{addr} (deposed object {d})");
-    }
-    let head = |rest: &str| format!("{}{rest}", p.bold(&format!("  # {addr}")));
-    let replaced = format!("{}", p.bold(&p.red("replaced")));
-    let mut out = String::new();
+/// The `# addr will be created` lines above a change.
+fn comment(out: &mut String, c: &ResourceChange, cause: Cause, p: &Paint) {
+    let deposed = c.deposed.as_ref().map(|d| format!(" (deposed object {d})")).unwrap_or_default();
+    // `  # addr` in bold, then `rest`.
+    let head = |out: &mut String, rest: std::fmt::Arguments| {
+        p.bold_to(out, format_args!("  # {}{deposed}", c.addr));
+        let _ = out.write_fmt(rest);
+    };
     let mut printed_moved = false;
     match c.action {
-        Action::Create => out += &head(" will be created"),
+        Action::Create => head(out, format_args!(" will be created")),
         Action::Read => {
-            out += &head(" will be read during apply");
-            out += "\n  # (config refers to values not yet known)";
+            head(out, format_args!(" will be read during apply"));
+            out.push_str("\n  # (config refers to values not yet known)");
         }
-        Action::Update if cause == Cause::Drift => out += &head(" has changed"),
-        Action::Update => out += &head(" will be updated in-place"),
-        Action::DeleteThenCreate | Action::CreateThenDelete => match c.reason.as_deref() {
-            Some("because of replace_triggered_by") => out += &head(&format!(" will be {replaced} due to changes in replace_triggered_by")),
-            Some("as requested") => out += &head(&format!(" will be {replaced}, as requested")),
-            Some("tainted") => out += &head(&format!(" is tainted, so must be {replaced}")),
-            _ => out += &head(&format!(" must be {replaced}")),
-        },
+        Action::Update if cause == Cause::Drift => head(out, format_args!(" has changed")),
+        Action::Update => head(out, format_args!(" will be updated in-place")),
+        Action::DeleteThenCreate | Action::CreateThenDelete => {
+            let red = p.red("replaced");
+            let replaced = p.bold(&red);
+            match c.reason.as_deref() {
+                Some("because of replace_triggered_by") => head(out, format_args!(" will be {replaced} due to changes in replace_triggered_by")),
+                Some("as requested") => head(out, format_args!(" will be {replaced}, as requested")),
+                Some("tainted") => head(out, format_args!(" is tainted, so must be {replaced}")),
+                _ => head(out, format_args!(" must be {replaced}")),
+            }
+        }
         Action::Forget => {
-            out += &format!("{} will no longer be managed by plinth, but {}", p.bold(&format!(" # {addr}")), p.bold(&p.red("will not be destroyed")));
-            out += "\n # (destroy = false is set in the configuration)";
+            p.bold_to(out, format_args!(" # {}{deposed}", c.addr));
+            let _ = write!(out, " will no longer be managed by plinth, but {}", p.bold(&p.red("will not be destroyed")));
+            out.push_str("\n # (destroy = false is set in the configuration)");
         }
-        Action::Delete if cause == Cause::Drift => out += &head(" has been deleted"),
+        Action::Delete if cause == Cause::Drift => head(out, format_args!(" has been deleted")),
         Action::Delete => {
-            out += &head(&format!(" will be {}", p.bold(&p.red("destroyed"))));
+            head(out, format_args!(" will be {}", p.bold(&p.red("destroyed"))));
             if let Some(r) = &c.reason {
-                out += &format!("\n  # ({r})");
+                let _ = write!(out, "\n  # ({r})");
             }
             if c.deposed.is_some() {
-                out += "\n  # (left over from a partially-failed replacement of this instance)";
+                out.push_str("\n  # (left over from a partially-failed replacement of this instance)");
             }
         }
         Action::NoOp => match (&c.moved_from, &c.importing) {
             (Some(from), _) => {
-                out += &format!("{} has moved to {}", p.bold(&format!("  # {from}")), p.bold(&c.addr.to_string()));
+                p.bold_to(out, format_args!("  # {from}"));
+                out.push_str(" has moved to ");
+                p.bold_to(out, format_args!("{}", c.addr));
                 printed_moved = true;
             }
-            (None, Some(_)) => out += &head(" will be imported"),
-            (None, None) => out += &head(""),
+            (None, Some(_)) => head(out, format_args!(" will be imported")),
+            (None, None) => head(out, format_args!("")),
         },
     }
     out.push('\n');
     if let (Some(from), false) = (&c.moved_from, printed_moved) {
-        out += &format!("  # (moved from {from})\n");
+        let _ = writeln!(out, "  # (moved from {from})");
     }
     if let Some(id) = &c.importing {
         if c.action != Action::NoOp {
-            out += &format!("  # (imported from \"{id}\")\n");
+            let _ = writeln!(out, "  # (imported from \"{id}\")");
         }
         if c.action.is_replace() {
-            out += &format!("  # {}\n", p.yellow("Warning: this will destroy the imported resource"));
+            let _ = writeln!(out, "  # {}", p.yellow("Warning: this will destroy the imported resource"));
         }
     }
-    out
 }
 
-fn header(c: &ResourceChange) -> String {
+/// `resource "type" "name"`, or `data "type" "name"`.
+fn header(out: &mut String, c: &ResourceChange) {
     let r = &c.addr.resource.resource;
     let mode = if r.mode == ResourceMode::Data { "data" } else { "resource" };
-    format!("{mode} \"{}\" \"{}\"", r.type_name, r.name)
+    let _ = write!(out, "{mode} \"{}\" \"{}\"", r.type_name, r.name);
 }
 
-/// One resource change: comment lines, then `+ resource "t" "n" { ... }`.
-pub fn render_change(c: &ResourceChange, schema: Option<&BlockSchema>, cause: Cause, p: &Paint) -> String {
+/// One resource change, appended to `out`: comment lines, then
+/// `+ resource "t" "n" { ... }`.
+pub fn render_change(out: &mut String, c: &ResourceChange, schema: Option<&BlockSchema>, cause: Cause, p: &Paint) {
     let before = if c.action == Action::Create { None } else { c.before.as_ref() };
     let after = if matches!(c.action, Action::Delete | Action::Forget) { None } else { c.after.as_ref() };
     let d = diff::diff_resource(before, after, schema, &c.requires_replace);
     let opts = Opts { show_unchanged: c.importing.is_some(), ..Opts::default() };
-    let mut out = String::new();
     if let Some(reason) = &c.deferred {
         let why = match reason.as_str() {
             "instance_count_unknown" => "because the number of resource instances is unknown",
@@ -137,12 +147,52 @@ pub fn render_change(c: &ResourceChange, schema: Option<&BlockSchema>, cause: Ca
             _ => "for an unknown reason",
         };
         let until = c.reason.as_deref().map(|r| format!(", {r}")).unwrap_or_default();
-        out += &format!("{} was deferred\n  # ({why}{until})\n", p.bold(&format!("  # {}", c.addr)));
+        p.bold_to(out, format_args!("  # {}", c.addr));
+        let _ = write!(out, " was deferred\n  # ({why}{until})\n");
     } else {
-        out += &comment(c, cause, p);
+        comment(out, c, cause, p);
     }
-    out += &format!("{} {} {}", action_symbol(c.action, p), header(c), d.render(0, opts, p));
-    out
+    let _ = write!(out, "{} ", action_symbol(c.action, p));
+    header(out, c);
+    out.push(' ');
+    d.render_to(out, 0, opts, p);
+}
+
+/// Changes in order, each after a blank line and ending its last line. Many
+/// changes are rendered in chunks on all cores (at least `MIN_CHUNK` each),
+/// then joined in order.
+fn render_changes(out: &mut String, changes: &[&ResourceChange], schema_of: SchemaOf<'_, '_>, cause: Cause, p: &Paint) {
+    const PARALLEL_FROM: usize = 256;
+    const MIN_CHUNK: usize = 64;
+    let render_all = |out: &mut String, changes: &[&ResourceChange]| {
+        for c in changes {
+            out.push('\n');
+            render_change(out, c, schema_of(c), cause, p);
+            out.push('\n');
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if changes.len() < PARALLEL_FROM || threads < 2 {
+        render_all(out, changes);
+        return;
+    }
+    let mut chunks = changes.chunks(changes.len().div_ceil(threads).max(MIN_CHUNK));
+    let first = chunks.next().unwrap_or_default();
+    std::thread::scope(|s| {
+        let rest: Vec<_> = chunks
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut text = String::new();
+                    render_all(&mut text, chunk);
+                    text
+                })
+            })
+            .collect();
+        render_all(out, first);
+        for handle in rest {
+            out.push_str(&handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+    });
 }
 
 fn shown(c: &ResourceChange) -> bool {
@@ -167,25 +217,21 @@ pub fn render(plan: &Plan, schema_of: SchemaOf<'_, '_>, p: &Paint) -> String {
     }
     if changes.is_empty() && outputs.is_empty() {
         if !deferred.is_empty() {
-            out += &format!("\n{} {}\n\n", p.bold(&p.green("No current changes.")), p.bold("This plan requires another plan to be applied first."));
+            let _ = writeln!(out, "\n{} {}\n", p.bold(&p.green("No current changes.")), p.bold("This plan requires another plan to be applied first."));
         } else if plan.mode == PlanMode::Destroy {
-            out += &format!("\n{} {}\n\n", p.bold(&p.green("No changes.")), p.bold("No objects need to be destroyed."));
+            let _ = writeln!(out, "\n{} {}\n", p.bold(&p.green("No changes.")), p.bold("No objects need to be destroyed."));
             out += &word_wrap("Either you have not created any objects yet or the existing objects were already deleted outside of plinth.", 78);
             out.push('\n');
         } else {
-            out += &format!("\n{} {}\n\n", p.bold(&p.green("No changes.")), p.bold("Your infrastructure matches the configuration."));
+            let _ = writeln!(out, "\n{} {}\n", p.bold(&p.green("No changes.")), p.bold("Your infrastructure matches the configuration."));
             out += &word_wrap("plinth has compared your real infrastructure against your configuration and found no differences, so no changes are needed.", 78);
             out.push('\n');
         }
     }
     if !deferred.is_empty() {
-        out += &format!("\n{} {}\n", p.bold(&p.cyan("Note:")), p.bold("This is a partial plan, parts can only be known in the next plan / apply cycle."));
-        for c in &deferred {
-            out.push('\n');
-            out += &render_change(c, schema_of(c), Cause::Proposed, p);
-            out.push('\n');
-        }
-        out += &format!("{}\n", "─".repeat(78));
+        let _ = writeln!(out, "\n{} {}", p.bold(&p.cyan("Note:")), p.bold("This is a partial plan, parts can only be known in the next plan / apply cycle."));
+        render_changes(&mut out, &deferred, schema_of, Cause::Proposed, p);
+        let _ = writeln!(out, "{}", "─".repeat(78));
     }
     if !counts.is_empty() {
         out += "\n";
@@ -193,21 +239,17 @@ pub fn render(plan: &Plan, schema_of: SchemaOf<'_, '_>, p: &Paint) -> String {
         out.push('\n');
         for a in [Action::Create, Action::Update, Action::Delete, Action::DeleteThenCreate, Action::CreateThenDelete, Action::Read, Action::Forget] {
             if counts.contains_key(&a) {
-                out += &format!("{}\n", action_description(a, p));
+                let _ = writeln!(out, "{}", action_description(a, p));
             }
         }
     }
     if !changes.is_empty() {
         out += "\nplinth will perform the following actions:\n";
-        for c in &changes {
-            out.push('\n');
-            out += &render_change(c, schema_of(c), Cause::Proposed, p);
-            out.push('\n');
-        }
-        out += &format!("\n{} {}\n", p.bold("Plan:"), summary_counts(plan));
+        render_changes(&mut out, &changes, schema_of, Cause::Proposed, p);
+        let _ = writeln!(out, "\n{} {}", p.bold("Plan:"), summary_counts(plan));
     }
     if !outputs.is_empty() {
-        out += &format!("\nChanges to Outputs:\n{outputs}\n");
+        let _ = writeln!(out, "\nChanges to Outputs:\n{outputs}");
         if counts.is_empty() {
             out += &word_wrap("\nYou can apply this plan to save these new output values to the plinth state, without changing any real infrastructure.", 78);
             out.push('\n');
@@ -303,11 +345,8 @@ pub fn render_drift(drift: &[ResourceChange], schema_of: SchemaOf<'_, '_>, refre
     let mut out = format!("\n{} {}\n\n", p.bold(&p.cyan("Note:")), p.bold("Objects have changed outside of plinth"));
     out += &word_wrap("plinth detected the following changes made outside of plinth since the last \"plinth apply\" which may have affected this plan:", 78);
     out.push('\n');
-    for c in drift {
-        out.push('\n');
-        out += &render_change(c, schema_of(c), Cause::Drift, p);
-        out.push('\n');
-    }
+    let drift: Vec<&ResourceChange> = drift.iter().collect();
+    render_changes(&mut out, &drift, schema_of, Cause::Drift, p);
     out.push('\n');
     let tail = if refresh_only {
         "This is a refresh-only plan, so plinth will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the plinth state without changing any remote objects."

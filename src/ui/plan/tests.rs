@@ -682,3 +682,33 @@ fn drift_report_shows_changed_and_deleted_objects() {
         objects.
     "#]].assert_eq(&super::render_drift(&drift, &schema, true, &Paint { color: false }));
 }
+
+#[test]
+fn many_changes_render_as_one_after_another() {
+    // Enough changes to be rendered in chunks on several threads: the text
+    // is what rendering them one after another, in address order, gives.
+    let changes: Vec<ResourceChange> = (0..1000)
+        .map(|i| {
+            let addr = format!("terraform_data.r{i}");
+            if i % 3 == 0 {
+                change(&addr, Action::Update, Some(obj(&[("input", s("a"))])), Some(obj(&[("input", s(&format!("b{i}")))])))
+            } else {
+                change(&addr, Action::Create, None, Some(obj(&[("input", s(&format!("v{i}")))])))
+            }
+        })
+        .collect();
+    let plan = plan_of(changes, BTreeMap::new());
+    let p = Paint { color: false };
+    let out = render(&plan, &|_| None, &p);
+    let mut sorted: Vec<&ResourceChange> = plan.changes.iter().collect();
+    sorted.sort_by(|a, b| a.addr.cmp(&b.addr));
+    let mut one_by_one = String::new();
+    for c in sorted {
+        one_by_one.push('\n');
+        super::render_change(&mut one_by_one, c, None, super::Cause::Proposed, &p);
+        one_by_one.push('\n');
+    }
+    let (_, actions) = out.split_once("plinth will perform the following actions:\n").expect("actions");
+    let (actions, _) = actions.rsplit_once("\nPlan:").expect("summary");
+    assert_eq!(actions, one_by_one);
+}
