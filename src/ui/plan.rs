@@ -171,7 +171,7 @@ fn render_changes(out: &mut String, changes: &[&ResourceChange], schema_of: Sche
             out.push('\n');
         }
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = plinth_engine::par::cores();
     if changes.len() < PARALLEL_FROM || threads < 2 {
         render_all(out, changes);
         return;

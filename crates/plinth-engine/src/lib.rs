@@ -67,7 +67,20 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let mut walk = Walk::new(ctx, state, opts.mode);
     walk.replace = opts.replace.clone();
     walk.deferred_providers = deferred_providers;
-    for &i in &ctx.graph.order {
+    // The walk goes level by level (a node's level is one more than its
+    // deepest dependency's; within a level, the graph's order), and the
+    // configurations of each level's managed resources are evaluated ahead,
+    // on all cores (Walk::prepare): everything they read is walked by then.
+    let order = levelled(ctx.graph);
+    let managed = |i: usize| matches!(&ctx.graph.nodes[i].kind, NodeKind::Resource(k) if !k.starts_with("data."));
+    let mut at = 0;
+    for (pos, &(level, i)) in order.iter().enumerate() {
+        if opts.mode == PlanMode::Normal && pos >= at {
+            let end = pos + order[pos..].iter().take_while(|(l, _)| *l == level).count();
+            let ready: Vec<usize> = order[pos..end].iter().map(|&(_, j)| j).filter(|&j| managed(j)).collect();
+            walk.prepare(&ready);
+            at = end;
+        }
         match &ctx.graph.nodes[i].kind {
             // Destroying: everything in state goes (as orphans below); values
             // come from state so that expansions still evaluate.
@@ -113,6 +126,19 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     let prior_state = std::mem::replace(&mut walk.prior, State::new());
     let variables = ctx.inputs.clone();
     Ok(Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables, imports })
+}
+
+/// The graph's nodes with their levels, level by level: a node's level is one
+/// more than its deepest dependency's, and within a level the nodes keep the
+/// graph's topological order.
+fn levelled(graph: &graph::Graph) -> Vec<(usize, usize)> {
+    let mut level = vec![0usize; graph.nodes.len()];
+    for &i in &graph.order {
+        level[i] = graph.deps[i].iter().map(|&d| level[d] + 1).max().unwrap_or(0);
+    }
+    let mut out: Vec<(usize, usize)> = graph.order.iter().map(|&i| (level[i], i)).collect();
+    out.sort_by_key(|&(l, _)| l);
+    out
 }
 
 /// Shows each provider all its planned instances at once ([`plinth_provider::Provider::review_plan`]):

@@ -3,6 +3,13 @@
 //! pay for the threads. (A scoped-thread helper rather than rayon: the engine
 //! needs one map in a few places, not a work-stealing pool.)
 
+/// The machine's cores, asked once: `available_parallelism` reads cgroup
+/// files on every call, which adds up when a walk maps many small batches.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
+}
+
 /// Below this many items per thread, one thread does all the work.
 const MIN_PER_THREAD: usize = 512;
 
@@ -10,8 +17,14 @@ const MIN_PER_THREAD: usize = 512;
 /// `available_parallelism` threads; results keep the order of `items`.
 /// A panic in `f` is resumed on the calling thread.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let threads = cores.min(items.len() / MIN_PER_THREAD).max(1);
+    map_min(items, MIN_PER_THREAD, f)
+}
+
+/// [`map`], for items costly enough that `min_per_thread` of them pay for a
+/// thread.
+pub fn map_min<T: Sync, R: Send>(items: &[T], min_per_thread: usize, f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let most = items.len() / min_per_thread.max(1);
+    let threads = if most < 2 { 1 } else { cores().min(most) };
     if threads == 1 {
         return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
     }

@@ -74,7 +74,17 @@ pub struct Walk<'a> {
     pub deferred_providers: BTreeMap<String, String>,
     /// [`Walk::implied_type`]'s cache, by the schema's address.
     implied_types: FastMap<usize, Type>,
+    /// Configurations evaluated ahead of their node's turn by
+    /// [`Walk::prepare`], by node index.
+    prepared: FastMap<usize, std::collections::VecDeque<Prepared>>,
 }
+
+/// One resource instance's evaluated configuration, made by [`Walk::prepare`].
+type Prepared = (ModuleInstance, InstanceKey, Result<Value, EvalError>);
+
+/// Below this many resource nodes per thread, [`Walk::prepare`] stays on one
+/// thread (evaluating one configuration takes microseconds).
+const PREPARE_PER_THREAD: usize = 64;
 
 pub fn eval_err_to_diags(e: EvalError) -> Vec<Diagnostic> {
     e.diags
@@ -101,6 +111,7 @@ impl<'a> Walk<'a> {
             implicit_moves: FastMap::default(),
             deferred_providers: BTreeMap::new(),
             implied_types: FastMap::default(),
+            prepared: FastMap::default(),
         }
     }
 
@@ -566,6 +577,7 @@ impl<'a> Walk<'a> {
                 errors.extend(ds);
             }
         }
+        self.prepared.remove(&i);
         if !errors.is_empty() {
             let ctx_name = Some(format!("resource {:?} {:?}", rc.type_name, rc.name));
             for d in &mut errors {
@@ -591,6 +603,61 @@ impl<'a> Walk<'a> {
     pub fn implied_type(&mut self, block: &plinth_provider::BlockSchema) -> Type {
         let key = block as *const plinth_provider::BlockSchema as usize;
         self.implied_types.entry(key).or_insert_with(|| block.implied_type()).clone()
+    }
+
+    /// Evaluates the configuration of every instance of the managed resource
+    /// nodes `nodes`, on all cores, for their turn in the walk to take rather
+    /// than evaluate ([`Walk::plan_resource`]). The caller passes only nodes
+    /// whose dependencies have all been walked: evaluation reads nothing
+    /// else, so the result is the one the node's own turn would compute.
+    pub fn prepare(&mut self, nodes: &[usize]) {
+        let this = &*self;
+        let results = crate::par::map_min(nodes, PREPARE_PER_THREAD, |_, &i| (i, this.prepare_node(i)));
+        for (i, prepared) in results {
+            if !prepared.is_empty() {
+                self.prepared.insert(i, prepared);
+            }
+        }
+    }
+
+    /// The configurations of node `i`'s instances, in the order its turn
+    /// walks them (module instances, then instance keys).
+    fn prepare_node(&self, i: usize) -> std::collections::VecDeque<Prepared> {
+        let mut out = std::collections::VecDeque::new();
+        let node = &self.ctx.graph.nodes[i];
+        let NodeKind::Resource(key) = &node.kind else { return out };
+        let rc = &self.ctx.tree.get(node.module).module.resources[key];
+        if rc.mode != CfgMode::Managed || self.upstream_failed(i) {
+            return out;
+        }
+        let Ok((provider, _, _)) = self.provider_for(rc) else { return out };
+        let Some(schema) = provider.schema().resources.get(&rc.type_name) else { return out };
+        for inst in self.instances(node.module) {
+            let Ok(exp) = self.expansion(node.module, &inst, true, rc.count.as_ref(), rc.for_each.as_ref()) else { continue };
+            if exp.is_unknown() {
+                continue;
+            }
+            for (ik, each_val) in exp.keys() {
+                let config = {
+                    let mut scope = self.scope(node.module, &inst);
+                    set_instance_repetition(&mut scope, &ik, each_val.as_ref());
+                    let mut ev = Evaluator::new(&scope, self.call_ctx(node.module, true));
+                    decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span)
+                };
+                out.push_back((inst.clone(), ik, config));
+            }
+        }
+        out
+    }
+
+    /// The configuration [`Walk::prepare`] evaluated for this instance, if
+    /// any: instances come in the order they were prepared in.
+    fn take_prepared(&mut self, node_i: usize, inst: &ModuleInstance, ik: &InstanceKey) -> Option<Result<Value, EvalError>> {
+        let list = self.prepared.get_mut(&node_i)?;
+        match list.front() {
+            Some((m, k, _)) if m == inst && k == ik => list.pop_front().map(|(_, _, config)| config),
+            _ => None,
+        }
     }
 
     pub fn provider_for(&self, rc: &ResourceConfig) -> Result<(Arc<dyn Provider>, String, String), Vec<Diagnostic>> {
@@ -643,17 +710,21 @@ impl<'a> Walk<'a> {
             let addr = abs.instance(ik.clone());
             self.claimed.insert(addr.clone());
             let prior_obj = self.prior.current(&addr).map(|o| (object_from_state(&o.attributes, &ty), o.clone()));
-            // Configuration of this instance.
-            let config = {
-                let mut scope = self.scope(module, inst);
-                set_instance_repetition(&mut scope, &ik, each_val.as_ref());
-                let mut ev = Evaluator::new(&scope, self.call_ctx(module, true));
-                match decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        errors.extend(e.diags);
-                        continue;
-                    }
+            // Configuration of this instance (evaluated ahead, or now).
+            let config = match self.take_prepared(node_i, inst, &ik) {
+                Some(prepared) => prepared,
+                None => {
+                    let mut scope = self.scope(module, inst);
+                    set_instance_repetition(&mut scope, &ik, each_val.as_ref());
+                    let mut ev = Evaluator::new(&scope, self.call_ctx(module, true));
+                    decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span)
+                }
+            };
+            let config = match config {
+                Ok(v) => v,
+                Err(e) => {
+                    errors.extend(e.diags);
+                    continue;
                 }
             };
             if let Err(ds) = self.check_conditions(module, inst, true, &rc.lifecycle.preconditions, None, "Resource precondition failed") {
