@@ -24,9 +24,10 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 fn main() {
     // A run is short: memory freed midway is used again soon, so returning it
     // to the OS (mimalloc's default after a delay) only buys page faults back.
-    // And no huge OS pages: asking the kernel for them (madvise) makes it
-    // compact memory in the page fault, which cost up to half of a 5,000
-    // resource plan's wall time here, and unpredictably (bench/run.py).
+    // No huge pages through MAP_HUGETLB (large_os_pages). mimalloc v3 still
+    // marks its arenas for transparent huge pages (madvise, its allow_thp
+    // option), which measured faster here: a 5,000-resource plan takes ~700
+    // page faults instead of ~10,000 (MIMALLOC_ALLOW_THP=0).
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
         libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 0);
