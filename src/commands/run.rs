@@ -196,7 +196,8 @@ pub fn plan_options(args: &Args, mode: PlanMode) -> Result<PlanOptions, String> 
     Ok(PlanOptions { mode, refresh: args.bool_or("refresh", true), replace, targets: parse_targets("target")?, excludes: parse_targets("exclude")? })
 }
 
-fn make_plan(run: &Run, rt: &tokio::runtime::Runtime, opts: &PlanOptions) -> Result<Plan, u8> {
+/// Plans from `prior` (the run's state, or a copy when the caller still needs it).
+fn make_plan(run: &Run, prior: State, rt: &tokio::runtime::Runtime, opts: &PlanOptions) -> Result<Plan, u8> {
     let providers = run.wd.providers();
     let ctx = Context {
         tree: &run.wd.tree,
@@ -207,7 +208,7 @@ fn make_plan(run: &Run, rt: &tokio::runtime::Runtime, opts: &PlanOptions) -> Res
         root_dir: run.wd.dir.clone(),
         files: &run.wd.files,
     };
-    match rt.block_on(plinth_engine::plan(&ctx, run.state.clone(), opts)) {
+    match rt.block_on(plinth_engine::plan(&ctx, prior, opts)) {
         Ok(p) => Ok(p),
         Err(ds) => {
             ui::report_diags(run.json, &run.wd.files, &ds, run.color);
@@ -250,7 +251,10 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
     if let Err(c) = recover_journal(&mut run, &rt) {
         return c;
     }
-    let plan = match make_plan(&run, &rt, &opts) {
+    // Only a plan file records the state as loaded: otherwise the plan takes
+    // it, not a copy (tens of megabytes for tens of thousands of resources).
+    let prior = if args.flag("out").is_some() { run.state.clone() } else { std::mem::take(&mut run.state) };
+    let plan = match make_plan(&run, prior, &rt, &opts) {
         Ok(p) => p,
         Err(c) => return c,
     };
@@ -522,7 +526,7 @@ const MAX_DEFERRED_ROUNDS: usize = 3;
 /// changes the next round can plan (0: done), with `run.state` set to the
 /// state this round persisted.
 fn apply_round(run: &mut Run, rt: &tokio::runtime::Runtime, args: &Args, opts: &PlanOptions, saved: Option<&super::planfile::SavedPlan>, cancel: &Arc<AtomicBool>) -> Result<usize, u8> {
-    let plan = make_plan(run, rt, opts)?;
+    let plan = make_plan(run, run.state.clone(), rt, opts)?;
     let color = run.color;
     let json = run.json;
     ui::report_diags(json, &run.wd.files, &std::mem::take(&mut run.warnings), color);
@@ -878,7 +882,7 @@ pub fn drift(dir: &Path, args: &Args) -> u8 {
     };
     let opts = PlanOptions { mode: PlanMode::RefreshOnly, refresh: true, replace: Vec::new(), targets: Vec::new(), excludes: Vec::new() };
     let rt = runtime();
-    let plan = match make_plan(&run, &rt, &opts) {
+    let plan = match make_plan(&run, run.state.clone(), &rt, &opts) {
         Ok(p) => p,
         Err(c) => return c,
     };
