@@ -642,6 +642,9 @@ fn resource(mut b: Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Re
             _ => r.config.blocks.push(inner),
         }
     }
+    // Kept for the whole run, one per resource: no spare capacity.
+    r.config.attributes.shrink_to_fit();
+    r.config.blocks.shrink_to_fit();
     r
 }
 

@@ -72,6 +72,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     // configurations of each level's managed resources are evaluated ahead,
     // on all cores (Walk::prepare): everything they read is walked by then.
     let order = levelled(ctx.graph);
+    walk.changes.reserve(ctx.graph.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Resource(_))).count());
     let managed = |i: usize| matches!(&ctx.graph.nodes[i].kind, NodeKind::Resource(k) if !k.starts_with("data."));
     let mut at = 0;
     for (pos, &(level, i)) in order.iter().enumerate() {

@@ -1,9 +1,6 @@
 //! What a walk has evaluated so far, per module instance, and the [`Scope`]
 //! that resolves references against it.
 
-use std::collections::BTreeMap;
-
-use crate::FastMap;
 use std::path::PathBuf;
 
 use plinth_lang::{EvalError, Scope};
@@ -12,6 +9,7 @@ use plinth_syntax::ast::Ident;
 use plinth_syntax::Diagnostic;
 use plinth_value::{Type, Value};
 
+use crate::FastMap;
 use crate::tree::{ConfigTree, ModuleId};
 
 /// How many instances an expanded object has.
@@ -42,7 +40,9 @@ impl Expansion {
 #[derive(Default)]
 pub struct ResourceValues {
     pub expansion: Option<Expansion>,
-    pub instances: BTreeMap<InstanceKey, Value>,
+    /// A hash map rather than a B-tree: most resources have one instance, and
+    /// a B-tree's first node holds room for eleven.
+    pub instances: FastMap<InstanceKey, Value>,
 }
 
 #[derive(Default)]

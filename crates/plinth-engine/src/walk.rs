@@ -700,7 +700,7 @@ impl<'a> Walk<'a> {
             self.unknown_expansion(&abs, rc);
         }
         let deps = self.dependency_strings(node_i, inst);
-        let mut planned_vals = BTreeMap::new();
+        let mut planned_vals = FastMap::default();
         let mut errors = Vec::new();
         for (ik, each_val) in exp.keys() {
             if exp.is_unknown() {

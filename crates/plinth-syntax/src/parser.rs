@@ -1351,6 +1351,9 @@ impl<'a> Parser<'a> {
             }
         }
         self.leave_n(COST);
+        // Parts are large (directives hold whole expressions) and templates
+        // are many and kept: no spare capacity.
+        out.shrink_to_fit();
         out
     }
 
