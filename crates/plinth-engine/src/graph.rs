@@ -4,12 +4,11 @@
 //! nodes: a walk expands each node over its module's instances, so the graph
 //! is linear in the size of the configuration, not of the infrastructure.
 
-use crate::FastMap;
-
 use petgraph::graph::{DiGraph, NodeIndex};
 use plinth_syntax::ast::Expr;
 use plinth_syntax::{Diagnostic, Span};
 
+use crate::FastMap;
 use crate::refs::{references_with, RefTarget, Reference};
 use crate::tree::{ConfigTree, ModuleId};
 

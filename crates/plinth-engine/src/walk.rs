@@ -3,8 +3,6 @@
 //! instance through its provider.
 
 use std::collections::BTreeMap;
-
-use crate::{FastMap, FastSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -17,6 +15,7 @@ use plinth_syntax::ast::Expr;
 use plinth_syntax::{Diagnostic, Span};
 use plinth_value::{convert, Marks, Type, Value};
 
+use crate::{FastMap, FastSet};
 use crate::decode::{decode_body, proposed_new};
 use crate::graph::{Graph, NodeKind};
 use crate::plan::{Action, OutputChange, PlanMode, ResourceChange};
@@ -1218,7 +1217,6 @@ fn path_changed(p: &plinth_provider::Path, prior: &Value, planned: &Value) -> bo
         _ => true,
     }
 }
-
 
 impl Walk<'_> {
     /// Resource values straight from state, for `console`.
