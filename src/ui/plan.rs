@@ -159,40 +159,22 @@ pub fn render_change(out: &mut String, c: &ResourceChange, schema: Option<&Block
 }
 
 /// Changes in order, each after a blank line and ending its last line. Many
-/// changes are rendered in chunks on all cores (at least `MIN_CHUNK` each),
-/// then joined in order.
+/// changes are rendered in chunks on all cores, then joined in order.
 fn render_changes(out: &mut String, changes: &[&ResourceChange], schema_of: SchemaOf<'_, '_>, cause: Cause, p: &Paint) {
-    const PARALLEL_FROM: usize = 256;
-    const MIN_CHUNK: usize = 64;
-    let render_all = |out: &mut String, changes: &[&ResourceChange]| {
-        for c in changes {
-            out.push('\n');
-            render_change(out, c, schema_of(c), cause, p);
-            out.push('\n');
+    /// Changes per thread worth a thread of their own.
+    const MIN_CHUNK: usize = 128;
+    let texts = plinth_engine::par::map_chunks(changes, MIN_CHUNK, |_, chunk| {
+        let mut text = String::new();
+        for c in chunk {
+            text.push('\n');
+            render_change(&mut text, c, schema_of(c), cause, p);
+            text.push('\n');
         }
-    };
-    let threads = plinth_engine::par::cores();
-    if changes.len() < PARALLEL_FROM || threads < 2 {
-        render_all(out, changes);
-        return;
-    }
-    let mut chunks = changes.chunks(changes.len().div_ceil(threads).max(MIN_CHUNK));
-    let first = chunks.next().unwrap_or_default();
-    std::thread::scope(|s| {
-        let rest: Vec<_> = chunks
-            .map(|chunk| {
-                s.spawn(move || {
-                    let mut text = String::new();
-                    render_all(&mut text, chunk);
-                    text
-                })
-            })
-            .collect();
-        render_all(out, first);
-        for handle in rest {
-            out.push_str(&handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        }
+        text
     });
+    for text in texts {
+        out.push_str(&text);
+    }
 }
 
 fn shown(c: &ResourceChange) -> bool {

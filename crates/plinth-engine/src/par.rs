@@ -23,22 +23,33 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> 
 /// [`map`], for items costly enough that `min_per_thread` of them pay for a
 /// thread.
 pub fn map_min<T: Sync, R: Send>(items: &[T], min_per_thread: usize, f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let parts = map_chunks(items, min_per_thread, |at, part| part.iter().enumerate().map(|(j, t)| f(at + j, t)).collect::<Vec<R>>());
+    let mut out = Vec::with_capacity(items.len());
+    for part in parts {
+        out.extend(part);
+    }
+    out
+}
+
+/// `f` over consecutive chunks of `items`, one chunk per thread (at least
+/// `min_per_thread` items each; one chunk, on this thread, when `items` is
+/// short), with each chunk's offset in `items`. The first chunk runs on the
+/// calling thread; results come in chunk order, and a panic in `f` is resumed
+/// on the calling thread.
+pub fn map_chunks<T: Sync, R: Send>(items: &[T], min_per_thread: usize, f: impl Fn(usize, &[T]) -> R + Sync) -> Vec<R> {
     let most = items.len() / min_per_thread.max(1);
     let threads = if most < 2 { 1 } else { cores().min(most) };
     if threads == 1 {
-        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
+        return vec![f(0, items)];
     }
     let chunk = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|s| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .enumerate()
-            .map(|(c, part)| s.spawn(move || part.iter().enumerate().map(|(j, t)| f(c * chunk + j, t)).collect::<Vec<R>>()))
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for w in workers {
-            out.extend(w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        let rest: Vec<_> = items.chunks(chunk).enumerate().skip(1).map(|(c, part)| s.spawn(move || f(c * chunk, part))).collect();
+        let mut out = Vec::with_capacity(threads);
+        out.push(f(0, &items[..chunk]));
+        for w in rest {
+            out.push(w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         }
         out
     })
@@ -52,6 +63,9 @@ mod tests {
             let items: Vec<usize> = (0..n).collect();
             let out = super::map(&items, |i, &x| (i, x * 2));
             assert_eq!(out, (0..n).map(|x| (x, x * 2)).collect::<Vec<_>>(), "n = {n}");
+            let sums = super::map_chunks(&items, 100, |at, part| (at, part.len()));
+            assert_eq!(sums.iter().map(|(_, len)| len).sum::<usize>(), n, "n = {n}");
+            assert!(sums.windows(2).all(|w| w[0].0 + w[0].1 == w[1].0), "chunks in order, n = {n}");
         }
     }
 }
