@@ -82,6 +82,11 @@ impl Provider for TerraformProvider {
         Ok(())
     }
 
+    /// Plans from the request alone.
+    fn plans_locally(&self) -> bool {
+        true
+    }
+
     fn plan_resource(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let input = attr(req.config, "input");
         let trigger = attr(req.config, "triggers_replace");

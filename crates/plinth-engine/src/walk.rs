@@ -9,7 +9,7 @@ use std::sync::Arc;
 use plinth_config::{Condition, Resource as ResourceConfig, ResourceMode as CfgMode, Variable};
 use plinth_lang::functions::CallCtx;
 use plinth_lang::{EvalError, Evaluator};
-use plinth_provider::{PlanRequest, Provider};
+use plinth_provider::{PlanRequest, Provider, ProviderError, ResourceSchema};
 use plinth_state::{AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, ResourceMode, State};
 use plinth_syntax::ast::Expr;
 use plinth_syntax::{Diagnostic, Span};
@@ -64,8 +64,11 @@ pub struct Walk<'a> {
     pub replace: Vec<AbsResourceInstance>,
     /// Resources each resource node depends on, transitively through other nodes.
     pub resource_deps: Vec<Vec<usize>>,
-    /// Instances whose planned change is known, by address (for replace_triggered_by).
-    pub changed: FastMap<AbsResourceInstance, Action>,
+    /// Planned changes other than no-ops, by resource, for
+    /// `replace_triggered_by`; recorded only when a resource has it.
+    changed: FastMap<AbsResource, Vec<(InstanceKey, Action)>>,
+    /// Whether any resource of the configuration has `replace_triggered_by`.
+    track_changes: bool,
     pub warnings: Vec<Diagnostic>,
     /// Implicit moves (`[0]` ↔ no key) made while planning: new → old address.
     pub implicit_moves: FastMap<AbsResourceInstance, String>,
@@ -78,8 +81,28 @@ pub struct Walk<'a> {
     prepared: FastMap<usize, std::collections::VecDeque<Prepared>>,
 }
 
-/// One resource instance's evaluated configuration, made by [`Walk::prepare`].
-type Prepared = (ModuleInstance, InstanceKey, Result<Value, EvalError>);
+/// One managed resource instance worked out ahead of its turn by
+/// [`Walk::prepare`]: its configuration, and, when its provider plans
+/// locally, the provider's plan.
+struct Prepared {
+    inst: ModuleInstance,
+    key: InstanceKey,
+    config: Result<Value, EvalError>,
+    plan: Option<Result<ManagedPlan, ProviderError>>,
+}
+
+/// What the provider planned for one managed instance, before the walk picks
+/// the action ([`plan_managed`]).
+struct ManagedPlan {
+    /// The prior object, as a value of the resource's type.
+    prior: Option<Value>,
+    config_plain: Value,
+    /// Where the configuration carries marks, to mark the planned value.
+    sensitive_paths: Vec<Vec<String>>,
+    /// Without marks, `ignore_changes` applied.
+    planned: Value,
+    requires_replace: Vec<plinth_provider::Path>,
+}
 
 /// Below this many resource nodes per thread, [`Walk::prepare`] stays on one
 /// thread (evaluating one configuration takes microseconds).
@@ -106,6 +129,7 @@ impl<'a> Walk<'a> {
             replace: Vec::new(),
             resource_deps,
             changed: FastMap::default(),
+            track_changes: ctx.tree.modules.iter().any(|m| m.module.resources.values().any(|r| !r.lifecycle.replace_triggered_by.is_empty())),
             warnings: Vec::new(),
             implicit_moves: FastMap::default(),
             deferred_providers: BTreeMap::new(),
@@ -600,16 +624,28 @@ impl<'a> Walk<'a> {
     /// The object type of values of `block` (a provider's schema, alive for
     /// the whole walk), computed once per schema rather than per resource.
     pub fn implied_type(&mut self, block: &plinth_provider::BlockSchema) -> Type {
-        let key = block as *const plinth_provider::BlockSchema as usize;
-        self.implied_types.entry(key).or_insert_with(|| block.implied_type()).clone()
+        self.implied_types.entry(schema_key(block)).or_insert_with(|| block.implied_type()).clone()
     }
 
-    /// Evaluates the configuration of every instance of the managed resource
-    /// nodes `nodes`, on all cores, for their turn in the walk to take rather
-    /// than evaluate ([`Walk::plan_resource`]). The caller passes only nodes
-    /// whose dependencies have all been walked: evaluation reads nothing
-    /// else, so the result is the one the node's own turn would compute.
+    /// Works out every instance of the managed resource nodes `nodes` ahead
+    /// of their turn in the walk ([`Walk::plan_resource`]), on all cores: it
+    /// evaluates their configurations and, when their provider plans locally
+    /// ([`Provider::plans_locally`]), has the provider plan them. The caller
+    /// passes only nodes whose dependencies have all been walked: this reads
+    /// nothing else, so the results are the ones the nodes' own turns would
+    /// compute.
     pub fn prepare(&mut self, nodes: &[usize]) {
+        // Resource types' implied types, asked for here: the workers only read.
+        for &i in nodes {
+            if let NodeKind::Resource(key) = &self.ctx.graph.nodes[i].kind {
+                let rc = &self.ctx.tree.get(self.ctx.graph.nodes[i].module).module.resources[key];
+                if let Ok((provider, _, _)) = self.provider_for(rc) {
+                    if let Some(schema) = provider.schema().resources.get(&rc.type_name) {
+                        self.implied_type(&schema.block);
+                    }
+                }
+            }
+        }
         let this = &*self;
         let results = crate::par::map_min(nodes, PREPARE_PER_THREAD, |_, &i| (i, this.prepare_node(i)));
         for (i, prepared) in results {
@@ -619,8 +655,8 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The configurations of node `i`'s instances, in the order its turn
-    /// walks them (module instances, then instance keys).
+    /// Node `i`'s instances worked out ahead, in the order its turn walks
+    /// them (module instances, then instance keys).
     fn prepare_node(&self, i: usize) -> std::collections::VecDeque<Prepared> {
         let mut out = std::collections::VecDeque::new();
         let node = &self.ctx.graph.nodes[i];
@@ -629,13 +665,19 @@ impl<'a> Walk<'a> {
         if rc.mode != CfgMode::Managed || self.upstream_failed(i) {
             return out;
         }
-        let Ok((provider, _, _)) = self.provider_for(rc) else { return out };
+        let Ok((provider, pname, _)) = self.provider_for(rc) else { return out };
         let Some(schema) = provider.schema().resources.get(&rc.type_name) else { return out };
+        let ty = self.implied_types.get(&schema_key(&schema.block));
+        // A provider that cannot be configured yet plans nothing now.
+        let plans = provider.plans_locally() && !self.deferred_providers.contains_key(&pname);
         for inst in self.instances(node.module) {
             let Ok(exp) = self.expansion(node.module, &inst, true, rc.count.as_ref(), rc.for_each.as_ref()) else { continue };
             if exp.is_unknown() {
                 continue;
             }
+            let abs = Self::abs_resource(&inst, rc);
+            // Its turn may first move an instance in the prior state.
+            let plans = plans && self.implicit_move_of(&abs, &exp).is_none();
             for (ik, each_val) in exp.keys() {
                 let config = {
                     let mut scope = self.scope(node.module, &inst);
@@ -643,18 +685,25 @@ impl<'a> Walk<'a> {
                     let mut ev = Evaluator::new(&scope, self.call_ctx(node.module, true));
                     decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span)
                 };
-                out.push_back((inst.clone(), ik, config));
+                let plan = match (&config, ty) {
+                    (Ok(config), Some(ty)) if plans => {
+                        let prior = self.prior.current(&abs.instance(ik.clone())).map(|o| object_from_state(&o.attributes, ty));
+                        Some(plan_managed(&*provider, schema, rc, config, prior))
+                    }
+                    _ => None,
+                };
+                out.push_back(Prepared { inst: inst.clone(), key: ik, config, plan });
             }
         }
         out
     }
 
-    /// The configuration [`Walk::prepare`] evaluated for this instance, if
-    /// any: instances come in the order they were prepared in.
-    fn take_prepared(&mut self, node_i: usize, inst: &ModuleInstance, ik: &InstanceKey) -> Option<Result<Value, EvalError>> {
+    /// What [`Walk::prepare`] worked out for this instance, if anything:
+    /// instances come in the order they were prepared in.
+    fn take_prepared(&mut self, node_i: usize, inst: &ModuleInstance, ik: &InstanceKey) -> Option<Prepared> {
         let list = self.prepared.get_mut(&node_i)?;
         match list.front() {
-            Some((m, k, _)) if m == inst && k == ik => list.pop_front().map(|(_, _, config)| config),
+            Some(p) if p.inst == *inst && p.key == *ik => list.pop_front(),
             _ => None,
         }
     }
@@ -707,18 +756,26 @@ impl<'a> Walk<'a> {
                 continue;
             }
             let addr = abs.instance(ik.clone());
-            self.claimed.insert(addr.clone());
-            let prior_obj = self.prior.current(&addr).map(|o| (object_from_state(&o.attributes, &ty), o.clone()));
-            // Configuration of this instance (evaluated ahead, or now).
-            let config = match self.take_prepared(node_i, inst, &ik) {
-                Some(prepared) => prepared,
+            // Configuration of this instance, and maybe its provider's plan
+            // (worked out ahead, or now).
+            let (config, ahead) = match self.take_prepared(node_i, inst, &ik) {
+                Some(p) => (p.config, p.plan),
                 None => {
                     let mut scope = self.scope(module, inst);
                     set_instance_repetition(&mut scope, &ik, each_val.as_ref());
                     let mut ev = Evaluator::new(&scope, self.call_ctx(module, true));
-                    decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span)
+                    (decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span), None)
                 }
             };
+            // The prior object, unless the provider's plan already has it.
+            let prior_obj = match &ahead {
+                Some(Ok(mp)) => mp.prior.clone(),
+                _ => self.prior.current(&addr).map(|o| object_from_state(&o.attributes, &ty)),
+            };
+            // What prior state has and configuration claims is no orphan.
+            if prior_obj.is_some() {
+                self.claimed.insert(addr.clone());
+            }
             let config = match config {
                 Ok(v) => v,
                 Err(e) => {
@@ -731,7 +788,7 @@ impl<'a> Walk<'a> {
                 continue;
             }
             if self.mode == PlanMode::RefreshOnly {
-                if let Some((p, _)) = &prior_obj {
+                if let Some(p) = &prior_obj {
                     planned_vals.insert(ik, p.clone());
                 }
                 continue;
@@ -739,7 +796,7 @@ impl<'a> Walk<'a> {
             if let Some(waits) = self.deferred_providers.get(&pname).cloned() {
                 // The provider cannot be configured yet: plan without it, and
                 // leave the change for apply to plan again once it can.
-                let prior_val = prior_obj.as_ref().map(|(v, _)| v.clone());
+                let prior_val = prior_obj.clone();
                 let (config_plain, _) = config.clone().unmark_deep();
                 let (action, after) = match (&prior_val, rc.mode) {
                     (Some(p), _) => (Action::NoOp, p.clone()),
@@ -803,28 +860,17 @@ impl<'a> Walk<'a> {
                 planned_vals.insert(ik, v);
                 continue;
             }
-            let (config_plain, _) = config.clone().unmark_deep();
-            let sensitive_paths = marked_paths(&config);
-            let prior_val = prior_obj.as_ref().map(|(v, _)| v.clone());
-            let proposed = proposed_new(&schema.block, &config_plain, prior_val.as_ref());
-            let resp = match provider.plan_resource(PlanRequest {
-                type_name: &rc.type_name,
-                prior: prior_val.as_ref(),
-                proposed: &proposed,
-                config: &config_plain,
-            }) {
-                Ok(r) => r,
+            let planned = match ahead {
+                Some(r) => r,
+                None => plan_managed(&*provider, schema, rc, &config, prior_obj),
+            };
+            let ManagedPlan { prior: prior_val, config_plain, sensitive_paths, mut planned, mut requires_replace } = match planned {
+                Ok(mp) => mp,
                 Err(e) => {
                     errors.push(provider_diag(&addr, e, rc.decl_span));
                     continue;
                 }
             };
-            let mut planned = resp.planned;
-            let mut requires_replace = resp.requires_replace;
-            if let Some(prior) = &prior_val {
-                planned = apply_ignore_changes(&rc.lifecycle, planned, prior);
-                requires_replace.retain(|p| !ignored(&rc.lifecycle, p));
-            }
             let mut action = match &prior_val {
                 None => Action::Create,
                 Some(prior) if planned.raw_equal(prior) => Action::NoOp,
@@ -871,8 +917,8 @@ impl<'a> Walk<'a> {
                 (_, prior) => (prior, Some(planned.clone()), Some(config)),
             };
             planned_vals.insert(ik.clone(), after.clone().unwrap_or(planned));
-            if action != Action::NoOp {
-                self.changed.insert(addr.clone(), action);
+            if action != Action::NoOp && self.track_changes {
+                self.changed.entry(abs.clone()).or_default().push((addr.key.clone(), action));
             }
             self.changes.push(ResourceChange {
                 addr,
@@ -918,8 +964,10 @@ impl<'a> Walk<'a> {
                 _ => None,
             });
             let _ = (ik, each);
-            let hit = self.changed.iter().any(|(a, act)| {
-                a.resource == abs && idx.as_ref().is_none_or(|k| *k == a.key) && matches!(act, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Create)
+            let hit = self.changed.get(&abs).is_some_and(|planned| {
+                planned.iter().any(|(key, act)| {
+                    idx.as_ref().is_none_or(|k| k == key) && matches!(act, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Create)
+                })
             });
             if hit {
                 return true;
@@ -931,23 +979,22 @@ impl<'a> Walk<'a> {
     /// Terraform's implicit move between `[0]` and no key when `count` is
     /// added to or removed from a single-instance resource.
     fn implicit_move(&mut self, abs: &AbsResource, exp: &Expansion) {
-        if self.prior.resource(abs).is_none() {
-            return;
+        if let Some((from, to)) = self.implicit_move_of(abs, exp) {
+            if self.prior.move_instance(&from, &to).is_ok() {
+                self.implicit_moves.insert(to, from.to_string());
+            }
         }
+    }
+
+    /// The implicit move (from, to) that `exp` calls for in the prior state.
+    fn implicit_move_of(&self, abs: &AbsResource, exp: &Expansion) -> Option<(AbsResourceInstance, AbsResourceInstance)> {
+        self.prior.resource(abs)?;
         let no_key = abs.instance(InstanceKey::None);
         let zero = abs.instance(InstanceKey::Int(0));
         match exp {
-            Expansion::Single if self.prior.instance(&no_key).is_none() && self.prior.instance(&zero).is_some() => {
-                if self.prior.move_instance(&zero, &no_key).is_ok() {
-                    self.implicit_moves.insert(no_key, zero.to_string());
-                }
-            }
-            Expansion::Count(n) if *n > 0 && self.prior.instance(&zero).is_none() && self.prior.instance(&no_key).is_some() => {
-                if self.prior.move_instance(&no_key, &zero).is_ok() {
-                    self.implicit_moves.insert(zero, no_key.to_string());
-                }
-            }
-            _ => {}
+            Expansion::Single if self.prior.instance(&no_key).is_none() && self.prior.instance(&zero).is_some() => Some((zero, no_key)),
+            Expansion::Count(n) if *n > 0 && self.prior.instance(&zero).is_none() && self.prior.instance(&no_key).is_some() => Some((no_key, zero)),
+            _ => None,
         }
     }
 
@@ -1060,6 +1107,29 @@ impl<'a> Walk<'a> {
         }
         out
     }
+}
+
+/// [`Walk::implied_type`]'s cache key: the schema's address (schemas live as
+/// long as their providers, for the whole walk).
+fn schema_key(block: &plinth_provider::BlockSchema) -> usize {
+    block as *const plinth_provider::BlockSchema as usize
+}
+
+/// Has the provider plan one managed instance from its configuration and
+/// prior object; `ignore_changes` is applied. The walk calls it in the
+/// node's turn or ahead of it, on any thread ([`Walk::prepare`]).
+fn plan_managed(provider: &dyn Provider, schema: &ResourceSchema, rc: &ResourceConfig, config: &Value, prior: Option<Value>) -> Result<ManagedPlan, ProviderError> {
+    let (config_plain, _) = config.clone().unmark_deep();
+    let sensitive_paths = marked_paths(config);
+    let proposed = proposed_new(&schema.block, &config_plain, prior.as_ref());
+    let resp = provider.plan_resource(PlanRequest { type_name: &rc.type_name, prior: prior.as_ref(), proposed: &proposed, config: &config_plain })?;
+    let mut planned = resp.planned;
+    let mut requires_replace = resp.requires_replace;
+    if let Some(p) = &prior {
+        planned = apply_ignore_changes(&rc.lifecycle, planned, p);
+        requires_replace.retain(|path| !ignored(&rc.lifecycle, path));
+    }
+    Ok(ManagedPlan { prior, config_plain, sensitive_paths, planned, requires_replace })
 }
 
 fn replace_action(rc: &ResourceConfig) -> Action {

@@ -447,6 +447,11 @@ impl Provider for AwsProvider {
         out
     }
 
+    /// Plans from the request and the configured default tags.
+    fn plans_locally(&self) -> bool {
+        true
+    }
+
     fn plan_resource(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         self.plan(&req)
     }

@@ -330,6 +330,11 @@ impl Provider for RandomProvider {
         errs
     }
 
+    /// Plans from the request alone (values are drawn at apply).
+    fn plans_locally(&self) -> bool {
+        true
+    }
+
     fn plan_resource(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let block = self.block(req.type_name)?;
         Ok(plan_immutable(block, req.type_name, &req))

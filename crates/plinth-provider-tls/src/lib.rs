@@ -399,6 +399,11 @@ impl Provider for TlsProvider {
         errs
     }
 
+    /// Plans from the request alone (keys are made at apply).
+    fn plans_locally(&self) -> bool {
+        true
+    }
+
     fn plan_resource(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let block = self.block(req.type_name)?;
         Ok(plan(block, req.type_name, &req))

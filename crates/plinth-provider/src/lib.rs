@@ -114,8 +114,17 @@ pub trait Provider: Send + Sync {
         Vec::new()
     }
 
-    /// Computes the planned new state. Pure: no remote calls.
+    /// Computes the planned new state. It may ask the remote API (a dry
+    /// run) only when [`Provider::plans_locally`] is false.
     fn plan_resource(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError>;
+
+    /// True when `plan_resource` reads nothing but its request and what
+    /// `configure` set: no remote calls, no async runtime. The engine then
+    /// plans many instances at once on plain threads, ahead of their turn in
+    /// the walk.
+    fn plans_locally(&self) -> bool {
+        false
+    }
 
     /// Reviews every planned instance of this provider together, after the
     /// whole configuration is planned: ordering the configuration does not
