@@ -64,6 +64,8 @@ pub struct Walk<'a> {
     pub replace: Vec<AbsResourceInstance>,
     /// Resources each resource node depends on, transitively through other nodes.
     pub resource_deps: Vec<Vec<usize>>,
+    /// Each resource node's configuration, by node index.
+    resource_configs: Vec<Option<&'a ResourceConfig>>,
     /// Planned changes other than no-ops, by resource, for
     /// `replace_triggered_by`; recorded only when a resource has it.
     changed: FastMap<AbsResource, Vec<(InstanceKey, Action)>>,
@@ -117,6 +119,17 @@ impl<'a> Walk<'a> {
         let mut values = Values::default();
         values.module_instances.insert(0, vec![ModuleInstance::root()]);
         let resource_deps = compute_resource_deps(ctx.graph);
+        let resource_configs = ctx
+            .graph
+            .nodes
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Resource(key) => ctx.tree.get(n.module).module.resources.get(key),
+                _ => None,
+            })
+            .collect();
+        // One entry per resource node at least (more with count/for_each).
+        values.resources.reserve(resource_configs_len(ctx.graph));
         Walk {
             ctx,
             values,
@@ -128,6 +141,7 @@ impl<'a> Walk<'a> {
             mode,
             replace: Vec::new(),
             resource_deps,
+            resource_configs,
             changed: FastMap::default(),
             track_changes: ctx.tree.modules.iter().any(|m| m.module.resources.values().any(|r| !r.lifecycle.replace_triggered_by.is_empty())),
             warnings: Vec::new(),
@@ -157,6 +171,11 @@ impl<'a> Walk<'a> {
     /// to it, so `file("${path.module}/x")` works in a child module.
     pub fn call_ctx(&self, _module: ModuleId, planning: bool) -> CallCtx {
         CallCtx { base_dir: self.ctx.root_dir.to_path_buf(), planning, provider_functions: self.ctx.providers.functions() }
+    }
+
+    /// The configuration of resource node `i`.
+    pub fn resource_config(&self, i: usize) -> Option<&'a ResourceConfig> {
+        self.resource_configs[i]
     }
 
     pub fn instances(&self, module: ModuleId) -> Vec<ModuleInstance> {
@@ -591,9 +610,9 @@ impl<'a> Walk<'a> {
             self.failed_nodes.insert(i);
             return;
         }
-        let node = self.ctx.graph.nodes[i].clone();
+        let node = &self.ctx.graph.nodes[i];
         let NodeKind::Resource(key) = &node.kind else { return };
-        let rc = &self.ctx.tree.get(node.module).module.resources[key];
+        let Some(rc) = self.resource_config(i) else { return };
         let mut errors = Vec::new();
         for inst in self.instances(node.module) {
             if let Err(ds) = self.plan_resource(i, node.module, &inst, key, rc).await {
@@ -637,8 +656,7 @@ impl<'a> Walk<'a> {
     pub fn prepare(&mut self, nodes: &[usize]) {
         // Resource types' implied types, asked for here: the workers only read.
         for &i in nodes {
-            if let NodeKind::Resource(key) = &self.ctx.graph.nodes[i].kind {
-                let rc = &self.ctx.tree.get(self.ctx.graph.nodes[i].module).module.resources[key];
+            if let Some(rc) = self.resource_config(i) {
                 if let Ok((provider, _, _)) = self.provider_for(rc) {
                     if let Some(schema) = provider.schema().resources.get(&rc.type_name) {
                         self.implied_type(&schema.block);
@@ -660,8 +678,7 @@ impl<'a> Walk<'a> {
     fn prepare_node(&self, i: usize) -> std::collections::VecDeque<Prepared> {
         let mut out = std::collections::VecDeque::new();
         let node = &self.ctx.graph.nodes[i];
-        let NodeKind::Resource(key) = &node.kind else { return out };
-        let rc = &self.ctx.tree.get(node.module).module.resources[key];
+        let Some(rc) = self.resource_config(i) else { return out };
         if rc.mode != CfgMode::Managed || self.upstream_failed(i) {
             return out;
         }
@@ -748,9 +765,10 @@ impl<'a> Walk<'a> {
             self.unknown_expansion(&abs, rc);
         }
         let deps = self.dependency_strings(node_i, inst);
-        let mut planned_vals = FastMap::default();
+        let keys = exp.keys();
+        let mut planned_vals = FastMap::with_capacity_and_hasher(keys.len(), Default::default());
         let mut errors = Vec::new();
-        for (ik, each_val) in exp.keys() {
+        for (ik, each_val) in keys {
             if exp.is_unknown() {
                 planned_vals.insert(ik, Value::unknown(ty.clone()));
                 continue;
@@ -1002,8 +1020,7 @@ impl<'a> Walk<'a> {
         let mut out: Vec<String> = Vec::new();
         for &d in &self.resource_deps[node_i] {
             let n = &self.ctx.graph.nodes[d];
-            let NodeKind::Resource(key) = &n.kind else { continue };
-            let rc = &self.ctx.tree.get(n.module).module.resources[key];
+            let (NodeKind::Resource(key), Some(rc)) = (&n.kind, self.resource_config(d)) else { continue };
             if rc.mode == CfgMode::Data {
                 continue;
             }
@@ -1182,6 +1199,10 @@ pub(crate) fn set_instance_repetition(scope: &mut InstanceScope, key: &InstanceK
 
 /// For each node, the resource nodes it depends on, looking through
 /// variables, locals, outputs and module calls.
+fn resource_configs_len(g: &Graph) -> usize {
+    g.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Resource(_))).count()
+}
+
 fn compute_resource_deps(g: &Graph) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
     for &i in &g.order {
