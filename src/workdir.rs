@@ -258,16 +258,17 @@ impl Workdir {
         let dir = self.dir.clone();
         let backends: plinth_builtin::BackendFactory =
             Arc::new(move |kind: &str, config: &serde_json::Map<String, serde_json::Value>| backend_config::open_remote(kind, config, &dir));
-        p.add("terraform", plinth_builtin::SOURCE, Arc::new(plinth_builtin::TerraformProvider::new().with_backends(backends)));
-        p.add("kubernetes", plinth_provider_kubernetes::SOURCE, Arc::new(plinth_provider_kubernetes::KubernetesProvider::new()));
-        p.add("tls", plinth_provider_tls::SOURCE, Arc::new(plinth_provider_tls::TlsProvider::new()));
-        p.add("random", plinth_provider_random::SOURCE, Arc::new(plinth_provider_random::RandomProvider::new()));
+        // Each provider is built when the run first asks for it.
+        p.add_lazy("terraform", plinth_builtin::SOURCE, move || Arc::new(plinth_builtin::TerraformProvider::new().with_backends(backends.clone())));
+        p.add_lazy("kubernetes", plinth_provider_kubernetes::SOURCE, || Arc::new(plinth_provider_kubernetes::KubernetesProvider::new()));
+        p.add_lazy("tls", plinth_provider_tls::SOURCE, || Arc::new(plinth_provider_tls::TlsProvider::new()));
+        p.add_lazy("random", plinth_provider_random::SOURCE, || Arc::new(plinth_provider_random::RandomProvider::new()));
         let mut functions = plinth_lang::functions::Registry::new();
         for (name, f) in plinth_provider_kubernetes::functions() {
             functions.add(name, f);
         }
         p.set_functions(functions);
-        p.add("aws", plinth_provider_aws::SOURCE, Arc::new(plinth_provider_aws::AwsProvider::new()));
+        p.add_lazy("aws", plinth_provider_aws::SOURCE, || Arc::new(plinth_provider_aws::AwsProvider::new()));
         p
     }
 }
