@@ -15,14 +15,17 @@ use crate::decode::decode_body;
 use crate::graph::{body_exprs, resolve, NodeKind};
 use crate::plan::PlanMode;
 use crate::refs::references;
-use crate::walk::{provider_local_name, provider_name_from_addr, Context, Walk};
+use crate::walk::{provider_local, provider_local_name, provider_name_from_addr, Context, Walk};
 
 /// Local names of the providers that resources in configuration or state use.
 fn used_providers(ctx: &Context<'_>, state: &State, extra: &BTreeSet<String>) -> BTreeSet<String> {
     let mut out = extra.clone();
     for m in &ctx.tree.modules {
         for rc in m.module.resources.values() {
-            out.insert(rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| provider_local_name(&rc.type_name)));
+            let local = provider_local(rc);
+            if !out.contains(local) {
+                out.insert(local.to_string());
+            }
         }
     }
     for (addr, r) in state.resources() {

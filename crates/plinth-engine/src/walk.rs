@@ -657,7 +657,7 @@ impl<'a> Walk<'a> {
         // Resource types' implied types, asked for here: the workers only read.
         for &i in nodes {
             if let Some(rc) = self.resource_config(i) {
-                if let Ok((provider, _, _)) = self.provider_for(rc) {
+                if let Some(provider) = self.ctx.providers.provider(provider_local(rc)) {
                     if let Some(schema) = provider.schema().resources.get(&rc.type_name) {
                         self.implied_type(&schema.block);
                     }
@@ -682,11 +682,12 @@ impl<'a> Walk<'a> {
         if rc.mode != CfgMode::Managed || self.upstream_failed(i) {
             return out;
         }
-        let Ok((provider, pname, _)) = self.provider_for(rc) else { return out };
+        let pname = provider_local(rc);
+        let Some(provider) = self.ctx.providers.provider(pname) else { return out };
         let Some(schema) = provider.schema().resources.get(&rc.type_name) else { return out };
         let ty = self.implied_types.get(&schema_key(&schema.block));
         // A provider that cannot be configured yet plans nothing now.
-        let plans = provider.plans_locally() && !self.deferred_providers.contains_key(&pname);
+        let plans = provider.plans_locally() && !self.deferred_providers.contains_key(pname);
         for inst in self.instances(node.module) {
             let Ok(exp) = self.expansion(node.module, &inst, true, rc.count.as_ref(), rc.for_each.as_ref()) else { continue };
             if exp.is_unknown() {
@@ -705,7 +706,7 @@ impl<'a> Walk<'a> {
                 let plan = match (&config, ty) {
                     (Ok(config), Some(ty)) if plans => {
                         let prior = self.prior.current(&abs.instance(ik.clone())).map(|o| object_from_state(&o.attributes, ty));
-                        Some(plan_managed(&*provider, schema, rc, config, prior))
+                        Some(plan_managed(provider, schema, rc, config, prior))
                     }
                     _ => None,
                 };
@@ -726,9 +727,9 @@ impl<'a> Walk<'a> {
     }
 
     pub fn provider_for(&self, rc: &ResourceConfig) -> Result<(Arc<dyn Provider>, String, String), Vec<Diagnostic>> {
-        let local = rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| provider_local_name(&rc.type_name));
-        match self.ctx.providers.get(&local) {
-            Some((p, addr)) => Ok((p, local, addr)),
+        let local = provider_local(rc);
+        match self.ctx.providers.get(local) {
+            Some((p, addr)) => Ok((p, local.to_string(), addr)),
             None => Err(vec![Diagnostic::error(
                 "Missing required provider",
                 format!("This configuration requires provider {local:?}, which plinth does not include."),
@@ -1164,7 +1165,18 @@ pub fn provider_diag(addr: &AbsResourceInstance, e: plinth_provider::ProviderErr
 
 /// `aws_vpc` → `aws`: a resource type's provider is its first word.
 pub fn provider_local_name(type_name: &str) -> String {
-    type_name.split('_').next().unwrap_or(type_name).to_string()
+    local_name_of_type(type_name).to_string()
+}
+
+/// `aws` for `aws_vpc`: a resource type's default provider.
+fn local_name_of_type(type_name: &str) -> &str {
+    type_name.split('_').next().unwrap_or(type_name)
+}
+
+/// The local name of the provider `rc` uses: its `provider` argument's, or
+/// its type's default.
+pub fn provider_local(rc: &ResourceConfig) -> &str {
+    rc.provider.as_ref().map_or_else(|| local_name_of_type(&rc.type_name), |(n, _)| n.as_str())
 }
 
 /// `provider["registry.terraform.io/hashicorp/aws"]` → `aws`.
