@@ -68,9 +68,10 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     walk.replace = opts.replace.clone();
     walk.deferred_providers = deferred_providers;
     // The walk goes level by level (a node's level is one more than its
-    // deepest dependency's; within a level, the graph's order), and the
-    // configurations of each level's managed resources are evaluated ahead,
-    // on all cores (Walk::prepare): everything they read is walked by then.
+    // deepest dependency's; within a level, the graph's order), and each
+    // level's managed resources are evaluated, and planned when their provider
+    // plans locally, ahead, on all cores (Walk::prepare): everything they read
+    // is walked by then.
     let order = levelled(ctx.graph);
     walk.changes.reserve(ctx.graph.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Resource(_))).count());
     let managed = |i: usize| matches!(&ctx.graph.nodes[i].kind, NodeKind::Resource(k) if !k.starts_with("data."));
