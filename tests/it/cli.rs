@@ -239,3 +239,33 @@ resource "terraform_data" "x" {{
     let plan = d.run(&["plan", "-no-color"]).ok();
     assert!(plan.stdout.contains("terraform_data.x[\"b\"] will be destroyed"), "{}", plan.stdout);
 }
+
+/// The walk plans locally-planning providers' instances ahead of their turn;
+/// the two things a turn does first — Terraform's implicit move when `count`
+/// is added, and `replace_triggered_by` reading what earlier turns planned —
+/// must still decide the plan.
+#[test]
+fn implicit_moves_and_replace_triggered_by_survive_planning_ahead() {
+    let d = Dir::with(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = \"one\"\n}\nresource \"terraform_data\" \"b\" {\n  input = \"b\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a]\n  }\n}\n",
+    )]);
+    d.run(&["apply", "-auto-approve"]).ok();
+    // count added to a single-instance resource: a move, not a replacement.
+    d.write(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  count = 1\n  input = \"one\"\n}\nresource \"terraform_data\" \"b\" {\n  input = \"b\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a]\n  }\n}\n",
+    );
+    let moved = d.run(&["apply", "-auto-approve"]).ok();
+    assert!(moved.stdout.contains("# terraform_data.a has moved to terraform_data.a[0]"), "{}", moved.stdout);
+    assert!(moved.stdout.contains("Resources: 0 added, 0 changed, 0 destroyed."), "{}", moved.stdout);
+    // a changes in place: b, which names it in replace_triggered_by, is replaced.
+    d.write(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  count = 1\n  input = \"two\"\n}\nresource \"terraform_data\" \"b\" {\n  input = \"b\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a]\n  }\n}\n",
+    );
+    let plan = d.run(&["plan", "-no-color"]).ok();
+    assert!(plan.stdout.contains("# terraform_data.a[0] will be updated in-place"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("# terraform_data.b will be replaced due to changes in replace_triggered_by"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("Plan: 1 to add, 1 to change, 1 to destroy."), "{}", plan.stdout);
+}
