@@ -246,24 +246,21 @@ resource "terraform_data" "x" {{
 /// must still decide the plan.
 #[test]
 fn implicit_moves_and_replace_triggered_by_survive_planning_ahead() {
-    let d = Dir::with(&[(
-        "main.tf",
-        "resource \"terraform_data\" \"a\" {\n  input = \"one\"\n}\nresource \"terraform_data\" \"b\" {\n  input = \"b\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a]\n  }\n}\n",
-    )]);
+    // `a` (with the given count argument and input), and `b`, replaced whenever `a` changes.
+    let config = |count: &str, input: &str| {
+        format!(
+            "resource \"terraform_data\" \"a\" {{\n{count}  input = \"{input}\"\n}}\nresource \"terraform_data\" \"b\" {{\n  input = \"b\"\n  lifecycle {{\n    replace_triggered_by = [terraform_data.a]\n  }}\n}}\n"
+        )
+    };
+    let d = Dir::with(&[("main.tf", config("", "one").as_str())]);
     d.run(&["apply", "-auto-approve"]).ok();
     // count added to a single-instance resource: a move, not a replacement.
-    d.write(
-        "main.tf",
-        "resource \"terraform_data\" \"a\" {\n  count = 1\n  input = \"one\"\n}\nresource \"terraform_data\" \"b\" {\n  input = \"b\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a]\n  }\n}\n",
-    );
+    d.write("main.tf", &config("  count = 1\n", "one"));
     let moved = d.run(&["apply", "-auto-approve"]).ok();
     assert!(moved.stdout.contains("# terraform_data.a has moved to terraform_data.a[0]"), "{}", moved.stdout);
     assert!(moved.stdout.contains("Resources: 0 added, 0 changed, 0 destroyed."), "{}", moved.stdout);
     // a changes in place: b, which names it in replace_triggered_by, is replaced.
-    d.write(
-        "main.tf",
-        "resource \"terraform_data\" \"a\" {\n  count = 1\n  input = \"two\"\n}\nresource \"terraform_data\" \"b\" {\n  input = \"b\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a]\n  }\n}\n",
-    );
+    d.write("main.tf", &config("  count = 1\n", "two"));
     let plan = d.run(&["plan", "-no-color"]).ok();
     assert!(plan.stdout.contains("# terraform_data.a[0] will be updated in-place"), "{}", plan.stdout);
     assert!(plan.stdout.contains("# terraform_data.b will be replaced due to changes in replace_triggered_by"), "{}", plan.stdout);
