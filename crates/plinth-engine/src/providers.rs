@@ -16,9 +16,11 @@ pub struct Providers {
 /// Makes a provider the first time a run asks for it.
 type Make = Arc<dyn Fn() -> Arc<dyn Provider> + Send + Sync>;
 
+/// Clones of a `Providers` share each entry's provider, built or not, so a
+/// provider configured through one clone is configured in all.
 #[derive(Clone)]
 struct Entry {
-    provider: OnceLock<Arc<dyn Provider>>,
+    provider: Arc<OnceLock<Arc<dyn Provider>>>,
     make: Option<Make>,
     /// `provider["<source>"]`
     addr: String,
@@ -38,7 +40,7 @@ impl Providers {
     /// Registers `provider` under its local name (`aws`), with the source it is
     /// recorded under in state (`registry.terraform.io/hashicorp/aws`).
     pub fn add(&mut self, local_name: &str, source: &str, provider: Arc<dyn Provider>) {
-        let entry = Entry { provider: OnceLock::from(provider), make: None, addr: format!("provider[\"{source}\"]") };
+        let entry = Entry { provider: Arc::new(OnceLock::from(provider)), make: None, addr: format!("provider[\"{source}\"]") };
         self.map.insert(local_name.to_string(), entry);
     }
 
@@ -46,7 +48,7 @@ impl Providers {
     /// building one means building its schema, which for a large provider
     /// costs more than planning a small configuration that does not use it.
     pub fn add_lazy(&mut self, local_name: &str, source: &str, make: impl Fn() -> Arc<dyn Provider> + Send + Sync + 'static) {
-        let entry = Entry { provider: OnceLock::new(), make: Some(Arc::new(make)), addr: format!("provider[\"{source}\"]") };
+        let entry = Entry { provider: Arc::new(OnceLock::new()), make: Some(Arc::new(make)), addr: format!("provider[\"{source}\"]") };
         self.map.insert(local_name.to_string(), entry);
     }
 
@@ -71,5 +73,31 @@ impl Providers {
 
     pub fn names(&self) -> impl Iterator<Item = &String> {
         self.map.keys()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::Providers;
+
+    #[test]
+    fn a_lazy_provider_is_built_once_and_shared_by_clones() {
+        static BUILT: AtomicUsize = AtomicUsize::new(0);
+        let mut p = Providers::new();
+        p.add_lazy("random", "registry.terraform.io/hashicorp/random", || {
+            BUILT.fetch_add(1, Ordering::SeqCst);
+            Arc::new(plinth_provider_random::RandomProvider::new())
+        });
+        let q = p.clone();
+        assert_eq!(BUILT.load(Ordering::SeqCst), 0, "not built before it is asked for");
+        let (a, addr) = p.get("random").expect("registered");
+        let (b, _) = q.get("random").expect("registered");
+        assert!(Arc::ptr_eq(&a, &b), "clones share the provider");
+        assert_eq!(BUILT.load(Ordering::SeqCst), 1);
+        assert_eq!(addr, "provider[\"registry.terraform.io/hashicorp/random\"]");
+        assert!(p.get("aws").is_none());
     }
 }
