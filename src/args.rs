@@ -13,8 +13,25 @@ pub struct Args {
 
 /// Flags that take a value and may give it as the next argument.
 const VALUED: &[&str] = &[
-    "var", "var-file", "chdir", "out", "target", "exclude", "replace", "parallelism", "lock-timeout", "state", "state-out",
-    "backup", "backend-config", "plan", "format", "type", "module-depth", "from-module", "json-into",
+    "var",
+    "var-file",
+    "chdir",
+    "out",
+    "target",
+    "exclude",
+    "replace",
+    "parallelism",
+    "lock-timeout",
+    "state",
+    "state-out",
+    "backup",
+    "backend-config",
+    "plan",
+    "format",
+    "type",
+    "module-depth",
+    "from-module",
+    "json-into",
 ];
 
 impl Args {
@@ -72,10 +89,6 @@ impl Args {
 
     /// `-var` and `-var-file` in the order given.
     pub fn var_sources(&self) -> Vec<(bool, String)> {
-        self.flags
-            .iter()
-            .filter(|(n, _)| n == "var" || n == "var-file")
-            .map(|(n, v)| (n == "var-file", v.clone()))
-            .collect()
+        self.flags.iter().filter(|(n, _)| n == "var" || n == "var-file").map(|(n, v)| (n == "var-file", v.clone())).collect()
     }
 }

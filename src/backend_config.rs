@@ -102,9 +102,17 @@ pub fn apply_overrides(spec: &mut BackendSpec, dir: &Path, values: &[&str]) -> R
                     let id = files.add(format!("<-backend-config {key}>"), value.to_string());
                     let (expr, diags) = plinth_syntax::parse_expr(id, files.text(id));
                     if let Some(d) = diags.into_iter().find(Diagnostic::is_error) {
-                        return Err(Diagnostic::error("Invalid backend configuration value", format!("-backend-config={key}: {}", d.detail)));
+                        return Err(Diagnostic::error(
+                            "Invalid backend configuration value",
+                            format!("-backend-config={key}: {}", d.detail),
+                        ));
                     }
-                    let val = const_eval(&expr).map_err(|_| Diagnostic::error("Invalid backend configuration value", format!("-backend-config={key}: the value must be a constant.")))?;
+                    let val = const_eval(&expr).map_err(|_| {
+                        Diagnostic::error(
+                            "Invalid backend configuration value",
+                            format!("-backend-config={key}: the value must be a constant."),
+                        )
+                    })?;
                     plinth_value::value_to_json(&val)
                 } else {
                     Json::String(value.to_string())
@@ -113,9 +121,8 @@ pub fn apply_overrides(spec: &mut BackendSpec, dir: &Path, values: &[&str]) -> R
             }
             _ => {
                 let path = dir.join(v);
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    Diagnostic::error("Failed to read file", format!("The file {v:?} could not be read: {e}"))
-                })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Diagnostic::error("Failed to read file", format!("The file {v:?} could not be read: {e}")))?;
                 let mut files = Files::new();
                 let id = files.add(v.to_string(), text);
                 let (body, diags) = if v.ends_with(".json") {

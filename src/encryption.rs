@@ -21,9 +21,7 @@ use plinth_value::Value;
 /// The state encryptor configured for this working directory, if any.
 pub fn state_encryptor(config_block: Option<&Body>, vars: &BTreeMap<String, Value>) -> Result<Option<Arc<Encryptor>>, Diagnostic> {
     let Some(cfg) = load(config_block, vars)? else { return Ok(None) };
-    cfg.state()
-        .map(|e| e.map(Arc::new))
-        .map_err(|e| Diagnostic::error("Invalid encryption configuration", e.to_string()))
+    cfg.state().map(|e| e.map(Arc::new)).map_err(|e| Diagnostic::error("Invalid encryption configuration", e.to_string()))
 }
 
 /// Parses and merges the configuration's block and `TF_ENCRYPTION`.
@@ -51,10 +49,7 @@ fn parse_env(text: &str) -> Result<Body, Diagnostic> {
         plinth_syntax::parse_file(id, files.text(id))
     };
     if let Some(d) = diags.into_iter().find(Diagnostic::is_error) {
-        return Err(Diagnostic::error(
-            "Invalid TF_ENCRYPTION environment variable",
-            format!("{}: {}", d.summary, d.detail),
-        ));
+        return Err(Diagnostic::error("Invalid TF_ENCRYPTION environment variable", format!("{}: {}", d.summary, d.detail)));
     }
     // The JSON form may wrap the contents in {"encryption": ...}... accept both.
     Ok(body)
@@ -122,17 +117,29 @@ fn evaluate(body: &Body, vars: &BTreeMap<String, Value>) -> Result<EncryptionCon
                         "hash_function" => {
                             let s = string(&v, a.expr.span)?;
                             p.hash_function = HashFunction::parse(&s).ok_or_else(|| {
-                                error("Invalid hash function", format!("invalid hash function name: {s} (use sha256 or sha512)"), Some(a.expr.span))
+                                error(
+                                    "Invalid hash function",
+                                    format!("invalid hash function name: {s} (use sha256 or sha512)"),
+                                    Some(a.expr.span),
+                                )
                             })?;
                         }
                         "encrypted_metadata_alias" | "chain" => {
-                            return Err(error("Unsupported argument", format!("{:?} is not supported by plinth yet.", a.name.name), Some(a.name.span)))
+                            return Err(error(
+                                "Unsupported argument",
+                                format!("{:?} is not supported by plinth yet.", a.name.name),
+                                Some(a.name.span),
+                            ))
                         }
                         other => return Err(unexpected(other, a.name.span)),
                     }
                 }
                 if !has_passphrase {
-                    return Err(error("Missing required argument", "The argument \"passphrase\" is required, but no definition was found.".into(), Some(b.header_span)));
+                    return Err(error(
+                        "Missing required argument",
+                        "The argument \"passphrase\" is required, but no definition was found.".into(),
+                        Some(b.header_span),
+                    ));
                 }
                 cfg.key_providers.insert(format!("key_provider.pbkdf2.{name}"), p);
             }
@@ -156,7 +163,11 @@ fn evaluate(body: &Body, vars: &BTreeMap<String, Value>) -> Result<EncryptionCon
                             }
                         }
                         let keys = keys.ok_or_else(|| {
-                            error("Missing required argument", "The argument \"keys\" is required, but no definition was found.".into(), Some(b.header_span))
+                            error(
+                                "Missing required argument",
+                                "The argument \"keys\" is required, but no definition was found.".into(),
+                                Some(b.header_span),
+                            )
                         })?;
                         Method::AesGcm { keys, aad }
                     }
@@ -198,7 +209,9 @@ fn target(scope: &VarScope, body: &Body, top: bool) -> Result<(Target, bool), Di
         match a.name.name.as_str() {
             "method" => t.method = Some(reference(&a.expr, "method")?),
             "enforced" if top => {
-                enforced = eval(scope, &a.expr)?.as_bool().ok_or_else(|| error("Incorrect attribute value type", "\"enforced\" must be a bool.".into(), Some(a.expr.span)))?;
+                enforced = eval(scope, &a.expr)?
+                    .as_bool()
+                    .ok_or_else(|| error("Incorrect attribute value type", "\"enforced\" must be a bool.".into(), Some(a.expr.span)))?;
             }
             other => return Err(unexpected(other, a.name.span)),
         }
@@ -206,7 +219,9 @@ fn target(scope: &VarScope, body: &Body, top: bool) -> Result<(Target, bool), Di
     for b in &body.blocks {
         match b.kind.name.as_str() {
             "fallback" => t.fallback = Some(Box::new(target(scope, &b.body, false)?.0)),
-            other => return Err(error("Unsupported block type", format!("Blocks of type {other:?} are not expected here."), Some(b.kind.span))),
+            other => {
+                return Err(error("Unsupported block type", format!("Blocks of type {other:?} are not expected here."), Some(b.kind.span)))
+            }
         }
     }
     Ok((t, enforced))
@@ -251,11 +266,7 @@ fn reference(e: &Expr, root: &str) -> Result<String, Diagnostic> {
     if parts.len() == 3 && parts[0] == root {
         return Ok(parts.join("."));
     }
-    Err(error(
-        "Invalid reference",
-        format!("Expected a reference like {root}.<type>.<name>."),
-        Some(e.span),
-    ))
+    Err(error("Invalid reference", format!("Expected a reference like {root}.<type>.<name>."), Some(e.span)))
 }
 
 fn eval(scope: &VarScope, e: &Expr) -> Result<Value, Diagnostic> {
@@ -308,7 +319,8 @@ impl Scope for VarScope<'_> {
             }
         }
         Err(EvalError::new(
-            Diagnostic::error("Variables not allowed", "Only input variables (var.<name>) may be used in the encryption configuration.").with_subject(root.span),
+            Diagnostic::error("Variables not allowed", "Only input variables (var.<name>) may be used in the encryption configuration.")
+                .with_subject(root.span),
         ))
     }
 }

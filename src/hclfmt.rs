@@ -234,10 +234,20 @@ impl<'a> Lexer<'a> {
         if two == "<<" {
             let body = r[2..].strip_prefix('-').unwrap_or(&r[2..]);
             let dash = usize::from(r[2..].starts_with('-'));
-            let id_len = body.char_indices().take_while(|(i, ch)| if *i == 0 { is_id_start(*ch) } else { is_id_continue(*ch) }).map(|(i, ch)| i + ch.len_utf8()).last();
+            let id_len = body
+                .char_indices()
+                .take_while(|(i, ch)| if *i == 0 { is_id_start(*ch) } else { is_id_continue(*ch) })
+                .map(|(i, ch)| i + ch.len_utf8())
+                .last();
             if let Some(id_len) = id_len {
                 let after = &body[id_len..];
-                let nl = if after.starts_with('\n') { 1 } else if after.starts_with("\r\n") { 2 } else { 0 };
+                let nl = if after.starts_with('\n') {
+                    1
+                } else if after.starts_with("\r\n") {
+                    2
+                } else {
+                    0
+                };
                 if nl > 0 {
                     let marker = body[..id_len].to_string();
                     self.push(K::OHeredoc, 2 + dash + id_len + nl, spaces);
@@ -342,7 +352,9 @@ fn rewrite_body(toks: &[Tok], mut i: usize, out: &mut Vec<Tok>, blocks: &mut Vec
                     let mut depth = 0i32;
                     while j < toks.len() {
                         let x = &toks[j];
-                        if depth == 0 && (x.is_newline() || (x.k == K::Comment && j + 1 < toks.len() && toks[j + 1].k == K::Newline && false)) {
+                        if depth == 0
+                            && (x.is_newline() || (x.k == K::Comment && j + 1 < toks.len() && toks[j + 1].k == K::Newline && false))
+                        {
                             break;
                         }
                         if depth == 0 && one_line && x.k == K::CBrace {
@@ -357,7 +369,8 @@ fn rewrite_body(toks: &[Tok], mut i: usize, out: &mut Vec<Tok>, blocks: &mut Vec
                         end -= 1;
                     }
                     let expr = &toks[start..end];
-                    let cleaned = if blocks.len() == 1 && blocks[0] == "variable" && t.text == "type" { type_expr(expr) } else { value_expr(expr) };
+                    let cleaned =
+                        if blocks.len() == 1 && blocks[0] == "variable" && t.text == "type" { type_expr(expr) } else { value_expr(expr) };
                     out.extend(cleaned);
                     out.extend(toks[end..j].iter().cloned());
                     i = j;
@@ -406,7 +419,8 @@ fn rewrite_body(toks: &[Tok], mut i: usize, out: &mut Vec<Tok>, blocks: &mut Vec
 /// `formatValueExpr`: `"${x}"` becomes `x` (parenthesised if it spans lines).
 fn value_expr(toks: &[Tok]) -> Vec<Tok> {
     let n = toks.len();
-    if n < 5 || toks[0].k != K::OQuote || toks[1].k != K::TemplateInterp || toks[n - 2].k != K::TemplateSeqEnd || toks[n - 1].k != K::CQuote {
+    if n < 5 || toks[0].k != K::OQuote || toks[1].k != K::TemplateInterp || toks[n - 2].k != K::TemplateSeqEnd || toks[n - 1].k != K::CQuote
+    {
         return toks.to_vec();
     }
     if toks[1].text != "${" || toks[n - 2].text != "}" {
@@ -443,7 +457,8 @@ fn value_expr(toks: &[Tok]) -> Vec<Tok> {
 /// `formatTypeExpr`: `"string"` → `string`, `"list"` → `list(string)`,
 /// `list` → `list(any)`.
 fn type_expr(toks: &[Tok]) -> Vec<Tok> {
-    let call = |name: &str, arg: &str| vec![Tok::new(K::Ident, name), Tok::new(K::OParen, "("), Tok::new(K::Ident, arg), Tok::new(K::CParen, ")")];
+    let call =
+        |name: &str, arg: &str| vec![Tok::new(K::Ident, name), Tok::new(K::OParen, "("), Tok::new(K::Ident, arg), Tok::new(K::CParen, ")")];
     match toks {
         [t] if t.k == K::Ident && matches!(t.text.as_str(), "list" | "map" | "set") => call(&t.text, "any"),
         [o, s, c] if o.k == K::OQuote && s.k == K::QuotedLit && c.k == K::CQuote => match s.text.as_str() {
@@ -506,7 +521,27 @@ fn space_after(subject: &Tok, before: Option<&Tok>, after: &Tok) -> bool {
         return !matches!(
             b,
             None | Some(
-                OParen | OBrace | OBrack | Equal | Colon | Comma | Question | Plus | Star | Slash | Percent | Minus | EqualOp | NotEqual | Gt | Ge | Lt | Le | And | Or | Bang
+                OParen
+                    | OBrace
+                    | OBrack
+                    | Equal
+                    | Colon
+                    | Comma
+                    | Question
+                    | Plus
+                    | Star
+                    | Slash
+                    | Percent
+                    | Minus
+                    | EqualOp
+                    | NotEqual
+                    | Gt
+                    | Ge
+                    | Lt
+                    | Le
+                    | And
+                    | Or
+                    | Bang
             )
         );
     }

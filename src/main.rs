@@ -4,12 +4,11 @@
 mod args;
 mod backend_config;
 mod commands;
-mod hclfmt;
 mod encryption;
+mod hclfmt;
 mod interrupt;
 mod ui;
 mod workdir;
-
 
 // The engine allocates many small values (HCL values, state JSON); mimalloc
 // measured ~25% faster than the system allocator on plan and apply of

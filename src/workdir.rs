@@ -91,8 +91,7 @@ impl Workdir {
     /// Opens `spec` with this configuration's state encryption.
     pub fn open_backend(&self, spec: &BackendSpec, inputs: &BTreeMap<String, Value>) -> Result<Box<dyn Backend>, Diagnostic> {
         let encryption = self.state_encryption(inputs)?;
-        backend_config::open(spec, &self.dir, encryption)
-            .map_err(|e| Diagnostic::error("Failed to configure the backend", e))
+        backend_config::open(spec, &self.dir, encryption).map_err(|e| Diagnostic::error("Failed to configure the backend", e))
     }
 
     /// The state encryptor (`terraform { encryption }`, `TF_ENCRYPTION`).
@@ -256,10 +255,13 @@ impl Workdir {
     pub fn providers(&self) -> Providers {
         let mut p = Providers::new();
         let dir = self.dir.clone();
-        let backends: plinth_builtin::BackendFactory =
-            Arc::new(move |kind: &str, config: &serde_json::Map<String, serde_json::Value>| backend_config::open_remote(kind, config, &dir));
+        let backends: plinth_builtin::BackendFactory = Arc::new(move |kind: &str, config: &serde_json::Map<String, serde_json::Value>| {
+            backend_config::open_remote(kind, config, &dir)
+        });
         // Each provider is built when the run first asks for it.
-        p.add_lazy("terraform", plinth_builtin::SOURCE, move || Arc::new(plinth_builtin::TerraformProvider::new().with_backends(backends.clone())));
+        p.add_lazy("terraform", plinth_builtin::SOURCE, move || {
+            Arc::new(plinth_builtin::TerraformProvider::new().with_backends(backends.clone()))
+        });
         p.add_lazy("kubernetes", plinth_provider_kubernetes::SOURCE, || Arc::new(plinth_provider_kubernetes::KubernetesProvider::new()));
         p.add_lazy("tls", plinth_provider_tls::SOURCE, || Arc::new(plinth_provider_tls::TlsProvider::new()));
         p.add_lazy("random", plinth_provider_random::SOURCE, || Arc::new(plinth_provider_random::RandomProvider::new()));
@@ -278,9 +280,7 @@ struct NoScope;
 
 impl Scope for NoScope {
     fn reference(&self, root: &Ident, _attrs: &[&Ident]) -> Result<(Value, usize), EvalError> {
-        Err(EvalError::new(
-            Diagnostic::error("Variables not allowed", "Variables may not be used here.").with_subject(root.span),
-        ))
+        Err(EvalError::new(Diagnostic::error("Variables not allowed", "Variables may not be used here.").with_subject(root.span)))
     }
 }
 

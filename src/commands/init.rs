@@ -31,10 +31,13 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
     };
     let overrides = args.all("backend-config");
     if !overrides.is_empty() && wd.tree.root().module.terraform.backend.is_none() {
-        return fail(&wd, Diagnostic::error(
-            "Invalid backend configuration argument",
-            "The -backend-config option is only valid when a backend block is present in the configuration.",
-        ));
+        return fail(
+            &wd,
+            Diagnostic::error(
+                "Invalid backend configuration argument",
+                "The -backend-config option is only valid when a backend block is present in the configuration.",
+            ),
+        );
     }
     if let Err(d) = backend_config::apply_overrides(&mut spec, dir, &overrides) {
         return fail(&wd, d);
@@ -96,7 +99,10 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
                     previous.kind, spec.kind
                 ),
                 Err(e) => {
-                    eprintln!("\nError: Error migrating the workspace states from the {:?} backend to the {:?} backend:\n\n{e}", previous.kind, spec.kind);
+                    eprintln!(
+                        "\nError: Error migrating the workspace states from the {:?} backend to the {:?} backend:\n\n{e}",
+                        previous.kind, spec.kind
+                    );
                     return 1;
                 }
             }

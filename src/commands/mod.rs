@@ -107,6 +107,10 @@ pub fn run(argv: Vec<String>) -> u8 {
 }
 
 fn version() -> u8 {
-    println!("plinth v{VERSION}\non {}_{}", std::env::consts::OS, if std::env::consts::ARCH == "x86_64" { "amd64" } else { std::env::consts::ARCH });
+    println!(
+        "plinth v{VERSION}\non {}_{}",
+        std::env::consts::OS,
+        if std::env::consts::ARCH == "x86_64" { "amd64" } else { std::env::consts::ARCH }
+    );
     0
 }

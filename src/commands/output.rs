@@ -82,7 +82,9 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
         },
         None => {
             if state.outputs.is_empty() {
-                eprintln!("\nWarning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty.");
+                eprintln!(
+                    "\nWarning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty."
+                );
                 return 0;
             }
             for (k, o) in &state.outputs {
@@ -110,7 +112,10 @@ pub fn show(dir: &Path, args: &Args) -> u8 {
             }
             return 0;
         }
-        match std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| plinth_state::statefile::read_state(&b).map_err(|e| e.to_string())) {
+        match std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| plinth_state::statefile::read_state(&b).map_err(|e| e.to_string()))
+        {
             Ok(state) if args.bool("json") => {
                 println!("{}", serde_json::to_string(&ui::json::state_json(&state)).unwrap_or_default());
                 return 0;

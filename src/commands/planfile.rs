@@ -76,7 +76,12 @@ pub struct SavedPlan {
 
 impl SavedPlan {
     pub fn args(&self) -> Vec<(String, String)> {
-        self.doc["args"].as_array().into_iter().flatten().filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_str()?.to_string()))).collect()
+        self.doc["args"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_str()?.to_string())))
+            .collect()
     }
     pub fn variables(&self) -> BTreeMap<String, Value> {
         let mut out = BTreeMap::new();
@@ -93,9 +98,21 @@ impl SavedPlan {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn write(path: &Path, plan: &Plan, files: &Files, workspace: &str, prior: &plinth_state::State, flags: &[(String, String)], rendered: &str, plan_json: J) -> std::io::Result<()> {
-    let variables: serde_json::Map<String, J> =
-        plan.variables.iter().map(|(k, v)| (k.clone(), json!({ "value": value_json(v), "type": plinth_value::json_type(&v.ty()) }))).collect();
+pub fn write(
+    path: &Path,
+    plan: &Plan,
+    files: &Files,
+    workspace: &str,
+    prior: &plinth_state::State,
+    flags: &[(String, String)],
+    rendered: &str,
+    plan_json: J,
+) -> std::io::Result<()> {
+    let variables: serde_json::Map<String, J> = plan
+        .variables
+        .iter()
+        .map(|(k, v)| (k.clone(), json!({ "value": value_json(v), "type": plinth_value::json_type(&v.ty()) })))
+        .collect();
     let args: Vec<J> = flags.iter().filter(|(n, _)| REPLAYED.contains(&n.as_str())).map(|(n, v)| json!([n, v])).collect();
     let doc = json!({
         "plinth_saved_plan": FORMAT,

@@ -11,11 +11,11 @@ use plinth_engine::graph::Graph;
 use plinth_engine::{Action, Context, Plan, PlanMode, PlanOptions};
 use plinth_state::journal::{read_journal, replay, Entry, JournalWriter};
 use plinth_state::{AbsResourceInstance, Backend, LockInfo, State, Target};
+use plinth_syntax::Diagnostic;
+use plinth_value::Value;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use plinth_syntax::Diagnostic;
-use plinth_value::Value;
 
 use crate::args::Args;
 use crate::ui;
@@ -193,7 +193,13 @@ pub fn plan_options(args: &Args, mode: PlanMode) -> Result<PlanOptions, String> 
     } else {
         mode
     };
-    Ok(PlanOptions { mode, refresh: args.bool_or("refresh", true), replace, targets: parse_targets("target")?, excludes: parse_targets("exclude")? })
+    Ok(PlanOptions {
+        mode,
+        refresh: args.bool_or("refresh", true),
+        replace,
+        targets: parse_targets("target")?,
+        excludes: parse_targets("exclude")?,
+    })
 }
 
 /// Plans from `prior` (the run's state, or a copy when the caller still needs it).
@@ -218,7 +224,9 @@ fn make_plan(run: &Run, prior: State, rt: &tokio::runtime::Runtime, opts: &PlanO
 }
 
 /// The schema of a change's resource type from the run's providers.
-pub fn schema_lookup<'p>(providers: &'p plinth_engine::Providers) -> impl Fn(&plinth_engine::ResourceChange) -> Option<&'p plinth_provider::BlockSchema> + Sync + 'p {
+pub fn schema_lookup<'p>(
+    providers: &'p plinth_engine::Providers,
+) -> impl Fn(&plinth_engine::ResourceChange) -> Option<&'p plinth_provider::BlockSchema> + Sync + 'p {
     move |c| {
         let p = providers.provider(&c.provider)?;
         let r = &c.addr.resource.resource;
@@ -275,10 +283,17 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
             if plan.variables.contains_key(name) {
                 continue;
             }
-            let value = v.default.as_ref().and_then(|e| workdir::const_eval(e).ok()).map(|x| ui::json::value_json(&x)).unwrap_or(serde_json::Value::Null);
+            let value = v
+                .default
+                .as_ref()
+                .and_then(|e| workdir::const_eval(e).ok())
+                .map(|x| ui::json::value_json(&x))
+                .unwrap_or(serde_json::Value::Null);
             doc["variables"][name] = serde_json::json!({ "value": value });
         }
-        if let Err(e) = super::planfile::write(Path::new(out), &plan, &run.wd.files, &run.workspace, &run.state, &args.flags, &rendered, doc) {
+        if let Err(e) =
+            super::planfile::write(Path::new(out), &plan, &run.wd.files, &run.workspace, &run.state, &args.flags, &rendered, doc)
+        {
             eprintln!("\nError: Failed to write plan file\n\nThe plan file could not be written: {e}.");
             return 1;
         }
@@ -437,7 +452,14 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     let replay;
     let args = match &saved {
         Some(sp) => {
-            let mut flags: Vec<(String, String)> = args.flags.iter().filter(|(n, _)| !["var", "var-file", "target", "exclude", "replace", "destroy", "refresh-only", "refresh"].contains(&n.as_str())).cloned().collect();
+            let mut flags: Vec<(String, String)> = args
+                .flags
+                .iter()
+                .filter(|(n, _)| {
+                    !["var", "var-file", "target", "exclude", "replace", "destroy", "refresh-only", "refresh"].contains(&n.as_str())
+                })
+                .cloned()
+                .collect();
             flags.extend(sp.args());
             flags.push(("auto-approve".into(), "true".into()));
             replay = Args { flags, positional: Vec::new() };
@@ -512,7 +534,9 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
                 eprintln!("\nError: Deferred changes did not converge\n\n{deferred} change(s) are still deferred after {MAX_DEFERRED_ROUNDS} rounds of planning them again.");
                 return 1;
             }
-            Ok(deferred) => println!("\n{}", ui::bold(&format!("{deferred} deferred change(s) can be planned now; planning them:"), run.color)),
+            Ok(deferred) => {
+                println!("\n{}", ui::bold(&format!("{deferred} deferred change(s) can be planned now; planning them:"), run.color))
+            }
         }
     }
     unreachable!("the rounds end by returning")
@@ -525,7 +549,14 @@ const MAX_DEFERRED_ROUNDS: usize = 3;
 /// round of `apply FILE`), confirm, apply, report. Returns how many deferred
 /// changes the next round can plan (0: done), with `run.state` set to the
 /// state this round persisted.
-fn apply_round(run: &mut Run, rt: &tokio::runtime::Runtime, args: &Args, opts: &PlanOptions, saved: Option<&super::planfile::SavedPlan>, cancel: &Arc<AtomicBool>) -> Result<usize, u8> {
+fn apply_round(
+    run: &mut Run,
+    rt: &tokio::runtime::Runtime,
+    args: &Args,
+    opts: &PlanOptions,
+    saved: Option<&super::planfile::SavedPlan>,
+    cancel: &Arc<AtomicBool>,
+) -> Result<usize, u8> {
     let plan = make_plan(run, run.state.clone(), rt, opts)?;
     let color = run.color;
     let json = run.json;
@@ -545,7 +576,9 @@ fn apply_round(run: &mut Run, rt: &tokio::runtime::Runtime, args: &Args, opts: &
     if plan.has_changes() && !auto {
         let interactive = std::io::stdin().is_terminal() && args.bool_or("input", true);
         if !interactive {
-            eprintln!("\nError: No configuration files\n\nApply requires confirmation; run with -auto-approve when input is not interactive.");
+            eprintln!(
+                "\nError: No configuration files\n\nApply requires confirmation; run with -auto-approve when input is not interactive."
+            );
             return Err(1);
         }
         if !confirm(destroy) {
@@ -568,7 +601,13 @@ fn apply_round(run: &mut Run, rt: &tokio::runtime::Runtime, args: &Args, opts: &
     };
     let parallelism = args.flag("parallelism").and_then(|p| p.parse().ok()).unwrap_or(10);
     let jpath = journal_path(run);
-    let mut sink = Sink { backend: run.backend.as_mut(), workspace: run.workspace.clone(), journal_path: jpath, journal: None, last: run.state.clone() };
+    let mut sink = Sink {
+        backend: run.backend.as_mut(),
+        workspace: run.workspace.clone(),
+        journal_path: jpath,
+        journal: None,
+        last: run.state.clone(),
+    };
     let total = plan.changes.iter().filter(|c| c.deferred.is_none() && !matches!(c.action, Action::NoOp | Action::Forget)).count();
     let live = color && std::io::stdout().is_terminal();
     let outcome = if json {
@@ -613,7 +652,13 @@ fn apply_round(run: &mut Run, rt: &tokio::runtime::Runtime, args: &Args, opts: &
     } else if destroy {
         println!("\n{} Resources: {} destroyed.", ui::bold(word, color), outcome.destroyed);
     } else {
-        println!("\n{} Resources: {} added, {} changed, {} destroyed.", ui::bold(word, color), outcome.added, outcome.changed, outcome.destroyed);
+        println!(
+            "\n{} Resources: {} added, {} changed, {} destroyed.",
+            ui::bold(word, color),
+            outcome.added,
+            outcome.changed,
+            outcome.destroyed
+        );
     }
     if !last_round {
         return Ok(deferred);
@@ -751,10 +796,20 @@ pub fn graph(dir: &Path, args: &Args) -> u8 {
                 return 1;
             }
         }
-    } else if let Ok(run) = load_run(dir, &Args { flags: vec![("no-color".into(), "true".into())], positional: vec![] }, "OperationTypePlan", false) {
+    } else if let Ok(run) =
+        load_run(dir, &Args { flags: vec![("no-color".into(), "true".into())], positional: vec![] }, "OperationTypePlan", false)
+    {
         let opts = PlanOptions { mode: PlanMode::Normal, refresh: false, replace: Vec::new(), targets: Vec::new(), excludes: Vec::new() };
         let providers = run.wd.providers();
-        let ctx = Context { tree: &run.wd.tree, graph: &run.graph, providers: &providers, inputs: &run.inputs, workspace: &run.workspace, root_dir: run.wd.dir.clone(), files: &run.wd.files };
+        let ctx = Context {
+            tree: &run.wd.tree,
+            graph: &run.graph,
+            providers: &providers,
+            inputs: &run.inputs,
+            workspace: &run.workspace,
+            root_dir: run.wd.dir.clone(),
+            files: &run.wd.files,
+        };
         if let Ok(plan) = runtime().block_on(plinth_engine::plan(&ctx, run.state.clone(), &opts)) {
             for c in &plan.changes {
                 if let Some(w) = word(&ui::json::actions(c.action)) {
@@ -806,7 +861,15 @@ fn graph_dot(wd: &Workdir, g: &Graph, actions: &BTreeMap<String, String>) -> Str
         "replace" => "#f9c99b",
         _ => "#bde0fe",
     };
-    fn module(out: &mut String, wd: &Workdir, g: &Graph, id: usize, depth: usize, actions: &BTreeMap<String, String>, fill: &dyn Fn(&str) -> &'static str) {
+    fn module(
+        out: &mut String,
+        wd: &Workdir,
+        g: &Graph,
+        id: usize,
+        depth: usize,
+        actions: &BTreeMap<String, String>,
+        fill: &dyn Fn(&str) -> &'static str,
+    ) {
         let pad = "  ".repeat(depth + 1);
         for i in 0..g.nodes.len() {
             if g.nodes[i].module != id {
@@ -839,7 +902,13 @@ fn graph_dot(wd: &Workdir, g: &Graph, actions: &BTreeMap<String, String>) -> Str
 
 /// SVG from DOT: Graphviz's `dot` when installed, else a pure-Rust layout.
 fn graph_svg(dot: &str) -> Result<String, String> {
-    if let Ok(mut child) = std::process::Command::new("dot").arg("-Tsvg").stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn() {
+    if let Ok(mut child) = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
         if let Some(mut stdin) = child.stdin.take() {
             let _ = stdin.write_all(dot.as_bytes());
         }
@@ -902,7 +971,12 @@ pub fn drift(dir: &Path, args: &Args) -> u8 {
                 serde_json::json!({ "change": { "resource": ui::json::resource_addr_json(&c.addr), "action": action } }),
             );
         }
-        ui::json::emit("info", &format!("Drift: {changed} changed, {deleted} deleted."), "drift_summary", serde_json::json!({ "drift": { "changed": changed, "deleted": deleted } }));
+        ui::json::emit(
+            "info",
+            &format!("Drift: {changed} changed, {deleted} deleted."),
+            "drift_summary",
+            serde_json::json!({ "drift": { "changed": changed, "deleted": deleted } }),
+        );
     } else if drift.is_empty() {
         let p = ui::Paint { color: run.color };
         println!("\n{} {}\n", p.bold(&p.green("No changes.")), p.bold("Your infrastructure still matches the configuration."));

@@ -55,17 +55,42 @@ pub struct Diff {
 }
 
 enum R {
-    Prim { before: Option<Prim>, after: Option<Prim> },
-    Unknown { before: Option<Box<Diff>> },
-    Sensitive { before: bool, after: bool, inner: Act },
+    Prim {
+        before: Option<Prim>,
+        after: Option<Prim>,
+    },
+    Unknown {
+        before: Option<Box<Diff>>,
+    },
+    Sensitive {
+        before: bool,
+        after: bool,
+        inner: Act,
+    },
     SensitiveBlock,
     /// `nested` objects print `-> null` on their deleted members.
-    Object { attrs: BTreeMap<String, Diff>, nested: bool },
-    Map { elems: BTreeMap<String, Diff> },
-    List { elems: Vec<Diff>, context: bool },
-    Set { elems: Vec<Diff> },
-    Block { attrs: BTreeMap<String, Diff>, blocks: Vec<(String, BlockGroup)> },
-    TypeChange { before: Box<Diff>, after: Box<Diff> },
+    Object {
+        attrs: BTreeMap<String, Diff>,
+        nested: bool,
+    },
+    Map {
+        elems: BTreeMap<String, Diff>,
+    },
+    List {
+        elems: Vec<Diff>,
+        context: bool,
+    },
+    Set {
+        elems: Vec<Diff>,
+    },
+    Block {
+        attrs: BTreeMap<String, Diff>,
+        blocks: Vec<(String, BlockGroup)>,
+    },
+    TypeChange {
+        before: Box<Diff>,
+        after: Box<Diff>,
+    },
 }
 
 struct BlockGroup {
@@ -255,7 +280,17 @@ fn diff_block(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, schema: 
         }
         if unknown && nb.nesting != Nesting::Single {
             let before_block = present(cb).map(|_| Box::new(diff_value(ctx, cb, None, &Type::Dynamic, &p)));
-            items.insert(0, (String::new(), Diff { act: if present(cb).is_some() { Act::Update } else { Act::Create }, replace: false, r: R::Unknown { before: before_block } }));
+            items.insert(
+                0,
+                (
+                    String::new(),
+                    Diff {
+                        act: if present(cb).is_some() { Act::Update } else { Act::Create },
+                        replace: false,
+                        r: R::Unknown { before: before_block },
+                    },
+                ),
+            );
             group_act = compare(group_act, items[0].1.act);
         }
         if group_act == Act::NoOp && present(cb).is_none() && present(ca).is_none() && !unknown {
@@ -298,7 +333,10 @@ fn match_set<'v>(before: &'v [Value], after: &'v [Value]) -> Vec<(Option<&'v Val
 }
 
 fn keys(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
-    let mut ks: Vec<String> = [before, after].into_iter().flat_map(|v| present(v).and_then(Value::as_entries).into_iter().flat_map(|m| m.keys().cloned())).collect();
+    let mut ks: Vec<String> = [before, after]
+        .into_iter()
+        .flat_map(|v| present(v).and_then(Value::as_entries).into_iter().flat_map(|m| m.keys().cloned()))
+        .collect();
     ks.sort();
     ks.dedup();
     ks
@@ -332,7 +370,12 @@ pub fn lcs<T>(a: &[T], b: &[T], eq: impl Fn(&T, &T) -> bool) -> Vec<(usize, usiz
 /// `None` on the side an element is missing from. Equal-length sequences that
 /// are not reorderings are compared index by index; others around their LCS,
 /// pairing up unmatched objects so they diff member by member.
-fn process_slice<T>(before: &[T], after: &[T], eq: impl Fn(&T, &T) -> bool, is_obj: impl Fn(&T) -> bool) -> Vec<(Option<usize>, Option<usize>)> {
+fn process_slice<T>(
+    before: &[T],
+    after: &[T],
+    eq: impl Fn(&T, &T) -> bool,
+    is_obj: impl Fn(&T) -> bool,
+) -> Vec<(Option<usize>, Option<usize>)> {
     let reorder = before.len() == after.len() && before.iter().all(|b| after.iter().any(|a| eq(b, a)));
     if before.len() == after.len() && !reorder {
         return (0..before.len()).map(|i| (Some(i), Some(i))).collect();
@@ -580,8 +623,8 @@ fn member(out: &mut String, ind: usize, head: std::fmt::Arguments, d: &Diff, o: 
 
 /// `EnsureValidAttributeName`: identifiers as they are, anything else quoted.
 pub fn attr_name(k: &str) -> Cow<'_, str> {
-    let valid = k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let valid =
+        k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if valid {
         Cow::Borrowed(k)
     } else {
@@ -604,7 +647,10 @@ impl Diff {
         }
         let pad = indent(ind);
         let w = if *before {
-            format!("  # {}: this attribute value will no longer be marked as sensitive\n{pad}  # after applying this change.", p.yellow("Warning"))
+            format!(
+                "  # {}: this attribute value will no longer be marked as sensitive\n{pad}  # after applying this change.",
+                p.yellow("Warning")
+            )
         } else {
             format!("  # {}: this attribute value will be marked as sensitive and will not\n{pad}  # display in UI output after applying this change.", p.yellow("Warning"))
         };
@@ -775,7 +821,15 @@ fn render_list(out: &mut String, elems: &[Diff], context: bool, act: Act, replac
     let _ = write!(out, "{}{}]{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
 }
 
-fn render_block(out: &mut String, attrs: &BTreeMap<String, Diff>, blocks: &[(String, BlockGroup)], replace: bool, ind: usize, o: Opts, p: &Paint) {
+fn render_block(
+    out: &mut String,
+    attrs: &BTreeMap<String, Diff>,
+    blocks: &[(String, BlockGroup)],
+    replace: bool,
+    ind: usize,
+    o: Opts,
+    p: &Paint,
+) {
     let w = attrs.keys().map(|k| attr_name(k).len()).max().unwrap_or(0);
     let _ = writeln!(out, "{{{}", forces(replace, o, p));
     let mut hidden = 0;
@@ -999,7 +1053,9 @@ fn render_prim(out: &mut String, d: &Diff, before: Option<&Prim>, after: Option<
                         .into_iter()
                         .flat_map(|pair| match pair {
                             (Some(i), Some(j)) if bl[i] == al[j] => vec![format!("{pad}{}{}", sym(Act::NoOp, p), bl[i])],
-                            (Some(i), Some(j)) => vec![format!("{pad}{}{}", sym(Act::Delete, p), bl[i]), format!("{pad}{}{}", sym(Act::Create, p), al[j])],
+                            (Some(i), Some(j)) => {
+                                vec![format!("{pad}{}{}", sym(Act::Delete, p), bl[i]), format!("{pad}{}{}", sym(Act::Create, p), al[j])]
+                            }
                             (Some(i), None) => vec![format!("{pad}{}{}", sym(Act::Delete, p), bl[i])],
                             (None, Some(j)) => vec![format!("{pad}{}{}", sym(Act::Create, p), al[j])],
                             (None, None) => vec![],
@@ -1016,13 +1072,30 @@ fn render_prim(out: &mut String, d: &Diff, before: Option<&Prim>, after: Option<
             }
         }
     }
-    let _ = write!(out, "<<-EOT{}\n{}\n{}{}EOT{}", forces(replace, o, p), lines.join("\n"), indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
+    let _ = write!(
+        out,
+        "<<-EOT{}\n{}\n{}{}EOT{}",
+        forces(replace, o, p),
+        lines.join("\n"),
+        indent(ind),
+        sym(Act::NoOp, p),
+        null_suffix(act, o, p)
+    );
 }
 
 /// `renderStringDiffAsJson`: a string holding a document, shown as the
 /// function call that would produce it, diffed member by member.
 #[allow(clippy::too_many_arguments)]
-fn render_structured(out: &mut String, func: &str, d: &Diff, before: Option<&Value>, after: Option<&Value>, ind: usize, o: Opts, p: &Paint) {
+fn render_structured(
+    out: &mut String,
+    func: &str,
+    d: &Diff,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    ind: usize,
+    o: Opts,
+    p: &Paint,
+) {
     let inner = diff_dynamic(before, after);
     let mut jo = Opts { override_null_suffix: true, ..o };
     let mut act = d.act;
@@ -1039,7 +1112,15 @@ fn render_structured(out: &mut String, func: &str, d: &Diff, before: Option<&Val
         act = Act::NoOp;
     }
     let _ = if rendered.contains('\n') {
-        write!(out, "{func}({note}\n{}{}{rendered}{replace}\n{}{}){}", indent(ind + 1), sym(act, p), indent(ind), sym(Act::NoOp, p), null_suffix(d.act, o, p))
+        write!(
+            out,
+            "{func}({note}\n{}{}{rendered}{replace}\n{}{}){}",
+            indent(ind + 1),
+            sym(act, p),
+            indent(ind),
+            sym(Act::NoOp, p),
+            null_suffix(d.act, o, p)
+        )
     } else {
         write!(out, "{func}({rendered}){note}{replace}")
     };

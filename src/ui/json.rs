@@ -268,7 +268,10 @@ pub fn state_values(state: &State) -> J {
         let Some(obj) = state.current(&addr) else { continue };
         let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
         let sensitive = state_sensitive(obj);
-        root.insert(&addr.resource.module, resource_value_json(&addr, &paddr, obj.schema_version, plain_attributes(&obj.attributes), sensitive));
+        root.insert(
+            &addr.resource.module,
+            resource_value_json(&addr, &paddr, obj.schema_version, plain_attributes(&obj.attributes), sensitive),
+        );
     }
     json!({ "outputs": outputs_json(state), "root_module": root.to_json(None) })
 }
@@ -279,7 +282,9 @@ pub fn state_values(state: &State) -> J {
 /// type is taken to be that encoding.
 fn plain_attributes(j: &J) -> J {
     match j {
-        J::Object(m) if m.len() == 2 && m.contains_key("value") && m.get("type").is_some_and(|t| plinth_value::type_from_json(t).is_some()) => {
+        J::Object(m)
+            if m.len() == 2 && m.contains_key("value") && m.get("type").is_some_and(|t| plinth_value::type_from_json(t).is_some()) =>
+        {
             plain_attributes(&m["value"])
         }
         J::Object(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), plain_attributes(v))).collect()),
@@ -303,8 +308,16 @@ fn configuration_json(tree: &ConfigTree) -> J {
             .resources
             .values()
             .map(|r| {
-                let local = r.provider.as_ref().map(|(p, a)| a.as_ref().map_or(p.clone(), |a| format!("{p}.{a}"))).unwrap_or_else(|| r.type_name.split('_').next().unwrap_or("").to_string());
-                let addr = if r.mode == plinth_config::ResourceMode::Data { format!("data.{}.{}", r.type_name, r.name) } else { format!("{}.{}", r.type_name, r.name) };
+                let local = r
+                    .provider
+                    .as_ref()
+                    .map(|(p, a)| a.as_ref().map_or(p.clone(), |a| format!("{p}.{a}")))
+                    .unwrap_or_else(|| r.type_name.split('_').next().unwrap_or("").to_string());
+                let addr = if r.mode == plinth_config::ResourceMode::Data {
+                    format!("data.{}.{}", r.type_name, r.name)
+                } else {
+                    format!("{}.{}", r.type_name, r.name)
+                };
                 json!({
                     "address": addr,
                     "mode": if r.mode == plinth_config::ResourceMode::Data { "data" } else { "managed" },
@@ -345,7 +358,10 @@ pub fn plan_json(plan: &Plan, tree: &ConfigTree) -> J {
             continue;
         }
         let Some(after) = &c.after else { continue };
-        planned.insert(&c.addr.resource.module, resource_value_json(&c.addr, &c.provider_addr, c.schema_version, value_json(after), sensitive_tree(Some(after))));
+        planned.insert(
+            &c.addr.resource.module,
+            resource_value_json(&c.addr, &c.provider_addr, c.schema_version, value_json(after), sensitive_tree(Some(after))),
+        );
     }
     let mut planned_outputs = Map::new();
     let mut output_changes = Map::new();
@@ -440,7 +456,12 @@ pub fn emit(level: &str, message: &str, kind: &str, extra: J) {
 }
 
 pub fn emit_version() {
-    emit("info", &format!("plinth {}", crate::commands::VERSION), "version", json!({ "terraform": TERRAFORM_VERSION, "plinth": crate::commands::VERSION, "ui": "1.2" }));
+    emit(
+        "info",
+        &format!("plinth {}", crate::commands::VERSION),
+        "version",
+        json!({ "terraform": TERRAFORM_VERSION, "plinth": crate::commands::VERSION, "ui": "1.2" }),
+    );
 }
 
 /// The `resource` object of hooks and planned changes.
@@ -568,6 +589,11 @@ impl plinth_engine::apply::ApplyObserver for JsonProgress {
             Action::Delete => "Destruction errored",
             _ => "Creation errored",
         };
-        emit("error", &format!("{addr}: {verb}"), "apply_errored", json!({ "hook": { "resource": resource_addr_json(addr), "action": action_word(action) } }));
+        emit(
+            "error",
+            &format!("{addr}: {verb}"),
+            "apply_errored",
+            json!({ "hook": { "resource": resource_addr_json(addr), "action": action_word(action) } }),
+        );
     }
 }

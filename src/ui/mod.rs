@@ -1,8 +1,8 @@
 //! What a person sees: diagnostics, plan rendering, progress lines.
 
 pub mod diff;
-pub mod plan;
 pub mod json;
+pub mod plan;
 pub mod progress;
 
 use std::borrow::Cow;

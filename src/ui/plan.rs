@@ -77,7 +77,9 @@ fn comment(out: &mut String, c: &ResourceChange, cause: Cause, p: &Paint) {
             let red = p.red("replaced");
             let replaced = p.bold(&red);
             match c.reason.as_deref() {
-                Some("because of replace_triggered_by") => head(out, format_args!(" will be {replaced} due to changes in replace_triggered_by")),
+                Some("because of replace_triggered_by") => {
+                    head(out, format_args!(" will be {replaced} due to changes in replace_triggered_by"))
+                }
                 Some("as requested") => head(out, format_args!(" will be {replaced}, as requested")),
                 Some("tainted") => head(out, format_args!(" is tainted, so must be {replaced}")),
                 _ => head(out, format_args!(" must be {replaced}")),
@@ -203,10 +205,18 @@ pub fn render(plan: &Plan, schema_of: SchemaOf<'_, '_>, p: &Paint) -> String {
     }
     if changes.is_empty() && outputs.is_empty() {
         if !deferred.is_empty() {
-            let _ = writeln!(out, "\n{} {}\n", p.bold(&p.green("No current changes.")), p.bold("This plan requires another plan to be applied first."));
+            let _ = writeln!(
+                out,
+                "\n{} {}\n",
+                p.bold(&p.green("No current changes.")),
+                p.bold("This plan requires another plan to be applied first.")
+            );
         } else if plan.mode == PlanMode::Destroy {
             let _ = writeln!(out, "\n{} {}\n", p.bold(&p.green("No changes.")), p.bold("No objects need to be destroyed."));
-            out += &word_wrap("Either you have not created any objects yet or the existing objects were already deleted outside of plinth.", 78);
+            out += &word_wrap(
+                "Either you have not created any objects yet or the existing objects were already deleted outside of plinth.",
+                78,
+            );
             out.push('\n');
         } else {
             let _ = writeln!(out, "\n{} {}\n", p.bold(&p.green("No changes.")), p.bold("Your infrastructure matches the configuration."));
@@ -215,7 +225,12 @@ pub fn render(plan: &Plan, schema_of: SchemaOf<'_, '_>, p: &Paint) -> String {
         }
     }
     if !deferred.is_empty() {
-        let _ = writeln!(out, "\n{} {}", p.bold(&p.cyan("Note:")), p.bold("This is a partial plan, parts can only be known in the next plan / apply cycle."));
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            p.bold(&p.cyan("Note:")),
+            p.bold("This is a partial plan, parts can only be known in the next plan / apply cycle.")
+        );
         render_changes(&mut out, &deferred, schema_of, Cause::Proposed, p);
         let _ = writeln!(out, "{}", "─".repeat(78));
     }
@@ -223,7 +238,15 @@ pub fn render(plan: &Plan, schema_of: SchemaOf<'_, '_>, p: &Paint) -> String {
         out += "\n";
         out += &word_wrap("plinth used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:", 78);
         out.push('\n');
-        for a in [Action::Create, Action::Update, Action::Delete, Action::DeleteThenCreate, Action::CreateThenDelete, Action::Read, Action::Forget] {
+        for a in [
+            Action::Create,
+            Action::Update,
+            Action::Delete,
+            Action::DeleteThenCreate,
+            Action::CreateThenDelete,
+            Action::Read,
+            Action::Forget,
+        ] {
             if counts.contains_key(&a) {
                 let _ = writeln!(out, "{}", action_description(a, p));
             }
@@ -237,7 +260,10 @@ pub fn render(plan: &Plan, schema_of: SchemaOf<'_, '_>, p: &Paint) -> String {
     if !outputs.is_empty() {
         let _ = writeln!(out, "\nChanges to Outputs:\n{outputs}");
         if counts.is_empty() {
-            out += &word_wrap("\nYou can apply this plan to save these new output values to the plinth state, without changing any real infrastructure.", 78);
+            out += &word_wrap(
+                "\nYou can apply this plan to save these new output values to the plinth state, without changing any real infrastructure.",
+                78,
+            );
             out.push('\n');
         }
     }
@@ -329,7 +355,10 @@ pub fn render_drift(drift: &[ResourceChange], schema_of: SchemaOf<'_, '_>, refre
         return String::new();
     }
     let mut out = format!("\n{} {}\n\n", p.bold(&p.cyan("Note:")), p.bold("Objects have changed outside of plinth"));
-    out += &word_wrap("plinth detected the following changes made outside of plinth since the last \"plinth apply\" which may have affected this plan:", 78);
+    out += &word_wrap(
+        "plinth detected the following changes made outside of plinth since the last \"plinth apply\" which may have affected this plan:",
+        78,
+    );
     out.push('\n');
     let drift: Vec<&ResourceChange> = drift.iter().collect();
     render_changes(&mut out, &drift, schema_of, Cause::Drift, p);

@@ -68,7 +68,11 @@ impl Progress {
         let (stop, stopped) = mpsc::channel::<()>();
         let ticker = {
             let (shared, bar) = (shared.clone(), bar.clone());
-            let interval = std::env::var("PLINTH_PROGRESS_INTERVAL_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis).unwrap_or(INTERVAL);
+            let interval = std::env::var("PLINTH_PROGRESS_INTERVAL_MS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .map(Duration::from_millis)
+                .unwrap_or(INTERVAL);
             std::thread::spawn(move || {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(100).min(interval)) {
                     let mut lines = Vec::new();

@@ -118,7 +118,8 @@ fn render() -> (Dir, serde_json::Map<String, Value>) {
     d.run(&["plan", "-out=render.plan"]).ok();
     let show = d.run(&["show", "-json", "render.plan"]).ok();
     let plan: Value = serde_json::from_str(&show.stdout).expect("plan json");
-    let manifests = plan["planned_values"]["outputs"]["manifests"]["value"].as_object().expect("manifests output known at plan time").clone();
+    let manifests =
+        plan["planned_values"]["outputs"]["manifests"]["value"].as_object().expect("manifests output known at plan time").clone();
     assert_eq!(manifests.len(), 4);
     (d, manifests)
 }
@@ -235,7 +236,17 @@ fn addon_manifests_pass_strict_validation() {
                 "ConfigMap/monitoring/grafana-dashboards",
             ][..],
         ),
-        ("logging", &["Namespace/logging", "StatefulSet/logging/elasticsearch", "DaemonSet/logging/fluentd", "ConfigMap/logging/fluentd-config", "Deployment/logging/kibana", "CronJob/logging/elasticsearch-retention"][..]),
+        (
+            "logging",
+            &[
+                "Namespace/logging",
+                "StatefulSet/logging/elasticsearch",
+                "DaemonSet/logging/fluentd",
+                "ConfigMap/logging/fluentd-config",
+                "Deployment/logging/kibana",
+                "CronJob/logging/elasticsearch-retention",
+            ][..],
+        ),
         (
             "autoscaling",
             &[
@@ -251,15 +262,35 @@ fn addon_manifests_pass_strict_validation() {
                 "VerticalPodAutoscaler/autoscaling-example/sample-app",
             ][..],
         ),
-        ("ingress", &["Namespace/ingress-nginx", "Deployment/ingress-nginx/ingress-nginx-controller", "Service/ingress-nginx/ingress-nginx-controller", "IngressClass/nginx", "Deployment/sample-app/sample-app", "Service/sample-app/sample-app", "Ingress/sample-app/sample-app"][..]),
+        (
+            "ingress",
+            &[
+                "Namespace/ingress-nginx",
+                "Deployment/ingress-nginx/ingress-nginx-controller",
+                "Service/ingress-nginx/ingress-nginx-controller",
+                "IngressClass/nginx",
+                "Deployment/sample-app/sample-app",
+                "Service/sample-app/sample-app",
+                "Ingress/sample-app/sample-app",
+            ][..],
+        ),
     ] {
         for k in keys {
-            assert!(has(module, k), "{module} does not render {k}: {:?}", manifests[module].as_object().unwrap().keys().collect::<Vec<_>>());
+            assert!(
+                has(module, k),
+                "{module} does not render {k}: {:?}",
+                manifests[module].as_object().unwrap().keys().collect::<Vec<_>>()
+            );
         }
     }
     // Inputs reach the manifests.
     let m = &manifests["monitoring"];
-    let alerts: Vec<&str> = m["PrometheusRule/monitoring/platform-alerts"]["spec"]["groups"][0]["rules"].as_array().unwrap().iter().map(|r| r["alert"].as_str().unwrap()).collect();
+    let alerts: Vec<&str> = m["PrometheusRule/monitoring/platform-alerts"]["spec"]["groups"][0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["alert"].as_str().unwrap())
+        .collect();
     assert_eq!(alerts, ["NodeDown", "NodeHighCPU", "NodeHighMemory", "PodCrashLooping", "NodeDiskFilling"]);
     let dashboards = m["ConfigMap/monitoring/grafana-dashboards"]["data"].as_object().unwrap();
     assert!(dashboards.contains_key("cluster-overview.json") && dashboards.contains_key("nodes.json"), "{dashboards:?}");
@@ -267,14 +298,23 @@ fn addon_manifests_pass_strict_validation() {
         let dash: Value = serde_json::from_str(json.as_str().unwrap()).expect("dashboard is JSON");
         assert!(dash["panels"].as_array().is_some_and(|p| !p.is_empty()), "{dash}");
     }
-    assert!(m["ConfigMap/monitoring/grafana-datasources"]["data"]["datasources.yaml"].as_str().unwrap().contains("url: http://prometheus.monitoring.svc:9090"));
+    assert!(m["ConfigMap/monitoring/grafana-datasources"]["data"]["datasources.yaml"]
+        .as_str()
+        .unwrap()
+        .contains("url: http://prometheus.monitoring.svc:9090"));
     let ca = &manifests["autoscaling"]["Deployment/autoscaling/cluster-autoscaler"]["spec"]["template"]["spec"]["containers"][0]["command"];
     assert!(
-        ca.as_array().unwrap().iter().any(|a| a == "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/demo"),
+        ca.as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/demo"),
         "{ca}"
     );
     let fluentd = manifests["logging"]["ConfigMap/logging/fluentd-config"]["data"]["fluent.conf"].as_str().unwrap();
-    assert!(fluentd.contains("@type kubernetes_metadata") && fluentd.contains("namespace ${record.dig(\"kubernetes\", \"namespace_name\")}"), "{fluentd}");
+    assert!(
+        fluentd.contains("@type kubernetes_metadata") && fluentd.contains("namespace ${record.dig(\"kubernetes\", \"namespace_name\")}"),
+        "{fluentd}"
+    );
     let retention = manifests["logging"]["ConfigMap/logging/elasticsearch-retention"]["data"]["ilm-policy.json"].as_str().unwrap();
     assert!(retention.contains("\"min_age\": \"14d\""), "{retention}");
     let image = &manifests["ingress"]["Deployment/sample-app/sample-app"]["spec"]["template"]["spec"]["containers"][0]["image"];
@@ -318,7 +358,10 @@ fn addon_manifests_pass_strict_validation() {
             paths.push(p);
         }
     }
-    let run = std::process::Command::new(repo_root().join("scripts/validate-manifests.sh")).args(&paths).output().expect("run kubernetes-validate");
+    let run = std::process::Command::new(repo_root().join("scripts/validate-manifests.sh"))
+        .args(&paths)
+        .output()
+        .expect("run kubernetes-validate");
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{stdout}{}", String::from_utf8_lossy(&run.stderr));
     // kubernetes-validate knows no schema for custom resources (checked above);
@@ -345,7 +388,11 @@ fn addon_modules_apply_in_one_run_against_the_emulator() {
     let apply = d.run(&["apply", "-auto-approve"]).ok();
     let counts: Value = serde_json::from_str(&d.run(&["output", "-json", "object_counts"]).ok().stdout).expect("counts");
     let total: u64 = MODULES.iter().map(|m| counts[m].as_u64().expect("count")).sum();
-    assert!(apply.stdout.contains(&format!("Apply complete! Resources: {total} added, 0 changed, 0 destroyed.")), "{counts}\n{}", tail(&apply.stdout));
+    assert!(
+        apply.stdout.contains(&format!("Apply complete! Resources: {total} added, 0 changed, 0 destroyed.")),
+        "{counts}\n{}",
+        tail(&apply.stdout)
+    );
     let created: Vec<String> = emu.objects().into_iter().filter(|o| !initial.contains(o)).collect();
     assert_eq!(created.len() as u64, total, "{created:#?}");
 
@@ -361,7 +408,10 @@ fn addon_modules_apply_in_one_run_against_the_emulator() {
         pos("kubernetes_manifest.crd[\"CustomResourceDefinition/verticalpodautoscalers.autoscaling.k8s.io\"]: Creation complete")
             < pos("kubernetes_manifest.custom[\"VerticalPodAutoscaler/autoscaling-example/sample-app\"]: Creating...")
     );
-    assert!(pos("kubernetes_manifest.namespace[\"Namespace/logging\"]: Creation complete") < pos("kubernetes_manifest.object[\"StatefulSet/logging/elasticsearch\"]: Creating..."));
+    assert!(
+        pos("kubernetes_manifest.namespace[\"Namespace/logging\"]: Creation complete")
+            < pos("kubernetes_manifest.object[\"StatefulSet/logging/elasticsearch\"]: Creating...")
+    );
     let crd = emu.get("apiextensions.k8s.io", "customresourcedefinitions", "", "prometheuses.monitoring.coreos.com").expect("CRD");
     assert!(crd["status"]["conditions"].as_array().unwrap().iter().any(|c| c["type"] == "Established" && c["status"] == "True"), "{crd}");
     let prom = emu.get("monitoring.coreos.com", "prometheuses", "monitoring", "main").expect("Prometheus");
@@ -404,7 +454,10 @@ fn addon_modules_apply_in_one_run_against_the_emulator() {
         pos("kubernetes_manifest.custom[\"Prometheus/monitoring/main\"]: Destruction complete")
             < pos("kubernetes_manifest.crd[\"CustomResourceDefinition/prometheuses.monitoring.coreos.com\"]: Destroying...")
     );
-    assert!(pos("kubernetes_manifest.object[\"StatefulSet/logging/elasticsearch\"]: Destruction complete") < pos("kubernetes_manifest.namespace[\"Namespace/logging\"]: Destroying..."));
+    assert!(
+        pos("kubernetes_manifest.object[\"StatefulSet/logging/elasticsearch\"]: Destruction complete")
+            < pos("kubernetes_manifest.namespace[\"Namespace/logging\"]: Destroying...")
+    );
     let mut left = emu.objects();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while left != initial && std::time::Instant::now() < deadline {

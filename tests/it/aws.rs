@@ -30,7 +30,9 @@ fn moto(region: &'static str) -> Option<Moto> {
 }
 
 fn python() -> PathBuf {
-    let venv = std::env::var("PLINTH_VENV").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/plinth-venv"));
+    let venv = std::env::var("PLINTH_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/plinth-venv"));
     venv.join("bin/python")
 }
 
@@ -49,7 +51,11 @@ impl Moto {
         c.args(args).current_dir(dir);
         self.env(&mut c);
         let out = c.output().expect("run plinth");
-        Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 
     /// Runs Python with `ec2`, `ecr`, `iam`, `asg`, `elb`, `s3` boto3 clients for this region;
@@ -64,7 +70,8 @@ impl Moto {
         self.env(&mut c);
         let out = c.output().expect("run python");
         assert!(out.status.success(), "python failed:\n{code}\n{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("python printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("python printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
     }
 
     fn vpc_ids(&self) -> Vec<String> {
@@ -150,7 +157,8 @@ output "subnet_arn" {{ value = aws_subnet.a.arn }}
 
     // Read back through the API: tags merged with default_tags, the operation tag.
     let vpc = state_attr(&m, d.path(), "aws_vpc.main", "id");
-    let tags = m.py(&format!("print(json.dumps({{t['Key']: t['Value'] for t in ec2.describe_vpcs(VpcIds=['{vpc}'])['Vpcs'][0]['Tags']}}))"));
+    let tags =
+        m.py(&format!("print(json.dumps({{t['Key']: t['Value'] for t in ec2.describe_vpcs(VpcIds=['{vpc}'])['Vpcs'][0]['Tags']}}))"));
     assert_eq!(tags["Name"], "one");
     assert_eq!(tags["managed_by"], "plinth");
     assert!(tags.get("plinth:operation").is_some(), "{tags}");
@@ -194,7 +202,10 @@ output "subnet_arn" {{ value = aws_subnet.a.arn }}
 
     // Import: an import block for the VPC, `plinth import` for the subnet.
     let subnet = state_attr(&m, d.path(), "aws_subnet.a", "id");
-    let d2 = Dir::with(&[("main.tf", &format!("{}\nimport {{\n  to = aws_vpc.main\n  id = \"{vpc}\"\n}}\n", main("10.10.2.0/24", true, "two")))]);
+    let d2 = Dir::with(&[(
+        "main.tf",
+        &format!("{}\nimport {{\n  to = aws_vpc.main\n  id = \"{vpc}\"\n}}\n", main("10.10.2.0/24", true, "two")),
+    )]);
     let imp = ok(m.plinth(d2.path(), &["import", "aws_subnet.a", &subnet]));
     assert!(imp.stdout.contains("Import successful!"), "{}", imp.stdout);
     let plan = plan_exit(&m, d2.path(), 2);
@@ -213,7 +224,11 @@ output "subnet_arn" {{ value = aws_subnet.a.arn }}
 fn network_gateways_routes_and_security_groups() {
     let Some(m) = moto("us-west-1") else { return };
     let main = |port: u16, extra_route: bool| {
-        let route = if extra_route { "\n  route {\n    cidr_block = \"10.99.0.0/16\"\n    nat_gateway_id = aws_nat_gateway.nat.id\n  }" } else { "" };
+        let route = if extra_route {
+            "\n  route {\n    cidr_block = \"10.99.0.0/16\"\n    nat_gateway_id = aws_nat_gateway.nat.id\n  }"
+        } else {
+            ""
+        };
         format!(
             r#"{PROVIDER}
 resource "aws_vpc" "v" {{
@@ -490,7 +505,10 @@ fn aws_errors_carry_code_message_and_address() {
     assert!(r.stderr.contains("with aws_vpc.bad"), "{}", r.stderr);
 
     // Unknown arguments and wrong types are reported where they are written.
-    let d = Dir::with(&[("main.tf", "resource \"aws_subnet\" \"s\" {\n  vpc_id = \"vpc-1\"\n  cidr_blok = \"10.0.0.0/24\"\n  map_public_ip_on_launch = \"maybe\"\n}\n")]);
+    let d = Dir::with(&[(
+        "main.tf",
+        "resource \"aws_subnet\" \"s\" {\n  vpc_id = \"vpc-1\"\n  cidr_blok = \"10.0.0.0/24\"\n  map_public_ip_on_launch = \"maybe\"\n}\n",
+    )]);
     let r = m.plinth(d.path(), &["validate", "-no-color"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("An argument named \"cidr_blok\" is not expected here."), "{}", r.stderr);
@@ -757,10 +775,18 @@ resource "aws_autoscaling_group" "n" {{
     plan_exit(&m, d.path(), 0);
 
     // Import: every type, into a second directory.
-    let ids: Vec<(&str, String)> = ["aws_vpc.v", "aws_subnet.a", "aws_security_group.n", "aws_key_pair.k", "aws_ebs_volume.etcd", "aws_launch_template.n", "aws_autoscaling_group.n"]
-        .into_iter()
-        .map(|a| (a, state_attr(&m, d.path(), a, "id")))
-        .collect();
+    let ids: Vec<(&str, String)> = [
+        "aws_vpc.v",
+        "aws_subnet.a",
+        "aws_security_group.n",
+        "aws_key_pair.k",
+        "aws_ebs_volume.etcd",
+        "aws_launch_template.n",
+        "aws_autoscaling_group.n",
+    ]
+    .into_iter()
+    .map(|a| (a, state_attr(&m, d.path(), a, "id")))
+    .collect();
     let d2 = Dir::with(&[("main.tf", &main("t3.large", 20, "plinth-it-2", 3))]);
     for (addr, id) in &ids {
         let imp = ok(m.plinth(d2.path(), &["import", addr, id]));
@@ -875,7 +901,10 @@ output "ami" {{ value = data.aws_ami.ubuntu.image_id }}
     assert_eq!(got, serde_json::json!(["network", 2, true, 10]));
     let vpc = state_attr(&m, d.path(), "aws_vpc.v", "id");
     let dopt = state_attr(&m, d.path(), "aws_vpc_dhcp_options.d", "id");
-    assert_eq!(m.py(&format!("print(json.dumps(ec2.describe_vpcs(VpcIds=['{vpc}'])['Vpcs'][0]['DhcpOptionsId']))")), serde_json::json!(dopt));
+    assert_eq!(
+        m.py(&format!("print(json.dumps(ec2.describe_vpcs(VpcIds=['{vpc}'])['Vpcs'][0]['DhcpOptionsId']))")),
+        serde_json::json!(dopt)
+    );
 
     // In place: the health check.
     d.write("main.tf", &main(30, "api-test"));
@@ -910,7 +939,18 @@ output "ami" {{ value = data.aws_ami.ubuntu.image_id }}
         imports.push_str(&format!("import {{\n  to = {a}\n  id = \"{}\"\n}}\n", state_attr(&m, d.path(), a, "id")));
     }
     imports.push_str(&format!("import {{\n  to = aws_vpc_dhcp_options_association.d\n  id = \"{vpc}\"\n}}\n"));
-    ok(m.plinth(d.path(), &["state", "rm", "aws_lb.api", "aws_lb_target_group.api", "aws_lb_listener.api", "aws_vpc_dhcp_options.d", "aws_vpc_dhcp_options_association.d"]));
+    ok(m.plinth(
+        d.path(),
+        &[
+            "state",
+            "rm",
+            "aws_lb.api",
+            "aws_lb_target_group.api",
+            "aws_lb_listener.api",
+            "aws_vpc_dhcp_options.d",
+            "aws_vpc_dhcp_options_association.d",
+        ],
+    ));
     d.write("main.tf", &format!("{}{imports}", main(30, "api-test-2")));
     let plan = plan_exit(&m, d.path(), 2);
     assert!(plan.stdout.contains("5 to import, 0 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);

@@ -195,11 +195,7 @@ resource "terraform_data" "y" {
     d.run(&["init"]).ok();
     d.run(&["apply", "-auto-approve"]).ok();
     let destroy = d.run(&["destroy", "-auto-approve"]).ok();
-    assert!(
-        destroy.stdout.contains("Resources: 4 destroyed."),
-        "{}",
-        destroy.stdout
-    );
+    assert!(destroy.stdout.contains("Resources: 4 destroyed."), "{}", destroy.stdout);
 }
 
 /// A `for_each` known only after apply: the plan warns that the instances
@@ -225,7 +221,12 @@ resource "terraform_data" "x" {{
     d.run(&["init"]).ok();
     let plan = d.run(&["plan", "-no-color"]).ok();
     assert!(plan.stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy."), "{}", plan.stdout);
-    assert!(plan.stderr.contains("Instances known only after apply") || plan.stdout.contains("Instances known only after apply"), "{}\n{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stderr.contains("Instances known only after apply") || plan.stdout.contains("Instances known only after apply"),
+        "{}\n{}",
+        plan.stdout,
+        plan.stderr
+    );
     d.run(&["apply", "-auto-approve"]).ok();
     let list = d.run(&["state", "list"]).ok();
     assert_eq!(list.stdout, "terraform_data.keys\nterraform_data.x[\"a\"]\nterraform_data.x[\"b\"]\n");

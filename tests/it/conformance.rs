@@ -27,11 +27,8 @@ fn run_corpus(extra_args: &[&str], known_failures: &Path) {
         .output()
         .expect("run the conformance runner");
     let text = String::from_utf8_lossy(&out.stdout);
-    let failed: BTreeSet<String> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("FAIL "))
-        .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
-        .collect();
+    let failed: BTreeSet<String> =
+        text.lines().filter_map(|l| l.strip_prefix("FAIL ")).map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" ")).collect();
     let known_text = std::fs::read_to_string(known_failures).unwrap_or_default();
     let known: BTreeSet<String> =
         known_text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect();

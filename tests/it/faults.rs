@@ -15,7 +15,9 @@ use crate::reliability::{check_exactly_once, moto, network_copy, Moto};
 use crate::support::{repo_root, Run};
 
 fn python() -> PathBuf {
-    let venv = std::env::var("PLINTH_VENV").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/plinth-venv"));
+    let venv = std::env::var("PLINTH_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/plinth-venv"));
     venv.join("bin/python")
 }
 
@@ -123,7 +125,14 @@ fn cycle(m: &Moto, seed: u64, faults: &[&str], what: &str) -> Cycle {
     let destroyed = proxy.take_stats();
     assert_region_empty(m, &format!("{what}: after destroy"));
     let n = |v: &serde_json::Value| v["total"].as_u64().expect("total");
-    Cycle { apply, apply_calls: n(&applied), apply_faults: applied["faults"].clone(), plan_calls: n(&planned), destroy, destroy_calls: n(&destroyed) }
+    Cycle {
+        apply,
+        apply_calls: n(&applied),
+        apply_faults: applied["faults"].clone(),
+        plan_calls: n(&planned),
+        destroy,
+        destroy_calls: n(&destroyed),
+    }
 }
 
 fn report(what: &str, c: &Cycle) {
@@ -158,5 +167,10 @@ fn faults_network_applies_under_30_percent_throttling() {
 
 #[test]
 fn faults_network_applies_through_delays_500s_and_dropped_connections() {
-    compare("sa-east-1", 11, &["--throttle", "0.1", "--error500", "0.1", "--drop", "0.1", "--delay", "0.3", "--delay-max-ms", "300"], "mixed faults");
+    compare(
+        "sa-east-1",
+        11,
+        &["--throttle", "0.1", "--error500", "0.1", "--drop", "0.1", "--delay", "0.3", "--delay-max-ms", "300"],
+        "mixed faults",
+    );
 }

@@ -20,7 +20,13 @@ fn dot_groups_by_module_and_colours_by_action() {
     d.write("main.tf", &CONFIG[0].1.replace("input = 1", "input = 2"));
     d.run(&["plan", "-out=p"]).ok();
     let r = d.run(&["graph", "-plan=p"]).ok();
-    assert!(r.stdout.contains("\"terraform_data.vpc\" [label = \"terraform_data.vpc\", style = \"filled\", fillcolor = \"#ffe8a3\", tooltip = \"update\"];"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "\"terraform_data.vpc\" [label = \"terraform_data.vpc\", style = \"filled\", fillcolor = \"#ffe8a3\", tooltip = \"update\"];"
+        ),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("tooltip = \"create\""), "{}", r.stdout);
     let svg = d.run(&["graph", "-format=svg"]).ok();
     assert!(svg.stdout.contains("<svg") && svg.stdout.contains("terraform_data.vpc"), "{}", svg.stdout);

@@ -226,8 +226,17 @@ fn show_json_of_a_saved_plan_reads_back_as_terraform_plan_format() {
     assert_eq!(plan.prior_state.as_ref().map(|s| s.format_version.as_str()), Some("1.0"));
     assert!(plan.configuration.root_module["module_calls"]["subnets"]["module"]["resources"].is_array());
     assert!(plan.configuration.provider_config.is_object());
-    assert!(plan.resource_drift.is_empty() && plan.deferred_changes.is_empty() && plan.relevant_attributes.is_empty() && plan.checks.is_empty());
-    let _ = (&sub.previous_address, &sub.deposed, &sub.action_reason, &sub.change.replace_paths, &sub.change.importing, &sub.change.before_sensitive);
+    assert!(
+        plan.resource_drift.is_empty() && plan.deferred_changes.is_empty() && plan.relevant_attributes.is_empty() && plan.checks.is_empty()
+    );
+    let _ = (
+        &sub.previous_address,
+        &sub.deposed,
+        &sub.action_reason,
+        &sub.change.replace_paths,
+        &sub.change.importing,
+        &sub.change.before_sensitive,
+    );
 
     // After applying, the state representation has the same resource tree.
     d.run(&["apply", "tfplan"]).ok();
@@ -273,7 +282,10 @@ fn lines(stdout: &str) -> Vec<J> {
 
 #[test]
 fn plan_and_apply_stream_json_ui_messages() {
-    let d = Dir::with(&[("main.tf", "resource \"terraform_data\" \"x\" {\n  input = 1\n}\noutput \"o\" {\n  value = terraform_data.x.input\n}\n")]);
+    let d = Dir::with(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"x\" {\n  input = 1\n}\noutput \"o\" {\n  value = terraform_data.x.input\n}\n",
+    )]);
     let plan = lines(&d.run(&["plan", "-json"]).ok().stdout);
     let types: Vec<&str> = plan.iter().map(|m| m["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["version", "planned_change", "change_summary", "outputs"]);
@@ -288,7 +300,10 @@ fn plan_and_apply_stream_json_ui_messages() {
     assert_eq!(plan[2]["@message"], "Plan: 1 to add, 0 to change, 0 to destroy.");
     let apply = lines(&d.run(&["apply", "-json", "-auto-approve"]).ok().stdout);
     let types: Vec<&str> = apply.iter().map(|m| m["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["version", "planned_change", "change_summary", "outputs", "apply_start", "apply_complete", "change_summary", "outputs"]);
+    assert_eq!(
+        types,
+        ["version", "planned_change", "change_summary", "outputs", "apply_start", "apply_complete", "change_summary", "outputs"]
+    );
     assert_eq!(apply[5]["hook"]["id_key"], "id");
     assert_eq!(apply[6]["changes"]["operation"], "apply");
     assert_eq!(apply[7]["outputs"]["o"]["value"], 1);

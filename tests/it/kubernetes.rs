@@ -191,7 +191,11 @@ resource "kubernetes_manifest" "gadget" {
 
     // A wrong token: the server's 401 comes through.
     let bad = provider.replace(&emu.token, "wrong");
-    let d = Dir::with(&[("provider.tf", &bad), ("main.tf", "resource \"kubernetes_namespace\" \"n\" {\n  metadata {\n    name = \"n\"\n  }\n}\n"), ("ca.pem", &emu.ca_pem)]);
+    let d = Dir::with(&[
+        ("provider.tf", &bad),
+        ("main.tf", "resource \"kubernetes_namespace\" \"n\" {\n  metadata {\n    name = \"n\"\n  }\n}\n"),
+        ("ca.pem", &emu.ca_pem),
+    ]);
     let apply = d.run(&["apply", "-auto-approve"]);
     assert_eq!(apply.code, 1, "{}{}", apply.stdout, apply.stderr);
     assert!(apply.stderr.contains("Unauthorized"), "{}", apply.stderr);

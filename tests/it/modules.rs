@@ -10,7 +10,11 @@ use crate::support::{bin, repo_root, Dir, Run};
 
 fn plinth_in(dir: &Path, args: &[&str]) -> Run {
     let out = std::process::Command::new(bin()).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("run plinth");
-    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
@@ -58,7 +62,12 @@ fn modules_and_example_validate_and_are_formatted() {
 }
 
 fn changes<'a>(plan: &'a J, address_prefix: &str) -> Vec<&'a J> {
-    plan["resource_changes"].as_array().expect("resource_changes").iter().filter(|c| c["address"].as_str().is_some_and(|a| a.starts_with(address_prefix))).collect()
+    plan["resource_changes"]
+        .as_array()
+        .expect("resource_changes")
+        .iter()
+        .filter(|c| c["address"].as_str().is_some_and(|a| a.starts_with(address_prefix)))
+        .collect()
 }
 
 fn instance_key(c: &J) -> String {
@@ -66,7 +75,10 @@ fn instance_key(c: &J) -> String {
 }
 
 fn tag_keys(asg: &J) -> Vec<String> {
-    asg["change"]["after"]["tag"].as_array().map(|ts| ts.iter().filter_map(|t| t["key"].as_str().map(str::to_string)).collect()).unwrap_or_default()
+    asg["change"]["after"]["tag"]
+        .as_array()
+        .map(|ts| ts.iter().filter_map(|t| t["key"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 /// The facts of the cluster module's plan that matter: three control-plane
@@ -253,10 +265,7 @@ fn platform_aws_applies_updates_workers_in_place_and_destroys() {
     const NAME: &str = "modtest";
     let inventory = || platform_inventory(&m, NAME);
     let before = inventory();
-    assert!(
-        before.values().all(Vec::is_empty),
-        "ap-northeast-3 is not empty before the test: {before:?}"
-    );
+    assert!(before.values().all(Vec::is_empty), "ap-northeast-3 is not empty before the test: {before:?}");
 
     let (_d, ex) = example_copy("platform-aws");
     let var = format!("cluster_name={NAME}");
@@ -266,17 +275,7 @@ fn platform_aws_applies_updates_workers_in_place_and_destroys() {
             all.extend(["-var", var.as_str()]);
         }
         let r = m.plinth(&ex, &all);
-        assert_eq!(
-            r.code,
-            if args.contains(&"-detailed-exitcode") {
-                r.code
-            } else {
-                0
-            },
-            "plinth {args:?}\n{}\n{}",
-            r.stdout,
-            r.stderr
-        );
+        assert_eq!(r.code, if args.contains(&"-detailed-exitcode") { r.code } else { 0 }, "plinth {args:?}\n{}\n{}", r.stdout, r.stderr);
         r
     };
     run(&["init"]);
@@ -286,13 +285,7 @@ fn platform_aws_applies_updates_workers_in_place_and_destroys() {
     let added: usize = applied
         .stdout
         .lines()
-        .find_map(|l| {
-            l.strip_prefix("Apply complete! Resources: ")?
-                .split(' ')
-                .next()?
-                .parse()
-                .ok()
-        })
+        .find_map(|l| l.strip_prefix("Apply complete! Resources: ")?.split(' ').next()?.parse().ok())
         .expect("apply summary");
     let state: J = serde_json::from_str(&run(&["state", "pull"]).stdout).expect("state JSON");
     let managed: usize = state["resources"]
@@ -325,11 +318,7 @@ fn platform_aws_applies_updates_workers_in_place_and_destroys() {
     ] {
         assert_eq!(count(kind), n, "{kind} in moto: {inv:?}");
     }
-    assert_eq!(
-        count("ebs_volume"),
-        3,
-        "one etcd volume per control-plane zone"
-    );
+    assert_eq!(count("ebs_volume"), 3, "one etcd volume per control-plane zone");
 
     let plan = run(&["plan", "-detailed-exitcode"]);
     assert_eq!(plan.code, 0, "second plan is not empty:\n{}", plan.stdout);
@@ -339,85 +328,39 @@ fn platform_aws_applies_updates_workers_in_place_and_destroys() {
         m.py(&format!("asg = boto3.client('autoscaling', **kw)\nprint(json.dumps([(g['AutoScalingGroupARN'], str(g['CreatedTime']), g['LaunchTemplate']) for g in asg.describe_auto_scaling_groups(AutoScalingGroupNames=['nodes.{NAME}'])['AutoScalingGroups']]))"))
     };
     let asg_before = asg_created();
-    run(&[
-        "plan",
-        "-var",
-        "worker_instance_type=m6i.xlarge",
-        "-out=types.plan",
-    ]);
-    let shown: J =
-        serde_json::from_str(&run(&["show", "-json", "types.plan"]).stdout).expect("plan JSON");
+    run(&["plan", "-var", "worker_instance_type=m6i.xlarge", "-out=types.plan"]);
+    let shown: J = serde_json::from_str(&run(&["show", "-json", "types.plan"]).stdout).expect("plan JSON");
     let actions: Vec<(String, J)> = shown["resource_changes"]
         .as_array()
         .expect("resource_changes")
         .iter()
         .filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"]))
-        .map(|c| {
-            (
-                c["address"].as_str().unwrap_or_default().to_string(),
-                c["change"]["actions"].clone(),
-            )
-        })
+        .map(|c| (c["address"].as_str().unwrap_or_default().to_string(), c["change"]["actions"].clone()))
         .collect();
     assert_eq!(
         actions,
         [
-            (
-                "module.cluster.aws_autoscaling_group.workers[\"nodes\"]".to_string(),
-                serde_json::json!(["update"])
-            ),
-            (
-                "module.cluster.aws_launch_template.workers[\"nodes\"]".to_string(),
-                serde_json::json!(["update"])
-            ),
+            ("module.cluster.aws_autoscaling_group.workers[\"nodes\"]".to_string(), serde_json::json!(["update"])),
+            ("module.cluster.aws_launch_template.workers[\"nodes\"]".to_string(), serde_json::json!(["update"])),
         ],
         "only the worker launch template and its group change, in place"
     );
-    run(&[
-        "apply",
-        "-auto-approve",
-        "-var",
-        "worker_instance_type=m6i.xlarge",
-    ]);
+    run(&["apply", "-auto-approve", "-var", "worker_instance_type=m6i.xlarge"]);
     let lt = m.py(&format!(
         "lt = ec2.describe_launch_templates(LaunchTemplateNames=['nodes.{NAME}'])['LaunchTemplates'][0]\nv = ec2.describe_launch_template_versions(LaunchTemplateId=lt['LaunchTemplateId'], Versions=['$Latest'])['LaunchTemplateVersions'][0]\nprint(json.dumps([lt['LatestVersionNumber'], v['LaunchTemplateData'].get('InstanceType')]))"
     ));
-    assert_eq!(
-        lt,
-        serde_json::json!([2, "m6i.xlarge"]),
-        "a second launch template version with the new type"
-    );
+    assert_eq!(lt, serde_json::json!([2, "m6i.xlarge"]), "a second launch template version with the new type");
     let asg_after = asg_created();
     assert_eq!(
         (&asg_before[0][0], &asg_before[0][1]),
         (&asg_after[0][0], &asg_after[0][1]),
         "the worker ASG is the same group (ARN, creation time)"
     );
-    assert_eq!(
-        asg_after[0][2]["Version"], "2",
-        "the worker ASG uses the new version: {asg_after}"
-    );
-    let plan = run(&[
-        "plan",
-        "-detailed-exitcode",
-        "-var",
-        "worker_instance_type=m6i.xlarge",
-    ]);
-    assert_eq!(
-        plan.code, 0,
-        "plan after the update is not empty:\n{}",
-        plan.stdout
-    );
+    assert_eq!(asg_after[0][2]["Version"], "2", "the worker ASG uses the new version: {asg_after}");
+    let plan = run(&["plan", "-detailed-exitcode", "-var", "worker_instance_type=m6i.xlarge"]);
+    assert_eq!(plan.code, 0, "plan after the update is not empty:\n{}", plan.stdout);
 
-    run(&[
-        "destroy",
-        "-auto-approve",
-        "-var",
-        "worker_instance_type=m6i.xlarge",
-    ]);
+    run(&["destroy", "-auto-approve", "-var", "worker_instance_type=m6i.xlarge"]);
     let after = inventory();
-    assert!(
-        after.values().all(Vec::is_empty),
-        "moto still holds objects of the example: {after:?}"
-    );
+    assert!(after.values().all(Vec::is_empty), "moto still holds objects of the example: {after:?}");
 }

@@ -86,7 +86,11 @@ fn ca_and_signed_certificate_verify_and_replan_empty() {
     d.run(&["init"]).ok();
     let apply = d.run(&["apply", "-auto-approve"]).ok();
     assert!(apply.stdout.contains("Apply complete! Resources: 7 added, 0 changed, 0 destroyed."), "{}", apply.stdout);
-    assert!(!apply.stdout.contains("BEGIN EC PRIVATE KEY") && !apply.stdout.contains("BEGIN RSA PRIVATE KEY"), "keys are never printed:\n{}", apply.stdout);
+    assert!(
+        !apply.stdout.contains("BEGIN EC PRIVATE KEY") && !apply.stdout.contains("BEGIN RSA PRIVATE KEY"),
+        "keys are never printed:\n{}",
+        apply.stdout
+    );
 
     let plan = d.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(plan.code, 0, "second plan is empty:\n{}{}", plan.stdout, plan.stderr);
@@ -104,9 +108,22 @@ fn ca_and_signed_certificate_verify_and_replan_empty() {
         d.write("ca.pem", &ca);
         d.write("leaf.pem", &leaf);
         d.write("key.pem", &d.run(&["output", "-raw", "apiserver_key"]).ok().stdout);
-        let verify = std::process::Command::new("openssl").args(["verify", "-CAfile", "ca.pem", "leaf.pem"]).current_dir(d.path()).output().expect("openssl");
-        assert!(verify.status.success(), "openssl verify: {}{}", String::from_utf8_lossy(&verify.stdout), String::from_utf8_lossy(&verify.stderr));
-        let text = std::process::Command::new("openssl").args(["x509", "-in", "leaf.pem", "-noout", "-text"]).current_dir(d.path()).output().expect("openssl");
+        let verify = std::process::Command::new("openssl")
+            .args(["verify", "-CAfile", "ca.pem", "leaf.pem"])
+            .current_dir(d.path())
+            .output()
+            .expect("openssl");
+        assert!(
+            verify.status.success(),
+            "openssl verify: {}{}",
+            String::from_utf8_lossy(&verify.stdout),
+            String::from_utf8_lossy(&verify.stderr)
+        );
+        let text = std::process::Command::new("openssl")
+            .args(["x509", "-in", "leaf.pem", "-noout", "-text"])
+            .current_dir(d.path())
+            .output()
+            .expect("openssl");
         let text = String::from_utf8_lossy(&text.stdout);
         assert!(text.contains("DNS:kubernetes.default") && text.contains("IP Address:10.96.0.1"), "{text}");
         assert!(text.contains("TLS Web Server Authentication"), "{text}");

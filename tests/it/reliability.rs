@@ -48,7 +48,9 @@ pub fn moto(region: &'static str) -> Option<Moto> {
 }
 
 fn python() -> PathBuf {
-    let venv = std::env::var("PLINTH_VENV").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/plinth-venv"));
+    let venv = std::env::var("PLINTH_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/plinth-venv"));
     venv.join("bin/python")
 }
 
@@ -95,7 +97,11 @@ impl Moto {
 
     pub fn plinth(&self, dir: &Path, args: &[&str]) -> Run {
         let out = self.command(dir, args).output().expect("run plinth");
-        Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 
     /// Runs Python with a boto3 `ec2` client for this region (always against
@@ -110,16 +116,21 @@ impl Moto {
         self.env(&mut c);
         let out = c.output().expect("run python");
         assert!(out.status.success(), "python failed:\n{code}\n{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("python printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("python printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
     }
 
     /// Type -> sorted ids of every object in moto (beyond its defaults).
     pub fn inventory(&self) -> BTreeMap<String, Vec<String>> {
         let v: BTreeMap<String, Vec<String>> = serde_json::from_value(self.py(INVENTORY)).expect("inventory");
-        v.into_iter().map(|(k, mut ids)| (k, {
-            ids.sort();
-            ids
-        })).collect()
+        v.into_iter()
+            .map(|(k, mut ids)| {
+                (k, {
+                    ids.sort();
+                    ids
+                })
+            })
+            .collect()
     }
 }
 
@@ -211,7 +222,12 @@ fn kill_test_apply_killed_at_a_seeded_moment_then_rerun() {
         let d = network_copy();
         ok(m.plinth(d.path(), &["init"]), "init");
         let log = std::fs::File::create(d.path().join("killed.log")).expect("log");
-        let mut child = m.command(d.path(), &["apply", "-auto-approve"]).stdout(log.try_clone().expect("log")).stderr(log).spawn().expect("spawn plinth");
+        let mut child = m
+            .command(d.path(), &["apply", "-auto-approve"])
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn plinth");
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL
         let status = child.wait().expect("wait");
@@ -224,7 +240,15 @@ fn kill_test_apply_killed_at_a_seeded_moment_then_rerun() {
         }
         check_exactly_once(&m, d.path(), &what);
         let plan = m.plinth(d.path(), &["plan", "-detailed-exitcode"]);
-        assert_eq!(plan.code, 0, "{what}: second plan not empty\nfirst run:\n{}\nsecond apply:\n{}\nplan:\n{}\n{}", std::fs::read_to_string(d.path().join("killed.log")).unwrap_or_default(), again.stdout, plan.stdout, plan.stderr);
+        assert_eq!(
+            plan.code,
+            0,
+            "{what}: second plan not empty\nfirst run:\n{}\nsecond apply:\n{}\nplan:\n{}\n{}",
+            std::fs::read_to_string(d.path().join("killed.log")).unwrap_or_default(),
+            again.stdout,
+            plan.stdout,
+            plan.stderr
+        );
         ok(m.plinth(d.path(), &["destroy", "-auto-approve"]), &format!("{what}: destroy"));
         assert_region_empty(&m, &format!("{what}: after destroy"));
     }

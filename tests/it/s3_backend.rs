@@ -145,7 +145,11 @@ fn s3_two_applies_at_once_one_gets_the_lock() {
     let second = d.run(&["apply", "-auto-approve"]);
     assert_eq!(second.code, 1, "{second:?}");
     assert!(second.stderr.contains("Error acquiring the state lock"), "{}", second.stderr);
-    assert!(second.stderr.contains("OperationTypeApply") && second.stderr.contains(&format!("Path:      {bucket}/app/terraform.tfstate")), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("OperationTypeApply") && second.stderr.contains(&format!("Path:      {bucket}/app/terraform.tfstate")),
+        "{}",
+        second.stderr
+    );
     // Waiting within -lock-timeout succeeds once the first is done.
     let third = d.run(&["apply", "-auto-approve", "-lock-timeout=30s"]).ok();
     assert!(third.stdout.contains("Apply complete!"), "{}", third.stdout);
@@ -209,7 +213,8 @@ fn s3_refuses_a_stale_copy_and_another_lineage() {
     assert_eq!(stale.code, 1, "{stale:?}");
     assert!(stale.stderr.contains("cannot import state with serial"), "{}", stale.stderr);
     let lineage = old.lines().find(|l| l.contains("\"lineage\"")).unwrap().to_string();
-    let other = old.replace(&lineage, "  \"lineage\": \"00000000-0000-0000-0000-000000000000\",").replace("\"serial\": ", "\"serial\": 1000");
+    let other =
+        old.replace(&lineage, "  \"lineage\": \"00000000-0000-0000-0000-000000000000\",").replace("\"serial\": ", "\"serial\": 1000");
     d.write("other.tfstate", &other);
     let foreign = d.run(&["state", "push", "other.tfstate"]);
     assert_eq!(foreign.code, 1, "{foreign:?}");
@@ -244,7 +249,10 @@ fn s3_migration_from_local_and_back_keeps_every_resource() {
     let noop = d.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(noop.code, 0, "{noop:?}");
     // A change made in S3, then back to local.
-    d.write("main.tf", &format!("{}{RESOURCES}resource \"terraform_data\" \"c\" {{}}\n", backend_block(&bucket, "    use_lockfile = true\n")));
+    d.write(
+        "main.tf",
+        &format!("{}{RESOURCES}resource \"terraform_data\" \"c\" {{}}\n", backend_block(&bucket, "    use_lockfile = true\n")),
+    );
     d.run(&["apply", "-auto-approve"]).ok();
     d.write("main.tf", &format!("{RESOURCES}resource \"terraform_data\" \"c\" {{}}\n"));
     d.run(&["init", "-migrate-state"]).ok();

@@ -99,7 +99,9 @@ fn interrupted(d: &Dir) -> (Vec<u8>, Vec<u8>) {
         journal += &serde_json::json!({"op": "set", "token": token, "addr": addr, "provider": provider, "object": object}).to_string();
         journal += "\n";
     }
-    journal += &serde_json::json!({"op": "intent", "token": "token-b", "addr": "terraform_data.b", "action": "update", "provider": provider}).to_string();
+    journal +=
+        &serde_json::json!({"op": "intent", "token": "token-b", "addr": "terraform_data.b", "action": "update", "provider": provider})
+            .to_string();
     journal += "\n";
     std::fs::write(&state, &three).expect("write state");
     (three, journal.into_bytes())
@@ -131,7 +133,11 @@ fn truncated_journal_keeps_its_whole_records_and_a_corrupt_one_is_kept_untouched
         assert_eq!(r.code, 0, "{what}\n{}\n{}", r.stdout, r.stderr);
         assert!(r.stdout.contains(&format!("Recovered an interrupted run: {whole} recorded change(s) kept.")), "{what}\n{}", r.stdout);
         let created = (whole / 2).min(3);
-        assert!(r.stdout.contains(&format!("Plan: {} to add, 1 to change, 0 to destroy.", 3 - created)), "{what}: {created} creates recovered\n{}", r.stdout);
+        assert!(
+            r.stdout.contains(&format!("Plan: {} to add, 1 to change, 0 to destroy.", 3 - created)),
+            "{what}: {created} creates recovered\n{}",
+            r.stdout
+        );
         assert!(!jpath.exists(), "{what}: the journal is removed once the state holds it");
         checked += 1;
     }

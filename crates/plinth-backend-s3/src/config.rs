@@ -148,9 +148,7 @@ impl S3Config {
                 "skip_credentials_validation" => c.skip_credentials_validation = b()?,
                 "skip_region_validation" => c.skip_region_validation = b()?,
                 n if IGNORED.contains(&n) => {}
-                n if UNSUPPORTED.contains(&n) => {
-                    return Err(format!("The s3 backend argument {n:?} is not supported by plinth yet."))
-                }
+                n if UNSUPPORTED.contains(&n) => return Err(format!("The s3 backend argument {n:?} is not supported by plinth yet.")),
                 n => return Err(format!("Unsupported argument: an argument named {n:?} is not expected here.")),
             }
         }
@@ -227,20 +225,12 @@ pub(crate) async fn clients(c: &S3Config) -> Result<crate::Clients, BackendError
     }
     let dynamodb = c.dynamodb_table.as_ref().map(|_| {
         let mut d = aws_sdk_dynamodb::config::Builder::from(&shared);
-        if let Some(url) = c
-            .endpoint_dynamodb
-            .clone()
-            .or_else(|| env("AWS_ENDPOINT_URL_DYNAMODB"))
-            .or_else(|| env("AWS_ENDPOINT_URL"))
-        {
+        if let Some(url) = c.endpoint_dynamodb.clone().or_else(|| env("AWS_ENDPOINT_URL_DYNAMODB")).or_else(|| env("AWS_ENDPOINT_URL")) {
             d = d.endpoint_url(url);
         }
         aws_sdk_dynamodb::Client::from_conf(d.build())
     });
-    Ok(crate::Clients {
-        s3: aws_sdk_s3::Client::from_conf(s3.build()),
-        dynamodb,
-    })
+    Ok(crate::Clients { s3: aws_sdk_s3::Client::from_conf(s3.build()), dynamodb })
 }
 
 #[cfg(test)]

@@ -93,17 +93,8 @@ impl S3Backend {
     pub fn new(config: S3Config) -> Result<S3Backend, BackendError> {
         let worker = Worker::start().map_err(|e| remote(format!("could not start the S3 client: {e}")))?;
         let cfg = config.clone();
-        let clients = worker
-            .run(async move { config::clients(&cfg).await })
-            .map_err(remote)??;
-        Ok(S3Backend {
-            config,
-            clients: Arc::new(clients),
-            worker,
-            encryption: None,
-            seen: HashMap::new(),
-            held: HashMap::new(),
-        })
+        let clients = worker.run(async move { config::clients(&cfg).await }).map_err(remote)??;
+        Ok(S3Backend { config, clients: Arc::new(clients), worker, encryption: None, seen: HashMap::new(), held: HashMap::new() })
     }
 
     /// Encrypts states written and decrypts states read.
@@ -176,13 +167,8 @@ impl S3Backend {
                 Err(e) => return Err(s3_error("read", &bucket, &key, &e)),
             };
             let etag = out.e_tag().map(str::to_string);
-            let body = out
-                .body
-                .collect()
-                .await
-                .map_err(|e| remote(format!("failed to read s3://{bucket}/{key}: {e}")))?
-                .into_bytes()
-                .to_vec();
+            let body =
+                out.body.collect().await.map_err(|e| remote(format!("failed to read s3://{bucket}/{key}: {e}")))?.into_bytes().to_vec();
             Ok(Some(Object { body, etag }))
         })?
     }
@@ -190,23 +176,12 @@ impl S3Backend {
     /// Puts an object; `cond` is `If-Match: <etag>` (Some(Some)) or
     /// `If-None-Match: *` (Some(None)). Returns the new ETag, or
     /// `Ok(Err(()))` when the condition failed.
-    fn put_object(
-        &self,
-        key: String,
-        body: Vec<u8>,
-        cond: Option<Option<String>>,
-    ) -> Result<Result<Option<String>, ()>, BackendError> {
+    fn put_object(&self, key: String, body: Vec<u8>, cond: Option<Option<String>>) -> Result<Result<Option<String>, ()>, BackendError> {
         let clients = self.clients.clone();
         let bucket = self.config.bucket.clone();
         let sse = self.config.encrypt.then(|| self.config.kms_key_id.clone());
         self.run(async move {
-            let mut req = clients
-                .s3
-                .put_object()
-                .bucket(&bucket)
-                .key(&key)
-                .content_type("application/json")
-                .body(ByteStream::from(body));
+            let mut req = clients.s3.put_object().bucket(&bucket).key(&key).content_type("application/json").body(ByteStream::from(body));
             match cond {
                 Some(Some(etag)) => req = req.if_match(etag),
                 Some(None) => req = req.if_none_match("*"),
@@ -254,11 +229,7 @@ impl S3Backend {
                 .send()
                 .await
                 .map_err(|e| ddb_error("read from", &table, &e))?;
-            Ok(out
-                .item()
-                .and_then(|i| i.get(attr))
-                .and_then(|v| v.as_s().ok())
-                .cloned())
+            Ok(out.item().and_then(|i| i.get(attr)).and_then(|v| v.as_s().ok()).cloned())
         })?
     }
 
@@ -267,11 +238,7 @@ impl S3Backend {
     fn dynamodb_put(&self, id: String, attr: &'static str, value: String, only_new: bool) -> Result<bool, BackendError> {
         let Some((ddb, table)) = self.dynamodb() else { return Ok(true) };
         self.run(async move {
-            let mut req = ddb
-                .put_item()
-                .table_name(&table)
-                .item("LockID", AttributeValue::S(id))
-                .item(attr, AttributeValue::S(value));
+            let mut req = ddb.put_item().table_name(&table).item("LockID", AttributeValue::S(id)).item(attr, AttributeValue::S(value));
             if only_new {
                 req = req.condition_expression("attribute_not_exists(LockID)");
             }
@@ -300,19 +267,12 @@ impl S3Backend {
     fn fetch(&self, workspace: &str) -> Result<Option<(Object, Option<State>)>, BackendError> {
         let key = self.state_key(workspace);
         let Some(obj) = self.get_object(key.clone())? else { return Ok(None) };
-        let plain = decrypt_opt(self.encryption.as_deref(), &obj.body, "state").map_err(|source| BackendError::Encryption {
-            path: self.url(&key),
-            source,
-        })?;
+        let plain = decrypt_opt(self.encryption.as_deref(), &obj.body, "state")
+            .map_err(|source| BackendError::Encryption { path: self.url(&key), source })?;
         let state = match statefile::read_state(&plain) {
             Ok(s) => Some(s),
             Err(StateFileError::Empty) => None,
-            Err(source) => {
-                return Err(BackendError::StateFile {
-                    path: self.url(&key).into(),
-                    source,
-                })
-            }
+            Err(source) => return Err(BackendError::StateFile { path: self.url(&key).into(), source }),
         };
         Ok(Some((obj, state)))
     }
@@ -340,16 +300,10 @@ impl S3Backend {
     /// Refuses to replace `stored` with `new`.
     fn check_successor(stored: &Seen, new: &State) -> Result<(), BackendError> {
         if !stored.lineage.is_empty() && stored.lineage != new.lineage {
-            return Err(BackendError::LineageMismatch {
-                existing: stored.lineage.clone(),
-                new: new.lineage.clone(),
-            });
+            return Err(BackendError::LineageMismatch { existing: stored.lineage.clone(), new: new.lineage.clone() });
         }
         if stored.serial > new.serial {
-            return Err(BackendError::OlderSerial {
-                existing: stored.serial,
-                new: new.serial,
-            });
+            return Err(BackendError::OlderSerial { existing: stored.serial, new: new.serial });
         }
         Ok(())
     }
@@ -376,22 +330,14 @@ impl S3Backend {
 
     /// Releases a lock after checking that its ID is `id`.
     fn release(&mut self, workspace: &str, id: &str) -> Result<(), BackendError> {
-        let unlock_err = |message: String, info: Option<LockInfo>| BackendError::Unlock {
-            message,
-            info: info.map(Box::new),
-        };
+        let unlock_err = |message: String, info: Option<LockInfo>| BackendError::Unlock { message, info: info.map(Box::new) };
         let mut found = false;
         if self.config.use_lockfile {
             if let Some(obj) = self.get_object(self.lock_key(workspace))? {
                 let info: Option<LockInfo> = serde_json::from_slice(&obj.body).ok();
                 match &info {
                     Some(i) if i.id == id => {}
-                    Some(i) => {
-                        return Err(unlock_err(
-                            format!("lock ID {id:?} does not match existing lock ID {:?}", i.id),
-                            info.clone(),
-                        ))
-                    }
+                    Some(i) => return Err(unlock_err(format!("lock ID {id:?} does not match existing lock ID {:?}", i.id), info.clone())),
                     None => return Err(unlock_err(format!("the lock object {} is not valid lock info", self.lock_key(workspace)), None)),
                 }
                 found = true;
@@ -538,25 +484,15 @@ impl Backend for S3Backend {
         };
         Self::check_successor(&seen, state)?;
         let plain = statefile::to_bytes(state);
-        let body = encrypt_opt(self.encryption.as_deref(), plain).map_err(|source| BackendError::Encryption {
-            path: self.url(&key),
-            source,
-        })?;
+        let body =
+            encrypt_opt(self.encryption.as_deref(), plain).map_err(|source| BackendError::Encryption { path: self.url(&key), source })?;
         let digest = md5(&body);
         if seen.etag.is_some() && digest == seen.md5 {
             return Ok(()); // Unchanged.
         }
         match self.put_object(key.clone(), body, Some(seen.etag.clone()))? {
             Ok(etag) => {
-                self.seen.insert(
-                    workspace.to_string(),
-                    Seen {
-                        etag,
-                        lineage: state.lineage.clone(),
-                        serial: state.serial,
-                        md5: digest,
-                    },
-                );
+                self.seen.insert(workspace.to_string(), Seen { etag, lineage: state.lineage.clone(), serial: state.serial, md5: digest });
                 if self.seen[workspace].etag.is_none() {
                     self.seen.remove(workspace);
                 }
@@ -566,12 +502,7 @@ impl Backend for S3Backend {
                 // it. Say how it differs.
                 self.seen.remove(workspace);
                 if let Some((_, Some(now))) = self.fetch(workspace)? {
-                    let now_seen = Seen {
-                        etag: None,
-                        lineage: now.lineage.clone(),
-                        serial: now.serial,
-                        md5: [0; 16],
-                    };
+                    let now_seen = Seen { etag: None, lineage: now.lineage.clone(), serial: now.serial, md5: [0; 16] };
                     Self::check_successor(&now_seen, state)?;
                 }
                 return Err(remote(format!(
@@ -653,8 +584,7 @@ fn status<E>(e: &SdkError<E, HttpResponse>) -> Option<u16> {
 /// `If-Match` / `If-None-Match` failed: 412, or 409 when a concurrent
 /// conditional write won.
 fn is_condition_failure<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
-    matches!(status(e), Some(412) | Some(409))
-        || matches!(e.code(), Some("PreconditionFailed") | Some("ConditionalRequestConflict"))
+    matches!(status(e), Some(412) | Some(409)) || matches!(e.code(), Some("PreconditionFailed") | Some("ConditionalRequestConflict"))
 }
 
 fn s3_error<E, R>(op: &str, bucket: &str, key: &str, e: &SdkError<E, R>) -> BackendError

@@ -41,7 +41,9 @@ fn backend(lockfile: bool, dynamodb: bool) -> S3Backend {
         if let (Some(ddb), Some(table)) = (&clients.dynamodb, table) {
             ddb.create_table()
                 .table_name(table)
-                .attribute_definitions(AttributeDefinition::builder().attribute_name("LockID").attribute_type(ScalarAttributeType::S).build().unwrap())
+                .attribute_definitions(
+                    AttributeDefinition::builder().attribute_name("LockID").attribute_type(ScalarAttributeType::S).build().unwrap(),
+                )
                 .key_schema(KeySchemaElement::builder().attribute_name("LockID").key_type(KeyType::Hash).build().unwrap())
                 .billing_mode(BillingMode::PayPerRequest)
                 .send()

@@ -16,15 +16,13 @@ impl Worker {
     pub(crate) fn start() -> std::io::Result<Worker> {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let (jobs, rx) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("plinth-backend-s3".into())
-            .spawn(move || {
-                // Ends when the backend (the only sender) is dropped; the
-                // runtime is dropped here, outside any async context.
-                while let Ok(job) = rx.recv() {
-                    rt.block_on(job);
-                }
-            })?;
+        std::thread::Builder::new().name("plinth-backend-s3".into()).spawn(move || {
+            // Ends when the backend (the only sender) is dropped; the
+            // runtime is dropped here, outside any async context.
+            while let Ok(job) = rx.recv() {
+                rt.block_on(job);
+            }
+        })?;
         Ok(Worker { jobs })
     }
 

@@ -15,11 +15,8 @@ pub const SOURCE: &str = "terraform.io/builtin/terraform";
 /// Opens a backend for `terraform_remote_state`: its `backend` type and
 /// `config` object. The binary provides it, so that this crate (and the
 /// engine) know no storage service.
-pub type BackendFactory = Arc<
-    dyn Fn(&str, &serde_json::Map<String, serde_json::Value>) -> Result<Box<dyn plinth_state::Backend>, String>
-        + Send
-        + Sync,
->;
+pub type BackendFactory =
+    Arc<dyn Fn(&str, &serde_json::Map<String, serde_json::Value>) -> Result<Box<dyn plinth_state::Backend>, String> + Send + Sync>;
 
 pub struct TerraformProvider {
     schema: ProviderSchema,
@@ -140,7 +137,11 @@ impl Provider for TerraformProvider {
         let kind = backend.as_str().unwrap_or("").to_string();
         let cfg = attr(config, "config");
         let outputs = if kind == "local" {
-            let path = cfg.as_entries().and_then(|m| m.get("path")).and_then(|p| p.as_str().map(str::to_string)).unwrap_or_else(|| "terraform.tfstate".into());
+            let path = cfg
+                .as_entries()
+                .and_then(|m| m.get("path"))
+                .and_then(|p| p.as_str().map(str::to_string))
+                .unwrap_or_else(|| "terraform.tfstate".into());
             match std::fs::read(&path) {
                 Ok(bytes) => {
                     let st = plinth_state::statefile::read_state(&bytes)
@@ -151,7 +152,10 @@ impl Provider for TerraformProvider {
             }
         } else {
             let Some(factory) = self.backends.clone() else {
-                return Err(ProviderError::new("Unsupported backend", format!("terraform_remote_state does not support the {kind:?} backend here.")));
+                return Err(ProviderError::new(
+                    "Unsupported backend",
+                    format!("terraform_remote_state does not support the {kind:?} backend here."),
+                ));
             };
             let json_cfg = match plinth_value::value_to_json(&cfg) {
                 serde_json::Value::Object(m) => m,

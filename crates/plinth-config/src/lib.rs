@@ -10,7 +10,7 @@ mod module;
 mod typeexpr;
 
 pub use module::{
-    literal_string, load_module, CheckBlock, Condition, Lifecycle, Local, Module, ModuleCall, Moved, Output, ProviderConfig,
-    Removed, Resource, ResourceMode, Terraform, Variable, Validation,
+    literal_string, load_module, CheckBlock, Condition, Lifecycle, Local, Module, ModuleCall, Moved, Output, ProviderConfig, Removed,
+    Resource, ResourceMode, Terraform, Validation, Variable,
 };
 pub use typeexpr::{parse_type_constraint, TypeConstraint};

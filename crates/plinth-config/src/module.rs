@@ -189,9 +189,7 @@ fn literal_bool(a: &Attribute, diags: &mut Vec<Diagnostic>) -> bool {
     match &a.expr.kind {
         ExprKind::Bool(b) => *b,
         _ => {
-            diags.push(
-                Diagnostic::error("Unsuitable value type", "Unsuitable value: a bool is required").with_subject(a.expr.span),
-            );
+            diags.push(Diagnostic::error("Unsuitable value type", "Unsuitable value: a bool is required").with_subject(a.expr.span));
             false
         }
     }
@@ -200,9 +198,7 @@ fn literal_bool(a: &Attribute, diags: &mut Vec<Diagnostic>) -> bool {
 fn string_attr(a: &Attribute, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let s = literal_string(&a.expr);
     if s.is_none() {
-        diags.push(
-            Diagnostic::error("Invalid expression", "A static string value is required here.").with_subject(a.expr.span),
-        );
+        diags.push(Diagnostic::error("Invalid expression", "A static string value is required here.").with_subject(a.expr.span));
     }
     s
 }
@@ -211,9 +207,7 @@ fn exprs_list(a: &Attribute, diags: &mut Vec<Diagnostic>) -> Vec<Expr> {
     match &a.expr.kind {
         ExprKind::Tuple(items) => items.clone(),
         _ => {
-            diags.push(
-                Diagnostic::error("Invalid expression", "A static list expression is required.").with_subject(a.expr.span),
-            );
+            diags.push(Diagnostic::error("Invalid expression", "A static list expression is required.").with_subject(a.expr.span));
             Vec::new()
         }
     }
@@ -271,7 +265,10 @@ pub fn load_module(dir: &Path, files: &mut Files) -> (Module, Vec<Diagnostic>) {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                diags.push(Diagnostic::error("Failed to read file", format!("The file {:?} could not be read: {e}.", path.display().to_string())));
+                diags.push(Diagnostic::error(
+                    "Failed to read file",
+                    format!("The file {:?} could not be read: {e}.", path.display().to_string()),
+                ));
                 continue;
             }
         };
@@ -391,15 +388,13 @@ fn add_body(m: &mut Module, body: Body, is_override: bool, diags: &mut Vec<Diagn
                     merge_named(&mut m.module_calls, mc.name.clone(), mc, is_override, "module", &b, diags);
                 }
             }
-            "moved" => {
-                match (b.body.attribute("from"), b.body.attribute("to")) {
-                    (Some(f), Some(t)) => m.moved.push(Moved { from: f.expr.clone(), to: t.expr.clone(), span: b.span }),
-                    _ => diags.push(
-                        Diagnostic::error("Missing required argument", "A moved block requires both \"from\" and \"to\" arguments.")
-                            .with_subject(b.header_span),
-                    ),
-                }
-            }
+            "moved" => match (b.body.attribute("from"), b.body.attribute("to")) {
+                (Some(f), Some(t)) => m.moved.push(Moved { from: f.expr.clone(), to: t.expr.clone(), span: b.span }),
+                _ => diags.push(
+                    Diagnostic::error("Missing required argument", "A moved block requires both \"from\" and \"to\" arguments.")
+                        .with_subject(b.header_span),
+                ),
+            },
             "removed" => {
                 let destroy = b
                     .body
@@ -456,8 +451,11 @@ fn merge_named<T>(
             _ => format!("Duplicate {what}"),
         };
         diags.push(
-            Diagnostic::error(summary, format!("A {what} named {name:?} was already declared. {} names must be unique within a module.", capitalize(what)))
-                .with_subject(b.header_span),
+            Diagnostic::error(
+                summary,
+                format!("A {what} named {name:?} was already declared. {} names must be unique within a module.", capitalize(what)),
+            )
+            .with_subject(b.header_span),
         );
         return;
     }
@@ -619,8 +617,11 @@ fn resource(mut b: Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Re
                     r.provider = Some((root.name, alias));
                 }
                 None => diags.push(
-                    Diagnostic::error("Invalid provider reference", "Provider argument requires a provider name followed by an optional alias, like \"aws.foo\".")
-                        .with_subject(a.expr.span),
+                    Diagnostic::error(
+                        "Invalid provider reference",
+                        "Provider argument requires a provider name followed by an optional alias, like \"aws.foo\".",
+                    )
+                    .with_subject(a.expr.span),
                 ),
             },
             _ => r.config.attributes.push(a),

@@ -107,9 +107,7 @@ impl Pbkdf2 {
             return bad("no passphrase provided".into());
         }
         if self.passphrase.chars().count() < PBKDF2_MIN_PASSPHRASE_LENGTH {
-            return bad(format!(
-                "passphrase is too short (minimum {PBKDF2_MIN_PASSPHRASE_LENGTH} characters)"
-            ));
+            return bad(format!("passphrase is too short (minimum {PBKDF2_MIN_PASSPHRASE_LENGTH} characters)"));
         }
         if self.key_length == 0 {
             return bad("the key length must be larger than zero".into());
@@ -163,17 +161,16 @@ pub enum EncryptionError {
     Config(String),
     #[error("encryption of {0:?} is enforced, and therefore requires a method to be provided")]
     Enforced(&'static str),
-    #[error("the {0} is encrypted, but no encryption is configured to read it; add terraform {{ encryption {{ ... }} }} or set TF_ENCRYPTION")]
+    #[error(
+        "the {0} is encrypted, but no encryption is configured to read it; add terraform {{ encryption {{ ... }} }} or set TF_ENCRYPTION"
+    )]
     NotConfigured(&'static str),
     #[error("the {0} is not encrypted and no \"unencrypted\" method is configured to read it (add a fallback {{ method = method.unencrypted.<name> }} to migrate)")]
     Unencrypted(&'static str),
     #[error("invalid encrypted {what}: {message}")]
     Envelope { what: &'static str, message: String },
     #[error("decryption of the {what} failed: {}. The passphrase or key is probably wrong.", .failures.join("; "))]
-    Decrypt {
-        what: &'static str,
-        failures: Vec<String>,
-    },
+    Decrypt { what: &'static str, failures: Vec<String> },
     #[error("encryption of the {0} failed")]
     Encrypt(&'static str),
 }
@@ -232,10 +229,7 @@ impl Meta {
     }
 
     fn from_json(v: &Value) -> Result<Meta, String> {
-        let salt = v
-            .get("salt")
-            .and_then(Value::as_str)
-            .ok_or("missing salt")?;
+        let salt = v.get("salt").and_then(Value::as_str).ok_or("missing salt")?;
         let salt = B64.decode(salt).map_err(|e| format!("invalid salt: {e}"))?;
         let iterations = v
             .get("iterations")
@@ -243,26 +237,14 @@ impl Meta {
             .and_then(|n| u32::try_from(n).ok())
             .filter(|&n| n > 0)
             .ok_or("invalid number of iterations")?;
-        let hash_function = v
-            .get("hash_function")
-            .and_then(Value::as_str)
-            .and_then(HashFunction::parse)
-            .ok_or("invalid hash function name")?;
-        let key_length = v
-            .get("key_length")
-            .and_then(Value::as_u64)
-            .map(|n| n as usize)
-            .filter(|&n| n > 0 && n <= 1024)
-            .ok_or("invalid key length")?;
+        let hash_function =
+            v.get("hash_function").and_then(Value::as_str).and_then(HashFunction::parse).ok_or("invalid hash function name")?;
+        let key_length =
+            v.get("key_length").and_then(Value::as_u64).map(|n| n as usize).filter(|&n| n > 0 && n <= 1024).ok_or("invalid key length")?;
         if salt.is_empty() {
             return Err("missing salt".into());
         }
-        Ok(Meta {
-            salt,
-            iterations,
-            hash_function,
-            key_length,
-        })
+        Ok(Meta { salt, iterations, hash_function, key_length })
     }
 }
 
@@ -278,12 +260,7 @@ impl EncryptionConfig {
         self.target("plan", self.plan.as_ref(), self.plan_enforced)
     }
 
-    fn target(
-        &self,
-        what: &'static str,
-        target: Option<&Target>,
-        enforced: bool,
-    ) -> Result<Option<Encryptor>, EncryptionError> {
+    fn target(&self, what: &'static str, target: Option<&Target>, enforced: bool) -> Result<Option<Encryptor>, EncryptionError> {
         let Some(target) = target else {
             if enforced {
                 return Err(EncryptionError::Enforced(what));
@@ -297,15 +274,13 @@ impl EncryptionConfig {
         while let Some(t) = next {
             match &t.method {
                 Some(addr) => {
-                    let method = self.methods.get(addr).ok_or_else(|| {
-                        EncryptionError::Config(format!("undefined method {addr:?} in {what}"))
-                    })?;
+                    let method =
+                        self.methods.get(addr).ok_or_else(|| EncryptionError::Config(format!("undefined method {addr:?} in {what}")))?;
                     if let Method::AesGcm { keys, .. } = method {
-                        let p = self.key_providers.get(keys).ok_or_else(|| {
-                            EncryptionError::Config(format!(
-                                "undefined key provider {keys:?} in {addr}"
-                            ))
-                        })?;
+                        let p = self
+                            .key_providers
+                            .get(keys)
+                            .ok_or_else(|| EncryptionError::Config(format!("undefined key provider {keys:?} in {addr}")))?;
                         p.validate(keys)?;
                         if !matches!(p.key_length, 16 | 24 | 32) {
                             return Err(EncryptionError::Config(format!(
@@ -320,21 +295,14 @@ impl EncryptionConfig {
                             "{what}: the unencrypted method is not allowed when encryption is enforced"
                         )));
                     }
-                    chain.push(ResolvedMethod {
-                        addr: addr.clone(),
-                        method: method.clone(),
-                    });
+                    chain.push(ResolvedMethod { addr: addr.clone(), method: method.clone() });
                 }
                 None if first => {
                     if enforced {
                         return Err(EncryptionError::Enforced(what));
                     }
                 }
-                None => {
-                    return Err(EncryptionError::Config(format!(
-                        "a fallback in {what} has no method"
-                    )))
-                }
+                None => return Err(EncryptionError::Config(format!("a fallback in {what} has no method"))),
             }
             first = false;
             next = t.fallback.as_deref();
@@ -342,13 +310,7 @@ impl EncryptionConfig {
         if chain.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Encryptor {
-            what,
-            enforced,
-            chain,
-            providers,
-            keys: Mutex::new(KeyCache::default()),
-        }))
+        Ok(Some(Encryptor { what, enforced, chain, providers, keys: Mutex::new(KeyCache::default()) }))
     }
 }
 
@@ -413,10 +375,7 @@ impl Encryptor {
         if failures.is_empty() {
             failures.push("no method that can decrypt is configured".into());
         }
-        Err(EncryptionError::Decrypt {
-            what: self.what,
-            failures,
-        })
+        Err(EncryptionError::Decrypt { what: self.what, failures })
     }
 
     fn write_key(&self, provider: &str) -> (Meta, Vec<u8>) {
@@ -427,12 +386,7 @@ impl Encryptor {
         let p = &self.providers[provider];
         let mut salt = vec![0u8; p.salt_length];
         aes_gcm::aead::rand_core::RngCore::fill_bytes(&mut OsRng, &mut salt);
-        let meta = Meta {
-            salt,
-            iterations: p.iterations,
-            hash_function: p.hash_function,
-            key_length: p.key_length,
-        };
+        let meta = Meta { salt, iterations: p.iterations, hash_function: p.hash_function, key_length: p.key_length };
         let key = derive(&p.passphrase, &meta);
         cache.read.push((provider.to_string(), meta.clone(), key.clone()));
         cache.write.insert(provider.to_string(), (meta.clone(), key.clone()));
@@ -495,22 +449,15 @@ fn parse_envelope(data: &[u8], what: &'static str) -> Result<Option<Envelope>, E
     }
     let bad = |message: String| EncryptionError::Envelope { what, message };
     if version != ENCRYPTION_VERSION {
-        return Err(bad(format!(
-            "invalid encrypted payload version: {version} != {ENCRYPTION_VERSION}"
-        )));
+        return Err(bad(format!("invalid encrypted payload version: {version} != {ENCRYPTION_VERSION}")));
     }
     let meta = match obj.remove("meta") {
         Some(Value::Object(m)) => m,
         None | Some(Value::Null) => Map::new(),
         Some(_) => return Err(bad("\"meta\" is not an object".into())),
     };
-    let data = obj
-        .get("encrypted_data")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("missing \"encrypted_data\"".into()))?;
-    let data = B64
-        .decode(data)
-        .map_err(|e| bad(format!("\"encrypted_data\" is not base64: {e}")))?;
+    let data = obj.get("encrypted_data").and_then(Value::as_str).ok_or_else(|| bad("missing \"encrypted_data\"".into()))?;
+    let data = B64.decode(data).map_err(|e| bad(format!("\"encrypted_data\" is not base64: {e}")))?;
     Ok(Some(Envelope { meta, data }))
 }
 
@@ -521,18 +468,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn derive(passphrase: &str, meta: &Meta) -> Vec<u8> {
     let mut key = vec![0u8; meta.key_length];
     match meta.hash_function {
-        HashFunction::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
-            passphrase.as_bytes(),
-            &meta.salt,
-            meta.iterations,
-            &mut key,
-        ),
-        HashFunction::Sha512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(
-            passphrase.as_bytes(),
-            &meta.salt,
-            meta.iterations,
-            &mut key,
-        ),
+        HashFunction::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase.as_bytes(), &meta.salt, meta.iterations, &mut key),
+        HashFunction::Sha512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(passphrase.as_bytes(), &meta.salt, meta.iterations, &mut key),
     }
     key
 }
@@ -569,9 +506,7 @@ fn gcm_open(key: &[u8], data: &[u8], aad: &[u8]) -> Option<Vec<u8>> {
         }
         let cipher = <Gcm<C> as KeyInit>::new_from_slice(key).ok()?;
         let (nonce, ct) = data.split_at(12);
-        cipher
-            .decrypt(aes_gcm::Nonce::from_slice(nonce), Payload { msg: ct, aad })
-            .ok()
+        cipher.decrypt(aes_gcm::Nonce::from_slice(nonce), Payload { msg: ct, aad }).ok()
     }
     match key.len() {
         16 => open::<Aes128>(key, data, aad),
@@ -593,22 +528,11 @@ mod tests {
         let mut p = Pbkdf2::new(passphrase);
         p.iterations = PBKDF2_MIN_ITERATIONS;
         c.key_providers.insert(PROVIDER.into(), p);
-        c.methods.insert(
-            METHOD.into(),
-            Method::AesGcm {
-                keys: PROVIDER.into(),
-                aad: Vec::new(),
-            },
-        );
+        c.methods.insert(METHOD.into(), Method::AesGcm { keys: PROVIDER.into(), aad: Vec::new() });
         c.methods.insert("method.unencrypted.u".into(), Method::Unencrypted);
         c.state = Some(Target {
             method: Some(METHOD.into()),
-            fallback: fallback_plain.then(|| {
-                Box::new(Target {
-                    method: Some("method.unencrypted.u".into()),
-                    fallback: None,
-                })
-            }),
+            fallback: fallback_plain.then(|| Box::new(Target { method: Some("method.unencrypted.u".into()), fallback: None })),
         });
         c
     }
@@ -644,22 +568,14 @@ mod tests {
         assert!(matches!(strict.decrypt(b"{\"version\":4}"), Err(EncryptionError::Unencrypted(_))));
         let migrating = config("correct horse battery staple", true).state().unwrap().unwrap();
         assert_eq!(migrating.decrypt(b"{\"version\":4}").unwrap(), b"{\"version\":4}");
-        assert!(matches!(
-            decrypt_opt(None, &strict.encrypt(b"{}").unwrap(), "state"),
-            Err(EncryptionError::NotConfigured("state"))
-        ));
+        assert!(matches!(decrypt_opt(None, &strict.encrypt(b"{}").unwrap(), "state"), Err(EncryptionError::NotConfigured("state"))));
     }
 
     #[test]
     fn reads_an_opentofu_envelope() {
         // Made with OpenTofu's algorithm: pbkdf2-sha256, 200000 iterations,
         // 16-byte key, nonce ‖ ciphertext ‖ tag.
-        let meta = Meta {
-            salt: b"0123456789abcdef".to_vec(),
-            iterations: 200_000,
-            hash_function: HashFunction::Sha256,
-            key_length: 16,
-        };
+        let meta = Meta { salt: b"0123456789abcdef".to_vec(), iterations: 200_000, hash_function: HashFunction::Sha256, key_length: 16 };
         let key = derive("a passphrase of 16+ chars", &meta);
         let sealed = gcm_seal(&key, b"{\"version\":4}", b"").unwrap();
         let text = format!(

@@ -18,18 +18,18 @@ use plinth_lang::Evaluator;
 use plinth_provider::{ApplyRequest, PlanRequest, Provider};
 use plinth_state::journal::Entry;
 use plinth_state::{AbsResourceInstance, InstanceObject, ModuleInstance, OutputState, State};
-use std::sync::atomic::{AtomicBool, Ordering};
 use plinth_syntax::Diagnostic;
 use plinth_value::{Marks, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::{mpsc, Semaphore};
 
-use crate::{FastMap, FastSet};
 use crate::decode::{decode_body, proposed_new};
 use crate::graph::NodeKind;
 use crate::plan::{Action, Plan, PlanMode};
 use crate::statevals::{object_from_state, object_to_state_json};
 use crate::values::{Expansion, ResourceValues};
 use crate::walk::{apply_ignore_changes, mark_paths, marked_paths, provider_diag, set_instance_repetition, Context, Walk};
+use crate::{FastMap, FastSet};
 
 /// Where an apply records its progress: journal records as operations start
 /// and finish (cheap, one per operation), and the whole state at the end.
@@ -107,8 +107,22 @@ pub async fn apply(
         .filter(|(_, c)| matches!(c.action, Action::Delete | Action::DeleteThenCreate | Action::Forget))
         .map(|(i, _)| i)
         .collect();
-    let failed_deletes =
-        run_deletes(&deletes, plan, ctx, &sem, &tx, &mut rx, &mut state, sink, observer, &mut diags, &mut destroyed, &mut persist_err, cancel).await;
+    let failed_deletes = run_deletes(
+        &deletes,
+        plan,
+        ctx,
+        &sem,
+        &tx,
+        &mut rx,
+        &mut state,
+        sink,
+        observer,
+        &mut diags,
+        &mut destroyed,
+        &mut persist_err,
+        cancel,
+    )
+    .await;
 
     // ---- phase 2: the walk -------------------------------------------------------
     let g = ctx.graph;
@@ -221,7 +235,8 @@ pub async fn apply(
                 d2.push(i);
             }
         }
-        run_deletes(&d2, plan, ctx, &sem, &tx, &mut rx, &mut state, sink, observer, &mut diags, &mut destroyed, &mut persist_err, cancel).await;
+        run_deletes(&d2, plan, ctx, &sem, &tx, &mut rx, &mut state, sink, observer, &mut diags, &mut destroyed, &mut persist_err, cancel)
+            .await;
     }
 
     // ---- outputs ---------------------------------------------------------------
@@ -366,10 +381,29 @@ async fn run_deletes(
             };
             observer.started(&c.addr, Action::Delete, id_of(&prior).as_deref());
             let token = operation_token();
-            if let Err(e) = sink.record(&Entry::Intent { token: token.clone(), addr: c.addr.clone(), action: "delete".into(), provider: c.provider_addr.clone() }) {
+            if let Err(e) = sink.record(&Entry::Intent {
+                token: token.clone(),
+                addr: c.addr.clone(),
+                action: "delete".into(),
+                provider: c.provider_addr.clone(),
+            }) {
                 persist_err.get_or_insert(e);
             }
-            spawn_apply(provider, sem.clone(), tx.clone(), None, Some(i), c.addr.clone(), Action::Delete, c.addr.resource.resource.type_name.clone(), Some(prior), None, None, None, token);
+            spawn_apply(
+                provider,
+                sem.clone(),
+                tx.clone(),
+                None,
+                Some(i),
+                c.addr.clone(),
+                Action::Delete,
+                c.addr.resource.resource.type_name.clone(),
+                Some(prior),
+                None,
+                None,
+                None,
+                token,
+            );
             running += 1;
         }
         if running == 0 {
@@ -395,7 +429,8 @@ async fn run_deletes(
                 }
                 *destroyed += 1;
                 observer.finished(&c.addr, Action::Delete, None, done.elapsed);
-                if let Err(e) = sink.record(&Entry::Remove { token: Some(done.token.clone()), addr: c.addr.clone(), deposed: removed_key }) {
+                if let Err(e) = sink.record(&Entry::Remove { token: Some(done.token.clone()), addr: c.addr.clone(), deposed: removed_key })
+                {
                     persist_err.get_or_insert(e);
                 }
                 for x in unblocks.get(&i).cloned().unwrap_or_default() {
@@ -558,7 +593,12 @@ fn start_resource_node(
             let prior = if action.is_replace() && action == Action::DeleteThenCreate { None } else { current.clone() };
             let prior_for_plan = if action.creates() { None } else { prior.clone() };
             let proposed = proposed_new(&schema.block, &config_plain, prior_for_plan.as_ref());
-            let planned = match provider.plan_resource(PlanRequest { type_name: &rc.type_name, prior: prior_for_plan.as_ref(), proposed: &proposed, config: &config_plain }) {
+            let planned = match provider.plan_resource(PlanRequest {
+                type_name: &rc.type_name,
+                prior: prior_for_plan.as_ref(),
+                proposed: &proposed,
+                config: &config_plain,
+            }) {
                 Ok(r) => r.planned,
                 Err(e) => {
                     diags.push(provider_diag(&addr, e, rc.decl_span));
@@ -578,7 +618,13 @@ fn start_resource_node(
             if action == Action::CreateThenDelete {
                 let old = state.current(&addr).cloned();
                 if let (Some(k), Some(old)) = (state.depose_current(&addr), old) {
-                    let _ = sink.record(&Entry::Set { token: None, addr: addr.clone(), provider: paddr.clone(), object: old, deposed: Some(k) });
+                    let _ = sink.record(&Entry::Set {
+                        token: None,
+                        addr: addr.clone(),
+                        provider: paddr.clone(),
+                        object: old,
+                        deposed: Some(k),
+                    });
                     let _ = sink.record(&Entry::Remove { token: None, addr: addr.clone(), deposed: None });
                 }
             }
@@ -593,12 +639,28 @@ fn start_resource_node(
             let _ = &pname;
             let token = operation_token();
             let word = if action == Action::Update { "update" } else { "create" };
-            if let Err(e) = sink.record(&Entry::Intent { token: token.clone(), addr: addr.clone(), action: word.into(), provider: paddr.clone() }) {
+            if let Err(e) =
+                sink.record(&Entry::Intent { token: token.clone(), addr: addr.clone(), action: word.into(), provider: paddr.clone() })
+            {
                 diags.push(Diagnostic::error("Failed to write the intent journal", e));
                 failed = true;
                 continue;
             }
-            spawn_apply(provider.clone(), sem.clone(), tx.clone(), Some(i), change.map(|_| by_addr[&addr]), addr, action, rc.type_name.clone(), prior_for_plan, Some(planned), Some(config), meta, token);
+            spawn_apply(
+                provider.clone(),
+                sem.clone(),
+                tx.clone(),
+                Some(i),
+                change.map(|_| by_addr[&addr]),
+                addr,
+                action,
+                rc.type_name.clone(),
+                prior_for_plan,
+                Some(planned),
+                Some(config),
+                meta,
+                token,
+            );
             spawned += 1;
         }
         let entry = walk.values.resources.entry((inst.clone(), key.clone())).or_insert_with(ResourceValues::default);
@@ -614,12 +676,29 @@ fn start_resource_node(
     Ok(spawned)
 }
 
-fn spawn_read(provider: Arc<dyn Provider>, sem: Arc<Semaphore>, tx: mpsc::UnboundedSender<Done>, node: usize, addr: AbsResourceInstance, type_name: String, config: Value) {
+fn spawn_read(
+    provider: Arc<dyn Provider>,
+    sem: Arc<Semaphore>,
+    tx: mpsc::UnboundedSender<Done>,
+    node: usize,
+    addr: AbsResourceInstance,
+    type_name: String,
+    config: Value,
+) {
     tokio::spawn(async move {
         let _permit = sem.acquire_owned().await.expect("semaphore never closed");
         let start = Instant::now();
         let result = provider.read_data_source(&type_name, &config).await;
-        let _ = tx.send(Done { node: Some(node), change: None, addr, action: Action::Read, result, elapsed: start.elapsed(), token: String::new(), meta: None });
+        let _ = tx.send(Done {
+            node: Some(node),
+            change: None,
+            addr,
+            action: Action::Read,
+            result,
+            elapsed: start.elapsed(),
+            token: String::new(),
+            meta: None,
+        });
     });
 }
 
@@ -665,7 +744,13 @@ fn finish(
             obj.create_before_destroy = cbd;
             obj.dependencies = deps;
             obj.sensitive_attributes = sensitive_state_paths(&v);
-            if let Err(e) = sink.record(&Entry::Set { token: Some(done.token.clone()), addr: done.addr.clone(), provider: paddr.clone(), object: obj.clone(), deposed: None }) {
+            if let Err(e) = sink.record(&Entry::Set {
+                token: Some(done.token.clone()),
+                addr: done.addr.clone(),
+                provider: paddr.clone(),
+                object: obj.clone(),
+                deposed: None,
+            }) {
                 persist_err.get_or_insert(e);
             }
             state.set_current(&done.addr, Some(obj), &paddr);
@@ -677,7 +762,8 @@ fn finish(
             }
             observer.finished(&done.addr, done.action, id_of(&plain).as_deref(), done.elapsed);
             // Postconditions see the new object as `self`.
-            let r = walk.check_conditions(node.module, &inst, false, &rc.lifecycle.postconditions, Some(&v), "Resource postcondition failed");
+            let r =
+                walk.check_conditions(node.module, &inst, false, &rc.lifecycle.postconditions, Some(&v), "Resource postcondition failed");
             let entry = walk.values.resources.entry((inst, key.clone())).or_default();
             entry.instances.insert(done.addr.key.clone(), v);
             match r {

@@ -114,7 +114,13 @@ async fn configure(ctx: &Context<'_>, state: &State, extra: &BTreeSet<String>) -
                 match decode_body(&mut ev, &b.body, schema, b.span) {
                     Ok(v) => v.unmark_deep().0,
                     Err(e) => {
-                        diags.extend(e.diags.into_iter().map(|d| if d.context.is_none() { d.with_context(format!("provider {name:?}")) } else { d }));
+                        diags.extend(e.diags.into_iter().map(|d| {
+                            if d.context.is_none() {
+                                d.with_context(format!("provider {name:?}"))
+                            } else {
+                                d
+                            }
+                        }));
                         continue;
                     }
                 }

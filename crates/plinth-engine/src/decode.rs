@@ -18,7 +18,10 @@ pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: 
     for a in &body.attributes {
         let Some(attr) = schema.attributes.get(&a.name.name) else {
             let what = if schema.blocks.contains_key(&a.name.name) {
-                format!("An argument named {:?} is not expected here. Did you mean to define a block of type {:?}?", a.name.name, a.name.name)
+                format!(
+                    "An argument named {:?} is not expected here. Did you mean to define a block of type {:?}?",
+                    a.name.name, a.name.name
+                )
             } else {
                 format!("An argument named {:?} is not expected here.", a.name.name)
             };
@@ -41,8 +44,11 @@ pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: 
                     out.insert(a.name.name.clone(), v);
                 }
                 Err(ce) => diags.push(
-                    Diagnostic::error("Incorrect attribute value type", format!("Inappropriate value for attribute {:?}: {ce}.", a.name.name))
-                        .with_subject(a.expr.span),
+                    Diagnostic::error(
+                        "Incorrect attribute value type",
+                        format!("Inappropriate value for attribute {:?}: {ce}.", a.name.name),
+                    )
+                    .with_subject(a.expr.span),
                 ),
             },
             Err(e) => {
@@ -55,8 +61,11 @@ pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: 
         if !out.contains_key(name) {
             if attr.required && body.attribute(name).is_none() {
                 diags.push(
-                    Diagnostic::error("Missing required argument", format!("The argument {name:?} is required, but no definition was found."))
-                        .with_subject(decl),
+                    Diagnostic::error(
+                        "Missing required argument",
+                        format!("The argument {name:?} is required, but no definition was found."),
+                    )
+                    .with_subject(decl),
                 );
             }
             out.insert(name.clone(), Value::null(attr.ty.clone()));
@@ -101,12 +110,14 @@ pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: 
         let ty = nb.block.implied_type();
         if items.len() < nb.min_items {
             diags.push(
-                Diagnostic::error("Insufficient blocks", format!("At least {} {name:?} blocks are required.", nb.min_items)).with_subject(decl),
+                Diagnostic::error("Insufficient blocks", format!("At least {} {name:?} blocks are required.", nb.min_items))
+                    .with_subject(decl),
             );
         }
         if nb.max_items > 0 && items.len() > nb.max_items {
             diags.push(
-                Diagnostic::error("Too many blocks", format!("No more than {} {name:?} blocks are allowed.", nb.max_items)).with_subject(decl),
+                Diagnostic::error("Too many blocks", format!("No more than {} {name:?} blocks are allowed.", nb.max_items))
+                    .with_subject(decl),
             );
         }
         let v = match nb.nesting {
@@ -129,7 +140,8 @@ fn expand_dynamic(ev: &mut Evaluator, b: &Block, schema: &BlockSchema) -> Result
     let label = b.labels.first().map(|l| l.value.clone()).unwrap_or_default();
     let Some(nb) = schema.blocks.get(&label) else {
         return Err(EvalError::new(
-            Diagnostic::error("Unsupported block type", format!("Blocks of type {label:?} are not expected here.")).with_subject(b.header_span),
+            Diagnostic::error("Unsupported block type", format!("Blocks of type {label:?} are not expected here."))
+                .with_subject(b.header_span),
         ));
     };
     let Some(fe) = b.body.attribute("for_each") else {
@@ -138,14 +150,11 @@ fn expand_dynamic(ev: &mut Evaluator, b: &Block, schema: &BlockSchema) -> Result
                 .with_subject(b.header_span),
         ));
     };
-    let iter_name = b
-        .body
-        .attribute("iterator")
-        .and_then(|a| a.expr.as_traversal().map(|(r, _)| r.name))
-        .unwrap_or_else(|| label.clone());
+    let iter_name = b.body.attribute("iterator").and_then(|a| a.expr.as_traversal().map(|(r, _)| r.name)).unwrap_or_else(|| label.clone());
     let Some(content) = b.body.blocks_of("content").next() else {
         return Err(EvalError::new(
-            Diagnostic::error("Missing content block", "A dynamic block must have a nested block of type \"content\".").with_subject(b.header_span),
+            Diagnostic::error("Missing content block", "A dynamic block must have a nested block of type \"content\".")
+                .with_subject(b.header_span),
         ));
     };
     let coll = ev.eval(&fe.expr)?;
@@ -159,8 +168,11 @@ fn expand_dynamic(ev: &mut Evaluator, b: &Block, schema: &BlockSchema) -> Result
         _ if coll.is_null() => Vec::new(),
         _ => {
             return Err(EvalError::new(
-                Diagnostic::error("Invalid dynamic for_each value", "Cannot use a value of this type in for_each. An iterable collection is required.")
-                    .with_subject(fe.expr.span),
+                Diagnostic::error(
+                    "Invalid dynamic for_each value",
+                    "Cannot use a value of this type in for_each. An iterable collection is required.",
+                )
+                .with_subject(fe.expr.span),
             ))
         }
     };

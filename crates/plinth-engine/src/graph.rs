@@ -8,9 +8,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use plinth_syntax::ast::Expr;
 use plinth_syntax::{Diagnostic, Span};
 
-use crate::FastMap;
 use crate::refs::{references_with, RefTarget, Reference};
 use crate::tree::{ConfigTree, ModuleId};
+use crate::FastMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NodeKind {
@@ -209,11 +209,8 @@ pub fn resolve(tree: &ConfigTree, module: ModuleId, r: &Reference) -> Result<Opt
                     Some(Node { module: child, kind: NodeKind::Output(o.clone()) })
                 }
                 Some(o) => {
-                    return Err(Diagnostic::error(
-                        "Unsupported attribute",
-                        format!("This object does not have an attribute named {o:?}."),
-                    )
-                    .with_subject(r.span))
+                    return Err(Diagnostic::error("Unsupported attribute", format!("This object does not have an attribute named {o:?}."))
+                        .with_subject(r.span))
                 }
                 // The whole module object: the expansion node stands for it and
                 // the caller adds every output.
@@ -275,31 +272,34 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
     // and so the order of the diagnostics).
     let node_deps = |i: usize, n: &Node| -> (Vec<usize>, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let add_refs = |module: ModuleId, e: &Expr, bound: &[String], deps_i: &mut Vec<usize>, diags: &mut Vec<Diagnostic>| match references_with(e, bound) {
-            Ok(refs) => {
-                for r in refs {
-                    match resolve(tree, module, &r) {
-                        Ok(Some(target)) => {
-                            // `module.x` as a whole also depends on all its outputs.
-                            if let NodeKind::ModuleCall(name) = &target.kind {
-                                if let Some(child) = tree.child(module, name) {
-                                    for o in tree.get(child).module.outputs.keys() {
-                                        let on = Node { module: child, kind: NodeKind::Output(o.clone()) };
-                                        deps_i.push(index[&on]);
+        let add_refs =
+            |module: ModuleId, e: &Expr, bound: &[String], deps_i: &mut Vec<usize>, diags: &mut Vec<Diagnostic>| match references_with(
+                e, bound,
+            ) {
+                Ok(refs) => {
+                    for r in refs {
+                        match resolve(tree, module, &r) {
+                            Ok(Some(target)) => {
+                                // `module.x` as a whole also depends on all its outputs.
+                                if let NodeKind::ModuleCall(name) = &target.kind {
+                                    if let Some(child) = tree.child(module, name) {
+                                        for o in tree.get(child).module.outputs.keys() {
+                                            let on = Node { module: child, kind: NodeKind::Output(o.clone()) };
+                                            deps_i.push(index[&on]);
+                                        }
                                     }
                                 }
+                                if let Some(&t) = index.get(&target) {
+                                    deps_i.push(t);
+                                }
                             }
-                            if let Some(&t) = index.get(&target) {
-                                deps_i.push(t);
-                            }
+                            Ok(None) => {}
+                            Err(d) => diags.push(d),
                         }
-                        Ok(None) => {}
-                        Err(d) => diags.push(d),
                     }
                 }
-            }
-            Err(d) => diags.push(d),
-        };
+                Err(d) => diags.push(d),
+            };
         let mut d_i = Vec::new();
         let before = diags.len();
         for (e, bound) in node_exprs_scoped(tree, n) {

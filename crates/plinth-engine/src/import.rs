@@ -34,7 +34,9 @@ pub async fn import_blocks(ctx: &Context<'_>, state: &mut State, diags: &mut Vec
             continue;
         };
         let Some(text) = crate::traversal_text(&to.expr) else {
-            diags.push(Diagnostic::error("Invalid import address", "The \"to\" argument must be a resource address.").with_subject(to.expr.span));
+            diags.push(
+                Diagnostic::error("Invalid import address", "The \"to\" argument must be a resource address.").with_subject(to.expr.span),
+            );
             continue;
         };
         let addr: AbsResourceInstance = match text.parse() {
@@ -62,7 +64,10 @@ pub async fn import_blocks(ctx: &Context<'_>, state: &mut State, diags: &mut Vec
                 Ok(v) => match v.unmark_deep().0.as_str() {
                     Some(s) if !s.is_empty() => s.to_string(),
                     _ => {
-                        diags.push(Diagnostic::error("Invalid import id argument", "The import ID must be a known, non-empty string.").with_subject(id.expr.span));
+                        diags.push(
+                            Diagnostic::error("Invalid import id argument", "The import ID must be a known, non-empty string.")
+                                .with_subject(id.expr.span),
+                        );
                         continue;
                     }
                 },
@@ -82,7 +87,8 @@ pub async fn import_blocks(ctx: &Context<'_>, state: &mut State, diags: &mut Vec
         let version = provider.schema().resources.get(&rc.type_name).map(|s| s.version).unwrap_or(0);
         match provider.import_resource(&rc.type_name, &id).await {
             Ok(v) => {
-                let ty = provider.schema().resources.get(&rc.type_name).map(|s| s.block.implied_type()).unwrap_or(plinth_value::Type::Dynamic);
+                let ty =
+                    provider.schema().resources.get(&rc.type_name).map(|s| s.block.implied_type()).unwrap_or(plinth_value::Type::Dynamic);
                 let mut obj = InstanceObject::new(object_to_state_json(&v, &ty));
                 obj.schema_version = version;
                 state.set_current(&addr, Some(obj), &paddr);

@@ -9,10 +9,10 @@
 
 pub mod apply;
 mod configure;
-mod import;
-pub mod par;
 mod decode;
 pub mod graph;
+mod import;
+pub mod par;
 pub mod plan;
 mod providers;
 pub mod refs;
@@ -27,8 +27,8 @@ use plinth_state::{AbsResourceInstance, State, Target};
 use plinth_syntax::Diagnostic;
 use plinth_value::Type;
 
-pub use plan::{Action, Plan, PlanMode, ResourceChange};
 pub use configure::{configure_providers, configure_providers_also};
+pub use plan::{Action, Plan, PlanMode, ResourceChange};
 pub use providers::Providers;
 pub use walk::{Context, PlanOptions};
 
@@ -161,13 +161,20 @@ async fn review_plans(ctx: &Context<'_>, walk: &mut Walk<'_>) {
                 .iter()
                 .map(|&i| {
                     let v = walk.changes[i].after.as_ref().expect("filtered");
-                    if v.has_marks_deep() { std::borrow::Cow::Owned(v.clone().unmark_deep().0) } else { std::borrow::Cow::Borrowed(v) }
+                    if v.has_marks_deep() {
+                        std::borrow::Cow::Owned(v.clone().unmark_deep().0)
+                    } else {
+                        std::borrow::Cow::Borrowed(v)
+                    }
                 })
                 .collect();
             let instances: Vec<plinth_provider::PlannedInstance> = idxs
                 .iter()
                 .zip(&planned)
-                .map(|(&i, v)| plinth_provider::PlannedInstance { type_name: &walk.changes[i].addr.resource.resource.type_name, planned: v })
+                .map(|(&i, v)| plinth_provider::PlannedInstance {
+                    type_name: &walk.changes[i].addr.resource.resource.type_name,
+                    planned: v,
+                })
                 .collect();
             provider.review_plan(&instances).await
         };
@@ -186,10 +193,7 @@ async fn review_plans(ctx: &Context<'_>, walk: &mut Walk<'_>) {
         for (k, e) in review.errors {
             let Some(&ci) = idxs.get(k) else { continue };
             let c = &walk.changes[ci];
-            let span = c
-                .node
-                .and_then(|n| graph::node_span(ctx.tree, &ctx.graph.nodes[n]))
-                .unwrap_or_default();
+            let span = c.node.and_then(|n| graph::node_span(ctx.tree, &ctx.graph.nodes[n])).unwrap_or_default();
             let d = walk::provider_diag(&c.addr, e, span);
             walk.diags.push(d);
         }
@@ -245,11 +249,17 @@ pub(crate) fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
 fn apply_moved(ctx: &Context<'_>, state: &mut State, moved_from: &mut BTreeMap<String, String>, diags: &mut Vec<Diagnostic>) {
     for m in &ctx.tree.root().module.moved {
         let (Some(from), Some(to)) = (traversal_text(&m.from), traversal_text(&m.to)) else {
-            diags.push(Diagnostic::error("Invalid \"moved\" address", "The \"from\" and \"to\" addresses must be static references.").with_subject(m.span));
+            diags.push(
+                Diagnostic::error("Invalid \"moved\" address", "The \"from\" and \"to\" addresses must be static references.")
+                    .with_subject(m.span),
+            );
             continue;
         };
         let (Ok(ft), Ok(tt)) = (from.parse::<Target>(), to.parse::<Target>()) else {
-            diags.push(Diagnostic::error("Invalid \"moved\" address", format!("Cannot parse {from:?} or {to:?} as an address.")).with_subject(m.span));
+            diags.push(
+                Diagnostic::error("Invalid \"moved\" address", format!("Cannot parse {from:?} or {to:?} as an address."))
+                    .with_subject(m.span),
+            );
             continue;
         };
         let exists = match &ft {
@@ -382,11 +392,7 @@ pub async fn recover(providers: &Providers, state: &mut State, unfinished: &[pli
 /// The providers (local names) that `recover` will ask to find objects by
 /// operation token: those of the interrupted creates.
 pub fn recovery_providers(unfinished: &[plinth_state::journal::Unfinished]) -> std::collections::BTreeSet<String> {
-    unfinished
-        .iter()
-        .filter(|u| u.action == "create")
-        .map(unfinished_provider)
-        .collect()
+    unfinished.iter().filter(|u| u.action == "create").map(unfinished_provider).collect()
 }
 
 /// The local name of the provider an unfinished operation went through.
@@ -396,10 +402,7 @@ fn unfinished_provider(u: &plinth_state::journal::Unfinished) -> String {
 
 /// The schema type of a managed resource type (`dynamic` when unknown).
 fn ty_of(providers: &Providers, provider: &str, type_name: &str) -> Type {
-    providers
-        .get(provider)
-        .and_then(|(p, _)| p.schema().resources.get(type_name).map(|s| s.block.implied_type()))
-        .unwrap_or(Type::Dynamic)
+    providers.get(provider).and_then(|(p, _)| p.schema().resources.get(type_name).map(|s| s.block.implied_type())).unwrap_or(Type::Dynamic)
 }
 
 /// Checks every resource and data block against its provider's schema
@@ -409,12 +412,23 @@ fn ty_of(providers: &Providers, provider: &str, type_name: &str) -> Type {
 pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<Diagnostic> {
     struct Unknowns;
     impl plinth_lang::Scope for Unknowns {
-        fn reference(&self, _root: &plinth_syntax::ast::Ident, attrs: &[&plinth_syntax::ast::Ident]) -> Result<(plinth_value::Value, usize), plinth_lang::EvalError> {
+        fn reference(
+            &self,
+            _root: &plinth_syntax::ast::Ident,
+            attrs: &[&plinth_syntax::ast::Ident],
+        ) -> Result<(plinth_value::Value, usize), plinth_lang::EvalError> {
             Ok((plinth_value::Value::dynamic_unknown(), attrs.len()))
         }
     }
-    const SCHEMA_ERRORS: [&str; 7] =
-        ["Unsupported argument", "Unsupported block type", "Incorrect attribute value type", "Missing required argument", "Invalid or unknown key", "Insufficient blocks", "Too many blocks"];
+    const SCHEMA_ERRORS: [&str; 7] = [
+        "Unsupported argument",
+        "Unsupported block type",
+        "Incorrect attribute value type",
+        "Missing required argument",
+        "Invalid or unknown key",
+        "Insufficient blocks",
+        "Too many blocks",
+    ];
     let mut diags = Vec::new();
     for m in &tree.modules {
         for rc in m.module.resources.values() {
@@ -429,7 +443,13 @@ pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<D
             let mut ev = plinth_lang::Evaluator::new(&Unknowns, call);
             if let Err(e) = decode::decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
                 let ctx_name = format!("resource {:?} {:?}", rc.type_name, rc.name);
-                diags.extend(e.diags.into_iter().filter(|d| SCHEMA_ERRORS.contains(&d.summary.as_str())).map(|d| if d.context.is_none() { d.with_context(ctx_name.clone()) } else { d }));
+                diags.extend(e.diags.into_iter().filter(|d| SCHEMA_ERRORS.contains(&d.summary.as_str())).map(|d| {
+                    if d.context.is_none() {
+                        d.with_context(ctx_name.clone())
+                    } else {
+                        d
+                    }
+                }));
             }
         }
     }

@@ -11,7 +11,11 @@ pub enum RefTarget {
     Local(String),
     /// `module.NAME`, with the output name when one follows statically.
     Module(String, Option<String>),
-    Resource { data: bool, type_name: String, name: String },
+    Resource {
+        data: bool,
+        type_name: String,
+        name: String,
+    },
     CountIndex,
     EachKey,
     EachValue,

@@ -32,12 +32,9 @@ fn to_json_typed(v: &Value, ty: &Type) -> Json {
     }
     match (&v.kind, ty) {
         (Kind::Null(_) | Kind::Unknown(_), _) => Json::Null,
-        (Kind::Object(m), Type::Object(ot)) => Json::Object(
-            ot.attrs
-                .iter()
-                .map(|(k, t)| (k.clone(), m.get(k).map_or(Json::Null, |x| to_json_typed(x, t))))
-                .collect(),
-        ),
+        (Kind::Object(m), Type::Object(ot)) => {
+            Json::Object(ot.attrs.iter().map(|(k, t)| (k.clone(), m.get(k).map_or(Json::Null, |x| to_json_typed(x, t)))).collect())
+        }
         (Kind::List(_, xs) | Kind::Set(_, xs), Type::List(et) | Type::Set(et)) => {
             Json::Array(xs.iter().map(|x| to_json_typed(x, et)).collect())
         }
@@ -76,13 +73,21 @@ fn from_json_typed(j: &Json, ty: &Type) -> Option<Value> {
         }
         Type::List(et) | Type::Set(et) if et.has_dynamic() => {
             let xs = j.as_array()?.iter().map(|x| from_json_typed(x, et)).collect::<Option<Vec<_>>>()?;
-            let elem = if **et == Type::Dynamic { plinth_value::unify(&xs.iter().map(Value::ty).collect::<Vec<_>>()).unwrap_or(Type::Dynamic) } else { (**et).clone() };
+            let elem = if **et == Type::Dynamic {
+                plinth_value::unify(&xs.iter().map(Value::ty).collect::<Vec<_>>()).unwrap_or(Type::Dynamic)
+            } else {
+                (**et).clone()
+            };
             Some(if matches!(ty, Type::Set(_)) { Value::set(elem, xs) } else { Value::list(elem, xs) })
         }
         Type::Map(et) if et.has_dynamic() => {
             let m = j.as_object()?;
             let xs = m.iter().map(|(k, x)| Some((k.clone(), from_json_typed(x, et)?))).collect::<Option<BTreeMap<_, _>>>()?;
-            let elem = if **et == Type::Dynamic { plinth_value::unify(&xs.values().map(Value::ty).collect::<Vec<_>>()).unwrap_or(Type::Dynamic) } else { (**et).clone() };
+            let elem = if **et == Type::Dynamic {
+                plinth_value::unify(&xs.values().map(Value::ty).collect::<Vec<_>>()).unwrap_or(Type::Dynamic)
+            } else {
+                (**et).clone()
+            };
             Some(Value::map(elem, xs))
         }
         Type::Tuple(ts) => {

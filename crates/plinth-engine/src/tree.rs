@@ -41,16 +41,17 @@ pub fn load_tree(dir: &Path, files: &mut Files) -> (ConfigTree, Vec<Diagnostic>)
     let mut diags = Vec::new();
     let (root, d) = load_module(dir, files);
     diags.extend(d);
-    let mut tree = ConfigTree {
-        modules: vec![ModuleNode { path: Vec::new(), module: root, parent: None, children: Default::default() }],
-    };
+    let mut tree = ConfigTree { modules: vec![ModuleNode { path: Vec::new(), module: root, parent: None, children: Default::default() }] };
     let mut queue = vec![0usize];
     while let Some(id) = queue.pop() {
         let calls: Vec<_> = tree.modules[id].module.module_calls.values().cloned().collect();
         let base = tree.modules[id].module.dir.clone();
         for call in calls {
             if tree.modules[id].path.len() >= MAX_DEPTH {
-                diags.push(Diagnostic::error("Module nesting too deep", "Modules may be nested at most 64 levels deep.").with_subject(call.decl_span));
+                diags.push(
+                    Diagnostic::error("Module nesting too deep", "Modules may be nested at most 64 levels deep.")
+                        .with_subject(call.decl_span),
+                );
                 continue;
             }
             if !(call.source.starts_with("./") || call.source.starts_with("../")) {
@@ -66,8 +67,11 @@ pub fn load_tree(dir: &Path, files: &mut Files) -> (ConfigTree, Vec<Diagnostic>)
             let child_dir: PathBuf = normalize(&base.join(&call.source));
             if !child_dir.is_dir() {
                 diags.push(
-                    Diagnostic::error("Unreadable module directory", format!("The directory {} does not exist or cannot be read.", child_dir.display()))
-                        .with_subject(call.source_span),
+                    Diagnostic::error(
+                        "Unreadable module directory",
+                        format!("The directory {} does not exist or cannot be read.", child_dir.display()),
+                    )
+                    .with_subject(call.source_span),
                 );
                 continue;
             }

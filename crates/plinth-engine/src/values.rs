@@ -9,8 +9,8 @@ use plinth_syntax::ast::Ident;
 use plinth_syntax::Diagnostic;
 use plinth_value::{Type, Value};
 
-use crate::FastMap;
 use crate::tree::{ConfigTree, ModuleId};
+use crate::FastMap;
 
 /// How many instances an expanded object has.
 #[derive(Clone, Debug)]
@@ -69,9 +69,7 @@ impl Values {
                 None => Value::dynamic_unknown(),
             },
             Some(Expansion::Count(n)) => Value::tuple((0..*n).map(|i| get(&InstanceKey::Int(i as i64))).collect()),
-            Some(Expansion::ForEach(kv)) => {
-                Value::object(kv.iter().map(|(k, _)| (k.clone(), get(&InstanceKey::Str(k.clone())))).collect())
-            }
+            Some(Expansion::ForEach(kv)) => Value::object(kv.iter().map(|(k, _)| (k.clone(), get(&InstanceKey::Str(k.clone())))).collect()),
         }
     }
 
@@ -125,7 +123,13 @@ fn fatal_ref(summary: &str, detail: String, root: &Ident, attr: &Ident) -> EvalE
 impl Scope for InstanceScope<'_> {
     fn reference(&self, root: &Ident, attrs: &[&Ident]) -> Result<(Value, usize), EvalError> {
         let first = attrs.first();
-        let need_attr = || fatal("Invalid reference", format!("The {:?} object cannot be accessed directly. Instead, access one of its attributes.", root.name), root);
+        let need_attr = || {
+            fatal(
+                "Invalid reference",
+                format!("The {:?} object cannot be accessed directly. Instead, access one of its attributes.", root.name),
+                root,
+            )
+        };
         match root.name.as_str() {
             "var" => {
                 let a = first.ok_or_else(need_attr)?;

@@ -15,7 +15,6 @@ use plinth_syntax::ast::Expr;
 use plinth_syntax::{Diagnostic, Span};
 use plinth_value::{convert, Marks, Type, Value};
 
-use crate::{FastMap, FastSet};
 use crate::decode::{decode_body, proposed_new};
 use crate::graph::{Graph, NodeKind};
 use crate::plan::{Action, OutputChange, PlanMode, ResourceChange};
@@ -23,6 +22,7 @@ use crate::providers::Providers;
 use crate::statevals::object_from_state;
 use crate::tree::{ConfigTree, ModuleId};
 use crate::values::{Expansion, InstanceScope, ResourceValues, Values};
+use crate::{FastMap, FastSet};
 
 pub struct PlanOptions {
     pub mode: PlanMode,
@@ -143,7 +143,11 @@ impl<'a> Walk<'a> {
             resource_deps,
             resource_configs,
             changed: FastMap::default(),
-            track_changes: ctx.tree.modules.iter().any(|m| m.module.resources.values().any(|r| !r.lifecycle.replace_triggered_by.is_empty())),
+            track_changes: ctx
+                .tree
+                .modules
+                .iter()
+                .any(|m| m.module.resources.values().any(|r| !r.lifecycle.replace_triggered_by.is_empty())),
             warnings: Vec::new(),
             implicit_moves: FastMap::default(),
             deferred_providers: BTreeMap::new(),
@@ -293,7 +297,14 @@ impl<'a> Walk<'a> {
         Ok(())
     }
 
-    fn finalize_var(&self, module: ModuleId, inst: &ModuleInstance, var: &Variable, v: Value, planning: bool) -> Result<Value, Vec<Diagnostic>> {
+    fn finalize_var(
+        &self,
+        module: ModuleId,
+        inst: &ModuleInstance,
+        var: &Variable,
+        v: Value,
+        planning: bool,
+    ) -> Result<Value, Vec<Diagnostic>> {
         let not_suitable = |msg: String| {
             vec![Diagnostic::error(
                 "Invalid value for input variable",
@@ -305,7 +316,10 @@ impl<'a> Walk<'a> {
             if !var.nullable && module == 0 {
                 return Err(vec![Diagnostic::error(
                     "Required variable not set",
-                    format!("Unsuitable value for var.{} set from outside of the configuration: required variable may not be set to null.", var.name),
+                    format!(
+                        "Unsuitable value for var.{} set from outside of the configuration: required variable may not be set to null.",
+                        var.name
+                    ),
                 )
                 .with_subject(var.span)]);
             }
@@ -331,51 +345,53 @@ impl<'a> Walk<'a> {
             return Ok(v);
         }
         let marks = v.marks;
-        let out = match &v.kind {
-            plinth_value::Kind::Object(attrs) => {
-                let mut attrs = (**attrs).clone();
-                for (name, d) in &tc.defaults {
-                    if attrs.get(name).is_none_or(Value::is_null) {
-                        let dv = self.eval_in(module, inst, planning, d)?;
-                        let t = match &tc.ty {
-                            Type::Object(o) => o.attrs.get(name).cloned().unwrap_or(Type::Dynamic),
-                            _ => Type::Dynamic,
-                        };
-                        let dv = convert(&dv, &t).map_err(|e| {
-                            vec![Diagnostic::error("Invalid default value for optional attribute", e.to_string()).with_subject(d.span)]
-                        })?;
-                        attrs.insert(name.clone(), dv);
+        let out =
+            match &v.kind {
+                plinth_value::Kind::Object(attrs) => {
+                    let mut attrs = (**attrs).clone();
+                    for (name, d) in &tc.defaults {
+                        if attrs.get(name).is_none_or(Value::is_null) {
+                            let dv = self.eval_in(module, inst, planning, d)?;
+                            let t = match &tc.ty {
+                                Type::Object(o) => o.attrs.get(name).cloned().unwrap_or(Type::Dynamic),
+                                _ => Type::Dynamic,
+                            };
+                            let dv = convert(&dv, &t).map_err(|e| {
+                                vec![Diagnostic::error("Invalid default value for optional attribute", e.to_string()).with_subject(d.span)]
+                            })?;
+                            attrs.insert(name.clone(), dv);
+                        }
                     }
-                }
-                for (name, nested) in &tc.nested {
-                    if let Some(x) = attrs.get(name).cloned() {
-                        attrs.insert(name.clone(), self.apply_defaults(module, inst, nested, x, planning)?);
+                    for (name, nested) in &tc.nested {
+                        if let Some(x) = attrs.get(name).cloned() {
+                            attrs.insert(name.clone(), self.apply_defaults(module, inst, nested, x, planning)?);
+                        }
                     }
+                    Value::object(attrs)
                 }
-                Value::object(attrs)
-            }
-            plinth_value::Kind::List(et, xs) | plinth_value::Kind::Set(et, xs) => match tc.nested.get("*") {
-                Some(n) => {
-                    let items = xs.iter().map(|x| self.apply_defaults(module, inst, n, x.clone(), planning)).collect::<Result<Vec<_>, _>>()?;
-                    if matches!(v.kind, plinth_value::Kind::Set(..)) {
-                        Value::set(et.clone(), items)
-                    } else {
-                        Value::list(et.clone(), items)
+                plinth_value::Kind::List(et, xs) | plinth_value::Kind::Set(et, xs) => match tc.nested.get("*") {
+                    Some(n) => {
+                        let items =
+                            xs.iter().map(|x| self.apply_defaults(module, inst, n, x.clone(), planning)).collect::<Result<Vec<_>, _>>()?;
+                        if matches!(v.kind, plinth_value::Kind::Set(..)) {
+                            Value::set(et.clone(), items)
+                        } else {
+                            Value::list(et.clone(), items)
+                        }
                     }
-                }
-                None => v.clone(),
-            },
-            plinth_value::Kind::Map(et, m) => match tc.nested.get("*") {
-                Some(n) => Value::map(
-                    et.clone(),
-                    m.iter()
-                        .map(|(k, x)| Ok((k.clone(), self.apply_defaults(module, inst, n, x.clone(), planning)?)))
-                        .collect::<Result<BTreeMap<_, _>, Vec<Diagnostic>>>()?,
-                ),
-                None => v.clone(),
-            },
-            _ => v.clone(),
-        };
+                    None => v.clone(),
+                },
+                plinth_value::Kind::Map(et, m) => match tc.nested.get("*") {
+                    Some(n) => Value::map(
+                        et.clone(),
+                        m.iter()
+                            .map(|(k, x)| Ok((k.clone(), self.apply_defaults(module, inst, n, x.clone(), planning)?)))
+                            .collect::<Result<BTreeMap<_, _>, Vec<Diagnostic>>>()?,
+                    ),
+                    None => v.clone(),
+                },
+                _ => v.clone(),
+            };
         Ok(out.mark(marks))
     }
 
@@ -476,8 +492,11 @@ impl<'a> Walk<'a> {
                     msg.as_str().unwrap_or_default().to_string()
                 };
                 diags.push(
-                    Diagnostic::error(summary, format!("{text}\n\nThis was checked by the condition at {}.", self.span_ref(c.condition.span)))
-                        .with_subject(c.condition.span),
+                    Diagnostic::error(
+                        summary,
+                        format!("{text}\n\nThis was checked by the condition at {}.", self.span_ref(c.condition.span)),
+                    )
+                    .with_subject(c.condition.span),
                 );
             }
         }
@@ -738,7 +757,14 @@ impl<'a> Walk<'a> {
         }
     }
 
-    async fn plan_resource(&mut self, node_i: usize, module: ModuleId, inst: &ModuleInstance, key: &str, rc: &ResourceConfig) -> Result<(), Vec<Diagnostic>> {
+    async fn plan_resource(
+        &mut self,
+        node_i: usize,
+        module: ModuleId,
+        inst: &ModuleInstance,
+        key: &str,
+        rc: &ResourceConfig,
+    ) -> Result<(), Vec<Diagnostic>> {
         let (provider, pname, paddr) = self.provider_for(rc)?;
         let schema = match rc.mode {
             CfgMode::Managed => provider.schema().resources.get(&rc.type_name),
@@ -907,14 +933,20 @@ impl<'a> Walk<'a> {
                 action = replace_action(rc);
                 reason = Some("as requested".to_string());
             }
-            if prior_val.is_some() && action != Action::Create && !action.is_replace() && self.triggered_replace(module, inst, rc, &ik, each_val.as_ref()) {
+            if prior_val.is_some()
+                && action != Action::Create
+                && !action.is_replace()
+                && self.triggered_replace(module, inst, rc, &ik, each_val.as_ref())
+            {
                 action = replace_action(rc);
                 reason = Some("because of replace_triggered_by".to_string());
             }
             if action.is_replace() && planned.raw_equal(prior_val.as_ref().expect("replace has prior")) {
                 // Re-plan as a create so computed attributes become unknown.
                 let fresh = proposed_new(&schema.block, &config_plain, None);
-                if let Ok(r) = provider.plan_resource(PlanRequest { type_name: &rc.type_name, prior: None, proposed: &fresh, config: &config_plain }) {
+                if let Ok(r) =
+                    provider.plan_resource(PlanRequest { type_name: &rc.type_name, prior: None, proposed: &fresh, config: &config_plain })
+                {
                     planned = r.planned;
                 }
             }
@@ -967,7 +999,14 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn triggered_replace(&self, module: ModuleId, inst: &ModuleInstance, rc: &ResourceConfig, ik: &InstanceKey, each: Option<&Value>) -> bool {
+    fn triggered_replace(
+        &self,
+        module: ModuleId,
+        inst: &ModuleInstance,
+        rc: &ResourceConfig,
+        ik: &InstanceKey,
+        each: Option<&Value>,
+    ) -> bool {
         for e in &rc.lifecycle.replace_triggered_by {
             let Some((root, steps)) = e.as_traversal() else { continue };
             let Some(plinth_syntax::ast::TraversalStep::Attr(name)) = steps.first() else { continue };
@@ -985,7 +1024,8 @@ impl<'a> Walk<'a> {
             let _ = (ik, each);
             let hit = self.changed.get(&abs).is_some_and(|planned| {
                 planned.iter().any(|(key, act)| {
-                    idx.as_ref().is_none_or(|k| k == key) && matches!(act, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Create)
+                    idx.as_ref().is_none_or(|k| k == key)
+                        && matches!(act, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Create)
                 })
             });
             if hit {
@@ -1012,7 +1052,9 @@ impl<'a> Walk<'a> {
         let zero = abs.instance(InstanceKey::Int(0));
         match exp {
             Expansion::Single if self.prior.instance(&no_key).is_none() && self.prior.instance(&zero).is_some() => Some((zero, no_key)),
-            Expansion::Count(n) if *n > 0 && self.prior.instance(&zero).is_none() && self.prior.instance(&no_key).is_some() => Some((no_key, zero)),
+            Expansion::Count(n) if *n > 0 && self.prior.instance(&zero).is_none() && self.prior.instance(&no_key).is_some() => {
+                Some((no_key, zero))
+            }
             _ => None,
         }
     }
@@ -1136,11 +1178,22 @@ fn schema_key(block: &plinth_provider::BlockSchema) -> usize {
 /// Has the provider plan one managed instance from its configuration and
 /// prior object; `ignore_changes` is applied. The walk calls it in the
 /// node's turn or ahead of it, on any thread ([`Walk::prepare`]).
-fn plan_managed(provider: &dyn Provider, schema: &ResourceSchema, rc: &ResourceConfig, config: &Value, prior: Option<Value>) -> Result<ManagedPlan, ProviderError> {
+fn plan_managed(
+    provider: &dyn Provider,
+    schema: &ResourceSchema,
+    rc: &ResourceConfig,
+    config: &Value,
+    prior: Option<Value>,
+) -> Result<ManagedPlan, ProviderError> {
     let (config_plain, _) = config.clone().unmark_deep();
     let sensitive_paths = marked_paths(config);
     let proposed = proposed_new(&schema.block, &config_plain, prior.as_ref());
-    let resp = provider.plan_resource(PlanRequest { type_name: &rc.type_name, prior: prior.as_ref(), proposed: &proposed, config: &config_plain })?;
+    let resp = provider.plan_resource(PlanRequest {
+        type_name: &rc.type_name,
+        prior: prior.as_ref(),
+        proposed: &proposed,
+        config: &config_plain,
+    })?;
     let mut planned = resp.planned;
     let mut requires_replace = resp.requires_replace;
     if let Some(p) = &prior {

@@ -89,11 +89,55 @@ pub const BUILTIN_SEEDS: &[&str] = &[
 const IDENTS: &[&str] = &["x", "k", "v", "a", "b", "local", "var", "each", "count", "path", "self", "null", "true", "for", "in"];
 
 const LITERALS: &[&str] = &[
-    "0", "1", "-1", "1.5", "1e21", "1e-7", "12345678901234567890", "1e300", "1e-300", "0.1", "-0", "2", "3", "10", "255",
-    "\"\"", "\"a\"", "\"é\"", "\"a\\nb\"", "\"🤔\"", "\"1\"", "\"true\"", "\"10.0.0.0/8\"", "\"2017-11-22T00:00:00Z\"",
-    "\"%s\"", "\"%d\"", "\"[a-z]+\"", "\"1h\"", "\"dns\"", "\"UTF-8\"", "\"a,b\\n1,2\"", "\"{}\"", "\"a: 1\"", "true",
-    "false", "null", "local.servers", "local.env_map", "local.numbers", "local.maybe", "var.region", "var.counts",
-    "local.tmpl_hello", "local.tmpl_for", "local.tmpl_if", "local.tmpl_bad", "x", "k", "v",
+    "0",
+    "1",
+    "-1",
+    "1.5",
+    "1e21",
+    "1e-7",
+    "12345678901234567890",
+    "1e300",
+    "1e-300",
+    "0.1",
+    "-0",
+    "2",
+    "3",
+    "10",
+    "255",
+    "\"\"",
+    "\"a\"",
+    "\"é\"",
+    "\"a\\nb\"",
+    "\"🤔\"",
+    "\"1\"",
+    "\"true\"",
+    "\"10.0.0.0/8\"",
+    "\"2017-11-22T00:00:00Z\"",
+    "\"%s\"",
+    "\"%d\"",
+    "\"[a-z]+\"",
+    "\"1h\"",
+    "\"dns\"",
+    "\"UTF-8\"",
+    "\"a,b\\n1,2\"",
+    "\"{}\"",
+    "\"a: 1\"",
+    "true",
+    "false",
+    "null",
+    "local.servers",
+    "local.env_map",
+    "local.numbers",
+    "local.maybe",
+    "var.region",
+    "var.counts",
+    "local.tmpl_hello",
+    "local.tmpl_for",
+    "local.tmpl_if",
+    "local.tmpl_bad",
+    "x",
+    "k",
+    "v",
 ];
 
 const BINOPS: &[&str] = &["+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"];
@@ -281,8 +325,38 @@ impl Generator {
             1 => {
                 // insert a token
                 let tok = *self.rng.pick(&[
-                    "(", ")", "[", "]", "{", "}", "\"", ",", "...", "?", ":", "=>", "${", "%{", "~", "*", ".", "!", "-", "<<EOT\n",
-                    "\n", "#", "/*", "1e999999999", "null", "sensitive(", "[*]", "\\", "\\u", "é", "\u{0}", "9999999999",
+                    "(",
+                    ")",
+                    "[",
+                    "]",
+                    "{",
+                    "}",
+                    "\"",
+                    ",",
+                    "...",
+                    "?",
+                    ":",
+                    "=>",
+                    "${",
+                    "%{",
+                    "~",
+                    "*",
+                    ".",
+                    "!",
+                    "-",
+                    "<<EOT\n",
+                    "\n",
+                    "#",
+                    "/*",
+                    "1e999999999",
+                    "null",
+                    "sensitive(",
+                    "[*]",
+                    "\\",
+                    "\\u",
+                    "é",
+                    "\u{0}",
+                    "9999999999",
                 ]);
                 format!("{}{tok}{}", &s[..at], &s[at..])
             }
@@ -293,7 +367,19 @@ impl Generator {
             }
             3 => {
                 // replace a number with an extreme one
-                let ext = *self.rng.pick(&["1e300", "-1e300", "1e-300", "0", "-0", "1e999", "4294967296", "18446744073709551616", "0.5", "-1", "1024"]);
+                let ext = *self.rng.pick(&[
+                    "1e300",
+                    "-1e300",
+                    "1e-300",
+                    "0",
+                    "-0",
+                    "1e999",
+                    "4294967296",
+                    "18446744073709551616",
+                    "0.5",
+                    "-1",
+                    "1024",
+                ]);
                 match s.char_indices().filter(|(_, c)| c.is_ascii_digit()).map(|(i, _)| i).collect::<Vec<_>>() {
                     ds if !ds.is_empty() => {
                         let i = *self.rng.pick(&ds);
@@ -315,7 +401,20 @@ impl Generator {
             }
             5 => {
                 // wrap
-                let w = *self.rng.pick(&["[{}]", "sensitive({})", "try({}, 1)", "tolist([{}])", "toset([{}])", "\"${{{}}}\"", "({})", "[{}][0]", "{{ a = {} }}.a", "jsonencode({})", "length({})", "{}[*]"]);
+                let w = *self.rng.pick(&[
+                    "[{}]",
+                    "sensitive({})",
+                    "try({}, 1)",
+                    "tolist([{}])",
+                    "toset([{}])",
+                    "\"${{{}}}\"",
+                    "({})",
+                    "[{}][0]",
+                    "{{ a = {} }}.a",
+                    "jsonencode({})",
+                    "length({})",
+                    "{}[*]",
+                ]);
                 w.replacen("{}", &s, 1)
             }
             6 => {

@@ -161,13 +161,7 @@ pub struct Stats {
 
 /// Runs `iterations` generated inputs from `seed` (or until `deadline`),
 /// calling `on_input` before each (for hang reports).
-pub fn fuzz(
-    seed: u64,
-    iterations: u64,
-    deadline: Option<std::time::Instant>,
-    seeds: &[String],
-    mut on_input: impl FnMut(&str),
-) -> Stats {
+pub fn fuzz(seed: u64, iterations: u64, deadline: Option<std::time::Instant>, seeds: &[String], mut on_input: impl FnMut(&str)) -> Stats {
     let scope = FuzzScope::default();
     let mut g = Generator::new(seed, seeds.to_vec());
     let mut stats = Stats::default();

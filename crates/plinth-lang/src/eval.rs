@@ -78,9 +78,9 @@ impl<'a> Evaluator<'a> {
         match &e.kind {
             ExprKind::Null => Ok(Value::dynamic_null()),
             ExprKind::Bool(b) => Ok(Value::bool(*b)),
-            ExprKind::Number(text) => Number::parse(text)
-                .map(Value::number)
-                .ok_or_else(|| err("Invalid number literal", format!("Failed to recognize the value of this number literal: {text:?}."), e.span)),
+            ExprKind::Number(text) => Number::parse(text).map(Value::number).ok_or_else(|| {
+                err("Invalid number literal", format!("Failed to recognize the value of this number literal: {text:?}."), e.span)
+            }),
             ExprKind::Template(parts) => self.eval_template_expr(parts, e.span),
             ExprKind::Variable(_) | ExprKind::GetAttr(..) => self.eval_reference_chain(e),
             ExprKind::Index(coll, key) => {
@@ -502,9 +502,8 @@ impl<'a> Evaluator<'a> {
             if cv.is_null() {
                 return Err(err("Invalid 'for' condition", "The value of the 'if' clause must not be null.", c.span));
             }
-            let b = convert(&cv, &Type::Bool).map_err(|ce| {
-                err("Invalid 'for' condition", format!("The 'if' clause value is invalid: {}.", ce.message), c.span)
-            })?;
+            let b = convert(&cv, &Type::Bool)
+                .map_err(|ce| err("Invalid 'for' condition", format!("The 'if' clause value is invalid: {}.", ce.message), c.span))?;
             if b.as_bool() != Some(true) {
                 return Ok(());
             }
@@ -752,7 +751,9 @@ impl<'a> Evaluator<'a> {
             if let Some((ns, _)) = name.name.split_once("::") {
                 return Err(err(
                     "Unknown provider function",
-                    format!("The function namespace {ns:?} is not valid. Provider function calls must use the \"provider::\" namespace prefix."),
+                    format!(
+                        "The function namespace {ns:?} is not valid. Provider function calls must use the \"provider::\" namespace prefix."
+                    ),
                     name.span,
                 ));
             }
@@ -793,10 +794,18 @@ impl<'a> Evaluator<'a> {
             let last_span = args.last().map_or(span, |a| a.span);
             let (last, m) = last.unmark();
             if last.is_null() {
-                return Err(err("Invalid expanding argument value", "The expanding argument (indicated by ...) must not be null.", last_span));
+                return Err(err(
+                    "Invalid expanding argument value",
+                    "The expanding argument (indicated by ...) must not be null.",
+                    last_span,
+                ));
             }
             if last.is_unknown() {
-                return Err(err("Invalid expanding argument value", "The expanding argument (indicated by ...) must not be unknown.", last_span));
+                return Err(err(
+                    "Invalid expanding argument value",
+                    "The expanding argument (indicated by ...) must not be unknown.",
+                    last_span,
+                ));
             }
             match last.as_seq() {
                 Some(xs) => vals.extend(xs.iter().map(|x| x.clone().mark(m))),
@@ -924,11 +933,7 @@ fn describe_conditional_mismatch(t: &Type, f: &Type) -> String {
 
 fn arity_error(fname: &str, got: usize, want: usize, param: &str, span: Span) -> EvalError {
     if got < want {
-        err(
-            "Not enough function arguments",
-            format!("Function {fname:?} expects {want} argument(s). Missing value for {param:?}."),
-            span,
-        )
+        err("Not enough function arguments", format!("Function {fname:?} expects {want} argument(s). Missing value for {param:?}."), span)
     } else {
         err("Too many function arguments", format!("Function {fname:?} expects only {want} argument(s)."), span)
     }
@@ -953,9 +958,7 @@ fn call_error(fname: &str, e: CallError, args: &[Expr], span: Span) -> EvalError
         ),
         CallError::Func(fe) => match fe.arg {
             Some(i) => {
-                let pname = f
-                    .and_then(|f| f.params.get(i).or(f.variadic.as_ref()))
-                    .map_or("", |p| p.name);
+                let pname = f.and_then(|f| f.params.get(i).or(f.variadic.as_ref())).map_or("", |p| p.name);
                 let sp = args.get(i).or(args.last()).map_or(span, |a| a.span);
                 err("Invalid function argument", format!("Invalid value for {pname:?} parameter: {}.", fe.message), sp)
             }
@@ -1109,7 +1112,6 @@ pub fn index(coll: &Value, key: &Value, span: Span) -> EvalResult {
     Ok(out.mark(marks))
 }
 
-
 fn unary(op: UnaryOp, v: Value, operand_span: Span, span: Span) -> EvalResult {
     let (v, marks) = v.unmark_deep();
     let want = match op {
@@ -1154,7 +1156,8 @@ pub fn binary(op: BinaryOp, l: Value, r: Value, lspan: Span, rspan: Span, span: 
         diags.push(Diagnostic::error("Invalid operand", format!("Unsuitable value for left operand: {}.", ce.message)).with_subject(lspan));
     }
     if let Err(ce) = &rc {
-        diags.push(Diagnostic::error("Invalid operand", format!("Unsuitable value for right operand: {}.", ce.message)).with_subject(rspan));
+        diags
+            .push(Diagnostic::error("Invalid operand", format!("Unsuitable value for right operand: {}.", ce.message)).with_subject(rspan));
     }
     if !diags.is_empty() {
         return Err(EvalError { diags, fatal: false });

@@ -11,8 +11,7 @@ use crate::eval::{EvalError, EvalResult, Evaluator, Scope};
 
 fn arg_error(param: &str, message: String, span: Span) -> EvalError {
     EvalError::new(
-        Diagnostic::error("Invalid function argument", format!("Invalid value for {param:?} parameter: {message}."))
-            .with_subject(span),
+        Diagnostic::error("Invalid function argument", format!("Invalid value for {param:?} parameter: {message}.")).with_subject(span),
     )
 }
 
@@ -64,9 +63,8 @@ fn render(ev: &Evaluator, text: &str, origin: &str, vars: Value, template_param:
     let file = files.add(origin, text);
     let (expr, diags) = plinth_syntax::parse_template(file, text);
     if let Some(d) = diags.iter().find(|d| d.is_error()) {
-        let (from, to) = d.subject.map_or((None, None), |s| {
-            (Some(files.pos(s.file, s.start as usize)), Some(files.pos(s.file, s.end as usize)))
-        });
+        let (from, to) =
+            d.subject.map_or((None, None), |s| (Some(files.pos(s.file, s.start as usize)), Some(files.pos(s.file, s.end as usize))));
         let at = match (from, to) {
             (Some(f), Some(t)) => format!("{origin}:{},{}-{}", f.line, f.column, t.column),
             _ => origin.to_string(),
@@ -96,9 +94,7 @@ fn render(ev: &Evaluator, text: &str, origin: &str, vars: Value, template_param:
         }
     };
     let call_failed = |msg: String| {
-        EvalError::new(
-            Diagnostic::error("Error in function call", format!("Call to function {fname:?} failed: {msg}.")).with_subject(span),
-        )
+        EvalError::new(Diagnostic::error("Error in function call", format!("Call to function {fname:?} failed: {msg}.")).with_subject(span))
     };
     let v = match result {
         Ok(v) => v,

@@ -34,7 +34,10 @@ fn tag_schema() -> Sb {
 
 /// (key → (value, propagate_at_launch)) of the `tag` blocks.
 fn tag_blocks(v: &Value) -> BTreeMap<String, (String, bool)> {
-    gblocks(v, "tag").iter().filter_map(|t| Some((gs(t, "key")?, (gs(t, "value").unwrap_or_default(), gb(t, "propagate_at_launch").unwrap_or(false))))).collect()
+    gblocks(v, "tag")
+        .iter()
+        .filter_map(|t| Some((gs(t, "key")?, (gs(t, "value").unwrap_or_default(), gb(t, "propagate_at_launch").unwrap_or(false)))))
+        .collect()
 }
 
 fn asg_tag(name: &str, key: &str, value: &str, propagate: bool) -> t::Tag {
@@ -60,7 +63,15 @@ impl AutoScalingGroup {
     async fn describe(c: &Clients, names: Vec<String>) -> Result<Vec<t::AutoScalingGroup>, ProviderError> {
         let mut out = Vec::new();
         for chunk in names.chunks(100) {
-            let groups = c.autoscaling.describe_auto_scaling_groups().set_auto_scaling_group_names(Some(chunk.to_vec())).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+            let groups = c
+                .autoscaling
+                .describe_auto_scaling_groups()
+                .set_auto_scaling_group_names(Some(chunk.to_vec()))
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await;
             out.extend(groups.map_err(|e| aws_err("reading Auto Scaling Groups", e))?);
         }
         Ok(out)
@@ -88,7 +99,8 @@ impl AutoScalingGroup {
         o.i("predicted_capacity", Some(g.predicted_capacity().unwrap_or(0) as i64));
         o.i("warm_pool_size", Some(g.warm_pool_size().unwrap_or(0) as i64));
         o.s("service_linked_role_arn", g.service_linked_role_arn());
-        let zones: Vec<String> = g.vpc_zone_identifier().unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let zones: Vec<String> =
+            g.vpc_zone_identifier().unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
         set_strs(&mut o, "vpc_zone_identifier", zones);
         set_strs(&mut o, "availability_zones", g.availability_zones().to_vec());
         set_strs(&mut o, "target_group_arns", g.target_group_arns().to_vec());
@@ -97,11 +109,26 @@ impl AutoScalingGroup {
         if let Some(gran) = g.enabled_metrics().first().and_then(|m| m.granularity()) {
             o.set("metrics_granularity", vs(gran));
         }
-        set_strs(&mut o, "suspended_processes", g.suspended_processes().iter().filter_map(|p| p.process_name().map(str::to_string)).collect());
-        let policies: Vec<String> = g.termination_policies().iter().filter(|p| p.as_str() != "Default" || o.get("termination_policies").is_some()).cloned().collect();
-        o.set("termination_policies", if policies.is_empty() && o.get("termination_policies").is_none() { Value::null(list_str()) } else { vstrs(policies) });
+        set_strs(
+            &mut o,
+            "suspended_processes",
+            g.suspended_processes().iter().filter_map(|p| p.process_name().map(str::to_string)).collect(),
+        );
+        let policies: Vec<String> = g
+            .termination_policies()
+            .iter()
+            .filter(|p| p.as_str() != "Default" || o.get("termination_policies").is_some())
+            .cloned()
+            .collect();
+        o.set(
+            "termination_policies",
+            if policies.is_empty() && o.get("termination_policies").is_none() { Value::null(list_str()) } else { vstrs(policies) },
+        );
         o.s("placement_group", g.placement_group().filter(|p| !p.is_empty()));
-        o.i("max_instance_lifetime", g.max_instance_lifetime().filter(|n| *n > 0 || o.get("max_instance_lifetime").is_some()).map(i64::from));
+        o.i(
+            "max_instance_lifetime",
+            g.max_instance_lifetime().filter(|n| *n > 0 || o.get("max_instance_lifetime").is_some()).map(i64::from),
+        );
         crate::compute::opt_bool(&mut o, "capacity_rebalance", g.capacity_rebalance());
         o.b("protect_from_scale_in", Some(g.new_instances_protected_from_scale_in().unwrap_or(false)));
         o.i("default_instance_warmup", g.default_instance_warmup().map(i64::from).filter(|_| o.get("default_instance_warmup").is_some()));
@@ -111,7 +138,9 @@ impl AutoScalingGroup {
             .map(|l| {
                 let prior_version = gblock(base, "launch_template").and_then(|b| gs(&b, "version"));
                 let mut x = Obj(BTreeMap::new());
-                x.set("id", vzs(l.launch_template_id())).set("name", vzs(l.launch_template_name())).set("version", vs(l.version().map(str::to_string).or(prior_version).unwrap_or_else(|| "$Default".into())));
+                x.set("id", vzs(l.launch_template_id()))
+                    .set("name", vzs(l.launch_template_name()))
+                    .set("version", vs(l.version().map(str::to_string).or(prior_version).unwrap_or_else(|| "$Default".into())));
                 x
             })
             .into_iter()
@@ -123,7 +152,9 @@ impl AutoScalingGroup {
             .filter(|t| t.key().is_some_and(|k| k != OPERATION_TAG && !k.starts_with("aws:")))
             .map(|t| {
                 let mut x = Obj(BTreeMap::new());
-                x.set("key", vzs(t.key())).set("value", vzs(t.value())).b("propagate_at_launch", Some(t.propagate_at_launch().unwrap_or(false)));
+                x.set("key", vzs(t.key()))
+                    .set("value", vzs(t.value()))
+                    .b("propagate_at_launch", Some(t.propagate_at_launch().unwrap_or(false)));
                 x
             })
             .collect();
@@ -136,8 +167,9 @@ impl AutoScalingGroup {
     /// `wait_for_capacity_timeout`.
     async fn wait_capacity(c: &Clients, name: &str, planned: &Value) -> Result<(), ProviderError> {
         let timeout = gs(planned, "wait_for_capacity_timeout").unwrap_or_else(|| "10m".into());
-        let limit = go_duration(&timeout)
-            .ok_or_else(|| ProviderError::new("Invalid wait_for_capacity_timeout", format!("{timeout:?} is not a duration such as \"10m\".")))?;
+        let limit = go_duration(&timeout).ok_or_else(|| {
+            ProviderError::new("Invalid wait_for_capacity_timeout", format!("{timeout:?} is not a duration such as \"10m\"."))
+        })?;
         if limit.is_zero() {
             return Ok(());
         }
@@ -145,11 +177,16 @@ impl AutoScalingGroup {
         let want_elb = gi(planned, "wait_for_elb_capacity").or_else(|| gi(planned, "min_elb_capacity")).unwrap_or(0).max(0) as usize;
         let want = want.max(want_elb);
         wait_for(&format!("Auto Scaling Group ({name}) capacity satisfied ({want} healthy instances)"), limit, || async {
-            let Some(g) = Self::one(c, name).await? else { return Err(ProviderError::new("Auto Scaling Group vanished", format!("{name} disappeared while waiting for capacity."))) };
+            let Some(g) = Self::one(c, name).await? else {
+                return Err(ProviderError::new("Auto Scaling Group vanished", format!("{name} disappeared while waiting for capacity.")));
+            };
             let healthy = g
                 .instances()
                 .iter()
-                .filter(|i| matches!(i.lifecycle_state(), Some(t::LifecycleState::InService)) && i.health_status().is_none_or(|h| h.eq_ignore_ascii_case("healthy")))
+                .filter(|i| {
+                    matches!(i.lifecycle_state(), Some(t::LifecycleState::InService))
+                        && i.health_status().is_none_or(|h| h.eq_ignore_ascii_case("healthy"))
+                })
                 .count();
             Ok((healthy >= want).then_some(()))
         })
@@ -157,7 +194,10 @@ impl AutoScalingGroup {
     }
 
     async fn wait_gone(c: &Clients, name: &str) -> Result<(), ProviderError> {
-        wait_for(&format!("Auto Scaling Group ({name}) to be deleted"), DELETE_TIMEOUT, || async { Ok(Self::one(c, name).await?.is_none().then_some(())) }).await
+        wait_for(&format!("Auto Scaling Group ({name}) to be deleted"), DELETE_TIMEOUT, || async {
+            Ok(Self::one(c, name).await?.is_none().then_some(()))
+        })
+        .await
     }
 }
 
@@ -214,7 +254,9 @@ impl ResourceType for AutoScalingGroup {
         // unset version is AWS's `$Default`.
         if let Some(cfg) = gblock(config, "launch_template") {
             let prior_lt = prior.and_then(|p| gblock(p, "launch_template"));
-            let same = |k: &str| prior_lt.as_ref().and_then(|p| gs(p, k)).is_some_and(|p| get(&cfg, k).and_then(Value::as_str) == Some(p.as_str()));
+            let same = |k: &str| {
+                prior_lt.as_ref().and_then(|p| gs(p, k)).is_some_and(|p| get(&cfg, k).and_then(Value::as_str) == Some(p.as_str()))
+            };
             let mut m = BTreeMap::new();
             let id = cfg.as_entries().and_then(|m| m.get("id")).cloned().filter(|v| !v.is_null());
             let name = cfg.as_entries().and_then(|m| m.get("name")).cloned().filter(|v| !v.is_null());
@@ -222,24 +264,36 @@ impl ResourceType for AutoScalingGroup {
             let (id, name) = match (id, name) {
                 (Some(i), Some(n)) => (i, n),
                 (Some(i), None) => {
-                    let n = if same("id") { from_prior("name").unwrap_or_else(|| Value::unknown(Type::String)) } else { Value::unknown(Type::String) };
+                    let n = if same("id") {
+                        from_prior("name").unwrap_or_else(|| Value::unknown(Type::String))
+                    } else {
+                        Value::unknown(Type::String)
+                    };
                     (i, n)
                 }
                 (None, Some(n)) => {
-                    let i = if same("name") { from_prior("id").unwrap_or_else(|| Value::unknown(Type::String)) } else { Value::unknown(Type::String) };
+                    let i = if same("name") {
+                        from_prior("id").unwrap_or_else(|| Value::unknown(Type::String))
+                    } else {
+                        Value::unknown(Type::String)
+                    };
                     (i, n)
                 }
                 (None, None) => (Value::unknown(Type::String), Value::unknown(Type::String)),
             };
             m.insert("id".to_string(), id);
             m.insert("name".to_string(), name);
-            let version = cfg.as_entries().and_then(|m| m.get("version")).cloned().filter(|v| !v.is_null()).unwrap_or_else(|| vs("$Default"));
+            let version =
+                cfg.as_entries().and_then(|m| m.get("version")).cloned().filter(|v| !v.is_null()).unwrap_or_else(|| vs("$Default"));
             m.insert("version".to_string(), version);
             planned.set("launch_template", Value::list(lt_schema().block.implied_type(), vec![Value::object(m)]));
         }
         // Zones follow the subnets.
         if let Some(p) = prior {
-            let subnets_changed = planned.0.get("vpc_zone_identifier").is_none_or(|v| p.as_entries().and_then(|m| m.get("vpc_zone_identifier")).is_none_or(|pv| !pv.raw_equal(v)));
+            let subnets_changed = planned
+                .0
+                .get("vpc_zone_identifier")
+                .is_none_or(|v| p.as_entries().and_then(|m| m.get("vpc_zone_identifier")).is_none_or(|pv| !pv.raw_equal(v)));
             if subnets_changed && get(config, "availability_zones").is_none() {
                 planned.set("availability_zones", Value::unknown(set_str()));
             }
@@ -289,7 +343,9 @@ impl ResourceType for AutoScalingGroup {
                 .map_err(|e| {
                     let mut e = aws_err(&format!("creating Auto Scaling Group ({name})"), e);
                     let d = e.detail.to_ascii_lowercase();
-                    if err_code(&e) == Some("ValidationError") && (d.contains("invalid iam instance profile") || d.contains("launch template") && d.contains("not found")) {
+                    if err_code(&e) == Some("ValidationError")
+                        && (d.contains("invalid iam instance profile") || d.contains("launch template") && d.contains("not found"))
+                    {
                         e.retryable = true;
                     }
                     e
@@ -337,7 +393,11 @@ impl ResourceType for AutoScalingGroup {
             Ok(g) => g,
             Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
         };
-        let by_name: BTreeMap<&str, &t::AutoScalingGroup> = groups.iter().filter(|g| g.status().is_none_or(|s| !s.starts_with("Delete"))).filter_map(|g| Some((g.auto_scaling_group_name()?, g))).collect();
+        let by_name: BTreeMap<&str, &t::AutoScalingGroup> = groups
+            .iter()
+            .filter(|g| g.status().is_none_or(|s| !s.starts_with("Delete")))
+            .filter_map(|g| Some((g.auto_scaling_group_name()?, g)))
+            .collect();
         states.iter().map(|s| Ok(gs(s, "id").and_then(|n| by_name.get(n.as_str()).map(|g| Self::to_obj(s, g))))).collect()
     }
 
@@ -408,13 +468,27 @@ impl ResourceType for AutoScalingGroup {
         }
         // Tags.
         let (old, new) = (tag_blocks(prior), tag_blocks(planned));
-        let del: Vec<t::Tag> = old.keys().filter(|k| !new.contains_key(*k)).map(|k| t::Tag::builder().resource_id(&name).resource_type("auto-scaling-group").key(k).build()).collect();
+        let del: Vec<t::Tag> = old
+            .keys()
+            .filter(|k| !new.contains_key(*k))
+            .map(|k| t::Tag::builder().resource_id(&name).resource_type("auto-scaling-group").key(k).build())
+            .collect();
         if !del.is_empty() {
-            c.autoscaling.delete_tags().set_tags(Some(del)).send().await.map_err(|e| aws_err(&format!("untagging Auto Scaling Group ({name})"), e))?;
+            c.autoscaling
+                .delete_tags()
+                .set_tags(Some(del))
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("untagging Auto Scaling Group ({name})"), e))?;
         }
         let set: Vec<t::Tag> = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, (v, p))| asg_tag(&name, k, v, *p)).collect();
         if !set.is_empty() {
-            c.autoscaling.create_or_update_tags().set_tags(Some(set)).send().await.map_err(|e| aws_err(&format!("tagging Auto Scaling Group ({name})"), e))?;
+            c.autoscaling
+                .create_or_update_tags()
+                .set_tags(Some(set))
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("tagging Auto Scaling Group ({name})"), e))?;
         }
         // Target groups and classic load balancers.
         if get(planned, "target_group_arns").is_some() {
@@ -422,10 +496,22 @@ impl ResourceType for AutoScalingGroup {
             let add: Vec<String> = new.difference(&old).cloned().collect();
             let rm: Vec<String> = old.difference(&new).cloned().collect();
             if !rm.is_empty() {
-                c.autoscaling.detach_load_balancer_target_groups().auto_scaling_group_name(&name).set_target_group_arns(Some(rm)).send().await.map_err(|e| aws_err("detaching Auto Scaling Group target groups", e))?;
+                c.autoscaling
+                    .detach_load_balancer_target_groups()
+                    .auto_scaling_group_name(&name)
+                    .set_target_group_arns(Some(rm))
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("detaching Auto Scaling Group target groups", e))?;
             }
             if !add.is_empty() {
-                c.autoscaling.attach_load_balancer_target_groups().auto_scaling_group_name(&name).set_target_group_arns(Some(add)).send().await.map_err(|e| aws_err("attaching Auto Scaling Group target groups", e))?;
+                c.autoscaling
+                    .attach_load_balancer_target_groups()
+                    .auto_scaling_group_name(&name)
+                    .set_target_group_arns(Some(add))
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("attaching Auto Scaling Group target groups", e))?;
             }
         }
         if get(planned, "load_balancers").is_some() {
@@ -433,19 +519,38 @@ impl ResourceType for AutoScalingGroup {
             let add: Vec<String> = new.difference(&old).cloned().collect();
             let rm: Vec<String> = old.difference(&new).cloned().collect();
             if !rm.is_empty() {
-                c.autoscaling.detach_load_balancers().auto_scaling_group_name(&name).set_load_balancer_names(Some(rm)).send().await.map_err(|e| aws_err("detaching Auto Scaling Group load balancers", e))?;
+                c.autoscaling
+                    .detach_load_balancers()
+                    .auto_scaling_group_name(&name)
+                    .set_load_balancer_names(Some(rm))
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("detaching Auto Scaling Group load balancers", e))?;
             }
             if !add.is_empty() {
-                c.autoscaling.attach_load_balancers().auto_scaling_group_name(&name).set_load_balancer_names(Some(add)).send().await.map_err(|e| aws_err("attaching Auto Scaling Group load balancers", e))?;
+                c.autoscaling
+                    .attach_load_balancers()
+                    .auto_scaling_group_name(&name)
+                    .set_load_balancer_names(Some(add))
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("attaching Auto Scaling Group load balancers", e))?;
             }
         }
         // Metrics and suspended processes.
         let (old, new) = (strset(prior, "enabled_metrics"), strset(planned, "enabled_metrics"));
         let rm: Vec<String> = old.difference(&new).cloned().collect();
         if !rm.is_empty() {
-            c.autoscaling.disable_metrics_collection().auto_scaling_group_name(&name).set_metrics(Some(rm)).send().await.map_err(|e| aws_err("disabling Auto Scaling Group metrics collection", e))?;
+            c.autoscaling
+                .disable_metrics_collection()
+                .auto_scaling_group_name(&name)
+                .set_metrics(Some(rm))
+                .send()
+                .await
+                .map_err(|e| aws_err("disabling Auto Scaling Group metrics collection", e))?;
         }
-        let add: Vec<String> = if ch("metrics_granularity") { new.iter().cloned().collect() } else { new.difference(&old).cloned().collect() };
+        let add: Vec<String> =
+            if ch("metrics_granularity") { new.iter().cloned().collect() } else { new.difference(&old).cloned().collect() };
         if !add.is_empty() {
             c.autoscaling
                 .enable_metrics_collection()
@@ -459,11 +564,23 @@ impl ResourceType for AutoScalingGroup {
         let (old, new) = (strset(prior, "suspended_processes"), strset(planned, "suspended_processes"));
         let resume: Vec<String> = old.difference(&new).cloned().collect();
         if !resume.is_empty() {
-            c.autoscaling.resume_processes().auto_scaling_group_name(&name).set_scaling_processes(Some(resume)).send().await.map_err(|e| aws_err("resuming Auto Scaling Group processes", e))?;
+            c.autoscaling
+                .resume_processes()
+                .auto_scaling_group_name(&name)
+                .set_scaling_processes(Some(resume))
+                .send()
+                .await
+                .map_err(|e| aws_err("resuming Auto Scaling Group processes", e))?;
         }
         let suspend: Vec<String> = new.difference(&old).cloned().collect();
         if !suspend.is_empty() {
-            c.autoscaling.suspend_processes().auto_scaling_group_name(&name).set_scaling_processes(Some(suspend)).send().await.map_err(|e| aws_err("suspending Auto Scaling Group processes", e))?;
+            c.autoscaling
+                .suspend_processes()
+                .auto_scaling_group_name(&name)
+                .set_scaling_processes(Some(suspend))
+                .send()
+                .await
+                .map_err(|e| aws_err("suspending Auto Scaling Group processes", e))?;
         }
         if ch("min_size") || ch("desired_capacity") {
             Self::wait_capacity(c, &name, planned).await?;
@@ -521,10 +638,13 @@ impl ResourceType for AutoScalingGroup {
             .await
             .map_err(|e| aws_err("finding object by operation token", e))?;
         // An emulator may ignore the filter: check the tag.
-        let g = r.auto_scaling_groups().iter().find(|g| g.tags().iter().any(|t| t.key() == Some(OPERATION_TAG) && t.value() == Some(token)));
+        let g =
+            r.auto_scaling_groups().iter().find(|g| g.tags().iter().any(|t| t.key() == Some(OPERATION_TAG) && t.value() == Some(token)));
         Ok(g.map(|g| {
             let mut base = Obj(BTreeMap::new());
-            base.set("wait_for_capacity_timeout", vs("10m")).set("force_delete", Value::bool(false)).set("health_check_grace_period", Value::int(300));
+            base.set("wait_for_capacity_timeout", vs("10m"))
+                .set("force_delete", Value::bool(false))
+                .set("health_check_grace_period", Value::int(300));
             Self::to_obj(&Value::object(base.0), g)
         }))
     }
@@ -537,7 +657,11 @@ mod tests {
     #[test]
     fn tag_blocks_key_by_name() {
         let ty = tag_schema().block.implied_type();
-        let tag = |k: &str, v: &str, p: bool| Value::object([("key".to_string(), vs(k)), ("value".to_string(), vs(v)), ("propagate_at_launch".to_string(), Value::bool(p))].into());
+        let tag = |k: &str, v: &str, p: bool| {
+            Value::object(
+                [("key".to_string(), vs(k)), ("value".to_string(), vs(v)), ("propagate_at_launch".to_string(), Value::bool(p))].into(),
+            )
+        };
         let v = Value::object([("tag".to_string(), Value::set(ty, vec![tag("a", "1", true), tag("b", "2", false)]))].into());
         let m = tag_blocks(&v);
         assert_eq!(m["a"], ("1".to_string(), true));

@@ -83,7 +83,13 @@ fn ebs_schema() -> Sb {
 }
 
 fn bdm_schema() -> Sb {
-    Sb::new().a("device_name", str_t(), "O").a("no_device", str_t(), "O").a("virtual_name", str_t(), "O").blk("ebs", Nesting::List, ebs_schema(), 0, 1)
+    Sb::new().a("device_name", str_t(), "O").a("no_device", str_t(), "O").a("virtual_name", str_t(), "O").blk(
+        "ebs",
+        Nesting::List,
+        ebs_schema(),
+        0,
+        1,
+    )
 }
 
 fn profile_schema() -> Sb {
@@ -145,7 +151,9 @@ impl LaunchTemplate {
             .set_ebs_optimized(str_bool(planned, "ebs_optimized"))
             .set_disable_api_termination(gb(planned, "disable_api_termination"))
             .set_disable_api_stop(gb(planned, "disable_api_stop"))
-            .set_instance_initiated_shutdown_behavior(gsn(planned, "instance_initiated_shutdown_behavior").map(|s| t::ShutdownBehavior::from(s.as_str())));
+            .set_instance_initiated_shutdown_behavior(
+                gsn(planned, "instance_initiated_shutdown_behavior").map(|s| t::ShutdownBehavior::from(s.as_str())),
+            );
         let sgs = gstrs(planned, "vpc_security_group_ids");
         if !sgs.is_empty() {
             d = d.set_security_group_ids(Some(sgs));
@@ -155,10 +163,18 @@ impl LaunchTemplate {
             d = d.set_security_groups(Some(names));
         }
         if let Some(p) = gblock(planned, "iam_instance_profile") {
-            d = d.iam_instance_profile(t::LaunchTemplateIamInstanceProfileSpecificationRequest::builder().set_arn(gsn(&p, "arn")).set_name(gsn(&p, "name")).build());
+            d = d.iam_instance_profile(
+                t::LaunchTemplateIamInstanceProfileSpecificationRequest::builder()
+                    .set_arn(gsn(&p, "arn"))
+                    .set_name(gsn(&p, "name"))
+                    .build(),
+            );
         }
         for b in gblocks(planned, "block_device_mappings") {
-            let mut m = t::LaunchTemplateBlockDeviceMappingRequest::builder().set_device_name(gsn(&b, "device_name")).set_no_device(gsn(&b, "no_device")).set_virtual_name(gsn(&b, "virtual_name"));
+            let mut m = t::LaunchTemplateBlockDeviceMappingRequest::builder()
+                .set_device_name(gsn(&b, "device_name"))
+                .set_no_device(gsn(&b, "no_device"))
+                .set_virtual_name(gsn(&b, "virtual_name"));
             if let Some(e) = gblock(&b, "ebs") {
                 m = m.ebs(
                     t::LaunchTemplateEbsBlockDeviceRequest::builder()
@@ -179,10 +195,14 @@ impl LaunchTemplate {
             d = d.metadata_options(
                 t::LaunchTemplateInstanceMetadataOptionsRequest::builder()
                     .set_http_endpoint(gsn(&mo, "http_endpoint").map(|s| t::LaunchTemplateInstanceMetadataEndpointState::from(s.as_str())))
-                    .set_http_protocol_ipv6(gsn(&mo, "http_protocol_ipv6").map(|s| t::LaunchTemplateInstanceMetadataProtocolIpv6::from(s.as_str())))
+                    .set_http_protocol_ipv6(
+                        gsn(&mo, "http_protocol_ipv6").map(|s| t::LaunchTemplateInstanceMetadataProtocolIpv6::from(s.as_str())),
+                    )
                     .set_http_put_response_hop_limit(gi(&mo, "http_put_response_hop_limit").filter(|n| *n > 0).map(|n| n as i32))
                     .set_http_tokens(gsn(&mo, "http_tokens").map(|s| t::LaunchTemplateHttpTokensState::from(s.as_str())))
-                    .set_instance_metadata_tags(gsn(&mo, "instance_metadata_tags").map(|s| t::LaunchTemplateInstanceMetadataTagsState::from(s.as_str())))
+                    .set_instance_metadata_tags(
+                        gsn(&mo, "instance_metadata_tags").map(|s| t::LaunchTemplateInstanceMetadataTagsState::from(s.as_str())),
+                    )
                     .build(),
             );
         }
@@ -317,7 +337,14 @@ impl LaunchTemplate {
 
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::LaunchTemplate)>, ProviderError> {
         // An ID list fails as a whole when one is gone: fall back to one by one.
-        match c.ec2.describe_launch_templates().set_launch_template_ids(Some(ids.clone())).send().await.map_err(|e| aws_err("reading EC2 Launch Templates", e)) {
+        match c
+            .ec2
+            .describe_launch_templates()
+            .set_launch_template_ids(Some(ids.clone()))
+            .send()
+            .await
+            .map_err(|e| aws_err("reading EC2 Launch Templates", e))
+        {
             Ok(r) => Ok(r.launch_templates().iter().filter_map(|x| Some((x.launch_template_id()?.to_string(), x.clone()))).collect()),
             Err(e) if is_not_found(&e) && ids.len() > 1 => {
                 let mut out = Vec::new();
@@ -489,7 +516,14 @@ impl ResourceType for LaunchTemplate {
 
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let id = id_of(prior)?;
-        match c.ec2.delete_launch_template().launch_template_id(&id).send().await.map_err(|e| aws_err(&format!("deleting EC2 Launch Template {id}"), e)) {
+        match c
+            .ec2
+            .delete_launch_template()
+            .launch_template_id(&id)
+            .send()
+            .await
+            .map_err(|e| aws_err(&format!("deleting EC2 Launch Template {id}"), e))
+        {
             Err(e) if is_not_found(&e) => Ok(()),
             other => other.map(|_| ()),
         }
@@ -518,7 +552,8 @@ const VOLUME_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl EbsVolume {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::Volume)>, ProviderError> {
-        let volumes = c.ec2.describe_volumes().filters(filter("volume-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        let volumes =
+            c.ec2.describe_volumes().filters(filter("volume-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
         Ok(volumes
             .map_err(|e| aws_err("reading EC2 EBS Volumes", e))?
             .into_iter()
@@ -535,7 +570,12 @@ impl EbsVolume {
         let id = v.volume_id().unwrap_or_default().to_string();
         let mut o = Obj::from(base);
         o.set("id", vs(&id));
-        o.set("arn", vs(v.volume_arn().map(str::to_string).unwrap_or_else(|| format!("arn:aws:ec2:{}:{}:volume/{id}", c.region, c.account_id.as_deref().unwrap_or_default()))));
+        o.set(
+            "arn",
+            vs(v.volume_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("arn:aws:ec2:{}:{}:volume/{id}", c.region, c.account_id.as_deref().unwrap_or_default()))),
+        );
         o.s("availability_zone", v.availability_zone());
         o.s("create_time", date(v.create_time()));
         o.b("encrypted", Some(v.encrypted().unwrap_or(false)));
@@ -595,7 +635,9 @@ impl ResourceType for EbsVolume {
             match Self::one(c, &id).await {
                 Ok(Some(v)) => match v.state() {
                     Some(t::VolumeState::Available) | Some(t::VolumeState::InUse) => Ok(Some(())),
-                    Some(t::VolumeState::Error) => Err(ProviderError::new("creating EBS Volume", format!("Volume {id} is in state error."))),
+                    Some(t::VolumeState::Error) => {
+                        Err(ProviderError::new("creating EBS Volume", format!("Volume {id} is in state error.")))
+                    }
                     _ => Ok(None),
                 },
                 Ok(None) => Ok(None),
@@ -653,7 +695,10 @@ impl ResourceType for EbsVolume {
             c.ec2
                 .create_snapshot()
                 .volume_id(&id)
-                .set_tag_specifications(Some(vec![t::TagSpecification::builder().resource_type(Rt::Snapshot).set_tags(Some(ec2_tags(&gmap(prior, "tags_all")))).build()]))
+                .set_tag_specifications(Some(vec![t::TagSpecification::builder()
+                    .resource_type(Rt::Snapshot)
+                    .set_tags(Some(ec2_tags(&gmap(prior, "tags_all"))))
+                    .build()]))
                 .send()
                 .await
                 .map_err(|e| aws_err(&format!("creating EBS Volume {id} final snapshot"), e))?;
@@ -665,7 +710,10 @@ impl ResourceType for EbsVolume {
             .await
         })
         .await?;
-        wait_for(&format!("EBS Volume {id} to be deleted"), VOLUME_TIMEOUT, || async { Ok(Self::one(c, &id).await?.is_none().then_some(())) }).await
+        wait_for(&format!("EBS Volume {id} to be deleted"), VOLUME_TIMEOUT, || async {
+            Ok(Self::one(c, &id).await?.is_none().then_some(()))
+        })
+        .await
     }
 
     async fn find_by_token(&self, c: &Clients, token: &str) -> Result<Option<Obj>, ProviderError> {
@@ -676,7 +724,10 @@ impl ResourceType for EbsVolume {
             .send()
             .await
             .map_err(|e| aws_err("finding object by operation token", e))?;
-        Ok(r.volumes().iter().find(|v| !matches!(v.state(), Some(t::VolumeState::Deleted))).map(|v| Self::to_obj(c, &Value::object(BTreeMap::new()), v.clone())))
+        Ok(r.volumes()
+            .iter()
+            .find(|v| !matches!(v.state(), Some(t::VolumeState::Deleted)))
+            .map(|v| Self::to_obj(c, &Value::object(BTreeMap::new()), v.clone())))
     }
 }
 
@@ -686,7 +737,14 @@ struct KeyPair;
 
 impl KeyPair {
     async fn describe(c: &Clients, names: Vec<String>) -> Result<Vec<(String, t::KeyPairInfo)>, ProviderError> {
-        let r = c.ec2.describe_key_pairs().filters(filter("key-name", names)).include_public_key(true).send().await.map_err(|e| aws_err("reading EC2 Key Pairs", e))?;
+        let r = c
+            .ec2
+            .describe_key_pairs()
+            .filters(filter("key-name", names))
+            .include_public_key(true)
+            .send()
+            .await
+            .map_err(|e| aws_err("reading EC2 Key Pairs", e))?;
         Ok(r.key_pairs().iter().filter_map(|k| Some((k.key_name()?.to_string(), k.clone()))).collect())
     }
 
@@ -734,7 +792,8 @@ impl ResourceType for KeyPair {
     }
 
     async fn create(&self, c: &Clients, planned: &Value, token: &str) -> Result<Obj, ProviderError> {
-        let name = gs(planned, "key_name").unwrap_or_else(|| unique_name(&gsn(planned, "key_name_prefix").unwrap_or_else(|| "terraform-".into())));
+        let name =
+            gs(planned, "key_name").unwrap_or_else(|| unique_name(&gsn(planned, "key_name_prefix").unwrap_or_else(|| "terraform-".into())));
         c.ec2
             .import_key_pair()
             .key_name(&name)
@@ -791,7 +850,9 @@ mod tests {
     fn launch_template_data_changes_are_detected() {
         let a = Value::object([("image_id".to_string(), vs("ami-1")), ("tags".to_string(), Value::null(map_str()))].into());
         let b = Value::object([("image_id".to_string(), vs("ami-2")), ("tags".to_string(), Value::null(map_str()))].into());
-        let c = Value::object([("image_id".to_string(), vs("ami-1")), ("tags".to_string(), vmap(&[("a".to_string(), "b".to_string())].into()))].into());
+        let c = Value::object(
+            [("image_id".to_string(), vs("ami-1")), ("tags".to_string(), vmap(&[("a".to_string(), "b".to_string())].into()))].into(),
+        );
         assert!(LaunchTemplate::data_changed(&a, &b));
         assert!(!LaunchTemplate::data_changed(&a, &c), "tags alone make no new version");
     }

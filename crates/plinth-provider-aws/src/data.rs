@@ -68,7 +68,13 @@ impl DataSource for AvailabilityZones {
         let mut zones: Vec<(String, String, String)> = r
             .availability_zones()
             .iter()
-            .filter_map(|z| Some((z.zone_name()?.to_string(), z.zone_id().unwrap_or_default().to_string(), z.group_name().unwrap_or_default().to_string())))
+            .filter_map(|z| {
+                Some((
+                    z.zone_name()?.to_string(),
+                    z.zone_id().unwrap_or_default().to_string(),
+                    z.group_name().unwrap_or_default().to_string(),
+                ))
+            })
             .filter(|(n, i, _)| !ex_names.contains(n) && !ex_ids.contains(i))
             .collect();
         zones.sort();
@@ -177,7 +183,11 @@ impl DataSource for VpcData {
         let vpcs = r.vpcs();
         if vpcs.len() != 1 {
             return Err(ProviderError::new(
-                if vpcs.is_empty() { "no matching EC2 VPC found" } else { "multiple EC2 VPCs matched; use additional constraints to reduce matches to a single EC2 VPC" },
+                if vpcs.is_empty() {
+                    "no matching EC2 VPC found"
+                } else {
+                    "multiple EC2 VPCs matched; use additional constraints to reduce matches to a single EC2 VPC"
+                },
                 format!("{} VPCs matched the query.", vpcs.len()),
             ));
         }
@@ -201,7 +211,10 @@ impl DataSource for VpcData {
         o.s("state", v.state().map(|x| x.as_str()));
         o.s("main_route_table_id", main.route_tables().first().and_then(|r| r.route_table_id()));
         o.set("arn", vs(format!("arn:aws:ec2:{}:{}:vpc/{id}", c.region, v.owner_id().unwrap_or_default())));
-        o.set("tags", vmap(&visible_tags(v.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))))));
+        o.set(
+            "tags",
+            vmap(&visible_tags(v.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))))),
+        );
         Ok(o)
     }
 }
@@ -216,8 +229,17 @@ impl DataSource for Subnets {
 
     async fn read(&self, c: &Clients, config: &Value) -> Result<Obj, ProviderError> {
         let fs = filters(config);
-        let subnets = c.ec2.describe_subnets().set_filters(if fs.is_empty() { None } else { Some(fs) }).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
-        let ids: Vec<String> = subnets.map_err(|e| aws_err("reading EC2 Subnets", e))?.iter().filter_map(|s| s.subnet_id().map(str::to_string)).collect();
+        let subnets = c
+            .ec2
+            .describe_subnets()
+            .set_filters(if fs.is_empty() { None } else { Some(fs) })
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await;
+        let ids: Vec<String> =
+            subnets.map_err(|e| aws_err("reading EC2 Subnets", e))?.iter().filter_map(|s| s.subnet_id().map(str::to_string)).collect();
         let mut o = Obj::from(config);
         o.set("id", vs(&c.region));
         o.set("ids", vstrs(ids));
@@ -299,7 +321,10 @@ impl DataSource for Ami {
             images.retain(|i| i.name().is_some_and(|n| re.is_match(n)));
         }
         if images.is_empty() {
-            return Err(ProviderError::new("Your query returned no results. Please change your search criteria and try again.", "no EC2 AMI matched"));
+            return Err(ProviderError::new(
+                "Your query returned no results. Please change your search criteria and try again.",
+                "no EC2 AMI matched",
+            ));
         }
         if images.len() > 1 && gb(config, "most_recent") != Some(true) {
             return Err(ProviderError::new(
@@ -333,14 +358,22 @@ impl DataSource for Ami {
         o.s("ramdisk_id", Some(i.ramdisk_id().unwrap_or_default()));
         o.s("root_device_name", i.root_device_name());
         o.s("root_device_type", i.root_device_type().map(|x| x.as_str()));
-        let root = i.block_device_mappings().iter().find(|b| b.device_name() == i.root_device_name()).and_then(|b| b.ebs()).and_then(|e| e.snapshot_id());
+        let root = i
+            .block_device_mappings()
+            .iter()
+            .find(|b| b.device_name() == i.root_device_name())
+            .and_then(|b| b.ebs())
+            .and_then(|e| e.snapshot_id());
         o.s("root_snapshot_id", Some(root.unwrap_or_default()));
         o.s("sriov_net_support", Some(i.sriov_net_support().unwrap_or_default()));
         o.s("state", i.state().map(|x| x.as_str()));
         o.s("tpm_support", Some(i.tpm_support().map(|x| x.as_str()).unwrap_or_default()));
         o.s("usage_operation", Some(i.usage_operation().unwrap_or_default()));
         o.s("virtualization_type", i.virtualization_type().map(|x| x.as_str()));
-        o.set("tags", vmap(&visible_tags(i.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))))));
+        o.set(
+            "tags",
+            vmap(&visible_tags(i.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))))),
+        );
         let bdms = i
             .block_device_mappings()
             .iter()

@@ -30,7 +30,13 @@ struct DhcpOptions;
 
 impl DhcpOptions {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::DhcpOptions)>, ProviderError> {
-        let r = c.ec2.describe_dhcp_options().filters(filter("dhcp-options-id", ids)).send().await.map_err(|e| aws_err("reading EC2 DHCP Options Sets", e))?;
+        let r = c
+            .ec2
+            .describe_dhcp_options()
+            .filters(filter("dhcp-options-id", ids))
+            .send()
+            .await
+            .map_err(|e| aws_err("reading EC2 DHCP Options Sets", e))?;
         Ok(r.dhcp_options().iter().filter_map(|d| Some((d.dhcp_options_id()?.to_string(), d.clone()))).collect())
     }
 
@@ -41,7 +47,12 @@ impl DhcpOptions {
         o.s("owner_id", d.owner_id());
         o.set("arn", vs(format!("arn:aws:ec2:{}:{}:dhcp-options/{id}", c.region, d.owner_id().unwrap_or_default())));
         for (arg, key, list) in KEYS {
-            let vals: Vec<String> = d.dhcp_configurations().iter().filter(|x| x.key() == Some(key)).flat_map(|x| x.values().iter().filter_map(|v| v.value().map(str::to_string))).collect();
+            let vals: Vec<String> = d
+                .dhcp_configurations()
+                .iter()
+                .filter(|x| x.key() == Some(key))
+                .flat_map(|x| x.values().iter().filter_map(|v| v.value().map(str::to_string)))
+                .collect();
             if list {
                 o.set(arg, if vals.is_empty() { Value::null(list_str()) } else { vstrs(vals) });
             } else if arg == "ipv6_address_preferred_lease_time" {
@@ -93,7 +104,14 @@ impl ResourceType for DhcpOptions {
             tags.insert(OPERATION_TAG.to_string(), token.to_string());
             let tags: Vec<t::Tag> = tags.into_iter().map(|(k, v)| t::Tag::builder().key(k).value(v).build()).collect();
             retry_on(c.consistency, &["InvalidDhcpOptionID.NotFound", "InvalidDhcpOptionsID.NotFound"], || async {
-                c.ec2.create_tags().resources(&id).set_tags(Some(tags.clone())).send().await.map(|_| ()).map_err(|e| aws_err(&format!("tagging EC2 DHCP Options Set {id}"), e))
+                c.ec2
+                    .create_tags()
+                    .resources(&id)
+                    .set_tags(Some(tags.clone()))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_err(&format!("tagging EC2 DHCP Options Set {id}"), e))
             })
             .await?;
         }
@@ -119,14 +137,32 @@ impl ResourceType for DhcpOptions {
     /// Like Terraform: VPCs still using the set go back to `default` first.
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let id = id_of(prior)?;
-        let vpcs = c.ec2.describe_vpcs().filters(filter("dhcp-options-id", vec![id.clone()])).send().await.map_err(|e| aws_err("reading EC2 VPCs", e))?;
+        let vpcs = c
+            .ec2
+            .describe_vpcs()
+            .filters(filter("dhcp-options-id", vec![id.clone()]))
+            .send()
+            .await
+            .map_err(|e| aws_err("reading EC2 VPCs", e))?;
         for v in vpcs.vpcs() {
             if let Some(vpc) = v.vpc_id() {
-                c.ec2.associate_dhcp_options().dhcp_options_id("default").vpc_id(vpc).send().await.map_err(|e| aws_err(&format!("disassociating EC2 DHCP Options Set {id} from {vpc}"), e))?;
+                c.ec2
+                    .associate_dhcp_options()
+                    .dhcp_options_id("default")
+                    .vpc_id(vpc)
+                    .send()
+                    .await
+                    .map_err(|e| aws_err(&format!("disassociating EC2 DHCP Options Set {id} from {vpc}"), e))?;
             }
         }
         delete_retrying(c, &format!("EC2 DHCP Options Set {id}"), || async {
-            c.ec2.delete_dhcp_options().dhcp_options_id(&id).send().await.map(|_| ()).map_err(|e| aws_err(&format!("deleting EC2 DHCP Options Set {id}"), e))
+            c.ec2
+                .delete_dhcp_options()
+                .dhcp_options_id(&id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("deleting EC2 DHCP Options Set {id}"), e))
         })
         .await
     }
@@ -150,7 +186,14 @@ struct DhcpAssociation;
 impl DhcpAssociation {
     async fn associate(c: &Clients, vpc: &str, dopt: &str) -> Result<(), ProviderError> {
         retry_on(c.consistency, &["InvalidVpcID.NotFound", "InvalidDhcpOptionID.NotFound", "InvalidDhcpOptionsID.NotFound"], || async {
-            c.ec2.associate_dhcp_options().dhcp_options_id(dopt).vpc_id(vpc).send().await.map(|_| ()).map_err(|e| aws_err(&format!("associating EC2 DHCP Options Set ({dopt}) with VPC ({vpc})"), e))
+            c.ec2
+                .associate_dhcp_options()
+                .dhcp_options_id(dopt)
+                .vpc_id(vpc)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("associating EC2 DHCP Options Set ({dopt}) with VPC ({vpc})"), e))
         })
         .await
     }
@@ -182,7 +225,8 @@ impl ResourceType for DhcpAssociation {
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
         let Some(vpc) = gs(state, "vpc_id") else { return Ok(None) };
-        let r = c.ec2.describe_vpcs().filters(filter("vpc-id", vec![vpc.clone()])).send().await.map_err(|e| aws_err("reading EC2 VPC", e))?;
+        let r =
+            c.ec2.describe_vpcs().filters(filter("vpc-id", vec![vpc.clone()])).send().await.map_err(|e| aws_err("reading EC2 VPC", e))?;
         let Some(v) = r.vpcs().first() else { return Ok(None) };
         let dopt = v.dhcp_options_id().unwrap_or("default").to_string();
         // Terraform's own test: an association with "default" is gone.
@@ -211,7 +255,13 @@ impl ResourceType for DhcpAssociation {
     async fn import(&self, c: &Clients, id: &str, mut base: Obj) -> Result<Option<Obj>, ProviderError> {
         base.set("vpc_id", vs(id));
         base.set("dhcp_options_id", Value::null(Type::String));
-        let r = c.ec2.describe_vpcs().filters(filter("vpc-id", vec![id.to_string()])).send().await.map_err(|e| aws_err("reading EC2 VPC", e))?;
+        let r = c
+            .ec2
+            .describe_vpcs()
+            .filters(filter("vpc-id", vec![id.to_string()]))
+            .send()
+            .await
+            .map_err(|e| aws_err("reading EC2 VPC", e))?;
         let Some(v) = r.vpcs().first() else { return Ok(None) };
         base.s("dhcp_options_id", v.dhcp_options_id());
         self.read(c, &Value::object(base.0)).await

@@ -74,7 +74,12 @@ fn bool_attr(b: bool) -> t::AttributeBooleanValue {
 
 /// Reads many objects of one EC2 type: `describe(ids)` answers one page of up
 /// to 200 IDs with (id, object) pairs; `to_obj` turns each into state.
-pub(crate) async fn read_batched<T, D, DF, M, MF>(c: &Clients, states: &[Value], describe: D, to_obj: M) -> Vec<Result<Option<Obj>, ProviderError>>
+pub(crate) async fn read_batched<T, D, DF, M, MF>(
+    c: &Clients,
+    states: &[Value],
+    describe: D,
+    to_obj: M,
+) -> Vec<Result<Option<Obj>, ProviderError>>
 where
     D: Fn(Vec<String>) -> DF,
     DF: std::future::Future<Output = Result<Vec<(String, T)>, ProviderError>>,
@@ -160,7 +165,8 @@ struct Vpc;
 
 impl Vpc {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::Vpc)>, ProviderError> {
-        let vpcs = c.ec2.describe_vpcs().filters(filter("vpc-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        let vpcs =
+            c.ec2.describe_vpcs().filters(filter("vpc-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
         Ok(vpcs.map_err(|e| aws_err("reading EC2 VPCs", e))?.into_iter().filter_map(|v| Some((v.vpc_id()?.to_string(), v))).collect())
     }
 
@@ -175,7 +181,8 @@ impl Vpc {
             .send()
             .await
             .map_err(|e| aws_err("reading main route tables", e))?;
-        let rt: HashMap<String, String> = rts.route_tables().iter().filter_map(|r| Some((r.vpc_id()?.to_string(), r.route_table_id()?.to_string()))).collect();
+        let rt: HashMap<String, String> =
+            rts.route_tables().iter().filter_map(|r| Some((r.vpc_id()?.to_string(), r.route_table_id()?.to_string()))).collect();
         let sgs = c
             .ec2
             .describe_security_groups()
@@ -184,7 +191,8 @@ impl Vpc {
             .send()
             .await
             .map_err(|e| aws_err("reading default security groups", e))?;
-        let sg: HashMap<String, String> = sgs.security_groups().iter().filter_map(|g| Some((g.vpc_id()?.to_string(), g.group_id()?.to_string()))).collect();
+        let sg: HashMap<String, String> =
+            sgs.security_groups().iter().filter_map(|g| Some((g.vpc_id()?.to_string(), g.group_id()?.to_string()))).collect();
         let acls = c
             .ec2
             .describe_network_acls()
@@ -199,7 +207,14 @@ impl Vpc {
     }
 
     async fn dns_attr(c: &Clients, id: &str, attr: t::VpcAttributeName) -> Result<Option<bool>, ProviderError> {
-        let r = c.ec2.describe_vpc_attribute().vpc_id(id).attribute(attr.clone()).send().await.map_err(|e| aws_err("reading EC2 VPC attribute", e))?;
+        let r = c
+            .ec2
+            .describe_vpc_attribute()
+            .vpc_id(id)
+            .attribute(attr.clone())
+            .send()
+            .await
+            .map_err(|e| aws_err("reading EC2 VPC attribute", e))?;
         Ok(match attr {
             t::VpcAttributeName::EnableDnsSupport => r.enable_dns_support().and_then(|a| a.value()),
             t::VpcAttributeName::EnableDnsHostnames => r.enable_dns_hostnames().and_then(|a| a.value()),
@@ -216,7 +231,10 @@ impl Vpc {
         o.s("dhcp_options_id", v.dhcp_options_id());
         o.s("owner_id", v.owner_id());
         o.set("arn", vs(format!("arn:aws:ec2:{}:{}:vpc/{id}", c.region, v.owner_id().unwrap_or_default())));
-        let v6 = v.ipv6_cidr_block_association_set().iter().find(|a| a.ipv6_cidr_block_state().and_then(|s| s.state()).is_none_or(|s| s.as_str() == "associated"));
+        let v6 = v
+            .ipv6_cidr_block_association_set()
+            .iter()
+            .find(|a| a.ipv6_cidr_block_state().and_then(|s| s.state()).is_none_or(|s| s.as_str() == "associated"));
         o.set("ipv6_cidr_block", vzs(v6.and_then(|a| a.ipv6_cidr_block())));
         o.set("ipv6_association_id", vzs(v6.and_then(|a| a.association_id())));
         o.set("assign_generated_ipv6_cidr_block", Value::bool(v6.is_some() && o.get("ipv6_ipam_pool_id").is_none()));
@@ -240,7 +258,13 @@ impl Vpc {
     async fn set_attrs(c: &Clients, id: &str, prior: Option<&Value>, planned: &Value) -> Result<(), ProviderError> {
         let changed = |k: &str| prior.is_none_or(|p| gb(p, k) != gb(planned, k));
         if let Some(b) = gb(planned, "enable_dns_support").filter(|_| changed("enable_dns_support")) {
-            c.ec2.modify_vpc_attribute().vpc_id(id).enable_dns_support(bool_attr(b)).send().await.map_err(|e| aws_err("modifying EC2 VPC enable_dns_support", e))?;
+            c.ec2
+                .modify_vpc_attribute()
+                .vpc_id(id)
+                .enable_dns_support(bool_attr(b))
+                .send()
+                .await
+                .map_err(|e| aws_err("modifying EC2 VPC enable_dns_support", e))?;
         }
         if let Some(b) = gb(planned, "enable_dns_hostnames").filter(|_| changed("enable_dns_hostnames")) {
             if prior.is_some() || b {
@@ -345,8 +369,13 @@ struct Subnet;
 
 impl Subnet {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::Subnet)>, ProviderError> {
-        let subnets = c.ec2.describe_subnets().filters(filter("subnet-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
-        Ok(subnets.map_err(|e| aws_err("reading EC2 Subnets", e))?.into_iter().filter_map(|v| Some((v.subnet_id()?.to_string(), v))).collect())
+        let subnets =
+            c.ec2.describe_subnets().filters(filter("subnet-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        Ok(subnets
+            .map_err(|e| aws_err("reading EC2 Subnets", e))?
+            .into_iter()
+            .filter_map(|v| Some((v.subnet_id()?.to_string(), v)))
+            .collect())
     }
 
     fn to_obj(c: &Clients, base: &Value, s: t::Subnet) -> Obj {
@@ -358,7 +387,12 @@ impl Subnet {
         o.s("availability_zone", s.availability_zone());
         o.s("availability_zone_id", s.availability_zone_id());
         o.s("owner_id", s.owner_id());
-        o.set("arn", vs(s.subnet_arn().map(str::to_string).unwrap_or_else(|| format!("arn:aws:ec2:{}:{}:subnet/{id}", c.region, s.owner_id().unwrap_or_default()))));
+        o.set(
+            "arn",
+            vs(s.subnet_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("arn:aws:ec2:{}:{}:subnet/{id}", c.region, s.owner_id().unwrap_or_default()))),
+        );
         if let Some(b) = s.map_public_ip_on_launch() {
             o.b("map_public_ip_on_launch", Some(b));
         }
@@ -371,7 +405,10 @@ impl Subnet {
         if let Some(b) = s.ipv6_native() {
             o.b("ipv6_native", Some(b));
         }
-        let v6 = s.ipv6_cidr_block_association_set().iter().find(|a| a.ipv6_cidr_block_state().and_then(|s| s.state()).is_none_or(|s| s.as_str() == "associated"));
+        let v6 = s
+            .ipv6_cidr_block_association_set()
+            .iter()
+            .find(|a| a.ipv6_cidr_block_state().and_then(|s| s.state()).is_none_or(|s| s.as_str() == "associated"));
         o.set("ipv6_cidr_block", vzs(v6.and_then(|a| a.ipv6_cidr_block())));
         o.set("ipv6_cidr_block_association_id", vzs(v6.and_then(|a| a.association_id())));
         if let Some(p) = s.private_dns_name_options_on_launch() {
@@ -478,7 +515,9 @@ impl ResourceType for Subnet {
         let id = id_of(prior)?;
         Self::set_attrs(c, &id, Some(prior), planned).await?;
         update_tags(c, &id, prior, planned).await?;
-        self.read(c, planned).await?.ok_or_else(|| ProviderError::new("EC2 Subnet vanished", format!("Subnet {id} disappeared during update.")))
+        self.read(c, planned)
+            .await?
+            .ok_or_else(|| ProviderError::new("EC2 Subnet vanished", format!("Subnet {id} disappeared during update.")))
     }
 
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
@@ -523,14 +562,28 @@ impl InternetGateway {
 
     async fn attach(c: &Clients, id: &str, vpc: &str) -> Result<(), ProviderError> {
         retry_on(c.consistency, &["InvalidInternetGatewayID.NotFound", "InvalidVpcID.NotFound"], || async {
-            c.ec2.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await.map(|_| ()).map_err(|e| aws_err("attaching EC2 Internet Gateway", e))
+            c.ec2
+                .attach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err("attaching EC2 Internet Gateway", e))
         })
         .await
     }
 
     async fn detach(c: &Clients, id: &str, vpc: &str) -> Result<(), ProviderError> {
         let r = retry_on(c.consistency.min(Duration::from_secs(300)), &["DependencyViolation"], || async {
-            c.ec2.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await.map(|_| ()).map_err(|e| aws_err("detaching EC2 Internet Gateway", e))
+            c.ec2
+                .detach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err("detaching EC2 Internet Gateway", e))
         })
         .await;
         match r {
@@ -618,7 +671,8 @@ struct Eip;
 
 impl Eip {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::Address)>, ProviderError> {
-        let r = c.ec2.describe_addresses().filters(filter("allocation-id", ids)).send().await.map_err(|e| aws_err("reading EC2 EIPs", e))?;
+        let r =
+            c.ec2.describe_addresses().filters(filter("allocation-id", ids)).send().await.map_err(|e| aws_err("reading EC2 EIPs", e))?;
         Ok(r.addresses().iter().filter_map(|a| Some((a.allocation_id()?.to_string(), a.clone()))).collect())
     }
 
@@ -670,7 +724,13 @@ impl ResourceType for Eip {
             .map_err(|e| aws_err("creating EC2 EIP", e))?;
         let id = r.allocation_id().unwrap_or_default().to_string();
         if let Some(eni) = gsn(planned, "network_interface") {
-            c.ec2.associate_address().allocation_id(&id).network_interface_id(eni).send().await.map_err(|e| aws_err("associating EC2 EIP", e))?;
+            c.ec2
+                .associate_address()
+                .allocation_id(&id)
+                .network_interface_id(eni)
+                .send()
+                .await
+                .map_err(|e| aws_err("associating EC2 EIP", e))?;
         } else if let Some(i) = gsn(planned, "instance") {
             c.ec2.associate_address().allocation_id(&id).instance_id(i).send().await.map_err(|e| aws_err("associating EC2 EIP", e))?;
         }
@@ -696,10 +756,22 @@ impl ResourceType for Eip {
             }
             match target {
                 (_, Some(eni)) => {
-                    c.ec2.associate_address().allocation_id(&id).network_interface_id(eni).send().await.map_err(|e| aws_err("associating EC2 EIP", e))?;
+                    c.ec2
+                        .associate_address()
+                        .allocation_id(&id)
+                        .network_interface_id(eni)
+                        .send()
+                        .await
+                        .map_err(|e| aws_err("associating EC2 EIP", e))?;
                 }
                 (Some(i), None) => {
-                    c.ec2.associate_address().allocation_id(&id).instance_id(i).send().await.map_err(|e| aws_err("associating EC2 EIP", e))?;
+                    c.ec2
+                        .associate_address()
+                        .allocation_id(&id)
+                        .instance_id(i)
+                        .send()
+                        .await
+                        .map_err(|e| aws_err("associating EC2 EIP", e))?;
                 }
                 _ => {}
             }
@@ -732,7 +804,15 @@ const NAT_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl NatGateway {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::NatGateway)>, ProviderError> {
-        let gateways = c.ec2.describe_nat_gateways().filter(filter("nat-gateway-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        let gateways = c
+            .ec2
+            .describe_nat_gateways()
+            .filter(filter("nat-gateway-id", ids))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await;
         Ok(gateways
             .map_err(|e| aws_err("reading EC2 NAT Gateways", e))?
             .into_iter()
@@ -757,7 +837,13 @@ impl NatGateway {
     }
 
     async fn state(c: &Clients, id: &str) -> Result<Option<t::NatGatewayState>, ProviderError> {
-        let r = c.ec2.describe_nat_gateways().filter(filter("nat-gateway-id", vec![id.to_string()])).send().await.map_err(|e| aws_err("reading EC2 NAT Gateway", e))?;
+        let r = c
+            .ec2
+            .describe_nat_gateways()
+            .filter(filter("nat-gateway-id", vec![id.to_string()]))
+            .send()
+            .await
+            .map_err(|e| aws_err("reading EC2 NAT Gateway", e))?;
         Ok(r.nat_gateways().first().and_then(|g| g.state().cloned()))
     }
 }
@@ -795,7 +881,9 @@ impl ResourceType for NatGateway {
         wait_for(&format!("EC2 NAT Gateway {id} to become available"), NAT_TIMEOUT, || async {
             match Self::state(c, &id).await? {
                 Some(t::NatGatewayState::Available) => Ok(Some(())),
-                Some(t::NatGatewayState::Failed) => Err(ProviderError::new("creating EC2 NAT Gateway", format!("NAT Gateway {id} failed."))),
+                Some(t::NatGatewayState::Failed) => {
+                    Err(ProviderError::new("creating EC2 NAT Gateway", format!("NAT Gateway {id} failed.")))
+                }
                 _ => Ok(None),
             }
         })
@@ -821,7 +909,8 @@ impl ResourceType for NatGateway {
 
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let id = id_of(prior)?;
-        match c.ec2.delete_nat_gateway().nat_gateway_id(&id).send().await.map_err(|e| aws_err(&format!("deleting EC2 NAT Gateway {id}"), e)) {
+        match c.ec2.delete_nat_gateway().nat_gateway_id(&id).send().await.map_err(|e| aws_err(&format!("deleting EC2 NAT Gateway {id}"), e))
+        {
             Err(e) if is_not_found(&e) => return Ok(()),
             Err(e) => return Err(e),
             Ok(_) => {}
@@ -846,7 +935,12 @@ impl ResourceType for NatGateway {
         // moto ignores tag filters on DescribeNatGateways: check the tag here,
         // or recovery adopts another zone's NAT gateway.
         let tagged = |g: &t::NatGateway| g.tags().iter().any(|t| t.key() == Some(OPERATION_TAG) && t.value() == Some(token));
-        match r.nat_gateways().iter().filter(|g| !matches!(g.state(), Some(t::NatGatewayState::Deleted)) && tagged(g)).find_map(|g| g.nat_gateway_id()) {
+        match r
+            .nat_gateways()
+            .iter()
+            .filter(|g| !matches!(g.state(), Some(t::NatGatewayState::Deleted)) && tagged(g))
+            .find_map(|g| g.nat_gateway_id())
+        {
             Some(id) => {
                 let mut base = Obj(BTreeMap::new());
                 base.set("id", vs(id));
@@ -950,7 +1044,8 @@ async fn put_route(c: &Clients, rtb: &str, route: &Value, replace: bool) -> Resu
                 .set_vpc_peering_connection_id(gsn(route, "vpc_peering_connection_id"))
         };
     }
-    let codes = ["InvalidRouteTableID.NotFound", "InvalidGatewayID.NotFound", "InvalidNatGatewayID.NotFound", "InvalidTransitGatewayID.NotFound"];
+    let codes =
+        ["InvalidRouteTableID.NotFound", "InvalidGatewayID.NotFound", "InvalidNatGatewayID.NotFound", "InvalidTransitGatewayID.NotFound"];
     retry_on(c.consistency, &codes, || async {
         if replace {
             build!(c.ec2.replace_route()).send().await.map(|_| ()).map_err(|e| aws_err("replacing route", e))
@@ -979,15 +1074,32 @@ async fn delete_route(c: &Clients, rtb: &str, route: &Value) -> Result<(), Provi
 }
 
 fn route_key(r: &Value) -> String {
-    format!("{}|{}|{}", gs(r, "cidr_block").unwrap_or_default(), gs(r, "ipv6_cidr_block").unwrap_or_default(), gs(r, "destination_prefix_list_id").unwrap_or_default())
+    format!(
+        "{}|{}|{}",
+        gs(r, "cidr_block").unwrap_or_default(),
+        gs(r, "ipv6_cidr_block").unwrap_or_default(),
+        gs(r, "destination_prefix_list_id").unwrap_or_default()
+    )
 }
 
 struct RouteTable;
 
 impl RouteTable {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::RouteTable)>, ProviderError> {
-        let tables = c.ec2.describe_route_tables().filters(filter("route-table-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
-        Ok(tables.map_err(|e| aws_err("reading EC2 Route Tables", e))?.into_iter().filter_map(|x| Some((x.route_table_id()?.to_string(), x))).collect())
+        let tables = c
+            .ec2
+            .describe_route_tables()
+            .filters(filter("route-table-id", ids))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await;
+        Ok(tables
+            .map_err(|e| aws_err("reading EC2 Route Tables", e))?
+            .into_iter()
+            .filter_map(|x| Some((x.route_table_id()?.to_string(), x)))
+            .collect())
     }
 
     fn to_obj(c: &Clients, base: &Value, rt: t::RouteTable) -> Obj {
@@ -1058,7 +1170,13 @@ impl ResourceType for RouteTable {
         let id = r.route_table().and_then(|x| x.route_table_id()).unwrap_or_default().to_string();
         Self::sync_routes(c, &id, &[], &gblocks(planned, "route")).await?;
         for vgw in gstrs(planned, "propagating_vgws") {
-            c.ec2.enable_vgw_route_propagation().route_table_id(&id).gateway_id(vgw).send().await.map_err(|e| aws_err("enabling route propagation", e))?;
+            c.ec2
+                .enable_vgw_route_propagation()
+                .route_table_id(&id)
+                .gateway_id(vgw)
+                .send()
+                .await
+                .map_err(|e| aws_err("enabling route propagation", e))?;
         }
         let mut base = Obj::from(planned);
         base.set("id", vs(&id));
@@ -1083,7 +1201,13 @@ impl ResourceType for RouteTable {
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let id = id_of(prior)?;
         delete_retrying(c, &format!("EC2 Route Table {id}"), || async {
-            c.ec2.delete_route_table().route_table_id(&id).send().await.map(|_| ()).map_err(|e| aws_err(&format!("deleting EC2 Route Table {id}"), e))
+            c.ec2
+                .delete_route_table()
+                .route_table_id(&id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("deleting EC2 Route Table {id}"), e))
         })
         .await
     }
@@ -1158,8 +1282,12 @@ impl ResourceType for Route {
 
     async fn create(&self, c: &Clients, planned: &Value, _token: &str) -> Result<Obj, ProviderError> {
         let rtb = gs(planned, "route_table_id").unwrap_or_default();
-        let dest = Self::destination(planned)
-            .ok_or_else(|| ProviderError::new("Missing route destination", "One of destination_cidr_block, destination_ipv6_cidr_block or destination_prefix_list_id is required."))?;
+        let dest = Self::destination(planned).ok_or_else(|| {
+            ProviderError::new(
+                "Missing route destination",
+                "One of destination_cidr_block, destination_ipv6_cidr_block or destination_prefix_list_id is required.",
+            )
+        })?;
         // Routes carry no tags, so an interrupted create (killed after the API
         // call, before the result was journaled) cannot be found by its
         // operation token; the create is made idempotent instead: a route that
@@ -1242,13 +1370,20 @@ impl ResourceType for RouteTableAssociation {
         // repeat by adopting an existing association of the same subnet (or
         // gateway) with the same route table.
         if let Some(rtb) = gs(planned, "route_table_id") {
-            let r = c.ec2.describe_route_tables().filters(filter("route-table-id", vec![rtb.clone()])).send().await.map_err(|e| aws_err("reading EC2 Route Table", e))?;
+            let r = c
+                .ec2
+                .describe_route_tables()
+                .filters(filter("route-table-id", vec![rtb.clone()]))
+                .send()
+                .await
+                .map_err(|e| aws_err("reading EC2 Route Table", e))?;
             let subnet = gs(planned, "subnet_id");
             let gateway = gs(planned, "gateway_id");
             let found = r.route_tables().iter().flat_map(|t| t.associations()).find(|a| {
                 a.route_table_id() == Some(rtb.as_str())
                     && !a.main().unwrap_or(false)
-                    && ((subnet.is_some() && a.subnet_id() == subnet.as_deref()) || (gateway.is_some() && a.gateway_id() == gateway.as_deref()))
+                    && ((subnet.is_some() && a.subnet_id() == subnet.as_deref())
+                        || (gateway.is_some() && a.gateway_id() == gateway.as_deref()))
             });
             if let Some(id) = found.and_then(|a| a.route_table_association_id()) {
                 let mut base = Obj::from(planned);
@@ -1325,7 +1460,8 @@ impl ResourceType for RouteTableAssociation {
 
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let id = id_of(prior)?;
-        match c.ec2.disassociate_route_table().association_id(&id).send().await.map_err(|e| aws_err("deleting Route Table Association", e)) {
+        match c.ec2.disassociate_route_table().association_id(&id).send().await.map_err(|e| aws_err("deleting Route Table Association", e))
+        {
             Err(e) if is_not_found(&e) => Ok(()),
             other => other.map(|_| ()),
         }
@@ -1336,7 +1472,13 @@ impl ResourceType for RouteTableAssociation {
         let Some((target, rtb)) = id.split_once('/') else {
             return Err(ProviderError::new("Invalid import ID", format!("Expected SUBNETID/ROUTETABLEID, got {id:?}.")));
         };
-        let r = c.ec2.describe_route_tables().filters(filter("route-table-id", vec![rtb.to_string()])).send().await.map_err(|e| aws_err("reading EC2 Route Table", e))?;
+        let r = c
+            .ec2
+            .describe_route_tables()
+            .filters(filter("route-table-id", vec![rtb.to_string()]))
+            .send()
+            .await
+            .map_err(|e| aws_err("reading EC2 Route Table", e))?;
         let Some(a) = r
             .route_tables()
             .iter()
@@ -1459,7 +1601,11 @@ fn match_rules(perms: &[t::IpPermission], prior: &[Value], own_group: &str) -> V
         }
         let positions: Option<Vec<usize>> = atoms
             .iter()
-            .map(|a| pool.iter().position(|(p, f, t, x)| *p == proto && *f == from && *t == to && x.0 == a.0 && (a.0 == "self" || x.1 == a.1) && x.2 == a.2))
+            .map(|a| {
+                pool.iter().position(|(p, f, t, x)| {
+                    *p == proto && *f == from && *t == to && x.0 == a.0 && (a.0 == "self" || x.1 == a.1) && x.2 == a.2
+                })
+            })
             .collect();
         if let Some(mut pos) = positions {
             pos.sort_unstable();
@@ -1509,8 +1655,20 @@ struct SecurityGroup;
 
 impl SecurityGroup {
     async fn describe(c: &Clients, ids: Vec<String>) -> Result<Vec<(String, t::SecurityGroup)>, ProviderError> {
-        let groups = c.ec2.describe_security_groups().filters(filter("group-id", ids)).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
-        Ok(groups.map_err(|e| aws_err("reading Security Groups", e))?.into_iter().filter_map(|g| Some((g.group_id()?.to_string(), g))).collect())
+        let groups = c
+            .ec2
+            .describe_security_groups()
+            .filters(filter("group-id", ids))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await;
+        Ok(groups
+            .map_err(|e| aws_err("reading Security Groups", e))?
+            .into_iter()
+            .filter_map(|g| Some((g.group_id()?.to_string(), g)))
+            .collect())
     }
 
     fn to_obj(c: &Clients, base: &Value, g: t::SecurityGroup) -> Obj {
@@ -1533,12 +1691,25 @@ impl SecurityGroup {
 
     async fn sync_rules(c: &Clients, id: &str, egress: bool, old: &[Value], new: &[Value]) -> Result<(), ProviderError> {
         let gone: Vec<t::IpPermission> = old.iter().filter(|o| !new.iter().any(|n| n.raw_equal(o))).map(|r| to_permission(r, id)).collect();
-        let added: Vec<t::IpPermission> = new.iter().filter(|n| !old.iter().any(|o| o.raw_equal(n))).map(|r| to_permission(r, id)).collect();
+        let added: Vec<t::IpPermission> =
+            new.iter().filter(|n| !old.iter().any(|o| o.raw_equal(n))).map(|r| to_permission(r, id)).collect();
         if !gone.is_empty() {
             if egress {
-                c.ec2.revoke_security_group_egress().group_id(id).set_ip_permissions(Some(gone)).send().await.map_err(|e| aws_err("revoking Security Group egress rules", e))?;
+                c.ec2
+                    .revoke_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(gone))
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("revoking Security Group egress rules", e))?;
             } else {
-                c.ec2.revoke_security_group_ingress().group_id(id).set_ip_permissions(Some(gone)).send().await.map_err(|e| aws_err("revoking Security Group ingress rules", e))?;
+                c.ec2
+                    .revoke_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(gone))
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("revoking Security Group ingress rules", e))?;
             }
         }
         if !added.is_empty() {
@@ -1659,7 +1830,14 @@ impl ResourceType for SecurityGroup {
         if gs(planned, "vpc_id").is_some() {
             let all = t::IpPermission::builder().ip_protocol("-1").ip_ranges(t::IpRange::builder().cidr_ip("0.0.0.0/0").build()).build();
             let _ = retry_on(c.consistency, &["InvalidGroup.NotFound"], || async {
-                c.ec2.revoke_security_group_egress().group_id(&id).ip_permissions(all.clone()).send().await.map(|_| ()).map_err(|e| aws_err("revoking default egress rule", e))
+                c.ec2
+                    .revoke_security_group_egress()
+                    .group_id(&id)
+                    .ip_permissions(all.clone())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_err("revoking default egress rule", e))
             })
             .await;
         }
@@ -1693,7 +1871,13 @@ impl ResourceType for SecurityGroup {
             Self::sync_rules(c, &id, true, &gblocks(prior, "egress"), &[]).await?;
         }
         delete_retrying(c, &format!("Security Group {id}"), || async {
-            c.ec2.delete_security_group().group_id(&id).send().await.map(|_| ()).map_err(|e| aws_err(&format!("deleting Security Group {id}"), e))
+            c.ec2
+                .delete_security_group()
+                .group_id(&id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("deleting Security Group {id}"), e))
         })
         .await
     }
@@ -1794,7 +1978,10 @@ impl ResourceType for SgRule {
         };
         let id = match rule_ids.into_iter().next() {
             Some(id) => id,
-            None => self.find_rule_id(c, &sg, planned).await?.ok_or_else(|| ProviderError::new("authorizing Security Group rule", "AWS returned no rule ID."))?,
+            None => self
+                .find_rule_id(c, &sg, planned)
+                .await?
+                .ok_or_else(|| ProviderError::new("authorizing Security Group rule", "AWS returned no rule ID."))?,
         };
         let mut base = Obj::from(planned);
         base.set("id", vs(&id));
@@ -1818,7 +2005,11 @@ impl ResourceType for SgRule {
                     .send()
                     .await
                     .map_err(|e| aws_err("reading Security Group Rules", e))?;
-                Ok(r.security_group_rules().iter().filter(|x| x.is_egress() == Some(egress)).filter_map(|x| Some((x.security_group_rule_id()?.to_string(), x.clone()))).collect())
+                Ok(r.security_group_rules()
+                    .iter()
+                    .filter(|x| x.is_egress() == Some(egress))
+                    .filter_map(|x| Some((x.security_group_rule_id()?.to_string(), x.clone())))
+                    .collect())
             },
             |base, x: t::SecurityGroupRule| async move {
                 let id = x.security_group_rule_id().unwrap_or_default().to_string();
@@ -1888,9 +2079,23 @@ impl ResourceType for SgRule {
         let id = id_of(prior)?;
         let sg = gs(prior, "security_group_id").unwrap_or_default();
         let r = if self.egress {
-            c.ec2.revoke_security_group_egress().group_id(&sg).security_group_rule_ids(&id).send().await.map(|_| ()).map_err(|e| aws_err("revoking Security Group egress rule", e))
+            c.ec2
+                .revoke_security_group_egress()
+                .group_id(&sg)
+                .security_group_rule_ids(&id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err("revoking Security Group egress rule", e))
         } else {
-            c.ec2.revoke_security_group_ingress().group_id(&sg).security_group_rule_ids(&id).send().await.map(|_| ()).map_err(|e| aws_err("revoking Security Group ingress rule", e))
+            c.ec2
+                .revoke_security_group_ingress()
+                .group_id(&sg)
+                .security_group_rule_ids(&id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err("revoking Security Group ingress rule", e))
         };
         match r {
             Err(e) if is_not_found(&e) => Ok(()),
@@ -1930,8 +2135,14 @@ impl SgRule {
         Ok(r.security_group_rules()
             .iter()
             .filter(|x| x.is_egress() == Some(self.egress) && x.ip_protocol().map(normalize_protocol).as_deref() == Some(proto.as_str()))
-            .filter(|x| x.cidr_ipv4().map(str::to_string) == gs(planned, "cidr_ipv4") && x.cidr_ipv6().map(str::to_string) == gs(planned, "cidr_ipv6"))
-            .filter(|x| !protocol_has_ports(&proto) || (x.from_port().map(i64::from) == gi(planned, "from_port") && x.to_port().map(i64::from) == gi(planned, "to_port")))
+            .filter(|x| {
+                x.cidr_ipv4().map(str::to_string) == gs(planned, "cidr_ipv4")
+                    && x.cidr_ipv6().map(str::to_string) == gs(planned, "cidr_ipv6")
+            })
+            .filter(|x| {
+                !protocol_has_ports(&proto)
+                    || (x.from_port().map(i64::from) == gi(planned, "from_port") && x.to_port().map(i64::from) == gi(planned, "to_port"))
+            })
             .find_map(|x| x.security_group_rule_id().map(str::to_string)))
     }
 }

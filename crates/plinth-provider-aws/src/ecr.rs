@@ -32,7 +32,10 @@ fn scanning_block(scan_on_push: bool) -> Value {
 }
 
 fn encryption_block(kind: &str, key: &str) -> Value {
-    Value::list(encryption_schema().block.implied_type(), vec![Value::object([("encryption_type".to_string(), vs(kind)), ("kms_key".to_string(), vs(key))].into())])
+    Value::list(
+        encryption_schema().block.implied_type(),
+        vec![Value::object([("encryption_type".to_string(), vs(kind)), ("kms_key".to_string(), vs(key))].into())],
+    )
 }
 
 fn encryption_schema() -> Sb {
@@ -53,10 +56,14 @@ impl Repository {
         let enc = r.encryption_configuration();
         o.set(
             "encryption_configuration",
-            encryption_block(enc.map(|e| e.encryption_type().as_str()).unwrap_or("AES256"), enc.and_then(|e| e.kms_key()).unwrap_or_default()),
+            encryption_block(
+                enc.map(|e| e.encryption_type().as_str()).unwrap_or("AES256"),
+                enc.and_then(|e| e.kms_key()).unwrap_or_default(),
+            ),
         );
         if let Some(arn) = r.repository_arn() {
-            let tags = c.ecr.list_tags_for_resource().resource_arn(arn).send().await.map_err(|e| aws_err("listing tags for ECR Repository", e))?;
+            let tags =
+                c.ecr.list_tags_for_resource().resource_arn(arn).send().await.map_err(|e| aws_err("listing tags for ECR Repository", e))?;
             set_tags(&mut o, visible_tags(tags.tags().iter().map(|t| (t.key().to_string(), t.value().to_string()))), &c.default_tags);
         }
         Ok(o)
@@ -87,14 +94,20 @@ impl ResourceType for Repository {
         let enc = gblocks(config, "encryption_configuration");
         match enc.first() {
             None => {
-                planned.set("encryption_configuration", prior_of("encryption_configuration").unwrap_or_else(|| encryption_block("AES256", "")));
+                planned.set(
+                    "encryption_configuration",
+                    prior_of("encryption_configuration").unwrap_or_else(|| encryption_block("AES256", "")),
+                );
             }
             Some(e) => {
                 let kind = gsn(e, "encryption_type").unwrap_or_else(|| "AES256".into());
                 let key = gs(e, "kms_key").unwrap_or_default();
                 // An unset KMS key is chosen by AWS: keep the prior one.
                 let key = if key.is_empty() && kind == "KMS" {
-                    prior_of("encryption_configuration").and_then(|p| p.as_seq().and_then(|xs| xs.first().cloned())).and_then(|x| gs(&x, "kms_key")).unwrap_or_default()
+                    prior_of("encryption_configuration")
+                        .and_then(|p| p.as_seq().and_then(|xs| xs.first().cloned()))
+                        .and_then(|x| gs(&x, "kms_key"))
+                        .unwrap_or_default()
                 } else {
                     key
                 };
@@ -133,7 +146,14 @@ impl ResourceType for Repository {
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
         let Some(name) = gs(state, "id").or_else(|| gs(state, "name")) else { return Ok(None) };
-        match c.ecr.describe_repositories().repository_names(&name).send().await.map_err(|e| aws_err(&format!("reading ECR Repository ({name})"), e)) {
+        match c
+            .ecr
+            .describe_repositories()
+            .repository_names(&name)
+            .send()
+            .await
+            .map_err(|e| aws_err(&format!("reading ECR Repository ({name})"), e))
+        {
             Ok(r) => match r.repositories().first() {
                 Some(repo) => Self::to_obj(c, state, repo).await.map(Some),
                 None => Ok(None),
@@ -153,13 +173,14 @@ impl ResourceType for Repository {
             }
             return out;
         }
-        let all: HashMap<String, t::Repository> = match c.ecr.describe_repositories().max_results(1000).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
-            Ok(repos) => repos.into_iter().filter_map(|x| Some((x.repository_name()?.to_string(), x))).collect(),
-            Err(e) => {
-                let e = aws_err("listing ECR Repositories", e);
-                return states.iter().map(|_| Err(e.clone())).collect();
-            }
-        };
+        let all: HashMap<String, t::Repository> =
+            match c.ecr.describe_repositories().max_results(1000).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+                Ok(repos) => repos.into_iter().filter_map(|x| Some((x.repository_name()?.to_string(), x))).collect(),
+                Err(e) => {
+                    let e = aws_err("listing ECR Repositories", e);
+                    return states.iter().map(|_| Err(e.clone())).collect();
+                }
+            };
         let mut out = Vec::new();
         for s in states {
             out.push(match gs(s, "id").and_then(|n| all.get(&n)) {
@@ -194,10 +215,22 @@ impl ResourceType for Repository {
         let (set, del) = tag_diff(&gmap(prior, "tags_all"), &gmap(planned, "tags_all"));
         let arn = gs(prior, "arn").unwrap_or_default();
         if !del.is_empty() {
-            c.ecr.untag_resource().resource_arn(&arn).set_tag_keys(Some(del)).send().await.map_err(|e| aws_err("untagging ECR Repository", e))?;
+            c.ecr
+                .untag_resource()
+                .resource_arn(&arn)
+                .set_tag_keys(Some(del))
+                .send()
+                .await
+                .map_err(|e| aws_err("untagging ECR Repository", e))?;
         }
         if !set.is_empty() {
-            c.ecr.tag_resource().resource_arn(&arn).set_tags(Some(ecr_tags(&set, None))).send().await.map_err(|e| aws_err("tagging ECR Repository", e))?;
+            c.ecr
+                .tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(ecr_tags(&set, None)))
+                .send()
+                .await
+                .map_err(|e| aws_err("tagging ECR Repository", e))?;
         }
         self.read(c, planned).await?.ok_or_else(|| ProviderError::new("ECR Repository vanished", name))
     }
@@ -237,9 +270,23 @@ impl Policy {
         let repo = gs(planned, "repository").unwrap_or_default();
         let policy = gs(planned, "policy").unwrap_or_default();
         let r = if self.lifecycle {
-            c.ecr.put_lifecycle_policy().repository_name(&repo).lifecycle_policy_text(policy).send().await.map(|_| ()).map_err(|e| aws_err(&format!("putting {} ({repo})", self.what()), e))
+            c.ecr
+                .put_lifecycle_policy()
+                .repository_name(&repo)
+                .lifecycle_policy_text(policy)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("putting {} ({repo})", self.what()), e))
         } else {
-            c.ecr.set_repository_policy().repository_name(&repo).policy_text(policy).send().await.map(|_| ()).map_err(|e| aws_err(&format!("putting {} ({repo})", self.what()), e))
+            c.ecr
+                .set_repository_policy()
+                .repository_name(&repo)
+                .policy_text(policy)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("putting {} ({repo})", self.what()), e))
         };
         r
     }
@@ -311,9 +358,21 @@ impl ResourceType for Policy {
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let repo = id_of(prior)?;
         let r = if self.lifecycle {
-            c.ecr.delete_lifecycle_policy().repository_name(&repo).send().await.map(|_| ()).map_err(|e| aws_err(&format!("deleting {} ({repo})", self.what()), e))
+            c.ecr
+                .delete_lifecycle_policy()
+                .repository_name(&repo)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("deleting {} ({repo})", self.what()), e))
         } else {
-            c.ecr.delete_repository_policy().repository_name(&repo).send().await.map(|_| ()).map_err(|e| aws_err(&format!("deleting {} ({repo})", self.what()), e))
+            c.ecr
+                .delete_repository_policy()
+                .repository_name(&repo)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("deleting {} ({repo})", self.what()), e))
         };
         match r {
             Err(e) if is_not_found(&e) => Ok(()),

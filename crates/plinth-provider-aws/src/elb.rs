@@ -39,10 +39,14 @@ fn elb_tags(m: &BTreeMap<String, String>, token: Option<&str>) -> Vec<t::Tag> {
 async fn raw_tags(c: &Clients, arns: &[String]) -> Result<HashMap<String, BTreeMap<String, String>>, ProviderError> {
     let mut out = HashMap::new();
     for chunk in arns.chunks(20) {
-        let r = c.elbv2.describe_tags().set_resource_arns(Some(chunk.to_vec())).send().await.map_err(|e| aws_err("reading ELBv2 tags", e))?;
+        let r =
+            c.elbv2.describe_tags().set_resource_arns(Some(chunk.to_vec())).send().await.map_err(|e| aws_err("reading ELBv2 tags", e))?;
         for d in r.tag_descriptions() {
             if let Some(arn) = d.resource_arn() {
-                out.insert(arn.to_string(), d.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect());
+                out.insert(
+                    arn.to_string(),
+                    d.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect(),
+                );
             }
         }
     }
@@ -52,10 +56,22 @@ async fn raw_tags(c: &Clients, arns: &[String]) -> Result<HashMap<String, BTreeM
 async fn update_elb_tags(c: &Clients, arn: &str, prior: &Value, planned: &Value) -> Result<(), ProviderError> {
     let (set, del) = tag_diff(&gmap(prior, "tags_all"), &gmap(planned, "tags_all"));
     if !del.is_empty() {
-        c.elbv2.remove_tags().resource_arns(arn).set_tag_keys(Some(del)).send().await.map_err(|e| aws_err(&format!("untagging {arn}"), e))?;
+        c.elbv2
+            .remove_tags()
+            .resource_arns(arn)
+            .set_tag_keys(Some(del))
+            .send()
+            .await
+            .map_err(|e| aws_err(&format!("untagging {arn}"), e))?;
     }
     if !set.is_empty() {
-        c.elbv2.add_tags().resource_arns(arn).set_tags(Some(elb_tags(&set, None))).send().await.map_err(|e| aws_err(&format!("tagging {arn}"), e))?;
+        c.elbv2
+            .add_tags()
+            .resource_arns(arn)
+            .set_tags(Some(elb_tags(&set, None)))
+            .send()
+            .await
+            .map_err(|e| aws_err(&format!("tagging {arn}"), e))?;
     }
     Ok(())
 }
@@ -185,7 +201,13 @@ fn attr_value(text: &str, kind: char) -> Value {
 
 impl LoadBalancer {
     async fn describe(c: &Clients, arns: Vec<String>) -> Result<Vec<(String, t::LoadBalancer)>, ProviderError> {
-        let r = c.elbv2.describe_load_balancers().set_load_balancer_arns(Some(arns)).send().await.map_err(|e| aws_err("reading ELBv2 Load Balancers", e))?;
+        let r = c
+            .elbv2
+            .describe_load_balancers()
+            .set_load_balancer_arns(Some(arns))
+            .send()
+            .await
+            .map_err(|e| aws_err("reading ELBv2 Load Balancers", e))?;
         Ok(r.load_balancers().iter().filter_map(|l| Some((l.load_balancer_arn()?.to_string(), l.clone()))).collect())
     }
 
@@ -208,8 +230,15 @@ impl LoadBalancer {
         o.s("ip_address_type", lb.ip_address_type().map(|x| x.as_str()));
         set_strs(&mut o, "subnets", lb.availability_zones().iter().filter_map(|z| z.subnet_id().map(str::to_string)).collect());
         set_strs(&mut o, "security_groups", lb.security_groups().to_vec());
-        let attrs = c.elbv2.describe_load_balancer_attributes().load_balancer_arn(&arn).send().await.map_err(|e| aws_err("reading ELBv2 Load Balancer attributes", e))?;
-        let remote: HashMap<&str, &str> = attrs.attributes().iter().filter_map(|a| Some((a.key()?, a.value().unwrap_or_default()))).collect();
+        let attrs = c
+            .elbv2
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(&arn)
+            .send()
+            .await
+            .map_err(|e| aws_err("reading ELBv2 Load Balancer attributes", e))?;
+        let remote: HashMap<&str, &str> =
+            attrs.attributes().iter().filter_map(|a| Some((a.key()?, a.value().unwrap_or_default()))).collect();
         for (arg, key, kind) in LB_ATTRS {
             if !attr_applies(&lb_type, arg) {
                 continue;
@@ -219,7 +248,19 @@ impl LoadBalancer {
                     o.set(arg, attr_value(v, kind));
                 }
                 None if o.get(arg).is_none() => {
-                    o.set(arg, attr_value(if kind == 'n' { "60" } else if arg == "enable_http2" { "true" } else { "false" }, kind));
+                    o.set(
+                        arg,
+                        attr_value(
+                            if kind == 'n' {
+                                "60"
+                            } else if arg == "enable_http2" {
+                                "true"
+                            } else {
+                                "false"
+                            },
+                            kind,
+                        ),
+                    );
                 }
                 None => {}
             }
@@ -309,7 +350,11 @@ impl ResourceType for LoadBalancer {
                 .create_load_balancer()
                 .name(&name)
                 .set_type(gs(planned, "load_balancer_type").map(|s| t::LoadBalancerTypeEnum::from(s.as_str())))
-                .scheme(if gb(planned, "internal") == Some(true) { t::LoadBalancerSchemeEnum::Internal } else { t::LoadBalancerSchemeEnum::InternetFacing })
+                .scheme(if gb(planned, "internal") == Some(true) {
+                    t::LoadBalancerSchemeEnum::Internal
+                } else {
+                    t::LoadBalancerSchemeEnum::InternetFacing
+                })
                 .set_subnets(if subnets.is_empty() { None } else { Some(subnets.clone()) })
                 .set_security_groups(if sgs.is_empty() { None } else { Some(sgs.clone()) })
                 .set_ip_address_type(gs(planned, "ip_address_type").map(|s| t::IpAddressType::from(s.as_str())))
@@ -323,7 +368,9 @@ impl ResourceType for LoadBalancer {
         wait_for(&format!("ELBv2 Load Balancer ({name}) to become active"), LB_TIMEOUT, || async {
             match Self::state(c, &arn).await? {
                 Some(t::LoadBalancerStateEnum::Active) => Ok(Some(())),
-                Some(t::LoadBalancerStateEnum::Failed) => Err(ProviderError::new("creating ELBv2 Load Balancer", format!("{name} failed to provision."))),
+                Some(t::LoadBalancerStateEnum::Failed) => {
+                    Err(ProviderError::new("creating ELBv2 Load Balancer", format!("{name} failed to provision.")))
+                }
                 _ => Ok(None),
             }
         })
@@ -345,7 +392,8 @@ impl ResourceType for LoadBalancer {
 
     async fn update(&self, c: &Clients, prior: &Value, planned: &Value) -> Result<Obj, ProviderError> {
         let arn = id_of(prior)?;
-        let ch = |k: &str| gstrs(prior, k).into_iter().collect::<std::collections::BTreeSet<_>>() != gstrs(planned, k).into_iter().collect();
+        let ch =
+            |k: &str| gstrs(prior, k).into_iter().collect::<std::collections::BTreeSet<_>>() != gstrs(planned, k).into_iter().collect();
         if get(planned, "security_groups").is_some() && ch("security_groups") {
             c.elbv2
                 .set_security_groups()
@@ -356,7 +404,13 @@ impl ResourceType for LoadBalancer {
                 .map_err(|e| aws_err("setting ELBv2 Load Balancer security groups", e))?;
         }
         if get(planned, "subnets").is_some() && ch("subnets") {
-            c.elbv2.set_subnets().load_balancer_arn(&arn).set_subnets(Some(gstrs(planned, "subnets"))).send().await.map_err(|e| aws_err("setting ELBv2 Load Balancer subnets", e))?;
+            c.elbv2
+                .set_subnets()
+                .load_balancer_arn(&arn)
+                .set_subnets(Some(gstrs(planned, "subnets")))
+                .send()
+                .await
+                .map_err(|e| aws_err("setting ELBv2 Load Balancer subnets", e))?;
         }
         if let Some(ip) = gs(planned, "ip_address_type").filter(|ip| gs(prior, "ip_address_type").as_ref() != Some(ip)) {
             c.elbv2
@@ -376,19 +430,35 @@ impl ResourceType for LoadBalancer {
 
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let arn = id_of(prior)?;
-        match c.elbv2.delete_load_balancer().load_balancer_arn(&arn).send().await.map_err(|e| aws_err(&format!("deleting ELBv2 Load Balancer ({arn})"), e)) {
+        match c
+            .elbv2
+            .delete_load_balancer()
+            .load_balancer_arn(&arn)
+            .send()
+            .await
+            .map_err(|e| aws_err(&format!("deleting ELBv2 Load Balancer ({arn})"), e))
+        {
             Err(e) if is_not_found(&e) => return Ok(()),
             Err(e) => return Err(e),
             Ok(_) => {}
         }
-        wait_for(&format!("ELBv2 Load Balancer ({arn}) to be deleted"), LB_TIMEOUT, || async { Ok(Self::state(c, &arn).await?.is_none().then_some(())) }).await
+        wait_for(&format!("ELBv2 Load Balancer ({arn}) to be deleted"), LB_TIMEOUT, || async {
+            Ok(Self::state(c, &arn).await?.is_none().then_some(()))
+        })
+        .await
     }
 
     async fn find_by_token(&self, c: &Clients, token: &str) -> Result<Option<Obj>, ProviderError> {
         let mut arns = Vec::new();
         let mut marker = None;
         loop {
-            let r = c.elbv2.describe_load_balancers().set_marker(marker).send().await.map_err(|e| aws_err("listing ELBv2 Load Balancers", e))?;
+            let r = c
+                .elbv2
+                .describe_load_balancers()
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| aws_err("listing ELBv2 Load Balancers", e))?;
             arns.extend(r.load_balancers().iter().filter_map(|l| l.load_balancer_arn().map(str::to_string)));
             marker = r.next_marker().map(str::to_string);
             if marker.is_none() {
@@ -446,7 +516,13 @@ fn tg_attr_applies(protocol: &str, target_type: &str, scope: char) -> bool {
 
 impl TargetGroup {
     async fn describe(c: &Clients, arns: Vec<String>) -> Result<Vec<(String, t::TargetGroup)>, ProviderError> {
-        let r = c.elbv2.describe_target_groups().set_target_group_arns(Some(arns)).send().await.map_err(|e| aws_err("reading ELBv2 Target Groups", e))?;
+        let r = c
+            .elbv2
+            .describe_target_groups()
+            .set_target_group_arns(Some(arns))
+            .send()
+            .await
+            .map_err(|e| aws_err("reading ELBv2 Target Groups", e))?;
         Ok(r.target_groups().iter().filter_map(|g| Some((g.target_group_arn()?.to_string(), g.clone()))).collect())
     }
 
@@ -480,8 +556,15 @@ impl TargetGroup {
             .i("timeout", g.health_check_timeout_seconds().map(i64::from))
             .i("unhealthy_threshold", g.unhealthy_threshold_count().map(i64::from));
         o.set("health_check", vblocks(&health_schema(), vec![h]));
-        let attrs = c.elbv2.describe_target_group_attributes().target_group_arn(&arn).send().await.map_err(|e| aws_err("reading ELBv2 Target Group attributes", e))?;
-        let remote: HashMap<&str, &str> = attrs.attributes().iter().filter_map(|a| Some((a.key()?, a.value().unwrap_or_default()))).collect();
+        let attrs = c
+            .elbv2
+            .describe_target_group_attributes()
+            .target_group_arn(&arn)
+            .send()
+            .await
+            .map_err(|e| aws_err("reading ELBv2 Target Group attributes", e))?;
+        let remote: HashMap<&str, &str> =
+            attrs.attributes().iter().filter_map(|a| Some((a.key()?, a.value().unwrap_or_default()))).collect();
         for (arg, key, kind, scope) in TG_ATTRS {
             if !tg_attr_applies(&protocol, &target_type, scope) {
                 continue;
@@ -506,7 +589,13 @@ impl TargetGroup {
             match prior {
                 Some(p) if attr_text(p, arg, kind).as_deref() == Some(now.as_str()) => continue,
                 // On create, only what differs from AWS's defaults.
-                None if matches!((arg, now.as_str()), ("deregistration_delay", "300") | ("slow_start", "0") | ("proxy_protocol_v2", "false")) => continue,
+                None if matches!(
+                    (arg, now.as_str()),
+                    ("deregistration_delay", "300") | ("slow_start", "0") | ("proxy_protocol_v2", "false")
+                ) =>
+                {
+                    continue
+                }
                 _ => {}
             }
             attrs.push(t::TargetGroupAttribute::builder().key(key).value(now).build());
@@ -565,7 +654,10 @@ impl ResourceType for TargetGroup {
         let ty = health_schema().block.implied_type();
         match gblock(config, "health_check") {
             None => {
-                planned.set("health_check", prior_h.filter(|h| h.as_seq().is_some_and(|s| !s.is_empty())).unwrap_or_else(|| Value::unknown(Type::list(ty))));
+                planned.set(
+                    "health_check",
+                    prior_h.filter(|h| h.as_seq().is_some_and(|s| !s.is_empty())).unwrap_or_else(|| Value::unknown(Type::list(ty))),
+                );
             }
             Some(h) => {
                 let ph = prior_h.as_ref().and_then(|p| p.as_seq()).and_then(|s| s.first().cloned());
@@ -673,7 +765,13 @@ impl ResourceType for TargetGroup {
         let arn = id_of(prior)?;
         // A listener deleted a moment ago may still hold the group.
         let r = retry_on(Duration::from_secs(120), &["ResourceInUse"], || async {
-            c.elbv2.delete_target_group().target_group_arn(&arn).send().await.map(|_| ()).map_err(|e| aws_err(&format!("deleting ELBv2 Target Group ({arn})"), e))
+            c.elbv2
+                .delete_target_group()
+                .target_group_arn(&arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("deleting ELBv2 Target Group ({arn})"), e))
         })
         .await;
         match r {
@@ -686,7 +784,8 @@ impl ResourceType for TargetGroup {
         let mut arns = Vec::new();
         let mut marker = None;
         loop {
-            let r = c.elbv2.describe_target_groups().set_marker(marker).send().await.map_err(|e| aws_err("listing ELBv2 Target Groups", e))?;
+            let r =
+                c.elbv2.describe_target_groups().set_marker(marker).send().await.map_err(|e| aws_err("listing ELBv2 Target Groups", e))?;
             arns.extend(r.target_groups().iter().filter_map(|g| g.target_group_arn().map(str::to_string)));
             marker = r.next_marker().map(str::to_string);
             if marker.is_none() {
@@ -695,7 +794,10 @@ impl ResourceType for TargetGroup {
         }
         let Some(arn) = find_token_arn(c, arns, token).await? else { return Ok(None) };
         let mut base = Obj(BTreeMap::new());
-        base.set("id", vs(arn)).set("deregistration_delay", vs("300")).set("slow_start", Value::int(0)).set("proxy_protocol_v2", Value::bool(false));
+        base.set("id", vs(arn))
+            .set("deregistration_delay", vs("300"))
+            .set("slow_start", Value::int(0))
+            .set("proxy_protocol_v2", Value::bool(false));
         self.read(c, &Value::object(base.0)).await
     }
 }
@@ -738,7 +840,11 @@ fn actions(v: &Value) -> Vec<t::Action> {
                 .order(gi(a, "order").filter(|n| *n > 0).unwrap_or(i as i64 + 1) as i32);
             if let Some(f) = gblock(a, "fixed_response") {
                 b = b.fixed_response_config(
-                    t::FixedResponseActionConfig::builder().set_content_type(gsn(&f, "content_type")).set_message_body(gsn(&f, "message_body")).set_status_code(gsn(&f, "status_code")).build(),
+                    t::FixedResponseActionConfig::builder()
+                        .set_content_type(gsn(&f, "content_type"))
+                        .set_message_body(gsn(&f, "message_body"))
+                        .set_status_code(gsn(&f, "status_code"))
+                        .build(),
                 );
             }
             if let Some(r) = gblock(a, "redirect") {
@@ -760,7 +866,8 @@ fn actions(v: &Value) -> Vec<t::Action> {
 
 impl Listener {
     async fn describe(c: &Clients, arns: Vec<String>) -> Result<Vec<(String, t::Listener)>, ProviderError> {
-        let r = c.elbv2.describe_listeners().set_listener_arns(Some(arns)).send().await.map_err(|e| aws_err("reading ELBv2 Listeners", e))?;
+        let r =
+            c.elbv2.describe_listeners().set_listener_arns(Some(arns)).send().await.map_err(|e| aws_err("reading ELBv2 Listeners", e))?;
         Ok(r.listeners().iter().filter_map(|l| Some((l.listener_arn()?.to_string(), l.clone()))).collect())
     }
 
@@ -788,7 +895,9 @@ impl Listener {
                     .fixed_response_config()
                     .map(|f| {
                         let mut y = Obj(BTreeMap::new());
-                        y.set("content_type", vzs(f.content_type())).set("message_body", vzs(f.message_body())).set("status_code", vzs(f.status_code()));
+                        y.set("content_type", vzs(f.content_type()))
+                            .set("message_body", vzs(f.message_body()))
+                            .set("status_code", vzs(f.status_code()));
                         y
                     })
                     .into_iter()
@@ -847,7 +956,9 @@ impl ResourceType for Listener {
                 }
                 if let Some(r) = m.get("redirect").and_then(|r| r.as_seq()).and_then(|s| s.first()).cloned() {
                     let mut rm = r.as_entries().cloned().unwrap_or_default();
-                    for (k, d) in [("host", "#{host}"), ("path", "/#{path}"), ("port", "#{port}"), ("protocol", "#{protocol}"), ("query", "#{query}")] {
+                    for (k, d) in
+                        [("host", "#{host}"), ("path", "/#{path}"), ("port", "#{port}"), ("protocol", "#{protocol}"), ("query", "#{query}")]
+                    {
                         if rm.get(k).and_then(Value::as_str).is_none_or(str::is_empty) {
                             rm.insert(k.into(), vs(d));
                         }
@@ -921,7 +1032,8 @@ impl ResourceType for Listener {
 
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let arn = id_of(prior)?;
-        match c.elbv2.delete_listener().listener_arn(&arn).send().await.map_err(|e| aws_err(&format!("deleting ELBv2 Listener ({arn})"), e)) {
+        match c.elbv2.delete_listener().listener_arn(&arn).send().await.map_err(|e| aws_err(&format!("deleting ELBv2 Listener ({arn})"), e))
+        {
             Err(e) if is_not_found(&e) => Ok(()),
             other => other.map(|_| ()),
         }
@@ -933,7 +1045,8 @@ impl ResourceType for Listener {
         let mut arns = Vec::new();
         for lb in lbs.load_balancers() {
             let Some(lb_arn) = lb.load_balancer_arn() else { continue };
-            let r = c.elbv2.describe_listeners().load_balancer_arn(lb_arn).send().await.map_err(|e| aws_err("listing ELBv2 Listeners", e))?;
+            let r =
+                c.elbv2.describe_listeners().load_balancer_arn(lb_arn).send().await.map_err(|e| aws_err("listing ELBv2 Listeners", e))?;
             arns.extend(r.listeners().iter().filter_map(|l| l.listener_arn().map(str::to_string)));
         }
         let Some(arn) = find_token_arn(c, arns, token).await? else { return Ok(None) };

@@ -142,7 +142,8 @@ impl ResourceType for Role {
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
         let Some(name) = gs(state, "id") else { return Ok(None) };
-        let r = not_found_none(c.iam.get_role().role_name(&name).send().await.map_err(|e| aws_err(&format!("reading IAM Role ({name})"), e)))?;
+        let r =
+            not_found_none(c.iam.get_role().role_name(&name).send().await.map_err(|e| aws_err(&format!("reading IAM Role ({name})"), e)))?;
         let Some(role) = r.as_ref().and_then(|r| r.role()) else { return Ok(None) };
         let mut o = Obj::from(state);
         o.set("id", vs(role.role_name()));
@@ -180,7 +181,9 @@ impl ResourceType for Role {
                 .await
                 .map_err(|e| aws_err("updating IAM Role assume role policy", e))?;
         }
-        if gs(prior, "description") != gs(planned, "description") || gi(prior, "max_session_duration") != gi(planned, "max_session_duration") {
+        if gs(prior, "description") != gs(planned, "description")
+            || gi(prior, "max_session_duration") != gi(planned, "max_session_duration")
+        {
             c.iam
                 .update_role()
                 .role_name(&name)
@@ -192,8 +195,23 @@ impl ResourceType for Role {
         }
         if gsn(prior, "permissions_boundary") != gsn(planned, "permissions_boundary") {
             match gsn(planned, "permissions_boundary") {
-                Some(b) => c.iam.put_role_permissions_boundary().role_name(&name).permissions_boundary(b).send().await.map(|_| ()).map_err(|e| aws_err("updating IAM Role permissions boundary", e))?,
-                None => c.iam.delete_role_permissions_boundary().role_name(&name).send().await.map(|_| ()).map_err(|e| aws_err("deleting IAM Role permissions boundary", e))?,
+                Some(b) => c
+                    .iam
+                    .put_role_permissions_boundary()
+                    .role_name(&name)
+                    .permissions_boundary(b)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_err("updating IAM Role permissions boundary", e))?,
+                None => c
+                    .iam
+                    .delete_role_permissions_boundary()
+                    .role_name(&name)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_err("deleting IAM Role permissions boundary", e))?,
             }
         }
         let (set, del) = tag_diff(&gmap(prior, "tags_all"), &gmap(planned, "tags_all"));
@@ -201,7 +219,13 @@ impl ResourceType for Role {
             c.iam.untag_role().role_name(&name).set_tag_keys(Some(del)).send().await.map_err(|e| aws_err("untagging IAM Role", e))?;
         }
         if !set.is_empty() {
-            c.iam.tag_role().role_name(&name).set_tags(Some(iam_tags(&set, None))).send().await.map_err(|e| aws_err("tagging IAM Role", e))?;
+            c.iam
+                .tag_role()
+                .role_name(&name)
+                .set_tags(Some(iam_tags(&set, None)))
+                .send()
+                .await
+                .map_err(|e| aws_err("tagging IAM Role", e))?;
         }
         self.read(c, planned).await?.ok_or_else(|| ProviderError::new("IAM Role vanished", name))
     }
@@ -211,7 +235,13 @@ impl ResourceType for Role {
         // Instance profiles always let go of the role first, as in Terraform.
         if let Ok(r) = c.iam.list_instance_profiles_for_role().role_name(&name).send().await {
             for p in r.instance_profiles() {
-                let _ = c.iam.remove_role_from_instance_profile().instance_profile_name(p.instance_profile_name()).role_name(&name).send().await;
+                let _ = c
+                    .iam
+                    .remove_role_from_instance_profile()
+                    .instance_profile_name(p.instance_profile_name())
+                    .role_name(&name)
+                    .send()
+                    .await;
             }
         }
         if gb(prior, "force_detach_policies") == Some(true) {
@@ -269,8 +299,12 @@ impl ResourceType for RolePolicy {
     }
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
-        let Some((role, name)) = gs(state, "id").and_then(|i| i.split_once(':').map(|(a, b)| (a.to_string(), b.to_string()))) else { return Ok(None) };
-        let r = not_found_none(c.iam.get_role_policy().role_name(&role).policy_name(&name).send().await.map_err(|e| aws_err("reading IAM Role Policy", e)))?;
+        let Some((role, name)) = gs(state, "id").and_then(|i| i.split_once(':').map(|(a, b)| (a.to_string(), b.to_string()))) else {
+            return Ok(None);
+        };
+        let r = not_found_none(
+            c.iam.get_role_policy().role_name(&role).policy_name(&name).send().await.map_err(|e| aws_err("reading IAM Role Policy", e)),
+        )?;
         let Some(r) = r else { return Ok(None) };
         let mut o = Obj::from(state);
         o.set("role", vs(&role));
@@ -294,7 +328,10 @@ impl ResourceType for RolePolicy {
 
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let (role, name) = (gs(prior, "role").unwrap_or_default(), gs(prior, "name").unwrap_or_default());
-        not_found_none(c.iam.delete_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| aws_err("deleting IAM Role Policy", e))).map(|_| ())
+        not_found_none(
+            c.iam.delete_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| aws_err("deleting IAM Role Policy", e)),
+        )
+        .map(|_| ())
     }
 }
 
@@ -312,7 +349,14 @@ impl ResourceType for RolePolicyAttachment {
         let role = gs(planned, "role").unwrap_or_default();
         let arn = gs(planned, "policy_arn").unwrap_or_default();
         retry_on(std::time::Duration::from_secs(20), &["NoSuchEntity"], || async {
-            c.iam.attach_role_policy().role_name(&role).policy_arn(&arn).send().await.map(|_| ()).map_err(|e| aws_err(&format!("attaching policy {arn} to IAM Role ({role})"), e))
+            c.iam
+                .attach_role_policy()
+                .role_name(&role)
+                .policy_arn(&arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("attaching policy {arn} to IAM Role ({role})"), e))
         })
         .await?;
         let mut base = Obj::from(planned);
@@ -323,7 +367,14 @@ impl ResourceType for RolePolicyAttachment {
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
         let (Some(role), Some(arn)) = (gs(state, "role"), gs(state, "policy_arn")) else { return Ok(None) };
-        let r = not_found_none(c.iam.list_attached_role_policies().role_name(&role).send().await.map_err(|e| aws_err("listing IAM Role policy attachments", e)))?;
+        let r = not_found_none(
+            c.iam
+                .list_attached_role_policies()
+                .role_name(&role)
+                .send()
+                .await
+                .map_err(|e| aws_err("listing IAM Role policy attachments", e)),
+        )?;
         let attached = r.is_some_and(|r| r.attached_policies().iter().any(|p| p.policy_arn() == Some(arn.as_str())));
         Ok(attached.then(|| Obj::from(state)))
     }
@@ -334,7 +385,10 @@ impl ResourceType for RolePolicyAttachment {
 
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let (role, arn) = (gs(prior, "role").unwrap_or_default(), gs(prior, "policy_arn").unwrap_or_default());
-        not_found_none(c.iam.detach_role_policy().role_name(role).policy_arn(arn).send().await.map_err(|e| aws_err("detaching IAM Role policy", e))).map(|_| ())
+        not_found_none(
+            c.iam.detach_role_policy().role_name(role).policy_arn(arn).send().await.map_err(|e| aws_err("detaching IAM Role policy", e)),
+        )
+        .map(|_| ())
     }
 
     /// Import ID: `ROLE/POLICYARN`.
@@ -381,7 +435,14 @@ impl ResourceType for InstanceProfile {
             .map_err(|e| aws_err(&format!("creating IAM Instance Profile ({name})"), e))?;
         if let Some(role) = gs(planned, "role") {
             retry_on(c.consistency, &["NoSuchEntity"], || async {
-                c.iam.add_role_to_instance_profile().instance_profile_name(&name).role_name(&role).send().await.map(|_| ()).map_err(|e| aws_err("adding role to IAM Instance Profile", e))
+                c.iam
+                    .add_role_to_instance_profile()
+                    .instance_profile_name(&name)
+                    .role_name(&role)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_err("adding role to IAM Instance Profile", e))
             })
             .await?;
         }
@@ -393,7 +454,9 @@ impl ResourceType for InstanceProfile {
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
         let Some(name) = gs(state, "id") else { return Ok(None) };
-        let r = not_found_none(c.iam.get_instance_profile().instance_profile_name(&name).send().await.map_err(|e| aws_err("reading IAM Instance Profile", e)))?;
+        let r = not_found_none(
+            c.iam.get_instance_profile().instance_profile_name(&name).send().await.map_err(|e| aws_err("reading IAM Instance Profile", e)),
+        )?;
         let Some(p) = r.as_ref().and_then(|r| r.instance_profile()) else { return Ok(None) };
         let mut o = Obj::from(state);
         o.set("id", vs(p.instance_profile_name()));
@@ -417,15 +480,33 @@ impl ResourceType for InstanceProfile {
                 let _ = c.iam.remove_role_from_instance_profile().instance_profile_name(&name).role_name(old).send().await;
             }
             if let Some(new) = gs(planned, "role") {
-                c.iam.add_role_to_instance_profile().instance_profile_name(&name).role_name(new).send().await.map_err(|e| aws_err("adding role to IAM Instance Profile", e))?;
+                c.iam
+                    .add_role_to_instance_profile()
+                    .instance_profile_name(&name)
+                    .role_name(new)
+                    .send()
+                    .await
+                    .map_err(|e| aws_err("adding role to IAM Instance Profile", e))?;
             }
         }
         let (set, del) = tag_diff(&gmap(prior, "tags_all"), &gmap(planned, "tags_all"));
         if !del.is_empty() {
-            c.iam.untag_instance_profile().instance_profile_name(&name).set_tag_keys(Some(del)).send().await.map_err(|e| aws_err("untagging IAM Instance Profile", e))?;
+            c.iam
+                .untag_instance_profile()
+                .instance_profile_name(&name)
+                .set_tag_keys(Some(del))
+                .send()
+                .await
+                .map_err(|e| aws_err("untagging IAM Instance Profile", e))?;
         }
         if !set.is_empty() {
-            c.iam.tag_instance_profile().instance_profile_name(&name).set_tags(Some(iam_tags(&set, None))).send().await.map_err(|e| aws_err("tagging IAM Instance Profile", e))?;
+            c.iam
+                .tag_instance_profile()
+                .instance_profile_name(&name)
+                .set_tags(Some(iam_tags(&set, None)))
+                .send()
+                .await
+                .map_err(|e| aws_err("tagging IAM Instance Profile", e))?;
         }
         self.read(c, planned).await?.ok_or_else(|| ProviderError::new("IAM Instance Profile vanished", name))
     }
@@ -435,7 +516,15 @@ impl ResourceType for InstanceProfile {
         if let Some(role) = gs(prior, "role") {
             let _ = c.iam.remove_role_from_instance_profile().instance_profile_name(&name).role_name(role).send().await;
         }
-        not_found_none(c.iam.delete_instance_profile().instance_profile_name(&name).send().await.map_err(|e| aws_err("deleting IAM Instance Profile", e))).map(|_| ())
+        not_found_none(
+            c.iam
+                .delete_instance_profile()
+                .instance_profile_name(&name)
+                .send()
+                .await
+                .map_err(|e| aws_err("deleting IAM Instance Profile", e)),
+        )
+        .map(|_| ())
     }
 }
 
@@ -523,7 +612,13 @@ impl DataSource for PolicyDocument {
             .a("sid", str_t(), "O")
             .blk("principals", Nesting::Set, principal_block(), 0, 0)
             .blk("not_principals", Nesting::Set, principal_block(), 0, 0)
-            .blk("condition", Nesting::Set, Sb::new().a("test", str_t(), "R").a("values", list_str(), "R").a("variable", str_t(), "R"), 0, 0);
+            .blk(
+                "condition",
+                Nesting::Set,
+                Sb::new().a("test", str_t(), "R").a("values", list_str(), "R").a("variable", str_t(), "R"),
+                0,
+                0,
+            );
         Sb::new()
             .a("json", str_t(), "C")
             .a("minified_json", str_t(), "C")
@@ -605,15 +700,25 @@ mod tests {
         let p = PolicyDocument.schema();
         let stmt_ty = p.block.blocks["statement"].block.implied_type();
         let principal_ty = principal_block().block.implied_type();
-        let stmt = Obj(
-            [
-                ("sid".to_string(), vs("")),
-                ("effect".to_string(), Value::null(Type::String)),
-                ("actions".to_string(), Value::set(Type::String, vec![vs("sts:AssumeRole")])),
-                ("principals".to_string(), Value::set(principal_ty, vec![Value::object([("type".to_string(), vs("Service")), ("identifiers".to_string(), Value::set(Type::String, vec![vs("ec2.amazonaws.com")]))].into())])),
-            ]
-            .into(),
-        )
+        let stmt = Obj([
+            ("sid".to_string(), vs("")),
+            ("effect".to_string(), Value::null(Type::String)),
+            ("actions".to_string(), Value::set(Type::String, vec![vs("sts:AssumeRole")])),
+            (
+                "principals".to_string(),
+                Value::set(
+                    principal_ty,
+                    vec![Value::object(
+                        [
+                            ("type".to_string(), vs("Service")),
+                            ("identifiers".to_string(), Value::set(Type::String, vec![vs("ec2.amazonaws.com")])),
+                        ]
+                        .into(),
+                    )],
+                ),
+            ),
+        ]
+        .into())
         .finish(&p.block.blocks["statement"].block);
         let config = Obj([("statement".to_string(), Value::list(stmt_ty, vec![stmt]))].into()).finish(&p.block);
         let o = policy_document(&config);

@@ -191,15 +191,15 @@ impl AwsProvider {
     }
 
     fn clients(&self) -> Result<Arc<Clients>, ProviderError> {
-        self.clients
-            .read()
-            .expect("clients lock")
-            .clone()
-            .ok_or_else(|| ProviderError::new("Provider not configured", "The aws provider was used before its configuration was evaluated."))
+        self.clients.read().expect("clients lock").clone().ok_or_else(|| {
+            ProviderError::new("Provider not configured", "The aws provider was used before its configuration was evaluated.")
+        })
     }
 
     fn resource(&self, type_name: &str) -> Result<&Arc<dyn ResourceType>, ProviderError> {
-        self.resources.get(type_name).ok_or_else(|| ProviderError::new("Unsupported resource type", format!("The aws provider has no resource type {type_name:?}.")))
+        self.resources
+            .get(type_name)
+            .ok_or_else(|| ProviderError::new("Unsupported resource type", format!("The aws provider has no resource type {type_name:?}.")))
     }
 
     fn finish(&self, type_name: &str, o: Obj) -> Value {
@@ -286,7 +286,13 @@ impl AwsProvider {
         }
         match (gs(config, "access_key"), gs(config, "secret_key")) {
             (Some(ak), Some(sk)) => {
-                loader = loader.credentials_provider(aws_credential_types::Credentials::new(ak, sk, gs(config, "token"), None, "plinth-provider-config"));
+                loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+                    ak,
+                    sk,
+                    gs(config, "token"),
+                    None,
+                    "plinth-provider-config",
+                ));
             }
             (Some(_), None) | (None, Some(_)) => {
                 return Err(ProviderError::new("Invalid provider configuration", "\"access_key\" and \"secret_key\" must be set together.")
@@ -305,7 +311,9 @@ impl AwsProvider {
         // cannot run dry (16 × 14 < 500), even under heavy throttling. 500s and
         // dropped connections are transient errors it retries too.
         loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts).with_max_backoff(Duration::from_secs(20)));
-        loader = loader.timeout_config(TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).operation_attempt_timeout(Duration::from_secs(120)).build());
+        loader = loader.timeout_config(
+            TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).operation_attempt_timeout(Duration::from_secs(120)).build(),
+        );
         let sdk = loader.load().await;
         let Some(region) = sdk.region().map(|r| r.to_string()) else {
             return Err(ProviderError::new(
@@ -421,7 +429,9 @@ fn zero_fill_blocks(v: Value, block: &BlockSchema, prior: Option<&Value>) -> Val
         Value::object(m)
     };
     match &v.kind {
-        plinth_value::Kind::List(t, xs) => Value::list(t.clone(), xs.iter().enumerate().map(|(i, x)| fill(x, prior_items.get(i), true)).collect()),
+        plinth_value::Kind::List(t, xs) => {
+            Value::list(t.clone(), xs.iter().enumerate().map(|(i, x)| fill(x, prior_items.get(i), true)).collect())
+        }
         plinth_value::Kind::Set(t, xs) => Value::set(t.clone(), xs.iter().map(|x| fill(x, None, false)).collect()),
         _ => v,
     }
@@ -441,7 +451,11 @@ impl Provider for AwsProvider {
 
     fn validate_resource(&self, type_name: &str, config: &Value) -> Vec<ProviderError> {
         let mut out = Vec::new();
-        if type_name == "aws_subnet" && get(config, "cidr_block").is_none() && get(config, "ipv6_cidr_block").is_none() && gb(config, "ipv6_native") != Some(true) {
+        if type_name == "aws_subnet"
+            && get(config, "cidr_block").is_none()
+            && get(config, "ipv6_cidr_block").is_none()
+            && gb(config, "ipv6_native") != Some(true)
+        {
             out.push(ProviderError::new("Missing required argument", "One of \"cidr_block\" or \"ipv6_cidr_block\" must be specified."));
         }
         out
@@ -642,9 +656,18 @@ mod tests {
     fn launch_template_changes_are_new_versions_in_place() {
         let p = AwsProvider::new();
         let cfg = |t: &str| {
-            config_for(&p, "aws_launch_template", &[("name", util::vs("nodes")), ("instance_type", util::vs(t)), ("update_default_version", Value::bool(true))])
+            config_for(
+                &p,
+                "aws_launch_template",
+                &[("name", util::vs("nodes")), ("instance_type", util::vs(t)), ("update_default_version", Value::bool(true))],
+            )
         };
-        let prior = created(&p, "aws_launch_template", &cfg("t3.micro"), &[("id", util::vs("lt-1")), ("latest_version", Value::int(1)), ("default_version", Value::int(1))]);
+        let prior = created(
+            &p,
+            "aws_launch_template",
+            &cfg("t3.micro"),
+            &[("id", util::vs("lt-1")), ("latest_version", Value::int(1)), ("default_version", Value::int(1))],
+        );
         let new = cfg("t3.large");
         let mut proposed = Obj::from(&new);
         for k in ["id", "latest_version", "default_version", "arn", "name_prefix", "tags_all"] {
@@ -663,7 +686,8 @@ mod tests {
     fn autoscaling_group_launch_template_defaults() {
         let p = AwsProvider::new();
         let lt = block_of(&p, "aws_autoscaling_group", "launch_template", &[("id", util::vs("lt-1"))]);
-        let cfg = config_for(&p, "aws_autoscaling_group", &[("min_size", Value::int(1)), ("max_size", Value::int(2)), ("launch_template", lt)]);
+        let cfg =
+            config_for(&p, "aws_autoscaling_group", &[("min_size", Value::int(1)), ("max_size", Value::int(2)), ("launch_template", lt)]);
         let r = p.plan(&PlanRequest { type_name: "aws_autoscaling_group", prior: None, proposed: &cfg, config: &cfg }).unwrap();
         let m = r.planned.as_entries().unwrap();
         let lt = &m["launch_template"].as_seq().unwrap()[0];
@@ -676,8 +700,17 @@ mod tests {
     #[test]
     fn target_group_health_check_defaults() {
         let p = AwsProvider::new();
-        let hc = block_of(&p, "aws_lb_target_group", "health_check", &[("protocol", util::vs("TCP")), ("port", util::vs("443")), ("interval", Value::int(10))]);
-        let cfg = config_for(&p, "aws_lb_target_group", &[("name", util::vs("tcp")), ("port", Value::int(443)), ("protocol", util::vs("TCP")), ("health_check", hc)]);
+        let hc = block_of(
+            &p,
+            "aws_lb_target_group",
+            "health_check",
+            &[("protocol", util::vs("TCP")), ("port", util::vs("443")), ("interval", Value::int(10))],
+        );
+        let cfg = config_for(
+            &p,
+            "aws_lb_target_group",
+            &[("name", util::vs("tcp")), ("port", Value::int(443)), ("protocol", util::vs("TCP")), ("health_check", hc)],
+        );
         let r = p.plan(&PlanRequest { type_name: "aws_lb_target_group", prior: None, proposed: &cfg, config: &cfg }).unwrap();
         let h = &r.planned.as_entries().unwrap()["health_check"].as_seq().unwrap()[0];
         assert_eq!(util::gi(h, "interval"), Some(10));

@@ -173,7 +173,12 @@ impl Intercept for Observe {
         "plinth adaptive concurrency"
     }
 
-    fn read_after_attempt(&self, context: &FinalizerInterceptorContextRef<'_>, runtime_components: &RuntimeComponents, _cfg: &mut ConfigBag) -> Result<(), BoxError> {
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         let ctx = context.inner();
         // The classifiers' verdict, folded as the retry strategy folds it
         // (they come sorted by priority).
@@ -331,7 +336,12 @@ mod tests {
                 }
                 r.read_exact(&mut vec![0; len]).unwrap();
                 let mut w = r.into_inner();
-                write!(w, "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+                write!(
+                    w,
+                    "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .unwrap();
             }
         });
         url

@@ -37,7 +37,14 @@ fn missing(e: &ProviderError) -> bool {
     is_not_found(e)
         || matches!(
             err_code(e),
-            Some("NoSuchBucket" | "NoSuchKey" | "NoSuchTagSet" | "ServerSideEncryptionConfigurationNotFoundError" | "NoSuchPublicAccessBlockConfiguration" | "404")
+            Some(
+                "NoSuchBucket"
+                    | "NoSuchKey"
+                    | "NoSuchTagSet"
+                    | "ServerSideEncryptionConfigurationNotFoundError"
+                    | "NoSuchPublicAccessBlockConfiguration"
+                    | "404"
+            )
         )
 }
 
@@ -80,7 +87,9 @@ struct Bucket;
 
 impl Bucket {
     async fn tags(c: &Clients, bucket: &str) -> Result<BTreeMap<String, String>, ProviderError> {
-        match none_if_missing(c.s3.get_bucket_tagging().bucket(bucket).send().await.map_err(|e| aws_err(&format!("reading S3 Bucket ({bucket}) tags"), e)))? {
+        match none_if_missing(
+            c.s3.get_bucket_tagging().bucket(bucket).send().await.map_err(|e| aws_err(&format!("reading S3 Bucket ({bucket}) tags"), e)),
+        )? {
             Some(r) => Ok(r.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()),
             None => Ok(BTreeMap::new()),
         }
@@ -88,19 +97,37 @@ impl Bucket {
 
     async fn put_tags(c: &Clients, bucket: &str, all: &BTreeMap<String, String>) -> Result<(), ProviderError> {
         if all.is_empty() {
-            c.s3.delete_bucket_tagging().bucket(bucket).send().await.map_err(|e| aws_err(&format!("deleting S3 Bucket ({bucket}) tags"), e))?;
+            c.s3.delete_bucket_tagging()
+                .bucket(bucket)
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("deleting S3 Bucket ({bucket}) tags"), e))?;
             return Ok(());
         }
-        let tagging = t::Tagging::builder().set_tag_set(Some(s3_tags(all))).build().map_err(|e| ProviderError::new("tagging S3 Bucket", e.to_string()))?;
+        let tagging = t::Tagging::builder()
+            .set_tag_set(Some(s3_tags(all)))
+            .build()
+            .map_err(|e| ProviderError::new("tagging S3 Bucket", e.to_string()))?;
         retry_on(std::time::Duration::from_secs(60), &["NoSuchBucket", "OperationAborted"], || async {
-            c.s3.put_bucket_tagging().bucket(bucket).tagging(tagging.clone()).send().await.map(|_| ()).map_err(|e| aws_err(&format!("tagging S3 Bucket ({bucket})"), e))
+            c.s3.put_bucket_tagging()
+                .bucket(bucket)
+                .tagging(tagging.clone())
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| aws_err(&format!("tagging S3 Bucket ({bucket})"), e))
         })
         .await
     }
 
     async fn empty(c: &Clients, bucket: &str) -> Result<(), ProviderError> {
         loop {
-            let r = c.s3.list_object_versions().bucket(bucket).send().await.map_err(|e| aws_err(&format!("listing S3 Bucket ({bucket}) object versions"), e))?;
+            let r =
+                c.s3.list_object_versions()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .map_err(|e| aws_err(&format!("listing S3 Bucket ({bucket}) object versions"), e))?;
             let mut ids: Vec<t::ObjectIdentifier> = Vec::new();
             for v in r.versions() {
                 if let Some(k) = v.key() {
@@ -116,12 +143,22 @@ impl Bucket {
                 return Ok(());
             }
             for chunk in ids.chunks(1000) {
-                let del = t::Delete::builder().set_objects(Some(chunk.to_vec())).quiet(true).build().map_err(|e| ProviderError::new("emptying S3 Bucket", e.to_string()))?;
+                let del = t::Delete::builder()
+                    .set_objects(Some(chunk.to_vec()))
+                    .quiet(true)
+                    .build()
+                    .map_err(|e| ProviderError::new("emptying S3 Bucket", e.to_string()))?;
                 if c.s3.delete_objects().bucket(bucket).delete(del).send().await.is_err() {
                     // One by one when the batch call fails (moto fails it on
                     // some delete markers).
                     for id in chunk {
-                        let r = c.s3.delete_object().bucket(bucket).key(id.key()).set_version_id(id.version_id().map(str::to_string)).send().await;
+                        let r =
+                            c.s3.delete_object()
+                                .bucket(bucket)
+                                .key(id.key())
+                                .set_version_id(id.version_id().map(str::to_string))
+                                .send()
+                                .await;
                         none_if_missing(r.map_err(|e| aws_err(&format!("emptying S3 Bucket ({bucket})"), e)))?;
                     }
                 }
@@ -130,7 +167,12 @@ impl Bucket {
     }
 
     async fn read_name(c: &Clients, base: &Value, bucket: &str) -> Result<Option<Obj>, ProviderError> {
-        let Some(head) = none_if_missing(c.s3.head_bucket().bucket(bucket).send().await.map_err(|e| aws_err(&format!("reading S3 Bucket ({bucket})"), e)))? else { return Ok(None) };
+        let Some(head) = none_if_missing(
+            c.s3.head_bucket().bucket(bucket).send().await.map_err(|e| aws_err(&format!("reading S3 Bucket ({bucket})"), e)),
+        )?
+        else {
+            return Ok(None);
+        };
         let region = head.bucket_region().map(str::to_string).unwrap_or_else(|| c.region.clone());
         let mut o = Obj::from(base);
         o.set("id", vs(bucket));
@@ -144,8 +186,13 @@ impl Bucket {
         o.set("hosted_zone_id", vs(hosted_zone_id(&region)));
         o.set("region", vs(&region));
         if o.get("object_lock_enabled").is_none() {
-            let lock = none_if_missing(c.s3.get_object_lock_configuration().bucket(bucket).send().await.map_err(|e| aws_err("reading S3 Bucket object lock", e))).unwrap_or(None);
-            let on = lock.and_then(|l| l.object_lock_configuration().and_then(|x| x.object_lock_enabled().map(|e| e.as_str() == "Enabled"))).unwrap_or(false);
+            let lock = none_if_missing(
+                c.s3.get_object_lock_configuration().bucket(bucket).send().await.map_err(|e| aws_err("reading S3 Bucket object lock", e)),
+            )
+            .unwrap_or(None);
+            let on = lock
+                .and_then(|l| l.object_lock_configuration().and_then(|x| x.object_lock_enabled().map(|e| e.as_str() == "Enabled")))
+                .unwrap_or(false);
             o.b("object_lock_enabled", Some(on));
         }
         set_tags(&mut o, visible_tags(Self::tags(c, bucket).await?), &c.default_tags);
@@ -179,10 +226,14 @@ impl ResourceType for Bucket {
     }
 
     async fn create(&self, c: &Clients, planned: &Value, token: &str) -> Result<Obj, ProviderError> {
-        let bucket = gs(planned, "bucket").unwrap_or_else(|| unique_name(&gsn(planned, "bucket_prefix").unwrap_or_else(|| "terraform-".into())).to_ascii_lowercase());
-        let mut req = c.s3.create_bucket().bucket(&bucket).set_object_lock_enabled_for_bucket(gb(planned, "object_lock_enabled").filter(|b| *b));
+        let bucket = gs(planned, "bucket")
+            .unwrap_or_else(|| unique_name(&gsn(planned, "bucket_prefix").unwrap_or_else(|| "terraform-".into())).to_ascii_lowercase());
+        let mut req =
+            c.s3.create_bucket().bucket(&bucket).set_object_lock_enabled_for_bucket(gb(planned, "object_lock_enabled").filter(|b| *b));
         if c.region != "us-east-1" {
-            req = req.create_bucket_configuration(t::CreateBucketConfiguration::builder().location_constraint(t::BucketLocationConstraint::from(c.region.as_str())).build());
+            req = req.create_bucket_configuration(
+                t::CreateBucketConfiguration::builder().location_constraint(t::BucketLocationConstraint::from(c.region.as_str())).build(),
+            );
         }
         req.send().await.map_err(|e| aws_err(&format!("creating S3 Bucket ({bucket})"), e))?;
         let mut tags = gmap(planned, "tags_all");
@@ -261,11 +312,13 @@ fn versioning_schema() -> Sb {
 #[async_trait::async_trait]
 impl ResourceType for Versioning {
     fn schema(&self) -> Sb {
-        Sb::new()
-            .a("bucket", str_t(), "RF")
-            .a("expected_bucket_owner", str_t(), "OF")
-            .a("mfa", str_t(), "O")
-            .blk("versioning_configuration", Nesting::List, versioning_schema(), 1, 1)
+        Sb::new().a("bucket", str_t(), "RF").a("expected_bucket_owner", str_t(), "OF").a("mfa", str_t(), "O").blk(
+            "versioning_configuration",
+            Nesting::List,
+            versioning_schema(),
+            1,
+            1,
+        )
     }
 
     async fn create(&self, c: &Clients, planned: &Value, _token: &str) -> Result<Obj, ProviderError> {
@@ -303,7 +356,8 @@ impl ResourceType for Versioning {
             Err(e) => {
                 // moto answers with a <GetBucketVersioningResponse> root the
                 // SDK rejects; the document inside is the same.
-                let body = e.raw_response().and_then(|r| r.body().bytes()).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+                let body =
+                    e.raw_response().and_then(|r| r.body().bytes()).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
                 if body.contains("<GetBucketVersioningResponse") {
                     (xml_text(&body, "Status"), xml_text(&body, "MfaDelete"))
                 } else {
@@ -335,14 +389,13 @@ impl ResourceType for Versioning {
         if status.as_deref() == Some("Disabled") {
             return Ok(());
         }
-        let r = c
-            .s3
-            .put_bucket_versioning()
-            .bucket(&bucket)
-            .versioning_configuration(t::VersioningConfiguration::builder().status(t::BucketVersioningStatus::Suspended).build())
-            .send()
-            .await
-            .map_err(|e| aws_err(&format!("suspending S3 Bucket ({bucket}) versioning"), e));
+        let r =
+            c.s3.put_bucket_versioning()
+                .bucket(&bucket)
+                .versioning_configuration(t::VersioningConfiguration::builder().status(t::BucketVersioningStatus::Suspended).build())
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("suspending S3 Bucket ({bucket}) versioning"), e));
         none_if_missing(r).map(|_| ())
     }
 
@@ -370,7 +423,13 @@ fn sse_default_schema() -> Sb {
 }
 
 fn rule_schema() -> Sb {
-    Sb::new().a("bucket_key_enabled", bool_t(), "O").blk("apply_server_side_encryption_by_default", Nesting::List, sse_default_schema(), 0, 1)
+    Sb::new().a("bucket_key_enabled", bool_t(), "O").blk(
+        "apply_server_side_encryption_by_default",
+        Nesting::List,
+        sse_default_schema(),
+        0,
+        1,
+    )
 }
 
 #[async_trait::async_trait]
@@ -394,7 +453,10 @@ impl ResourceType for Encryption {
             }
             rules.push(b.build());
         }
-        let conf = t::ServerSideEncryptionConfiguration::builder().set_rules(Some(rules)).build().map_err(|e| ProviderError::new("S3 encryption configuration", e.to_string()))?;
+        let conf = t::ServerSideEncryptionConfiguration::builder()
+            .set_rules(Some(rules))
+            .build()
+            .map_err(|e| ProviderError::new("S3 encryption configuration", e.to_string()))?;
         retry_on(c.consistency, &["NoSuchBucket"], || async {
             c.s3.put_bucket_encryption()
                 .bucket(&bucket)
@@ -413,7 +475,14 @@ impl ResourceType for Encryption {
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
         let Some(bucket) = gs(state, "id").map(|i| i.split(',').next().unwrap_or_default().to_string()) else { return Ok(None) };
-        let Some(r) = none_if_missing(c.s3.get_bucket_encryption().bucket(&bucket).send().await.map_err(|e| aws_err(&format!("reading S3 Bucket ({bucket}) encryption"), e)))? else {
+        let Some(r) = none_if_missing(
+            c.s3.get_bucket_encryption()
+                .bucket(&bucket)
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("reading S3 Bucket ({bucket}) encryption"), e)),
+        )?
+        else {
             return Ok(None);
         };
         let mut o = Obj::from(state);
@@ -449,7 +518,12 @@ impl ResourceType for Encryption {
 
     async fn delete(&self, c: &Clients, prior: &Value) -> Result<(), ProviderError> {
         let bucket = gs(prior, "bucket").unwrap_or_default();
-        let r = c.s3.delete_bucket_encryption().bucket(&bucket).send().await.map_err(|e| aws_err(&format!("deleting S3 Bucket ({bucket}) encryption"), e));
+        let r =
+            c.s3.delete_bucket_encryption()
+                .bucket(&bucket)
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("deleting S3 Bucket ({bucket}) encryption"), e));
         none_if_missing(r).map(|_| ())
     }
 
@@ -501,8 +575,13 @@ impl ResourceType for PublicAccessBlock {
 
     async fn read(&self, c: &Clients, state: &Value) -> Result<Option<Obj>, ProviderError> {
         let Some(bucket) = gs(state, "id") else { return Ok(None) };
-        let Some(r) =
-            none_if_missing(c.s3.get_public_access_block().bucket(&bucket).send().await.map_err(|e| aws_err(&format!("reading S3 Bucket ({bucket}) public access block"), e)))?
+        let Some(r) = none_if_missing(
+            c.s3.get_public_access_block()
+                .bucket(&bucket)
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("reading S3 Bucket ({bucket}) public access block"), e)),
+        )?
         else {
             return Ok(None);
         };
@@ -525,7 +604,12 @@ impl ResourceType for PublicAccessBlock {
             return Ok(());
         }
         let bucket = id_of(prior)?;
-        let r = c.s3.delete_public_access_block().bucket(&bucket).send().await.map_err(|e| aws_err(&format!("deleting S3 Bucket ({bucket}) public access block"), e));
+        let r =
+            c.s3.delete_public_access_block()
+                .bucket(&bucket)
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("deleting S3 Bucket ({bucket}) public access block"), e));
         none_if_missing(r).map(|_| ())
     }
 }
@@ -561,7 +645,9 @@ impl Object {
         }
         if let Some(b) = gs(planned, "content_base64") {
             use base64::Engine;
-            return base64::engine::general_purpose::STANDARD.decode(b.trim()).map_err(|e| ProviderError::new("Invalid content_base64", e.to_string()));
+            return base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .map_err(|e| ProviderError::new("Invalid content_base64", e.to_string()));
         }
         if let Some(p) = gs(planned, "source") {
             return std::fs::read(&p).map_err(|e| ProviderError::new("Reading object source", format!("{p}: {e}")));
@@ -638,7 +724,10 @@ impl Object {
     }
 
     async fn read_key(c: &Clients, base: &Value, bucket: &str, key: &str) -> Result<Option<Obj>, ProviderError> {
-        let Some(h) = none_if_missing(c.s3.head_object().bucket(bucket).key(key).send().await.map_err(|e| aws_err(&format!("reading S3 Object ({bucket}/{key})"), e)))? else {
+        let Some(h) = none_if_missing(
+            c.s3.head_object().bucket(bucket).key(key).send().await.map_err(|e| aws_err(&format!("reading S3 Object ({bucket}/{key})"), e)),
+        )?
+        else {
             return Ok(None);
         };
         let mut o = Obj::from(base);
@@ -653,29 +742,57 @@ impl Object {
         o.s("kms_key_id", h.ssekms_key_id());
         o.s("storage_class", Some(h.storage_class().map(|s| s.as_str()).unwrap_or("STANDARD")));
         o.b("bucket_key_enabled", Some(h.bucket_key_enabled().unwrap_or(false)));
-        for (k, v) in [("cache_control", h.cache_control()), ("content_disposition", h.content_disposition()), ("content_encoding", h.content_encoding()), ("content_language", h.content_language()), ("website_redirect", h.website_redirect_location())] {
+        for (k, v) in [
+            ("cache_control", h.cache_control()),
+            ("content_disposition", h.content_disposition()),
+            ("content_encoding", h.content_encoding()),
+            ("content_language", h.content_language()),
+            ("website_redirect", h.website_redirect_location()),
+        ] {
             if v.is_some() || o.get(k).is_some() {
                 o.s(k, v);
             }
         }
-        let meta: BTreeMap<String, String> = h.metadata().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+        let meta: BTreeMap<String, String> =
+            h.metadata().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
         o.set("metadata", if meta.is_empty() && o.get("metadata").is_none() { Value::null(map_str()) } else { vmap(&meta) });
-        let tags = c.s3.get_object_tagging().bucket(bucket).key(key).send().await.map_err(|e| aws_err(&format!("reading S3 Object ({bucket}/{key}) tags"), e))?;
+        let tags =
+            c.s3.get_object_tagging()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("reading S3 Object ({bucket}/{key}) tags"), e))?;
         set_tags(&mut o, visible_tags(tags.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string()))), &c.default_tags);
         Ok(Some(o))
     }
 
     /// Deletes every version of the key (as Terraform does), or the key.
     async fn delete_all(c: &Clients, bucket: &str, key: &str) -> Result<(), ProviderError> {
-        let r = none_if_missing(c.s3.list_object_versions().bucket(bucket).prefix(key).send().await.map_err(|e| aws_err(&format!("listing S3 Object ({bucket}/{key}) versions"), e)))?;
+        let r = none_if_missing(
+            c.s3.list_object_versions()
+                .bucket(bucket)
+                .prefix(key)
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("listing S3 Object ({bucket}/{key}) versions"), e)),
+        )?;
         let Some(r) = r else { return Ok(()) };
-        let mut versions: Vec<Option<String>> = r.versions().iter().filter(|v| v.key() == Some(key)).map(|v| v.version_id().map(str::to_string)).collect();
+        let mut versions: Vec<Option<String>> =
+            r.versions().iter().filter(|v| v.key() == Some(key)).map(|v| v.version_id().map(str::to_string)).collect();
         versions.extend(r.delete_markers().iter().filter(|m| m.key() == Some(key)).map(|m| m.version_id().map(str::to_string)));
         if versions.is_empty() {
             versions.push(None);
         }
         for v in versions {
-            let r = c.s3.delete_object().bucket(bucket).key(key).set_version_id(v.filter(|v| v != "null")).send().await.map_err(|e| aws_err(&format!("deleting S3 Object ({bucket}/{key})"), e));
+            let r =
+                c.s3.delete_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .set_version_id(v.filter(|v| v != "null"))
+                    .send()
+                    .await
+                    .map_err(|e| aws_err(&format!("deleting S3 Object ({bucket}/{key})"), e));
             none_if_missing(r)?;
         }
         Ok(())
@@ -752,16 +869,33 @@ impl ResourceType for Object {
         let same_etag = Self::expected_etag(planned).is_some_and(|e| gs(prior, "etag").as_ref() == Some(&e));
         let reupload = other || (content && !same_etag) || gs(planned, "etag").is_some_and(|e| gs(prior, "etag").as_ref() != Some(&e));
         if reupload {
-            let token = c.s3.get_object_tagging().bucket(&bucket).key(&key).send().await.ok().and_then(|t| t.tag_set().iter().find(|t| t.key() == OPERATION_TAG).map(|t| t.value().to_string()));
+            let token =
+                c.s3.get_object_tagging()
+                    .bucket(&bucket)
+                    .key(&key)
+                    .send()
+                    .await
+                    .ok()
+                    .and_then(|t| t.tag_set().iter().find(|t| t.key() == OPERATION_TAG).map(|t| t.value().to_string()));
             Self::put(c, planned, token.as_deref()).await?;
         } else if gmap(prior, "tags_all") != gmap(planned, "tags_all") {
             let mut tags = gmap(planned, "tags_all");
-            let current = c.s3.get_object_tagging().bucket(&bucket).key(&key).send().await.map_err(|e| aws_err("reading S3 Object tags", e))?;
+            let current =
+                c.s3.get_object_tagging().bucket(&bucket).key(&key).send().await.map_err(|e| aws_err("reading S3 Object tags", e))?;
             if let Some(tok) = current.tag_set().iter().find(|t| t.key() == OPERATION_TAG) {
                 tags.insert(OPERATION_TAG.to_string(), tok.value().to_string());
             }
-            let tagging = t::Tagging::builder().set_tag_set(Some(s3_tags(&tags))).build().map_err(|e| ProviderError::new("tagging S3 Object", e.to_string()))?;
-            c.s3.put_object_tagging().bucket(&bucket).key(&key).tagging(tagging).send().await.map_err(|e| aws_err(&format!("tagging S3 Object ({bucket}/{key})"), e))?;
+            let tagging = t::Tagging::builder()
+                .set_tag_set(Some(s3_tags(&tags)))
+                .build()
+                .map_err(|e| ProviderError::new("tagging S3 Object", e.to_string()))?;
+            c.s3.put_object_tagging()
+                .bucket(&bucket)
+                .key(&key)
+                .tagging(tagging)
+                .send()
+                .await
+                .map_err(|e| aws_err(&format!("tagging S3 Object ({bucket}/{key})"), e))?;
         }
         Self::read_key(c, planned, &bucket, &key).await?.ok_or_else(|| ProviderError::new("S3 Object vanished", format!("{bucket}/{key}")))
     }
@@ -804,7 +938,8 @@ mod tests {
 
     #[test]
     fn object_tagging_is_url_encoded() {
-        let m: BTreeMap<String, String> = [("a b".to_string(), "x/y".to_string()), ("plinth:operation".to_string(), "t".to_string())].into();
+        let m: BTreeMap<String, String> =
+            [("a b".to_string(), "x/y".to_string()), ("plinth:operation".to_string(), "t".to_string())].into();
         assert_eq!(Object::tagging(&m), "a%20b=x%2Fy&plinth%3Aoperation=t");
     }
 }

@@ -286,14 +286,27 @@ where
         None => {
             let detail = format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e));
             let mut err = ProviderError::new(what.to_string(), detail);
-            err.retryable = matches!(e, aws_smithy_runtime_api::client::result::SdkError::DispatchFailure(_) | aws_smithy_runtime_api::client::result::SdkError::TimeoutError(_));
+            err.retryable = matches!(
+                e,
+                aws_smithy_runtime_api::client::result::SdkError::DispatchFailure(_)
+                    | aws_smithy_runtime_api::client::result::SdkError::TimeoutError(_)
+            );
             err
         }
     }
 }
 
 fn is_retryable_code(code: &str) -> bool {
-    matches!(code, "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException" | "RequestThrottled" | "ServiceUnavailable" | "InternalError")
+    matches!(
+        code,
+        "Throttling"
+            | "ThrottlingException"
+            | "RequestLimitExceeded"
+            | "TooManyRequestsException"
+            | "RequestThrottled"
+            | "ServiceUnavailable"
+            | "InternalError"
+    )
 }
 
 /// The AWS error code a provider error carries, if any.
@@ -302,7 +315,8 @@ pub fn err_code(e: &ProviderError) -> Option<&str> {
 }
 
 pub fn is_not_found(e: &ProviderError) -> bool {
-    err_code(e).is_some_and(|c| c.ends_with("NotFound") || c.ends_with("NotFoundException") || c == "NoSuchEntity" || c.ends_with(".Malformed"))
+    err_code(e)
+        .is_some_and(|c| c.ends_with("NotFound") || c.ends_with("NotFoundException") || c == "NoSuchEntity" || c.ends_with(".Malformed"))
 }
 
 // ---- retries and waits -------------------------------------------------------------
@@ -454,7 +468,10 @@ mod tests {
 
     #[test]
     fn error_codes_are_found() {
-        let e = ProviderError::new("reading EC2 VPC: InvalidVpcID.NotFound", "api error InvalidVpcID.NotFound: The vpc ID 'vpc-1' does not exist");
+        let e = ProviderError::new(
+            "reading EC2 VPC: InvalidVpcID.NotFound",
+            "api error InvalidVpcID.NotFound: The vpc ID 'vpc-1' does not exist",
+        );
         assert_eq!(err_code(&e), Some("InvalidVpcID.NotFound"));
         assert!(is_not_found(&e));
     }

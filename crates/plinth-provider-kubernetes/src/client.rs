@@ -123,9 +123,10 @@ impl Conn {
     /// else the in-cluster service account. `Ok(None)` when none applies.
     pub async fn new(s: &Settings) -> Result<Option<Conn>, ProviderError> {
         let bad = |d: String| ProviderError::new("Invalid provider configuration", d);
-        let kubeconfig_path = s.config_path.clone().or_else(|| {
-            std::env::var("KUBECONFIG").ok().and_then(|k| k.split(':').find(|p| !p.is_empty()).map(str::to_string))
-        });
+        let kubeconfig_path = s
+            .config_path
+            .clone()
+            .or_else(|| std::env::var("KUBECONFIG").ok().and_then(|k| k.split(':').find(|p| !p.is_empty()).map(str::to_string)));
         let mut config = if let Some(host) = &s.host {
             let uri: http::Uri = host.parse().map_err(|e| bad(format!("host {host:?}: {e}")))?;
             kube::Config::new(uri)
@@ -189,7 +190,10 @@ impl Conn {
             if r.name.contains('/') {
                 continue;
             }
-            map.insert(r.kind.clone(), Served { group: group.clone(), version: version.clone(), plural: r.name.clone(), namespaced: r.namespaced });
+            map.insert(
+                r.kind.clone(),
+                Served { group: group.clone(), version: version.clone(), plural: r.name.clone(), namespaced: r.namespaced },
+            );
         }
         let found = map.get(kind).cloned();
         self.discovery.lock().expect("discovery").insert(api_version.to_string(), map);
@@ -236,7 +240,8 @@ impl Conn {
 
     /// Deletes; `Ok(false)` when it was already gone.
     pub async fn delete(&self, path: &str) -> Result<bool, kube::Error> {
-        let body = serde_json::to_vec(&serde_json::json!({"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Foreground"})).expect("json");
+        let body = serde_json::to_vec(&serde_json::json!({"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Foreground"}))
+            .expect("json");
         match self.send(http::Method::DELETE, path, Some("application/json"), body).await {
             Ok(_) => Ok(true),
             Err(e) if status_code(&e) == Some(404) => Ok(false),

@@ -8,9 +8,18 @@ use plinth_value::{Type, Value};
 /// Every function this provider contributes, by full name.
 pub fn functions() -> Vec<(&'static str, Function)> {
     vec![
-        ("provider::kubernetes::manifest_decode", Function::new(vec![Param::new("manifest", Type::String)], |_| Ok(Type::Dynamic), manifest_decode)),
-        ("provider::kubernetes::manifest_decode_multi", Function::new(vec![Param::new("manifest", Type::String)], |_| Ok(Type::Dynamic), manifest_decode_multi)),
-        ("provider::kubernetes::manifest_encode", Function::new(vec![Param::new("manifest", Type::Dynamic)], |_| Ok(Type::String), manifest_encode)),
+        (
+            "provider::kubernetes::manifest_decode",
+            Function::new(vec![Param::new("manifest", Type::String)], |_| Ok(Type::Dynamic), manifest_decode),
+        ),
+        (
+            "provider::kubernetes::manifest_decode_multi",
+            Function::new(vec![Param::new("manifest", Type::String)], |_| Ok(Type::Dynamic), manifest_decode_multi),
+        ),
+        (
+            "provider::kubernetes::manifest_encode",
+            Function::new(vec![Param::new("manifest", Type::Dynamic)], |_| Ok(Type::String), manifest_encode),
+        ),
     ]
 }
 
@@ -42,9 +51,7 @@ fn documents(src: &str) -> Vec<String> {
         d.push_str(line);
         d.push('\n');
     }
-    docs.into_iter()
-        .filter(|d| d.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')))
-        .collect()
+    docs.into_iter().filter(|d| d.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))).collect()
 }
 
 fn manifest_decode(ctx: &CallCtx, args: &[Value]) -> FuncResult {
@@ -188,7 +195,10 @@ mod tests {
         assert_eq!(call("manifest_encode", v).unwrap().as_str().unwrap(), sorted);
         let list = "apiVersion: v1\nkind: List\nitems:\n- a: \"1\"\n  b:\n  - x\n- {}\n";
         let v = call("manifest_decode", Value::string(list)).unwrap();
-        assert_eq!(call("manifest_encode", v).unwrap().as_str().unwrap(), "apiVersion: v1\nitems:\n- a: \"1\"\n  b:\n  - x\n- {}\nkind: List\n");
+        assert_eq!(
+            call("manifest_encode", v).unwrap().as_str().unwrap(),
+            "apiVersion: v1\nitems:\n- a: \"1\"\n  b:\n  - x\n- {}\nkind: List\n"
+        );
         let multi = format!("---\n{src}---\n# nothing\n---\n{src}");
         let vs = call("manifest_decode_multi", Value::string(multi)).unwrap();
         assert_eq!(vs.as_seq().unwrap().len(), 2);

@@ -21,7 +21,9 @@ mod schema;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use plinth_provider::{ApplyRequest, PathStep, PlanRequest, PlanResponse, PlannedInstance, PlanReview, Provider, ProviderError, ProviderSchema};
+use plinth_provider::{
+    ApplyRequest, PathStep, PlanRequest, PlanResponse, PlanReview, PlannedInstance, Provider, ProviderError, ProviderSchema,
+};
 use plinth_value::{Type, Value};
 use serde_json::Value as Json;
 
@@ -122,12 +124,24 @@ impl KubernetesProvider {
                 return Ok(s);
             }
             // Is a CRD for it on its way?
-            let crds = conn.list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions").await.map_err(|e| api_error("Failed to list CustomResourceDefinitions", e))?;
-            let crd = crds["items"].as_array().into_iter().flatten().find(|c| c["spec"]["group"] == Json::from(id.group()) && c["spec"]["names"]["kind"] == Json::from(id.kind.as_str())).cloned();
+            let crds = conn
+                .list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+                .await
+                .map_err(|e| api_error("Failed to list CustomResourceDefinitions", e))?;
+            let crd = crds["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["spec"]["group"] == Json::from(id.group()) && c["spec"]["names"]["kind"] == Json::from(id.kind.as_str()))
+                .cloned();
             match crd {
                 Some(c) => {
                     crd_seen_at.get_or_insert_with(Instant::now);
-                    let established = c["status"]["conditions"].as_array().into_iter().flatten().any(|x| x["type"] == "Established" && x["status"] == "True");
+                    let established = c["status"]["conditions"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|x| x["type"] == "Established" && x["status"] == "True");
                     if established {
                         conn.forget(&id.api_version);
                     }
@@ -136,7 +150,10 @@ impl KubernetesProvider {
                 None => {}
             }
             if Instant::now() > deadline {
-                return Err(ProviderError::new("Timed out", format!("waiting for the CustomResourceDefinition of {} to be established", id.kind)));
+                return Err(ProviderError::new(
+                    "Timed out",
+                    format!("waiting for the CustomResourceDefinition of {} to be established", id.kind),
+                ));
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -214,14 +231,16 @@ impl KubernetesProvider {
         let conn = self.conn()?;
         let Some(planned) = req.planned else {
             let prior = req.prior.expect("delete has prior");
-            let id = ident(&attr(prior, "manifest"))?.ok_or_else(|| ProviderError::new("Invalid state", "The manifest in state is incomplete."))?;
+            let id = ident(&attr(prior, "manifest"))?
+                .ok_or_else(|| ProviderError::new("Invalid state", "The manifest in state is incomplete."))?;
             let cfg = req.config.unwrap_or(prior);
             self.delete_object(&conn, &id, timeout_of(cfg, "delete", Duration::from_secs(600))).await?;
             return Ok(Value::dynamic_null());
         };
         let cfg = req.config.unwrap_or(planned);
         let manifest = normalize(&attr(planned, "manifest"));
-        let id = ident(&manifest)?.ok_or_else(|| ProviderError::new("Invalid manifest", "The manifest is not wholly known at apply time."))?;
+        let id =
+            ident(&manifest)?.ok_or_else(|| ProviderError::new("Invalid manifest", "The manifest is not wholly known at apply time."))?;
         let which = if req.prior.is_some() { "update" } else { "create" };
         let deadline = Instant::now() + timeout_of(cfg, which, Duration::from_secs(600));
         let served = self.served_waiting(&conn, &id, deadline).await?;
@@ -233,7 +252,11 @@ impl KubernetesProvider {
             match conn.apply(&path, &body, &mgr, force, false).await {
                 Ok(v) => break v,
                 // The namespace may be created by this same apply, a moment ago.
-                Err(e) if status_code(&e) == Some(404) && started.elapsed() < Duration::from_secs(10) && status_message(&e).starts_with("namespaces ") => {
+                Err(e)
+                    if status_code(&e) == Some(404)
+                        && started.elapsed() < Duration::from_secs(10)
+                        && status_message(&e).starts_with("namespaces ") =>
+                {
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }
                 Err(e) => return Err(api_error(&format!("Failed to apply {id}"), e)),
@@ -247,13 +270,23 @@ impl KubernetesProvider {
     }
 
     /// `wait { rollout, condition { type, status }, fields }`, bounded by `deadline`.
-    async fn wait_for(&self, conn: &Conn, path: &str, id: &Ident, mut live: Json, wait: &Value, deadline: Instant) -> Result<Json, ProviderError> {
+    async fn wait_for(
+        &self,
+        conn: &Conn,
+        path: &str,
+        id: &Ident,
+        mut live: Json,
+        wait: &Value,
+        deadline: Instant,
+    ) -> Result<Json, ProviderError> {
         if wait.is_null() {
             return Ok(live);
         }
         let rollout = attr(wait, "rollout").as_bool() == Some(true);
-        let conditions: Vec<(Option<String>, Option<String>)> =
-            attr(wait, "condition").as_seq().map(|xs| xs.iter().map(|c| (opt_str(c, "type"), opt_str(c, "status"))).collect()).unwrap_or_default();
+        let conditions: Vec<(Option<String>, Option<String>)> = attr(wait, "condition")
+            .as_seq()
+            .map(|xs| xs.iter().map(|c| (opt_str(c, "type"), opt_str(c, "status"))).collect())
+            .unwrap_or_default();
         let fields: Vec<(String, String)> = attr(wait, "fields")
             .as_entries()
             .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
@@ -270,7 +303,8 @@ impl KubernetesProvider {
             }
             for (t, s) in &conditions {
                 ok &= live["status"]["conditions"].as_array().into_iter().flatten().any(|c| {
-                    t.as_ref().is_none_or(|t| c["type"] == Json::from(t.as_str())) && s.as_ref().is_none_or(|s| c["status"] == Json::from(s.as_str()))
+                    t.as_ref().is_none_or(|t| c["type"] == Json::from(t.as_str()))
+                        && s.as_ref().is_none_or(|s| c["status"] == Json::from(s.as_str()))
                 });
             }
             for (p, pattern) in &fields {
@@ -348,11 +382,15 @@ impl KubernetesProvider {
             name: parts.get("name").cloned().ok_or_else(|| import_format_error(import_id))?,
             namespace: parts.get("namespace").cloned(),
         };
-        let served = conn.resolve(&id.api_version, &id.kind).await?.ok_or_else(|| ProviderError::new("Kind not served", format!("no matches for kind \"{}\" in version \"{}\"", id.kind, id.api_version)))?;
-        let path = Self::object_path(&conn, &served, &id);
-        let live = conn.get(&path).await.map_err(|e| api_error(&format!("Failed to read {id}"), e))?.ok_or_else(|| {
-            ProviderError::new("Cannot import non-existent remote object", format!("{id} does not exist."))
+        let served = conn.resolve(&id.api_version, &id.kind).await?.ok_or_else(|| {
+            ProviderError::new("Kind not served", format!("no matches for kind \"{}\" in version \"{}\"", id.kind, id.api_version))
         })?;
+        let path = Self::object_path(&conn, &served, &id);
+        let live = conn
+            .get(&path)
+            .await
+            .map_err(|e| api_error(&format!("Failed to read {id}"), e))?
+            .ok_or_else(|| ProviderError::new("Cannot import non-existent remote object", format!("{id} does not exist.")))?;
         let manifest = from_json(&manifest::clean_live(&live));
         let ty = self.schema.resources["kubernetes_manifest"].block.implied_type();
         let mut out = plinth_provider::null_object(&ty).as_entries().cloned().unwrap_or_default();
@@ -381,10 +419,14 @@ impl KubernetesProvider {
         md.insert("resource_version".into(), keep("resource_version", Type::String));
         md.insert("generation".into(), keep("generation", Type::Number));
         let md_ty = self.schema.resources["kubernetes_namespace"].block.blocks["metadata"].block.implied_type();
-        let md_val = plinth_value::convert(&Value::object(md), &md_ty).map_err(|e| ProviderError::new("Invalid metadata", e.to_string()))?;
+        let md_val =
+            plinth_value::convert(&Value::object(md), &md_ty).map_err(|e| ProviderError::new("Invalid metadata", e.to_string()))?;
         let mut planned = cfg.as_entries().cloned().unwrap_or_default();
         planned.insert("metadata".into(), Value::list(md_ty, vec![md_val]));
-        planned.insert("id".into(), if same { req.prior.map(|p| attr(p, "id")).unwrap_or_else(|| Value::unknown(Type::String)) } else { name.clone() });
+        planned.insert(
+            "id".into(),
+            if same { req.prior.map(|p| attr(p, "id")).unwrap_or_else(|| Value::unknown(Type::String)) } else { name.clone() },
+        );
         if planned.get("id").is_some_and(Value::is_null) {
             planned.insert("id".into(), Value::unknown(Type::String));
         }
@@ -449,10 +491,15 @@ impl KubernetesProvider {
         }
         let body = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": meta});
         let path = format!("/api/v1/namespaces/{name}");
-        let live = conn.apply(&path, &body, DEFAULT_MANAGER, false, false).await.map_err(|e| api_error(&format!("Failed to apply Namespace {name}"), e))?;
+        let live = conn
+            .apply(&path, &body, DEFAULT_MANAGER, false, false)
+            .await
+            .map_err(|e| api_error(&format!("Failed to apply Namespace {name}"), e))?;
         if attr(planned, "wait_for_default_service_account").as_bool() == Some(true) {
             let deadline = Instant::now() + Duration::from_secs(60);
-            while conn.get(&format!("/api/v1/namespaces/{name}/serviceaccounts/default")).await.ok().flatten().is_none() && Instant::now() < deadline {
+            while conn.get(&format!("/api/v1/namespaces/{name}/serviceaccounts/default")).await.ok().flatten().is_none()
+                && Instant::now() < deadline
+            {
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
         }
@@ -461,8 +508,13 @@ impl KubernetesProvider {
 
     async fn read_namespace(&self, state: &Value) -> Result<Option<Value>, ProviderError> {
         let Some(conn) = self.ready() else { return Ok(Some(state.clone())) };
-        let name = attr(state, "metadata").as_seq().and_then(|xs| xs.first().cloned()).and_then(|m| opt_str(&m, "name")).unwrap_or_default();
-        match conn.get(&format!("/api/v1/namespaces/{name}")).await.map_err(|e| api_error(&format!("Failed to read Namespace {name}"), e))? {
+        let name =
+            attr(state, "metadata").as_seq().and_then(|xs| xs.first().cloned()).and_then(|m| opt_str(&m, "name")).unwrap_or_default();
+        match conn
+            .get(&format!("/api/v1/namespaces/{name}"))
+            .await
+            .map_err(|e| api_error(&format!("Failed to read Namespace {name}"), e))?
+        {
             None => Ok(None),
             Some(live) => Ok(Some(self.namespace_state(state, &live))),
         }
@@ -479,9 +531,15 @@ impl KubernetesProvider {
             name: opt_str(&md, "name").unwrap_or_default(),
             namespace: opt_str(&md, "namespace"),
         };
-        let served = conn.resolve(&id.api_version, &id.kind).await?.ok_or_else(|| ProviderError::new("Kind not served", format!("no matches for kind \"{}\" in version \"{}\"", id.kind, id.api_version)))?;
+        let served = conn.resolve(&id.api_version, &id.kind).await?.ok_or_else(|| {
+            ProviderError::new("Kind not served", format!("no matches for kind \"{}\" in version \"{}\"", id.kind, id.api_version))
+        })?;
         let path = Self::object_path(&conn, &served, &id);
-        let live = conn.get(&path).await.map_err(|e| api_error(&format!("Failed to read {id}"), e))?.ok_or_else(|| ProviderError::new("Object not found", format!("{id} does not exist.")))?;
+        let live = conn
+            .get(&path)
+            .await
+            .map_err(|e| api_error(&format!("Failed to read {id}"), e))?
+            .ok_or_else(|| ProviderError::new("Object not found", format!("{id} does not exist.")))?;
         let mut out = config.as_entries().cloned().unwrap_or_default();
         out.insert("object".into(), from_json(&live));
         Ok(Value::object(out))
@@ -491,7 +549,10 @@ impl KubernetesProvider {
         let conn = self.conn()?;
         let api_version = opt_str(config, "api_version").unwrap_or_default();
         let kind = opt_str(config, "kind").unwrap_or_default();
-        let served = conn.resolve(&api_version, &kind).await?.ok_or_else(|| ProviderError::new("Kind not served", format!("no matches for kind \"{kind}\" in version \"{api_version}\"")))?;
+        let served = conn
+            .resolve(&api_version, &kind)
+            .await?
+            .ok_or_else(|| ProviderError::new("Kind not served", format!("no matches for kind \"{kind}\" in version \"{api_version}\"")))?;
         let ns = opt_str(config, "namespace");
         let base = served.path(ns.as_deref(), None);
         let limit = attr(config, "limit").as_number().and_then(|n| n.to_i64()).filter(|&l| l > 0);
@@ -629,7 +690,9 @@ impl Provider for KubernetesProvider {
                     .get(&format!("/api/v1/namespaces/{id}"))
                     .await
                     .map_err(|e| api_error(&format!("Failed to read Namespace {id}"), e))?
-                    .ok_or_else(|| ProviderError::new("Cannot import non-existent remote object", format!("Namespace {id} does not exist.")))?;
+                    .ok_or_else(|| {
+                        ProviderError::new("Cannot import non-existent remote object", format!("Namespace {id} does not exist."))
+                    })?;
                 let ty = self.schema.resources["kubernetes_namespace"].block.implied_type();
                 let base = plinth_provider::null_object(&ty);
                 Ok(self.namespace_state(&base, &live))

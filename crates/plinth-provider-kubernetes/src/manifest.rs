@@ -181,7 +181,16 @@ pub fn clean_live(j: &Json) -> Json {
     if let Some(m) = j.as_object_mut() {
         m.remove("status");
         if let Some(md) = m.get_mut("metadata").and_then(Json::as_object_mut) {
-            for k in ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"] {
+            for k in [
+                "uid",
+                "resourceVersion",
+                "generation",
+                "creationTimestamp",
+                "managedFields",
+                "selfLink",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+            ] {
                 md.remove(k);
             }
             if let Some(a) = md.get_mut("annotations").and_then(Json::as_object_mut) {
@@ -234,8 +243,13 @@ mod tests {
     #[test]
     fn projection_keeps_only_managed_shape() {
         let live: Json = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "uid": "u", "labels": {"a": "1", "b": "2"}}, "data": {"k": "v"}});
-        let shape = from_json(&serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a": "1"}}, "data": {"k": "old"}}));
+        let shape = from_json(
+            &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a": "1"}}, "data": {"k": "old"}}),
+        );
         let p = project(&live, &shape);
-        assert_eq!(to_json(&p), serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a": "1"}}, "data": {"k": "v"}}));
+        assert_eq!(
+            to_json(&p),
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a": "1"}}, "data": {"k": "v"}})
+        );
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use plinth_provider::{PlannedInstance, PlanReview, ProviderError};
+use plinth_provider::{PlanReview, PlannedInstance, ProviderError};
 use plinth_value::Value;
 
 use crate::client::Conn;
@@ -32,7 +32,12 @@ pub async fn review(conn: Option<&Conn>, instances: &[PlannedInstance<'_>]) -> P
     for (idx, inst) in instances.iter().enumerate() {
         match inst.type_name {
             "kubernetes_namespace" => {
-                let name = inst.planned.as_entries().and_then(|m| m.get("metadata")).and_then(|md| md.as_seq()?.first().cloned()).and_then(|m| get_string(&m, &["name"]));
+                let name = inst
+                    .planned
+                    .as_entries()
+                    .and_then(|m| m.get("metadata"))
+                    .and_then(|md| md.as_seq()?.first().cloned())
+                    .and_then(|m| get_string(&m, &["name"]));
                 if let Some(n) = name {
                     namespaces.insert(n, idx);
                 }
@@ -45,7 +50,10 @@ pub async fn review(conn: Option<&Conn>, instances: &[PlannedInstance<'_>]) -> P
                     let mut versions = HashMap::new();
                     for v in get(&spec, &["versions"]).and_then(Value::as_seq).unwrap_or(&[]) {
                         if let Some(name) = get_string(v, &["name"]) {
-                            let schema = get(v, &["schema", "openAPIV3Schema"]).filter(|s| s.is_wholly_known()).map(to_json).unwrap_or(serde_json::Value::Null);
+                            let schema = get(v, &["schema", "openAPIV3Schema"])
+                                .filter(|s| s.is_wholly_known())
+                                .map(to_json)
+                                .unwrap_or(serde_json::Value::Null);
                             versions.insert(name, schema);
                         }
                     }
@@ -72,13 +80,19 @@ pub async fn review(conn: Option<&Conn>, instances: &[PlannedInstance<'_>]) -> P
                 match crd.versions.get(id.version()) {
                     None => out.errors.push((
                         *idx,
-                        ProviderError::new("Version not defined", format!("The CustomResourceDefinition for {} defines no version {:?}.", id.kind, id.version())),
+                        ProviderError::new(
+                            "Version not defined",
+                            format!("The CustomResourceDefinition for {} defines no version {:?}.", id.kind, id.version()),
+                        ),
                     )),
                     Some(schema) if !schema.is_null() && m.is_wholly_known() => {
                         let mut causes = Vec::new();
                         check(&to_json(m), schema, "", &mut causes);
                         if !causes.is_empty() {
-                            out.errors.push((*idx, ProviderError::new("Manifest does not match its CRD schema", format!("{id}: {}", causes.join("; ")))));
+                            out.errors.push((
+                                *idx,
+                                ProviderError::new("Manifest does not match its CRD schema", format!("{id}: {}", causes.join("; "))),
+                            ));
                         }
                     }
                     Some(_) => {}

@@ -50,7 +50,12 @@ pub fn provider_schema() -> ProviderSchema {
         vec![
             (
                 "field_manager",
-                nested(Nesting::Single, block(vec![("name", A::optional(Type::String)), ("force_conflicts", A::optional(Type::Bool))], vec![]), 0, 1),
+                nested(
+                    Nesting::Single,
+                    block(vec![("name", A::optional(Type::String)), ("force_conflicts", A::optional(Type::Bool))], vec![]),
+                    0,
+                    1,
+                ),
             ),
             (
                 "wait",
@@ -58,7 +63,15 @@ pub fn provider_schema() -> ProviderSchema {
                     Nesting::Single,
                     block(
                         vec![("rollout", A::optional(Type::Bool)), ("fields", A::optional(Type::map(Type::String)))],
-                        vec![("condition", nested(Nesting::List, block(vec![("type", A::optional(Type::String)), ("status", A::optional(Type::String))], vec![]), 0, 0))],
+                        vec![(
+                            "condition",
+                            nested(
+                                Nesting::List,
+                                block(vec![("type", A::optional(Type::String)), ("status", A::optional(Type::String))], vec![]),
+                                0,
+                                0,
+                            ),
+                        )],
                     ),
                     0,
                     1,
@@ -87,7 +100,12 @@ pub fn provider_schema() -> ProviderSchema {
         vec![("api_version", A::required(Type::String)), ("kind", A::required(Type::String)), ("object", A::computed(Type::Dynamic))],
         vec![(
             "metadata",
-            nested(Nesting::Single, block(vec![("name", A::required(Type::String)), ("namespace", A::optional(Type::String))], vec![]), 1, 1),
+            nested(
+                Nesting::Single,
+                block(vec![("name", A::required(Type::String)), ("namespace", A::optional(Type::String))], vec![]),
+                1,
+                1,
+            ),
         )],
     );
     let resources_ds = block(

@@ -90,28 +90,44 @@ async fn discovery_read_list_import_delete_against_kmock() {
         .read_data_source("kubernetes_resources", &obj(&[("api_version", s("v1")), ("kind", s("ConfigMap")), ("namespace", s("team-a"))]))
         .await
         .expect("list");
-    let names: Vec<String> = at(&list, &["objects"]).as_seq().unwrap().iter().map(|o| at(o, &["metadata", "name"]).as_str().unwrap().to_string()).collect();
+    let names: Vec<String> =
+        at(&list, &["objects"]).as_seq().unwrap().iter().map(|o| at(o, &["metadata", "name"]).as_str().unwrap().to_string()).collect();
     assert_eq!(names, vec!["one", "two"]);
 
     // Read one object of a custom kind (discovery through /apis/example.com/v1).
     let w = p
         .read_data_source(
             "kubernetes_resource",
-            &obj(&[("api_version", s("example.com/v1")), ("kind", s("Widget")), ("metadata", obj(&[("name", s("w1")), ("namespace", s("team-a"))]))]),
+            &obj(&[
+                ("api_version", s("example.com/v1")),
+                ("kind", s("Widget")),
+                ("metadata", obj(&[("name", s("w1")), ("namespace", s("team-a"))])),
+            ]),
         )
         .await
         .expect("read widget");
     assert_eq!(at(&w, &["object", "spec", "size"]).as_number().and_then(|n| n.to_i64()), Some(3));
 
     // Import a cluster-scoped object, then refresh it.
-    let state = p.import_resource("kubernetes_manifest", "apiVersion=rbac.authorization.k8s.io/v1,kind=ClusterRole,name=reader").await.expect("import");
+    let state = p
+        .import_resource("kubernetes_manifest", "apiVersion=rbac.authorization.k8s.io/v1,kind=ClusterRole,name=reader")
+        .await
+        .expect("import");
     assert_eq!(at(&state, &["manifest", "metadata", "name"]).as_str(), Some("reader"));
     let refreshed = p.read_resource("kubernetes_manifest", &state).await.expect("read").expect("exists");
     assert!(at(&refreshed, &["object"]).raw_equal(at(&state, &["object"])));
 
     // Delete a namespaced object; it is gone afterwards.
     let cm = p.import_resource("kubernetes_manifest", "apiVersion=v1,kind=ConfigMap,namespace=team-a,name=two").await.expect("import cm");
-    let r = p.apply_resource(ApplyRequest { type_name: "kubernetes_manifest", prior: Some(&cm), planned: None, config: None, operation_token: "t" }).await;
+    let r = p
+        .apply_resource(ApplyRequest {
+            type_name: "kubernetes_manifest",
+            prior: Some(&cm),
+            planned: None,
+            config: None,
+            operation_token: "t",
+        })
+        .await;
     assert!(r.expect("delete").is_null());
     assert!(p.read_resource("kubernetes_manifest", &cm).await.expect("read").is_none());
 

@@ -104,11 +104,9 @@ impl RandomProvider {
     }
 
     fn block(&self, type_name: &str) -> Result<&BlockSchema, ProviderError> {
-        self.schema
-            .resources
-            .get(type_name)
-            .map(|r| &r.block)
-            .ok_or_else(|| ProviderError::new("Unsupported resource type", format!("The random provider has no resource type {type_name:?}.")))
+        self.schema.resources.get(type_name).map(|r| &r.block).ok_or_else(|| {
+            ProviderError::new("Unsupported resource type", format!("The random provider has no resource type {type_name:?}."))
+        })
     }
 }
 
@@ -234,8 +232,8 @@ fn create(type_name: &str, planned: &Value) -> Result<Value, ProviderError> {
         "random_password" | "random_string" => {
             let s = generate_string(&string_spec(&m), &mut rand::rngs::StdRng::from_entropy())?;
             if type_name == "random_password" {
-                let hash = bcrypt::hash(&s, bcrypt::DEFAULT_COST)
-                    .map_err(|e| ProviderError::new("Failed to hash the password", e.to_string()))?;
+                let hash =
+                    bcrypt::hash(&s, bcrypt::DEFAULT_COST).map_err(|e| ProviderError::new("Failed to hash the password", e.to_string()))?;
                 m.insert("bcrypt_hash".into(), Value::string(hash));
                 m.insert("id".into(), Value::string("none"));
             } else {
@@ -262,7 +260,9 @@ fn create(type_name: &str, planned: &Value) -> Result<Value, ProviderError> {
             m.insert("result".into(), Value::list(Type::String, out));
             m.insert("id".into(), Value::string("-"));
         }
-        other => return Err(ProviderError::new("Unsupported resource type", format!("The random provider has no resource type {other:?}."))),
+        other => {
+            return Err(ProviderError::new("Unsupported resource type", format!("The random provider has no resource type {other:?}.")))
+        }
     }
     Ok(Value::object(m))
 }
@@ -308,7 +308,9 @@ impl Provider for RandomProvider {
                     } else if len < mins {
                         errs.push(invalid(
                             "length",
-                            format!("length ({len}) must be at least the sum of min_upper, min_lower, min_numeric and min_special ({mins})."),
+                            format!(
+                                "length ({len}) must be at least the sum of min_upper, min_lower, min_numeric and min_special ({mins})."
+                            ),
                         ));
                     }
                 }
@@ -387,7 +389,11 @@ impl Provider for RandomProvider {
             }
             "random_integer" => {
                 let parts: Vec<&str> = id.split(',').collect();
-                let num = |s: &str| s.trim().parse::<i64>().map_err(|_| ProviderError::new("Invalid import ID", format!("{id:?} is not \"result,min,max[,seed]\".")));
+                let num = |s: &str| {
+                    s.trim()
+                        .parse::<i64>()
+                        .map_err(|_| ProviderError::new("Invalid import ID", format!("{id:?} is not \"result,min,max[,seed]\".")))
+                };
                 if !(3..=4).contains(&parts.len()) {
                     return Err(ProviderError::new("Invalid import ID", format!("{id:?} is not \"result,min,max[,seed]\".")));
                 }

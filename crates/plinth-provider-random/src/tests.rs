@@ -42,7 +42,16 @@ fn create(p: &RandomProvider, type_name: &str, cfg: &Value) -> Value {
 #[test]
 fn strings_honour_classes_and_minimums() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let spec = StringSpec { length: 40, upper: false, lower: true, numeric: true, special: false, min_numeric: 10, min_special: 3, ..Default::default() };
+    let spec = StringSpec {
+        length: 40,
+        upper: false,
+        lower: true,
+        numeric: true,
+        special: false,
+        min_numeric: 10,
+        min_special: 3,
+        ..Default::default()
+    };
     for _ in 0..20 {
         let s = generate_string(&spec, &mut rng).expect("generate");
         assert_eq!(s.chars().count(), 40);
@@ -76,11 +85,13 @@ fn password_is_sensitive_hashed_and_stable() {
     assert!(bcrypt::verify(&result, get(&state, "bcrypt_hash").as_str().expect("hash")).expect("verify"));
 
     // The same configuration plans no change; new keepers replace.
-    let again = p.plan_resource(PlanRequest { type_name: "random_password", prior: Some(&state), proposed: &cfg, config: &cfg }).expect("plan");
+    let again =
+        p.plan_resource(PlanRequest { type_name: "random_password", prior: Some(&state), proposed: &cfg, config: &cfg }).expect("plan");
     assert!(again.planned.raw_equal(&state));
     assert!(again.requires_replace.is_empty());
     let cfg2 = config(&p, "random_password", &[("length", Value::int(24)), ("keepers", keepers("b"))]);
-    let replace = p.plan_resource(PlanRequest { type_name: "random_password", prior: Some(&state), proposed: &cfg2, config: &cfg2 }).expect("plan");
+    let replace =
+        p.plan_resource(PlanRequest { type_name: "random_password", prior: Some(&state), proposed: &cfg2, config: &cfg2 }).expect("plan");
     assert_eq!(replace.requires_replace, vec![vec![PathStep::Attr("keepers".into())]]);
     assert!(get(&replace.planned, "result").is_unknown());
 }

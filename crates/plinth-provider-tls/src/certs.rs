@@ -4,8 +4,8 @@
 use std::net::IpAddr;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyUsagePurpose, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+    KeyUsagePurpose, SanType, SerialNumber,
 };
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -14,8 +14,17 @@ use crate::keys::{Algorithm, PrivateKey};
 
 /// A `subject` block's attributes, by Terraform name, in the order Go's
 /// `pkix.Name` writes them.
-pub const SUBJECT_FIELDS: [&str; 9] =
-    ["country", "province", "locality", "street_address", "postal_code", "organization", "organizational_unit", "common_name", "serial_number"];
+pub const SUBJECT_FIELDS: [&str; 9] = [
+    "country",
+    "province",
+    "locality",
+    "street_address",
+    "postal_code",
+    "organization",
+    "organizational_unit",
+    "common_name",
+    "serial_number",
+];
 
 /// The `allowed_uses` values Terraform accepts.
 pub const ALLOWED_USES: [&str; 23] = [
@@ -183,12 +192,7 @@ pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
 
 fn issued(cert: rcgen::Certificate, params: &CertificateParams) -> Issued {
     let serial = params.serial_number.as_ref().map(|s| num_bigint::BigUint::from_bytes_be(s.as_ref()).to_string()).unwrap_or_default();
-    Issued {
-        cert_pem: cert.pem(),
-        serial,
-        validity_start_time: rfc3339(params.not_before),
-        validity_end_time: rfc3339(params.not_after),
-    }
+    Issued { cert_pem: cert.pem(), serial, validity_start_time: rfc3339(params.not_before), validity_end_time: rfc3339(params.not_after) }
 }
 
 pub fn self_signed(key_pem: &str, names: &Names, validity: &Validity) -> Result<(Issued, Algorithm), String> {

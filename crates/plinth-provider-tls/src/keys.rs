@@ -169,8 +169,13 @@ impl PrivateKey {
                 let (_, d, point) = sec1_parts(&pkcs8_inner(&self.pkcs8)?, Some(curve))?;
                 let point = point.ok_or("EC private key without its public key")?;
                 let sec1 = der::seq(
-                    &[der::int_small(1), der::octets(&d), der::explicit(0, &der::oid(curve.oid())), der::explicit(1, &der::bit_string(&point))]
-                        .concat(),
+                    &[
+                        der::int_small(1),
+                        der::octets(&d),
+                        der::explicit(0, &der::oid(curve.oid())),
+                        der::explicit(1, &der::bit_string(&point)),
+                    ]
+                    .concat(),
                 );
                 let alg_id = der::seq(&[der::oid(OID_EC_PUBLIC_KEY), der::oid(curve.oid())].concat());
                 let spki = der::seq(&[alg_id, der::bit_string(&point)].concat());
@@ -191,7 +196,8 @@ impl PrivateKey {
                 let alg_id = der::seq(&der::oid(OID_ED25519));
                 let spki = der::seq(&[alg_id, der::bit_string(&public_raw)].concat());
                 let public = [ssh_string(b"ssh-ed25519"), ssh_string(&public_raw)].concat();
-                let private = [ssh_string(b"ssh-ed25519"), ssh_string(&public_raw), ssh_string(&[seed, public_raw.as_slice()].concat())].concat();
+                let private =
+                    [ssh_string(b"ssh-ed25519"), ssh_string(&public_raw), ssh_string(&[seed, public_raw.as_slice()].concat())].concat();
                 (pkcs8_pem.clone(), spki, public, private)
             }
         };

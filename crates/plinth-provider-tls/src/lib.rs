@@ -226,7 +226,9 @@ fn algorithm(m: &BTreeMap<String, Value>) -> Result<Algorithm, ProviderError> {
     match str_attr(m, "algorithm").unwrap_or("") {
         "RSA" => Ok(Algorithm::Rsa),
         "ED25519" => Ok(Algorithm::Ed25519),
-        "ECDSA" => Ok(Algorithm::Ecdsa(keys::parse_curve(str_attr(m, "ecdsa_curve").unwrap_or("P224")).map_err(|e| invalid("ecdsa_curve", e))?)),
+        "ECDSA" => {
+            Ok(Algorithm::Ecdsa(keys::parse_curve(str_attr(m, "ecdsa_curve").unwrap_or("P224")).map_err(|e| invalid("ecdsa_curve", e))?))
+        }
         other => Err(invalid("algorithm", format!("algorithm must be one of \"RSA\", \"ECDSA\", \"ED25519\", not {other:?}."))),
     }
 }
@@ -284,7 +286,8 @@ fn create(type_name: &str, planned: &Value) -> Result<Value, ProviderError> {
             let csr = str_attr(&m, "cert_request_pem").unwrap_or("");
             let ca_key = str_attr(&m, "ca_private_key_pem").unwrap_or("");
             let ca_cert = str_attr(&m, "ca_cert_pem").unwrap_or("");
-            let (issued, alg) = certs::locally_signed(csr, ca_key, ca_cert, &validity(&m)).map_err(failed("Failed to sign the certificate"))?;
+            let (issued, alg) =
+                certs::locally_signed(csr, ca_key, ca_cert, &validity(&m)).map_err(failed("Failed to sign the certificate"))?;
             issued_values(&mut m, &issued);
             m.insert("ca_key_algorithm".into(), Value::string(alg.name()));
         }

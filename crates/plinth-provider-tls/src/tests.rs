@@ -42,8 +42,14 @@ fn subject(cn: &str) -> Value {
 fn create(p: &TlsProvider, type_name: &str, cfg: &Value) -> Value {
     let plan = p.plan_resource(PlanRequest { type_name, prior: None, proposed: cfg, config: cfg }).expect("plan");
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    rt.block_on(p.apply_resource(ApplyRequest { type_name, prior: None, planned: Some(&plan.planned), config: Some(cfg), operation_token: "t" }))
-        .expect("apply")
+    rt.block_on(p.apply_resource(ApplyRequest {
+        type_name,
+        prior: None,
+        planned: Some(&plan.planned),
+        config: Some(cfg),
+        operation_token: "t",
+    }))
+    .expect("apply")
 }
 
 fn key(p: &TlsProvider, alg: &str, curve: Option<&str>) -> Value {
@@ -170,7 +176,10 @@ fn ca_signs_a_certificate_that_verifies() {
     assert_eq!(get(&leaf, "id"), serial.to_string());
     let hours = (leaf_cert.validity().not_after.timestamp() - leaf_cert.validity().not_before.timestamp()) / 3600;
     assert_eq!(hours, 12);
-    assert_eq!(crate::certs::parse_rfc3339(get(&leaf, "validity_end_time")).expect("rfc3339").unix_timestamp(), leaf_cert.validity().not_after.timestamp());
+    assert_eq!(
+        crate::certs::parse_rfc3339(get(&leaf, "validity_end_time")).expect("rfc3339").unix_timestamp(),
+        leaf_cert.validity().not_after.timestamp()
+    );
 }
 
 #[test]
@@ -189,7 +198,8 @@ fn unchanged_certificates_plan_no_change_until_due() {
         ],
     );
     let cert = create(&p, "tls_self_signed_cert", &cfg);
-    let again = p.plan_resource(PlanRequest { type_name: "tls_self_signed_cert", prior: Some(&cert), proposed: &cfg, config: &cfg }).expect("plan");
+    let again =
+        p.plan_resource(PlanRequest { type_name: "tls_self_signed_cert", prior: Some(&cert), proposed: &cfg, config: &cfg }).expect("plan");
     assert!(again.planned.raw_equal(&cert));
 
     // Within early_renewal_hours of the end: ready_for_renewal forces a new certificate.
@@ -197,7 +207,8 @@ fn unchanged_certificates_plan_no_change_until_due() {
     let soon = crate::certs::now() + ::time::Duration::hours(2);
     m.insert("validity_end_time".into(), Value::string(crate::certs::rfc3339(soon)));
     let due = Value::object(m);
-    let renew = p.plan_resource(PlanRequest { type_name: "tls_self_signed_cert", prior: Some(&due), proposed: &cfg, config: &cfg }).expect("plan");
+    let renew =
+        p.plan_resource(PlanRequest { type_name: "tls_self_signed_cert", prior: Some(&due), proposed: &cfg, config: &cfg }).expect("plan");
     assert_eq!(renew.requires_replace, vec![vec![PathStep::Attr("ready_for_renewal".into())]]);
     assert!(renew.planned.as_entries().expect("object")["cert_pem"].is_unknown());
 
@@ -212,7 +223,9 @@ fn unchanged_certificates_plan_no_change_until_due() {
             ("allowed_uses", strs(&["server_auth"])),
         ],
     );
-    let replace = p.plan_resource(PlanRequest { type_name: "tls_self_signed_cert", prior: Some(&cert), proposed: &changed, config: &changed }).expect("plan");
+    let replace = p
+        .plan_resource(PlanRequest { type_name: "tls_self_signed_cert", prior: Some(&cert), proposed: &changed, config: &changed })
+        .expect("plan");
     assert_eq!(replace.requires_replace, vec![vec![PathStep::Attr("subject".into())]]);
 }
 

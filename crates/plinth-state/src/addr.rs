@@ -107,10 +107,7 @@ impl ModuleInstance {
     /// The path of a child module instance of this one.
     pub fn child(&self, name: impl Into<String>, key: InstanceKey) -> Self {
         let mut steps = self.steps.clone();
-        steps.push(ModuleStep {
-            name: name.into(),
-            key,
-        });
+        steps.push(ModuleStep { name: name.into(), key });
         ModuleInstance { steps }
     }
 
@@ -128,20 +125,14 @@ impl ModuleInstance {
     }
 
     pub fn resource(&self, mode: ResourceMode, type_name: &str, name: &str) -> AbsResource {
-        AbsResource {
-            module: self.clone(),
-            resource: Resource::new(mode, type_name, name),
-        }
+        AbsResource { module: self.clone(), resource: Resource::new(mode, type_name, name) }
     }
 }
 
 impl Ord for ModuleInstance {
     fn cmp(&self, other: &Self) -> Ordering {
         // Terraform: a shorter path sorts first, then step by step.
-        self.steps
-            .len()
-            .cmp(&other.steps.len())
-            .then_with(|| self.steps.cmp(&other.steps))
+        self.steps.len().cmp(&other.steps.len()).then_with(|| self.steps.cmp(&other.steps))
     }
 }
 
@@ -191,11 +182,7 @@ pub struct Resource {
 
 impl Resource {
     pub fn new(mode: ResourceMode, type_name: impl Into<String>, name: impl Into<String>) -> Self {
-        Resource {
-            mode,
-            type_name: type_name.into(),
-            name: name.into(),
-        }
+        Resource { mode, type_name: type_name.into(), name: name.into() }
     }
 }
 
@@ -217,10 +204,7 @@ pub struct AbsResource {
 
 impl AbsResource {
     pub fn instance(&self, key: InstanceKey) -> AbsResourceInstance {
-        AbsResourceInstance {
-            resource: self.clone(),
-            key,
-        }
+        AbsResourceInstance { resource: self.clone(), key }
     }
 }
 
@@ -276,12 +260,7 @@ impl FromStr for Target {
     type Err = AddrParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Parser { src: s, pos: 0 }
-            .target()
-            .map_err(|message| AddrParseError {
-                input: s.to_string(),
-                message,
-            })
+        Parser { src: s, pos: 0 }.target().map_err(|message| AddrParseError { input: s.to_string(), message })
     }
 }
 
@@ -294,10 +273,7 @@ impl FromStr for ModuleInstance {
         }
         match s.parse::<Target>()? {
             Target::Module(m) => Ok(m),
-            _ => Err(AddrParseError {
-                input: s.to_string(),
-                message: "a module address is required".into(),
-            }),
+            _ => Err(AddrParseError { input: s.to_string(), message: "a module address is required".into() }),
         }
     }
 }
@@ -308,10 +284,7 @@ impl FromStr for AbsResource {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.parse::<Target>()? {
             Target::Resource(r) => Ok(r),
-            _ => Err(AddrParseError {
-                input: s.to_string(),
-                message: "a resource address without an instance key is required".into(),
-            }),
+            _ => Err(AddrParseError { input: s.to_string(), message: "a resource address without an instance key is required".into() }),
         }
     }
 }
@@ -324,10 +297,7 @@ impl FromStr for AbsResourceInstance {
         match s.parse::<Target>()? {
             Target::Resource(r) => Ok(r.instance(InstanceKey::None)),
             Target::Instance(i) => Ok(i),
-            Target::Module(_) => Err(AddrParseError {
-                input: s.to_string(),
-                message: "a resource instance address is required".into(),
-            }),
+            Target::Module(_) => Err(AddrParseError { input: s.to_string(), message: "a resource instance address is required".into() }),
         }
     }
 }
@@ -374,11 +344,7 @@ impl Parser<'_> {
         let rest = self.rest();
         let mut end = 0;
         for (i, c) in rest.char_indices() {
-            let ok = if i == 0 {
-                c.is_alphabetic() || c == '_'
-            } else {
-                c.is_alphanumeric() || c == '_' || c == '-'
-            };
+            let ok = if i == 0 { c.is_alphabetic() || c == '_' } else { c.is_alphanumeric() || c == '_' || c == '-' };
             if !ok {
                 break;
             }
@@ -399,17 +365,9 @@ impl Parser<'_> {
         let key = match self.peek() {
             Some('"') => InstanceKey::Str(self.string()?),
             Some(c) if c.is_ascii_digit() => {
-                let digits: String = self
-                    .rest()
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect();
+                let digits: String = self.rest().chars().take_while(char::is_ascii_digit).collect();
                 self.pos += digits.len();
-                InstanceKey::Int(
-                    digits
-                        .parse()
-                        .map_err(|_| format!("index {digits} is too large"))?,
-                )
+                InstanceKey::Int(digits.parse().map_err(|_| format!("index {digits} is too large"))?)
             }
             _ => return Err(self.unexpected("an integer or a quoted string as instance key")),
         };
@@ -488,14 +446,7 @@ impl Parser<'_> {
         }
         self.expect('.', "\".\" after the resource type")?;
         let name = self.ident("a resource name")?;
-        let resource = AbsResource {
-            module,
-            resource: Resource {
-                mode,
-                type_name,
-                name,
-            },
-        };
+        let resource = AbsResource { module, resource: Resource { mode, type_name, name } };
         if self.peek() == Some('[') {
             let key = self.key()?;
             if self.peek().is_some() {

@@ -33,12 +33,7 @@ pub trait Backend: Send {
 
     /// Takes the workspace's lock, retrying for up to `timeout`
     /// (`-lock-timeout`; zero tries once). Returns the lock's ID.
-    fn lock(
-        &mut self,
-        workspace: &str,
-        info: LockInfo,
-        timeout: Duration,
-    ) -> Result<LockId, BackendError>;
+    fn lock(&mut self, workspace: &str, info: LockInfo, timeout: Duration) -> Result<LockId, BackendError>;
 
     /// Releases a lock this backend holds.
     fn unlock(&mut self, workspace: &str, id: &str) -> Result<(), BackendError>;
@@ -83,9 +78,7 @@ impl LockInfo {
     /// Lock metadata for `operation` (e.g. `"OperationTypeApply"`), with a
     /// fresh ID, `user@host`, and the current time.
     pub fn new(operation: impl Into<String>) -> Self {
-        let user = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_default();
+        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
         LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.into(),
@@ -122,8 +115,7 @@ impl fmt::Display for LockInfo {
     }
 }
 
-const LOCK_ERROR_HELP: &str =
-    "Terraform acquires a state lock to protect the state from being written
+const LOCK_ERROR_HELP: &str = "Terraform acquires a state lock to protect the state from being written
 by multiple users at the same time. Please resolve the issue above and try
 again. For most commands, you can disable locking with the \"-lock=false\"
 flag, but this is not recommended.";
@@ -133,23 +125,12 @@ flag, but this is not recommended.";
 pub enum BackendError {
     /// Someone else holds the lock.
     #[error("Error acquiring the state lock\n\nError message: {message}\n{}\n{LOCK_ERROR_HELP}", .info.as_ref().map(|i| i.to_string()).unwrap_or_default())]
-    Locked {
-        message: String,
-        info: Option<Box<LockInfo>>,
-    },
+    Locked { message: String, info: Option<Box<LockInfo>> },
     #[error("Error releasing the state lock: {message}{}", .info.as_ref().map(|i| format!("\n{i}")).unwrap_or_default())]
-    Unlock {
-        message: String,
-        info: Option<Box<LockInfo>>,
-    },
+    Unlock { message: String, info: Option<Box<LockInfo>> },
     #[error("Failed to load state from {path}: {source}")]
-    StateFile {
-        path: PathBuf,
-        source: StateFileError,
-    },
-    #[error(
-        "cannot import state with lineage {new:?} over unrelated state with lineage {existing:?}"
-    )]
+    StateFile { path: PathBuf, source: StateFileError },
+    #[error("cannot import state with lineage {new:?} over unrelated state with lineage {existing:?}")]
     LineageMismatch { existing: String, new: String },
     #[error("cannot import state with serial {new} over newer state with serial {existing}")]
     OlderSerial { existing: u64, new: u64 },
@@ -159,20 +140,13 @@ pub enum BackendError {
     InvalidWorkspace(String),
     /// The state could not be encrypted or decrypted.
     #[error("{path}: {source}")]
-    Encryption {
-        path: String,
-        source: plinth_encryption::EncryptionError,
-    },
+    Encryption { path: String, source: plinth_encryption::EncryptionError },
     /// A remote store failed or refused (network, permissions, a conflicting
     /// write); the message says which.
     #[error("{0}")]
     Remote(String),
     #[error("{context} {path}: {source}")]
-    Io {
-        context: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { context: &'static str, path: PathBuf, source: std::io::Error },
 }
 
 fn hostname() -> String {
@@ -184,17 +158,13 @@ fn hostname() -> String {
             }
         }
     }
-    std::env::var("HOSTNAME")
-        .or_else(|_| std::env::var("COMPUTERNAME"))
-        .unwrap_or_default()
+    std::env::var("HOSTNAME").or_else(|_| std::env::var("COMPUTERNAME")).unwrap_or_default()
 }
 
 /// The current time as Go's RFC 3339 with nanoseconds (trailing zeros
 /// trimmed), in UTC.
 pub(crate) fn rfc3339_now() -> String {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     rfc3339(d.as_secs() as i64, d.subsec_nanos())
 }
 
@@ -211,12 +181,7 @@ fn rfc3339(secs: i64, nanos: u32) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    let mut out = format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        tod / 3600,
-        tod / 60 % 60,
-        tod % 60
-    );
+    let mut out = format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}", tod / 3600, tod / 60 % 60, tod % 60);
     if nanos > 0 {
         let frac = format!("{nanos:09}");
         out.push('.');
@@ -231,13 +196,7 @@ mod tests {
     #[test]
     fn rfc3339_formats_like_go() {
         assert_eq!(super::rfc3339(0, 0), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            super::rfc3339(1_700_000_000, 120_000_000),
-            "2023-11-14T22:13:20.12Z"
-        );
-        assert_eq!(
-            super::rfc3339(951_782_400, 5),
-            "2000-02-29T00:00:00.000000005Z"
-        );
+        assert_eq!(super::rfc3339(1_700_000_000, 120_000_000), "2023-11-14T22:13:20.12Z");
+        assert_eq!(super::rfc3339(951_782_400, 5), "2000-02-29T00:00:00.000000005Z");
     }
 }

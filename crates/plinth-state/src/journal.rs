@@ -159,12 +159,9 @@ pub fn replay(state: &mut State, entries: &[Entry]) -> Vec<Unfinished> {
     let mut open: Vec<Unfinished> = Vec::new();
     for e in entries {
         match e {
-            Entry::Intent { token, addr, action, provider } => open.push(Unfinished {
-                token: token.clone(),
-                addr: addr.clone(),
-                action: action.clone(),
-                provider: provider.clone(),
-            }),
+            Entry::Intent { token, addr, action, provider } => {
+                open.push(Unfinished { token: token.clone(), addr: addr.clone(), action: action.clone(), provider: provider.clone() })
+            }
             Entry::Set { token, addr, provider, object, deposed } => {
                 match deposed {
                     Some(k) => state.set_deposed(addr, k.clone(), Some(object.clone()), provider),
@@ -205,7 +202,8 @@ mod tests {
         let path = dir.path().join("j");
         let mut w = JournalWriter::open(&path).unwrap();
         let p = "provider[\"terraform.io/builtin/terraform\"]".to_string();
-        w.append(&Entry::Intent { token: "t1".into(), addr: addr("terraform_data.a"), action: "create".into(), provider: p.clone() }).unwrap();
+        w.append(&Entry::Intent { token: "t1".into(), addr: addr("terraform_data.a"), action: "create".into(), provider: p.clone() })
+            .unwrap();
         w.append(&Entry::Set {
             token: Some("t1".into()),
             addr: addr("terraform_data.a"),

@@ -12,13 +12,11 @@ pub mod local;
 pub mod model;
 pub mod statefile;
 
-pub use addr::{
-    AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, Resource, ResourceMode, Target,
-};
+pub use addr::{AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, Resource, ResourceMode, Target};
 pub use backend::{Backend, BackendError, LockId, LockInfo, DEFAULT_WORKSPACE};
 pub use local::LocalBackend;
 pub use model::{
-    AttrPath, DeposedKey, EachMode, InstanceObject, ModuleState, MoveError, ObjectStatus,
-    OutputState, PathStep, ResourceInstance, ResourceState, State,
+    AttrPath, DeposedKey, EachMode, InstanceObject, ModuleState, MoveError, ObjectStatus, OutputState, PathStep, ResourceInstance,
+    ResourceState, State,
 };
 pub use statefile::StateFileError;

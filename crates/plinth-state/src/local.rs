@@ -91,10 +91,7 @@ impl LocalBackend {
     /// Terraform's default layout in `dir`.
     pub fn new(dir: impl AsRef<Path>) -> Self {
         let dir = dir.as_ref();
-        Self::with_paths(
-            dir.join(DEFAULT_STATE_FILENAME),
-            dir.join(DEFAULT_WORKSPACE_DIR),
-        )
+        Self::with_paths(dir.join(DEFAULT_STATE_FILENAME), dir.join(DEFAULT_WORKSPACE_DIR))
     }
 
     /// `state_path` for the default workspace (`path` in the backend
@@ -116,10 +113,8 @@ impl LocalBackend {
     }
 
     fn decrypt(&self, path: &Path, bytes: &[u8]) -> Result<Vec<u8>, BackendError> {
-        decrypt_opt(self.encryption.as_deref(), bytes, "state").map_err(|source| BackendError::Encryption {
-            path: path.display().to_string(),
-            source,
-        })
+        decrypt_opt(self.encryption.as_deref(), bytes, "state")
+            .map_err(|source| BackendError::Encryption { path: path.display().to_string(), source })
     }
 
     /// Disables `.backup` files (`-backup=-`).
@@ -133,9 +128,7 @@ impl LocalBackend {
         if workspace == DEFAULT_WORKSPACE {
             self.state_path.clone()
         } else {
-            self.workspace_dir
-                .join(workspace)
-                .join(DEFAULT_STATE_FILENAME)
+            self.workspace_dir.join(workspace).join(DEFAULT_STATE_FILENAME)
         }
     }
 
@@ -150,10 +143,7 @@ impl LocalBackend {
     /// beside its state file.
     pub fn lock_info_path(&self, workspace: &str) -> PathBuf {
         let state = self.state_path(workspace);
-        let name = state
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = state.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let name = name.strip_prefix('.').unwrap_or(&name);
         state.with_file_name(format!(".{name}.lock.info"))
     }
@@ -169,11 +159,7 @@ impl LocalBackend {
     }
 
     fn check_name(name: &str) -> Result<(), BackendError> {
-        let bad = name.is_empty()
-            || name == "."
-            || name == ".."
-            || name.contains(['/', '\\'])
-            || name.chars().any(char::is_control);
+        let bad = name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\']) || name.chars().any(char::is_control);
         if bad {
             return Err(BackendError::InvalidWorkspace(name.to_string()));
         }
@@ -186,11 +172,7 @@ impl LocalBackend {
 
     /// Lineage and serial of the stored snapshot, reading the file only if
     /// it changed since we last read or wrote it.
-    fn stored_meta(
-        &mut self,
-        workspace: &str,
-        path: &Path,
-    ) -> Result<Option<DiskSnapshot>, BackendError> {
+    fn stored_meta(&mut self, workspace: &str, path: &Path) -> Result<Option<DiskSnapshot>, BackendError> {
         let meta = match fs::metadata(path) {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -220,20 +202,12 @@ impl LocalBackend {
         let Ok(m) = serde_json::from_slice::<Meta>(&bytes) else {
             return Ok(None);
         };
-        let snap = DiskSnapshot {
-            fingerprint,
-            lineage: m.lineage,
-            serial: m.serial,
-        };
+        let snap = DiskSnapshot { fingerprint, lineage: m.lineage, serial: m.serial };
         self.files(workspace).on_disk = Some(snap.clone());
         Ok(Some(snap))
     }
 
-    fn try_lock(
-        &mut self,
-        workspace: &str,
-        info: &LockInfo,
-    ) -> Result<Option<LockId>, BackendError> {
+    fn try_lock(&mut self, workspace: &str, info: &LockInfo) -> Result<Option<LockId>, BackendError> {
         let path = self.lock_info_path(workspace);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| io_err("could not create directory", dir, e))?;
@@ -246,9 +220,7 @@ impl LocalBackend {
                 .truncate(false)
                 .open(&path)
                 .map_err(|e| io_err("could not open lock file", &path, e))?;
-            let acquired = file
-                .try_lock_exclusive()
-                .map_err(|e| io_err("could not lock", &path, e))?;
+            let acquired = file.try_lock_exclusive().map_err(|e| io_err("could not lock", &path, e))?;
             if !acquired {
                 return Ok(None);
             }
@@ -260,17 +232,10 @@ impl LocalBackend {
             let mut info = info.clone();
             info.path = self.state_path(workspace).to_string_lossy().into_owned();
             info.created = rfc3339_now();
-            file.set_len(0)
-                .map_err(|e| io_err("could not write lock info", &path, e))?;
-            (&file)
-                .write_all(info.to_json().as_bytes())
-                .map_err(|e| io_err("could not write lock info", &path, e))?;
+            file.set_len(0).map_err(|e| io_err("could not write lock info", &path, e))?;
+            (&file).write_all(info.to_json().as_bytes()).map_err(|e| io_err("could not write lock info", &path, e))?;
             let id = info.id.clone();
-            self.files(workspace).lock = Some(HeldLock {
-                id: id.clone(),
-                file,
-                path,
-            });
+            self.files(workspace).lock = Some(HeldLock { id: id.clone(), file, path });
             return Ok(Some(id));
         }
     }
@@ -282,9 +247,7 @@ impl LocalBackend {
         let unlocked = FileExt::unlock(&lock.file);
         drop(lock.file);
         match removed {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                return Err(io_err("could not remove", &lock.path, e))
-            }
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err("could not remove", &lock.path, e)),
             _ => {}
         }
         unlocked.map_err(|e| io_err("could not unlock", &lock.path, e))
@@ -297,8 +260,7 @@ impl Backend for LocalBackend {
         match fs::read_dir(&self.workspace_dir) {
             Ok(entries) => {
                 for entry in entries {
-                    let entry =
-                        entry.map_err(|e| io_err("could not list", &self.workspace_dir, e))?;
+                    let entry = entry.map_err(|e| io_err("could not list", &self.workspace_dir, e))?;
                     if entry.file_type().is_ok_and(|t| t.is_dir()) {
                         let name = entry.file_name().to_string_lossy().into_owned();
                         if name != DEFAULT_WORKSPACE {
@@ -327,9 +289,7 @@ impl Backend for LocalBackend {
         }
         let dir = self.workspace_dir.join(name);
         match fs::remove_dir_all(&dir) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                Err(io_err("could not delete", &dir, e))
-            }
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_err("could not delete", &dir, e)),
             _ => Ok(()),
         }
     }
@@ -339,12 +299,9 @@ impl Backend for LocalBackend {
         let path = self.state_path(workspace);
         let (bytes, meta) = match File::open(&path) {
             Ok(mut f) => {
-                let meta = f
-                    .metadata()
-                    .map_err(|e| io_err("could not inspect", &path, e))?;
+                let meta = f.metadata().map_err(|e| io_err("could not inspect", &path, e))?;
                 let mut bytes = Vec::with_capacity(meta.len() as usize);
-                f.read_to_end(&mut bytes)
-                    .map_err(|e| io_err("could not read", &path, e))?;
+                f.read_to_end(&mut bytes).map_err(|e| io_err("could not read", &path, e))?;
                 (bytes, meta)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -363,11 +320,8 @@ impl Backend for LocalBackend {
             Err(StateFileError::Empty) => return Ok(None),
             Err(source) => return Err(BackendError::StateFile { path, source }),
         };
-        self.files(workspace).on_disk = Some(DiskSnapshot {
-            fingerprint: Fingerprint::of(&meta),
-            lineage: state.lineage.clone(),
-            serial: state.serial,
-        });
+        self.files(workspace).on_disk =
+            Some(DiskSnapshot { fingerprint: Fingerprint::of(&meta), lineage: state.lineage.clone(), serial: state.serial });
         Ok(Some(state))
     }
 
@@ -383,35 +337,24 @@ impl Backend for LocalBackend {
         let stored = self.stored_meta(workspace, &path)?;
         if let Some(stored) = &stored {
             if !stored.lineage.is_empty() && stored.lineage != state.lineage {
-                return Err(BackendError::LineageMismatch {
-                    existing: stored.lineage.clone(),
-                    new: state.lineage.clone(),
-                });
+                return Err(BackendError::LineageMismatch { existing: stored.lineage.clone(), new: state.lineage.clone() });
             }
             if stored.serial > state.serial {
-                return Err(BackendError::OlderSerial {
-                    existing: stored.serial,
-                    new: state.serial,
-                });
+                return Err(BackendError::OlderSerial { existing: stored.serial, new: state.serial });
             }
         }
 
         if self.backups && !self.files(workspace).backed_up {
             if path.exists() {
                 let backup = self.backup_path(workspace);
-                fs::copy(&path, &backup)
-                    .map_err(|e| io_err("failed to create local state backup file", &backup, e))?;
+                fs::copy(&path, &backup).map_err(|e| io_err("failed to create local state backup file", &backup, e))?;
             }
             self.files(workspace).backed_up = true;
         }
 
         let tmp = if self.encryption.is_some() {
-            let sealed = encrypt_opt(self.encryption.as_deref(), statefile::to_bytes(state)).map_err(|source| {
-                BackendError::Encryption {
-                    path: path.display().to_string(),
-                    source,
-                }
-            })?;
+            let sealed = encrypt_opt(self.encryption.as_deref(), statefile::to_bytes(state))
+                .map_err(|source| BackendError::Encryption { path: path.display().to_string(), source })?;
             write_temp(&dir, &path, |w| w.write_all(&sealed))?
         } else {
             write_temp(&dir, &path, |w| statefile::write_state(state, w))?
@@ -423,27 +366,16 @@ impl Backend for LocalBackend {
         sync_dir(&dir);
 
         let meta = fs::metadata(&path).map_err(|e| io_err("could not inspect", &path, e))?;
-        self.files(workspace).on_disk = Some(DiskSnapshot {
-            fingerprint: Fingerprint::of(&meta),
-            lineage: state.lineage.clone(),
-            serial: state.serial,
-        });
+        self.files(workspace).on_disk =
+            Some(DiskSnapshot { fingerprint: Fingerprint::of(&meta), lineage: state.lineage.clone(), serial: state.serial });
         Ok(())
     }
 
-    fn lock(
-        &mut self,
-        workspace: &str,
-        info: LockInfo,
-        timeout: Duration,
-    ) -> Result<LockId, BackendError> {
+    fn lock(&mut self, workspace: &str, info: LockInfo, timeout: Duration) -> Result<LockId, BackendError> {
         Self::check_name(workspace)?;
         if self.files(workspace).lock.is_some() {
             return Err(BackendError::Locked {
-                message: format!(
-                    "state {:?} already locked",
-                    self.state_path(workspace).display().to_string()
-                ),
+                message: format!("state {:?} already locked", self.state_path(workspace).display().to_string()),
                 info: self.boxed_lock_info(workspace),
             });
         }
@@ -469,10 +401,7 @@ impl Backend for LocalBackend {
         let info = self.boxed_lock_info(workspace);
         let files = self.files(workspace);
         let Some(lock) = files.lock.take() else {
-            return Err(BackendError::Unlock {
-                message: "LocalState not locked".to_string(),
-                info,
-            });
+            return Err(BackendError::Unlock { message: "LocalState not locked".to_string(), info });
         };
         if lock.id != id {
             let message = format!("invalid lock id: {id:?}. current id: {:?}", lock.id);
@@ -489,12 +418,7 @@ impl Backend for LocalBackend {
     }
 
     fn force_unlock(&mut self, workspace: &str, id: &str) -> Result<(), BackendError> {
-        if self
-            .files(workspace)
-            .lock
-            .as_ref()
-            .is_some_and(|l| l.id == id)
-        {
+        if self.files(workspace).lock.as_ref().is_some_and(|l| l.id == id) {
             return self.unlock(workspace, id);
         }
         let info = self.lock_info(workspace);
@@ -532,11 +456,7 @@ impl Drop for LocalBackend {
 }
 
 fn io_err(context: &'static str, path: &Path, source: io::Error) -> BackendError {
-    BackendError::Io {
-        context,
-        path: path.to_path_buf(),
-        source,
-    }
+    BackendError::Io { context, path: path.to_path_buf(), source }
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, BackendError> {
@@ -545,22 +465,11 @@ fn read_file(path: &Path) -> Result<Vec<u8>, BackendError> {
 
 /// Writes a new file in `dir` through `fill`, fsyncs it and returns its
 /// path. Permissions are copied from `like` when that exists.
-fn write_temp(
-    dir: &Path,
-    like: &Path,
-    fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
-) -> Result<PathBuf, BackendError> {
-    let base = like
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+fn write_temp(dir: &Path, like: &Path, fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>) -> Result<PathBuf, BackendError> {
+    let base = like.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut attempt = 0u32;
     let (tmp, file) = loop {
-        let tmp = dir.join(format!(
-            ".{base}.{}.{}.tmp",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ));
+        let tmp = dir.join(format!(".{base}.{}.{}.tmp", std::process::id(), uuid::Uuid::new_v4().simple()));
         match OpenOptions::new().write(true).create_new(true).open(&tmp) {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 8 => attempt += 1,
@@ -635,17 +544,8 @@ mod tests {
     #[test]
     fn lock_info_path_matches_terraform() {
         let b = LocalBackend::with_paths("/x/prod.tfstate", "/x/ws");
-        assert_eq!(
-            b.lock_info_path("default"),
-            Path::new("/x/.prod.tfstate.lock.info")
-        );
-        assert_eq!(
-            b.lock_info_path("dev"),
-            Path::new("/x/ws/dev/.terraform.tfstate.lock.info")
-        );
-        assert_eq!(
-            b.backup_path("dev"),
-            Path::new("/x/ws/dev/terraform.tfstate.backup")
-        );
+        assert_eq!(b.lock_info_path("default"), Path::new("/x/.prod.tfstate.lock.info"));
+        assert_eq!(b.lock_info_path("dev"), Path::new("/x/ws/dev/.terraform.tfstate.lock.info"));
+        assert_eq!(b.backup_path("dev"), Path::new("/x/ws/dev/terraform.tfstate.backup"));
     }
 }

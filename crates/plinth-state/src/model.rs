@@ -9,9 +9,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::addr::{
-    AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, Resource, Target,
-};
+use crate::addr::{AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, Resource, Target};
 
 /// A whole state snapshot.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,10 +77,7 @@ pub struct ResourceState {
 
 impl ResourceState {
     pub fn new(provider: impl Into<String>) -> Self {
-        ResourceState {
-            provider: provider.into(),
-            instances: BTreeMap::new(),
-        }
+        ResourceState { provider: provider.into(), instances: BTreeMap::new() }
     }
 
     /// Instances in key order: no key, then ints, then strings.
@@ -112,10 +107,7 @@ impl DeposedKey {
     /// A fresh random key.
     pub fn generate() -> Self {
         let bytes = uuid::Uuid::new_v4().into_bytes();
-        DeposedKey(format!(
-            "{:02x}{:02x}{:02x}{:02x}",
-            bytes[0], bytes[1], bytes[2], bytes[3]
-        ))
+        DeposedKey(format!("{:02x}{:02x}{:02x}{:02x}", bytes[0], bytes[1], bytes[2], bytes[3]))
     }
 
     /// Checks Terraform's format (exactly 8 characters).
@@ -259,24 +251,13 @@ impl State {
 
     /// All resources, in `state list` order.
     pub fn resources(&self) -> impl Iterator<Item = (AbsResource, &ResourceState)> {
-        self.modules.iter().flat_map(|(m, ms)| {
-            ms.resources.iter().map(move |(r, rs)| {
-                (
-                    AbsResource {
-                        module: m.clone(),
-                        resource: r.clone(),
-                    },
-                    rs,
-                )
-            })
-        })
+        self.modules
+            .iter()
+            .flat_map(|(m, ms)| ms.resources.iter().map(move |(r, rs)| (AbsResource { module: m.clone(), resource: r.clone() }, rs)))
     }
 
     pub fn resource(&self, addr: &AbsResource) -> Option<&ResourceState> {
-        self.modules
-            .get(&addr.module)?
-            .resources
-            .get(&addr.resource)
+        self.modules.get(&addr.module)?.resources.get(&addr.resource)
     }
 
     pub fn instance(&self, addr: &AbsResourceInstance) -> Option<&ResourceInstance> {
@@ -290,44 +271,24 @@ impl State {
     /// Addresses of all instances (with a current or a deposed object),
     /// in `terraform state list` order.
     pub fn instance_addrs(&self) -> impl Iterator<Item = AbsResourceInstance> + '_ {
-        self.resources().flat_map(|(r, rs)| {
-            rs.instances
-                .keys()
-                .map(move |k| r.instance(k.clone()))
-                .collect::<Vec<_>>()
-        })
+        self.resources().flat_map(|(r, rs)| rs.instances.keys().map(move |k| r.instance(k.clone())).collect::<Vec<_>>())
     }
 
     /// Number of instances across all resources.
     pub fn instance_count(&self) -> usize {
-        self.modules
-            .values()
-            .flat_map(|m| m.resources.values())
-            .map(|r| r.instances.len())
-            .sum()
+        self.modules.values().flat_map(|m| m.resources.values()).map(|r| r.instances.len()).sum()
     }
 
     /// Sets (or with `None`, removes) the current object of an instance.
     /// The resource is created with `provider` if it doesn't exist, and its
     /// provider is updated otherwise. Empty instances, resources and modules
     /// are pruned.
-    pub fn set_current(
-        &mut self,
-        addr: &AbsResourceInstance,
-        obj: Option<InstanceObject>,
-        provider: &str,
-    ) {
+    pub fn set_current(&mut self, addr: &AbsResourceInstance, obj: Option<InstanceObject>, provider: &str) {
         self.update_instance(addr, provider, obj.is_some(), |inst| inst.current = obj);
     }
 
     /// Sets (or with `None`, removes) one deposed object of an instance.
-    pub fn set_deposed(
-        &mut self,
-        addr: &AbsResourceInstance,
-        key: DeposedKey,
-        obj: Option<InstanceObject>,
-        provider: &str,
-    ) {
+    pub fn set_deposed(&mut self, addr: &AbsResourceInstance, key: DeposedKey, obj: Option<InstanceObject>, provider: &str) {
         self.update_instance(addr, provider, obj.is_some(), |inst| match obj {
             Some(obj) => {
                 inst.deposed.insert(key, obj);
@@ -386,32 +347,17 @@ impl State {
             (Target::Module(f), Target::Module(t)) => self.move_module(f, t),
             (Target::Resource(f), Target::Resource(t)) => self.move_resource(f, t),
             (Target::Instance(f), Target::Instance(t)) => self.move_instance(f, t),
-            (Target::Instance(f), Target::Resource(t)) => {
-                self.move_instance(f, &t.instance(InstanceKey::None))
-            }
-            (Target::Resource(f), Target::Instance(t)) => {
-                self.move_instance(&f.instance(InstanceKey::None), t)
-            }
-            _ => Err(MoveError::KindMismatch {
-                from: from.to_string(),
-                to: to.to_string(),
-            }),
+            (Target::Instance(f), Target::Resource(t)) => self.move_instance(f, &t.instance(InstanceKey::None)),
+            (Target::Resource(f), Target::Instance(t)) => self.move_instance(&f.instance(InstanceKey::None), t),
+            _ => Err(MoveError::KindMismatch { from: from.to_string(), to: to.to_string() }),
         }
     }
 
     /// Moves one instance (all its objects) to another address. The
     /// destination resource is created with the source's provider if needed.
-    pub fn move_instance(
-        &mut self,
-        from: &AbsResourceInstance,
-        to: &AbsResourceInstance,
-    ) -> Result<(), MoveError> {
+    pub fn move_instance(&mut self, from: &AbsResourceInstance, to: &AbsResourceInstance) -> Result<(), MoveError> {
         if from == to {
-            return if self.instance(from).is_some() {
-                Ok(())
-            } else {
-                Err(MoveError::SourceMissing(from.to_string()))
-            };
+            return if self.instance(from).is_some() { Ok(()) } else { Err(MoveError::SourceMissing(from.to_string())) };
         }
         check_same_type(&from.resource, &to.resource)?;
         let provider = match self.resource(&from.resource) {
@@ -449,35 +395,19 @@ impl State {
             return Err(MoveError::DestinationExists(to.to_string()));
         }
         let rs = self.remove_resource(from).expect("checked above");
-        self.modules
-            .entry(to.module.clone())
-            .or_default()
-            .resources
-            .insert(to.resource.clone(), rs);
+        self.modules.entry(to.module.clone()).or_default().resources.insert(to.resource.clone(), rs);
         Ok(())
     }
 
     /// Moves a module instance and everything nested in it.
-    pub fn move_module(
-        &mut self,
-        from: &ModuleInstance,
-        to: &ModuleInstance,
-    ) -> Result<(), MoveError> {
+    pub fn move_module(&mut self, from: &ModuleInstance, to: &ModuleInstance) -> Result<(), MoveError> {
         if from == to {
             return Ok(());
         }
         if from.contains(to) || from.is_root() {
-            return Err(MoveError::IntoItself {
-                from: from.to_string(),
-                to: to.to_string(),
-            });
+            return Err(MoveError::IntoItself { from: from.to_string(), to: to.to_string() });
         }
-        let moving: Vec<ModuleInstance> = self
-            .modules
-            .keys()
-            .filter(|m| from.contains(m))
-            .cloned()
-            .collect();
+        let moving: Vec<ModuleInstance> = self.modules.keys().filter(|m| from.contains(m)).cloned().collect();
         if moving.is_empty() {
             return Err(MoveError::SourceMissing(from.to_string()));
         }
@@ -493,21 +423,10 @@ impl State {
     }
 
     fn instance_mut(&mut self, addr: &AbsResourceInstance) -> Option<&mut ResourceInstance> {
-        self.modules
-            .get_mut(&addr.resource.module)?
-            .resources
-            .get_mut(&addr.resource.resource)?
-            .instances
-            .get_mut(&addr.key)
+        self.modules.get_mut(&addr.resource.module)?.resources.get_mut(&addr.resource.resource)?.instances.get_mut(&addr.key)
     }
 
-    fn update_instance(
-        &mut self,
-        addr: &AbsResourceInstance,
-        provider: &str,
-        adding: bool,
-        update: impl FnOnce(&mut ResourceInstance),
-    ) {
+    fn update_instance(&mut self, addr: &AbsResourceInstance, provider: &str, adding: bool, update: impl FnOnce(&mut ResourceInstance)) {
         if adding {
             let rs = self
                 .modules
@@ -533,11 +452,7 @@ impl State {
         let Some(ms) = self.modules.get_mut(&addr.module) else {
             return;
         };
-        if ms
-            .resources
-            .get(&addr.resource)
-            .is_some_and(|rs| rs.instances.is_empty())
-        {
+        if ms.resources.get(&addr.resource).is_some_and(|rs| rs.instances.is_empty()) {
             ms.resources.remove(&addr.resource);
         }
         if ms.resources.is_empty() {
@@ -547,11 +462,7 @@ impl State {
 
     /// Inserts a resource as read from a file; used by the file reader,
     /// which reports duplicates itself.
-    pub(crate) fn resource_entry(
-        &mut self,
-        addr: AbsResource,
-        provider: String,
-    ) -> &mut ResourceState {
+    pub(crate) fn resource_entry(&mut self, addr: AbsResource, provider: String) -> &mut ResourceState {
         let rs = self
             .modules
             .entry(addr.module)
@@ -572,10 +483,7 @@ impl ResourceState {
 
 fn check_same_type(from: &AbsResource, to: &AbsResource) -> Result<(), MoveError> {
     if from.resource.mode != to.resource.mode || from.resource.type_name != to.resource.type_name {
-        return Err(MoveError::TypeMismatch {
-            from: from.to_string(),
-            to: to.to_string(),
-        });
+        return Err(MoveError::TypeMismatch { from: from.to_string(), to: to.to_string() });
     }
     Ok(())
 }

@@ -16,10 +16,7 @@ use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::Value;
 
 use crate::addr::{AbsResource, InstanceKey, ModuleInstance, Resource, ResourceMode};
-use crate::model::{
-    AttrPath, DeposedKey, InstanceObject, ModuleState, ObjectStatus, OutputState, PathStep,
-    ResourceState, State,
-};
+use crate::model::{AttrPath, DeposedKey, InstanceObject, ModuleState, ObjectStatus, OutputState, PathStep, ResourceState, State};
 
 /// The Terraform version plinth is compatible with, as named in messages.
 pub const TERRAFORM_VERSION: &str = "1.15.0";
@@ -35,11 +32,7 @@ pub enum StateFileError {
     #[error("The state file is empty, but its backup {0} is not: the state was probably truncated. Copy the backup over the state file to recover it, or delete the backup if an empty state is really meant.")]
     EmptyWithBackup(String),
     #[error("Unsupported state file format: The state file could not be parsed as JSON: {message} at line {line}, column {column}.")]
-    Syntax {
-        message: String,
-        line: usize,
-        column: usize,
-    },
+    Syntax { message: String, line: usize, column: usize },
     #[error("Unsupported state file format: The state file does not have a \"version\" attribute, which is required to identify the format version.")]
     MissingVersion,
     #[error("Unsupported state file format: The version in the state file is {0}. A positive whole number is required.")]
@@ -49,32 +42,20 @@ pub enum StateFileError {
     #[error("Unsupported state file format: The state file uses format version {0}, which is no longer supported. Upgrade it by running a Terraform 1.x command (such as \"terraform refresh\") on it first.")]
     LegacyVersion(u64),
     #[error("Unsupported state file format: The state file uses format version {version}, which is not supported by Terraform {TERRAFORM_VERSION}. {}", created_by_sentence(.created_by))]
-    NewerVersion {
-        version: u64,
-        created_by: Option<String>,
-    },
+    NewerVersion { version: u64, created_by: Option<String> },
     /// Valid JSON that doesn't have the shape of a v4 state (missing or
     /// mistyped fields).
     #[error("Invalid state file: {message} at line {line}, column {column}.")]
-    Shape {
-        message: String,
-        line: usize,
-        column: usize,
-    },
+    Shape { message: String, line: usize, column: usize },
     /// Well-formed, but with contents that make no sense.
     #[error("{summary}: {detail}")]
-    Content {
-        summary: &'static str,
-        detail: String,
-    },
+    Content { summary: &'static str, detail: String },
 }
 
 fn created_by_sentence(created_by: &Option<String>) -> String {
     match created_by {
         Some(v) => format!("This state file was created by Terraform {v}."),
-        None => {
-            "This state file may have been created by a newer version of Terraform.".to_string()
-        }
+        None => "This state file may have been created by a newer version of Terraform.".to_string(),
     }
 }
 
@@ -86,16 +67,8 @@ fn json_error(err: serde_json::Error) -> StateFileError {
     };
     let (line, column) = (err.line(), err.column());
     match err.classify() {
-        serde_json::error::Category::Data => StateFileError::Shape {
-            message,
-            line,
-            column,
-        },
-        _ => StateFileError::Syntax {
-            message,
-            line,
-            column,
-        },
+        serde_json::error::Category::Data => StateFileError::Shape { message, line, column },
+        _ => StateFileError::Syntax { message, line, column },
     }
 }
 
@@ -129,9 +102,7 @@ pub fn read_state(src: &[u8]) -> Result<State, StateFileError> {
     let _ = sniff.terraform_version;
     let version = match sniff.version {
         None => return Err(StateFileError::MissingVersion),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .ok_or_else(|| StateFileError::InvalidVersion(n.to_string()))?,
+        Some(Value::Number(n)) => n.as_u64().ok_or_else(|| StateFileError::InvalidVersion(n.to_string()))?,
         Some(other) => return Err(StateFileError::InvalidVersion(other.to_string())),
     };
     match version {
@@ -143,24 +114,16 @@ pub fn read_state(src: &[u8]) -> Result<State, StateFileError> {
             struct CreatedBy {
                 terraform_version: Option<String>,
             }
-            let created_by = serde_json::from_slice::<CreatedBy>(src)
-                .ok()
-                .and_then(|c| c.terraform_version)
-                .filter(|v| looks_like_version(v));
-            Err(StateFileError::NewerVersion {
-                version,
-                created_by,
-            })
+            let created_by =
+                serde_json::from_slice::<CreatedBy>(src).ok().and_then(|c| c.terraform_version).filter(|v| looks_like_version(v));
+            Err(StateFileError::NewerVersion { version, created_by })
         }
     }
 }
 
 fn looks_like_version(v: &str) -> bool {
     let core = v.split(['-', '+']).next().unwrap_or("");
-    !core.is_empty()
-        && core
-            .split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    !core.is_empty() && core.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[derive(Deserialize)]
@@ -238,14 +201,7 @@ fn read_v4(src: &[u8]) -> Result<State, StateFileError> {
     state.check_results = file.check_results.filter(|v| !v.is_null());
 
     for (name, o) in file.outputs {
-        state.outputs.insert(
-            name,
-            OutputState {
-                value: o.value,
-                ty: o.ty,
-                sensitive: o.sensitive,
-            },
-        );
+        state.outputs.insert(name, OutputState { value: o.value, ty: o.ty, sensitive: o.sensitive });
     }
 
     for r in file.resources {
@@ -255,25 +211,13 @@ fn read_v4(src: &[u8]) -> Result<State, StateFileError> {
             other => {
                 return Err(content(
                     "Invalid resource mode in state",
-                    format!(
-                        "State contains a resource with mode {other:?} ({:?} {:?}) which is not supported.",
-                        r.type_name, r.name
-                    ),
+                    format!("State contains a resource with mode {other:?} ({:?} {:?}) which is not supported.", r.type_name, r.name),
                 ))
             }
         };
         let module: ModuleInstance =
-            r.module.parse().map_err(|e: crate::addr::AddrParseError| {
-                content("Invalid module address in state", e.to_string())
-            })?;
-        let addr = AbsResource {
-            module,
-            resource: Resource {
-                mode,
-                type_name: r.type_name,
-                name: r.name,
-            },
-        };
+            r.module.parse().map_err(|e: crate::addr::AddrParseError| content("Invalid module address in state", e.to_string()))?;
+        let addr = AbsResource { module, resource: Resource { mode, type_name: r.type_name, name: r.name } };
         let rs = state.resource_entry(addr.clone(), r.provider);
         for i in r.instances {
             read_instance(&addr, rs, i)?;
@@ -282,38 +226,22 @@ fn read_v4(src: &[u8]) -> Result<State, StateFileError> {
     Ok(state)
 }
 
-fn read_instance(
-    addr: &AbsResource,
-    rs: &mut ResourceState,
-    i: InstanceV4,
-) -> Result<(), StateFileError> {
+fn read_instance(addr: &AbsResource, rs: &mut ResourceState, i: InstanceV4) -> Result<(), StateFileError> {
     let invalid = |detail: String| content("Invalid resource instance metadata in state", detail);
     let key = match i.index_key {
         Value::Null => InstanceKey::None,
         Value::String(s) => InstanceKey::Str(s),
         Value::Number(n) => match n.as_i64() {
             Some(n) => InstanceKey::Int(n),
-            None => {
-                return Err(invalid(format!(
-                    "Resource {addr} has an instance with the invalid instance key {n}."
-                )))
-            }
+            None => return Err(invalid(format!("Resource {addr} has an instance with the invalid instance key {n}."))),
         },
-        other => {
-            return Err(invalid(format!(
-                "Resource {addr} has an instance with the invalid instance key {other}."
-            )))
-        }
+        other => return Err(invalid(format!("Resource {addr} has an instance with the invalid instance key {other}."))),
     };
     let inst_addr = addr.instance(key.clone());
     let status = match i.status.as_str() {
         "" => ObjectStatus::Ready,
         "tainted" => ObjectStatus::Tainted,
-        other => {
-            return Err(invalid(format!(
-                "Instance {inst_addr} has invalid status {other:?}."
-            )))
-        }
+        other => return Err(invalid(format!("Instance {inst_addr} has invalid status {other:?}."))),
     };
     let attributes = match (i.attributes, i.attributes_flat) {
         (Some(a), _) => a,
@@ -326,9 +254,7 @@ fn read_instance(
     };
     let mut sensitive_attributes = Vec::new();
     for path in i.sensitive_attributes.unwrap_or_default() {
-        sensitive_attributes.push(
-            read_path(path).map_err(|detail| content("Error unmarshaling path step", detail))?,
-        );
+        sensitive_attributes.push(read_path(path).map_err(|detail| content("Error unmarshaling path step", detail))?);
     }
     let obj = InstanceObject {
         schema_version: i.schema_version,
@@ -377,10 +303,9 @@ fn read_path(steps: Vec<PathStepV4>) -> Result<AttrPath, String> {
                 other => Err(format!("Failed to unmarshal get attr step name: expected a string, got {other}")),
             },
             "index" => match step.value {
-                Value::Object(mut o) if o.contains_key("value") && o.contains_key("type") => Ok(PathStep::Index {
-                    key: o.remove("value").unwrap_or(Value::Null),
-                    ty: o.remove("type").unwrap_or(Value::Null),
-                }),
+                Value::Object(mut o) if o.contains_key("value") && o.contains_key("type") => {
+                    Ok(PathStep::Index { key: o.remove("value").unwrap_or(Value::Null), ty: o.remove("type").unwrap_or(Value::Null) })
+                }
                 other => Err(format!("Failed to unmarshal index step key: expected {{\"value\", \"type\"}}, got {other}")),
             },
             other => Err(format!("Unsupported path step type {other:?}")),
@@ -392,9 +317,7 @@ fn read_path(steps: Vec<PathStepV4>) -> Result<AttrPath, String> {
 /// Pass a buffered writer; this makes many small writes.
 pub fn write_state<W: Write>(state: &State, writer: W) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(writer, GoFormatter::new());
-    FileOut(state)
-        .serialize(&mut ser)
-        .map_err(io::Error::other)?;
+    FileOut(state).serialize(&mut ser).map_err(io::Error::other)?;
     let mut writer = ser.into_inner();
     writer.write_all(b"\n")?;
     writer.flush()
@@ -418,11 +341,7 @@ impl GoFormatter {
 }
 
 impl Formatter for GoFormatter {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
         let bytes = fragment.as_bytes();
         let mut start = 0;
         let mut i = 0;
@@ -431,12 +350,8 @@ impl Formatter for GoFormatter {
                 b'<' => Some((b"\\u003c", 1)),
                 b'>' => Some((b"\\u003e", 1)),
                 b'&' => Some((b"\\u0026", 1)),
-                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => {
-                    Some((b"\\u2028", 3))
-                }
-                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => {
-                    Some((b"\\u2029", 3))
-                }
+                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => Some((b"\\u2028", 3)),
+                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => Some((b"\\u2029", 3)),
                 _ => None,
             };
             if let Some((esc, len)) = escape {
@@ -530,20 +445,12 @@ impl Serialize for ResourcesOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Terraform orders resources by the module's string form (not the
         // `state list` order the model keeps), then mode, type and name.
-        let mut modules: Vec<(String, &ModuleState)> = self
-            .0
-            .modules()
-            .map(|(m, ms)| (m.to_string(), ms))
-            .collect();
+        let mut modules: Vec<(String, &ModuleState)> = self.0.modules().map(|(m, ms)| (m.to_string(), ms)).collect();
         modules.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut seq = s.serialize_seq(None)?;
         for (module, ms) in &modules {
             for (resource, rs) in ms.resources() {
-                seq.serialize_element(&ResourceOut {
-                    module,
-                    resource,
-                    rs,
-                })?;
+                seq.serialize_element(&ResourceOut { module, resource, rs })?;
             }
         }
         seq.end()
@@ -579,18 +486,10 @@ impl Serialize for InstancesOut<'_> {
         let mut seq = s.serialize_seq(None)?;
         for (key, inst) in self.0.instances() {
             if let Some(obj) = &inst.current {
-                seq.serialize_element(&ObjectOut {
-                    key,
-                    deposed: None,
-                    obj,
-                })?;
+                seq.serialize_element(&ObjectOut { key, deposed: None, obj })?;
             }
             for (dk, obj) in &inst.deposed {
-                seq.serialize_element(&ObjectOut {
-                    key,
-                    deposed: Some(dk),
-                    obj,
-                })?;
+                seq.serialize_element(&ObjectOut { key, deposed: Some(dk), obj })?;
             }
         }
         seq.end()

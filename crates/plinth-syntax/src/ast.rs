@@ -103,17 +103,35 @@ pub enum ExprKind {
     Index(Box<Expr>, Box<Expr>),
     /// `source[*].each` or `source.*.each`. `each` is evaluated once per element
     /// with [`ExprKind::SplatItem`] standing for the element.
-    Splat { source: Box<Expr>, each: Box<Expr> },
+    Splat {
+        source: Box<Expr>,
+        each: Box<Expr>,
+    },
     /// The current element inside a splat's `each` expression.
     SplatItem,
     Tuple(Vec<Expr>),
     Object(Vec<ObjectItem>),
     /// `name(args...)`; `name` includes any namespace, e.g. `core::length`.
     /// `expand_final` is true when the last argument is followed by `...`.
-    Call { name: Ident, args: Vec<Expr>, expand_final: bool },
-    Conditional { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
-    Unary { op: UnaryOp, expr: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+        expand_final: bool,
+    },
+    Conditional {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        expr: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `[for k, v in coll : value if cond]` or `{for k, v in coll : key => value... if cond}`.
     For(Box<ForExpr>),
     /// `( expr )` — kept because a parenthesized object key is an expression, not a name.

@@ -110,13 +110,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            summary: summary.into(),
-            detail: detail.into(),
-            subject: None,
-            context: None,
-        }
+        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), subject: None, context: None }
     }
 
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {

@@ -227,7 +227,15 @@ impl<'a> Reader<'a> {
                     while end < self.b.len() && self.b[end].is_ascii_alphanumeric() {
                         end += 1;
                     }
-                    self.err("Invalid JSON keyword", format!("{:?} is not a valid JSON keyword. Valid keywords are \"true\", \"false\" and \"null\".", &self.src[start..end]), start, end);
+                    self.err(
+                        "Invalid JSON keyword",
+                        format!(
+                            "{:?} is not a valid JSON keyword. Valid keywords are \"true\", \"false\" and \"null\".",
+                            &self.src[start..end]
+                        ),
+                        start,
+                        end,
+                    );
                     return None;
                 }
                 self.unexpected("a JSON value");
@@ -269,7 +277,12 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     self.ws();
                     if self.b.get(self.pos) == Some(&b'}') {
-                        self.err("Trailing comma in object", "JSON does not permit a trailing comma after the last property.", self.pos - 1, self.pos);
+                        self.err(
+                            "Trailing comma in object",
+                            "JSON does not permit a trailing comma after the last property.",
+                            self.pos - 1,
+                            self.pos,
+                        );
                         self.pos += 1;
                         return Some(JV { kind: JK::Obj(props), start, end: self.pos });
                     }
@@ -304,7 +317,12 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     self.ws();
                     if self.b.get(self.pos) == Some(&b']') {
-                        self.err("Trailing comma in array", "JSON does not permit a trailing comma after the last element.", self.pos - 1, self.pos);
+                        self.err(
+                            "Trailing comma in array",
+                            "JSON does not permit a trailing comma after the last element.",
+                            self.pos - 1,
+                            self.pos,
+                        );
                         self.pos += 1;
                         return Some(JV { kind: JK::Arr(items), start, end: self.pos });
                     }
@@ -356,15 +374,27 @@ impl<'a> Reader<'a> {
                     let (ch, len) = if let Some(ch) = simple {
                         (ch, 2)
                     } else if sel == Some(b'u') {
-                        let hex4 = |at: usize| -> Option<u32> { self.src.get(at..at + 4).filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit())).and_then(|h| u32::from_str_radix(h, 16).ok()) };
+                        let hex4 = |at: usize| -> Option<u32> {
+                            self.src
+                                .get(at..at + 4)
+                                .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+                                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        };
                         match hex4(p + 2) {
                             Some(hi @ 0xD800..=0xDBFF) if self.src.get(p + 6..p + 8) == Some("\\u") => match hex4(p + 8) {
-                                Some(lo @ 0xDC00..=0xDFFF) => (char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)).unwrap_or('\u{fffd}'), 12),
+                                Some(lo @ 0xDC00..=0xDFFF) => {
+                                    (char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)).unwrap_or('\u{fffd}'), 12)
+                                }
                                 _ => ('\u{fffd}', 6),
                             },
                             Some(n) => (char::from_u32(n).unwrap_or('\u{fffd}'), 6),
                             None => {
-                                self.err("Invalid escape sequence", "The \\u escape must be followed by four hexadecimal digits.", p, (p + 2).min(self.b.len()));
+                                self.err(
+                                    "Invalid escape sequence",
+                                    "The \\u escape must be followed by four hexadecimal digits.",
+                                    p,
+                                    (p + 2).min(self.b.len()),
+                                );
                                 ('\u{fffd}', 2)
                             }
                         }
@@ -445,7 +475,8 @@ impl<'a> Reader<'a> {
                 });
             }
             _ => {
-                let what = if labels_left > 0 { "a JSON object whose property names are block labels" } else { "a JSON object (the block body)" };
+                let what =
+                    if labels_left > 0 { "a JSON object whose property names are block labels" } else { "a JSON object (the block body)" };
                 self.err(&format!("Incorrect JSON value type for {} block", kind.name), format!("Expected {what} here."), v.start, v.end);
             }
         }

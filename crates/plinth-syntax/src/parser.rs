@@ -56,7 +56,10 @@ pub(crate) fn parse_expr(file: FileId, src: &str) -> (Expr, Vec<Diagnostic>) {
         p.nl = false;
         let t = p.peek();
         if t.kind != T::Eof {
-            p.unexpected(t, ("Extra characters after expression", "An expression was successfully parsed, but extra characters were found after it."));
+            p.unexpected(
+                t,
+                ("Extra characters after expression", "An expression was successfully parsed, but extra characters were found after it."),
+            );
         }
     }
     (e, p.diags)
@@ -254,8 +257,16 @@ impl<'a> Parser<'a> {
                 };
                 self.err("Unsupported operator", format!("Bitwise operators are not supported.{suggestion}"), span)
             }
-            T::Power => self.err("Unsupported operator", "\"**\" is not a supported operator. Exponentiation is not supported as an operator.", span),
-            T::UnterminatedComment => self.err("Unterminated comment", "There is no closing \"*/\" for this comment before the end of the file.", self.sp(t.start, t.start + 2)),
+            T::Power => self.err(
+                "Unsupported operator",
+                "\"**\" is not a supported operator. Exponentiation is not supported as an operator.",
+                span,
+            ),
+            T::UnterminatedComment => self.err(
+                "Unterminated comment",
+                "There is no closing \"*/\" for this comment before the end of the file.",
+                self.sp(t.start, t.start + 2),
+            ),
             _ => self.err(generic.0, generic.1, span),
         }
     }
@@ -292,7 +303,11 @@ impl<'a> Parser<'a> {
                     if after.kind == T::Eq {
                         self.err("Invalid argument name", "Argument names must not be quoted.", self.sp(t.start, after.start));
                     } else {
-                        self.err("Argument or block definition required", "An argument or block definition is required here.", self.sp(t.start, t.end));
+                        self.err(
+                            "Argument or block definition required",
+                            "An argument or block definition is required here.",
+                            self.sp(t.start, t.end),
+                        );
                     }
                     self.pos = t.start;
                     self.recover_after_body_item();
@@ -418,7 +433,11 @@ impl<'a> Parser<'a> {
                     }
                 }
                 T::Eq => {
-                    self.err("Invalid block definition", "The equals sign \"=\" indicates an argument definition, and must not be used when defining a block.", self.sp(t.start, t.end));
+                    self.err(
+                        "Invalid block definition",
+                        "The equals sign \"=\" indicates an argument definition, and must not be used when defining a block.",
+                        self.sp(t.start, t.end),
+                    );
                     self.recover_after_body_item();
                     return None;
                 }
@@ -432,7 +451,10 @@ impl<'a> Parser<'a> {
                     return None;
                 }
                 _ => {
-                    self.unexpected(t, ("Invalid block definition", "Either a quoted string block label or an opening brace (\"{\") is expected here."));
+                    self.unexpected(
+                        t,
+                        ("Invalid block definition", "Either a quoted string block label or an opening brace (\"{\") is expected here."),
+                    );
                     self.recover_after_body_item();
                     return None;
                 }
@@ -625,11 +647,24 @@ impl<'a> Parser<'a> {
         let then = self.parse_expression();
         if self.has_new_errors(before) {
             let span = cond.span.to(then.span);
-            return Expr::new(ExprKind::Conditional { cond: Box::new(cond), then: Box::new(then), otherwise: Box::new(self.placeholder(span.end as usize, span.end as usize)) }, span);
+            return Expr::new(
+                ExprKind::Conditional {
+                    cond: Box::new(cond),
+                    then: Box::new(then),
+                    otherwise: Box::new(self.placeholder(span.end as usize, span.end as usize)),
+                },
+                span,
+            );
         }
         let colon = self.peek();
         if colon.kind != T::Colon {
-            self.unexpected(colon, ("Missing false expression in conditional", "The conditional operator (...?...:...) requires a false expression, delimited by a colon."));
+            self.unexpected(
+                colon,
+                (
+                    "Missing false expression in conditional",
+                    "The conditional operator (...?...:...) requires a false expression, delimited by a colon.",
+                ),
+            );
             let span = cond.span.to(then.span);
             let ph = self.placeholder(colon.start, colon.start);
             return Expr::new(ExprKind::Conditional { cond: Box::new(cond), then: Box::new(then), otherwise: Box::new(ph) }, span);
@@ -749,7 +784,11 @@ impl<'a> Parser<'a> {
             T::LBrack => self.parse_tuple(t),
             T::LBrace => self.parse_object(t),
             T::Eof => {
-                self.err("Missing expression", "Expected the start of an expression, but found the end of the file.", self.sp(t.start, t.end));
+                self.err(
+                    "Missing expression",
+                    "Expected the start of an expression, but found the end of the file.",
+                    self.sp(t.start, t.end),
+                );
                 self.placeholder(t.start, t.end)
             }
             _ => {
@@ -804,7 +843,13 @@ impl<'a> Parser<'a> {
                         self.pos = n.end;
                         let c = self.peek();
                         if c.kind != T::RBrack {
-                            self.unexpected(c, ("Missing close bracket on splat index", "The star for a full splat operator must be immediately followed by a closing bracket (\"]\")."));
+                            self.unexpected(
+                                c,
+                                (
+                                    "Missing close bracket on splat index",
+                                    "The star for a full splat operator must be immediately followed by a closing bracket (\"]\").",
+                                ),
+                            );
                             self.nl = saved;
                             break;
                         }
@@ -827,7 +872,10 @@ impl<'a> Parser<'a> {
                         }
                         let c = self.peek();
                         if c.kind != T::RBrack {
-                            self.unexpected(c, ("Missing close bracket on index", "The index operator must end with a closing bracket (\"]\")."));
+                            self.unexpected(
+                                c,
+                                ("Missing close bracket on index", "The index operator must end with a closing bracket (\"]\")."),
+                            );
                             self.recover_to(T::RBrack);
                         } else {
                             self.pos = c.end;
@@ -884,7 +932,11 @@ impl<'a> Parser<'a> {
                     each = self.attr_or_legacy_index(each, n, true);
                 }
                 T::Star => {
-                    self.err("Nested splat expression not allowed", "A splat expression (*) cannot be used inside another attribute-only splat expression.", self.sp(t.start, n.end));
+                    self.err(
+                        "Nested splat expression not allowed",
+                        "A splat expression (*) cannot be used inside another attribute-only splat expression.",
+                        self.sp(t.start, n.end),
+                    );
                     self.pos = n.end;
                     break;
                 }
@@ -911,7 +963,10 @@ impl<'a> Parser<'a> {
             self.pos = t.end;
             let n = self.peek();
             if n.kind != T::Ident {
-                self.unexpected(n, ("Missing function name", "Function scope resolution symbol :: must be followed by a function name in this scope."));
+                self.unexpected(
+                    n,
+                    ("Missing function name", "Function scope resolution symbol :: must be followed by a function name in this scope."),
+                );
                 return self.placeholder(first.start, t.end);
             }
             self.pos = n.end;
@@ -924,7 +979,10 @@ impl<'a> Parser<'a> {
         let name = Ident { name, span: self.sp(first.start, name_end) };
         let open = self.peek();
         if open.kind != T::LParen {
-            self.unexpected(open, ("Missing open parenthesis", "Function selector must be followed by an open parenthesis to begin the function call."));
+            self.unexpected(
+                open,
+                ("Missing open parenthesis", "Function selector must be followed by an open parenthesis to begin the function call."),
+            );
             return self.placeholder(first.start, name_end);
         }
         self.pos = open.end;
@@ -943,7 +1001,11 @@ impl<'a> Parser<'a> {
             }
             if t.kind == T::Eof {
                 // hcl parses an argument here and finds nothing
-                self.err("Missing expression", "Expected the start of an expression, but found the end of the file.", self.sp(t.start, t.end));
+                self.err(
+                    "Missing expression",
+                    "Expected the start of an expression, but found the end of the file.",
+                    self.sp(t.start, t.end),
+                );
                 end = t.start;
                 break;
             }
@@ -966,7 +1028,13 @@ impl<'a> Parser<'a> {
                         self.pos = c.end;
                         end = c.end;
                     } else {
-                        self.unexpected(c, ("Missing closing parenthesis", "An expanded function argument (with ...) must be immediately followed by closing parentheses."));
+                        self.unexpected(
+                            c,
+                            (
+                                "Missing closing parenthesis",
+                                "An expanded function argument (with ...) must be immediately followed by closing parentheses.",
+                            ),
+                        );
                         self.recover_to(T::RParen);
                         end = self.pos;
                     }
@@ -978,7 +1046,10 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 _ => {
-                    self.unexpected(sep, ("Missing argument separator", "A comma is required to separate each function argument from the next."));
+                    self.unexpected(
+                        sep,
+                        ("Missing argument separator", "A comma is required to separate each function argument from the next."),
+                    );
                     self.recover_to(T::RParen);
                     end = self.pos;
                     break;
@@ -1017,7 +1088,11 @@ impl<'a> Parser<'a> {
             }
             if t.kind == T::Eof {
                 // hcl parses an item here and finds nothing
-                self.err("Missing expression", "Expected the start of an expression, but found the end of the file.", self.sp(t.start, t.end));
+                self.err(
+                    "Missing expression",
+                    "Expected the start of an expression, but found the end of the file.",
+                    self.sp(t.start, t.end),
+                );
                 end = t.start;
                 break;
             }
@@ -1078,7 +1153,11 @@ impl<'a> Parser<'a> {
                 T::Eof => {
                     // hcl parses a key here and finds nothing
                     let _ = unterminated;
-                    self.err("Missing expression", "Expected the start of an expression, but found the end of the file.", self.sp(t.start, t.end));
+                    self.err(
+                        "Missing expression",
+                        "Expected the start of an expression, but found the end of the file.",
+                        self.sp(t.start, t.end),
+                    );
                     end = t.start;
                     break;
                 }
@@ -1098,7 +1177,11 @@ impl<'a> Parser<'a> {
             match sep.kind {
                 T::Eq | T::Colon => self.pos = sep.end,
                 T::Newline | T::RBrace | T::Comma => {
-                    self.err("Missing attribute value", "Expected an attribute value, introduced by an equals sign (\"=\").", self.sp(sep.start, sep.end));
+                    self.err(
+                        "Missing attribute value",
+                        "Expected an attribute value, introduced by an equals sign (\"=\").",
+                        self.sp(sep.start, sep.end),
+                    );
                     self.recover_to(T::RBrace);
                     end = self.pos;
                     break;
@@ -1109,7 +1192,10 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 _ => {
-                    self.unexpected(sep, ("Missing key/value separator", "Expected an equals sign (\"=\") to mark the beginning of the attribute value."));
+                    self.unexpected(
+                        sep,
+                        ("Missing key/value separator", "Expected an equals sign (\"=\") to mark the beginning of the attribute value."),
+                    );
                     self.recover_to(T::RBrace);
                     end = self.pos;
                     break;
@@ -1132,7 +1218,10 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 _ => {
-                    self.unexpected(sep, ("Missing attribute separator", "Expected a newline or comma to mark the beginning of the next attribute."));
+                    self.unexpected(
+                        sep,
+                        ("Missing attribute separator", "Expected a newline or comma to mark the beginning of the next attribute."),
+                    );
                     self.recover_to(T::RBrace);
                     end = self.pos;
                     break;
@@ -1346,7 +1435,11 @@ impl<'a> Parser<'a> {
                         TKind::EndIf => "endif",
                         _ => "endfor",
                     };
-                    self.err(&format!("Unexpected {name} directive"), "The control directives within this template are unbalanced.", item.span);
+                    self.err(
+                        &format!("Unexpected {name} directive"),
+                        "The control directives within this template are unbalanced.",
+                        item.span,
+                    );
                 }
             }
         }
@@ -1391,20 +1484,31 @@ impl<'a> Parser<'a> {
                     if let Some(TItem { kind: TKind::Else, .. }) = term {
                         term = self.build_template(iter, &mut otherwise);
                         if let Some(TItem { kind: TKind::Else, span, .. }) = term {
-                            self.err("Unexpected else directive", format!("Already in the else clause for the if started at {}.", self.line_col(open.start as usize)), span);
+                            self.err(
+                                "Unexpected else directive",
+                                format!("Already in the else clause for the if started at {}.", self.line_col(open.start as usize)),
+                                span,
+                            );
                             term = None;
                         }
                     }
                     match term {
                         Some(TItem { kind: TKind::EndIf, span, .. }) => end_span = span,
                         Some(t) => {
-                            self.err("Unexpected endfor directive", format!("Expecting an endif directive for the if started at {}.", self.line_col(open.start as usize)), t.span);
+                            self.err(
+                                "Unexpected endfor directive",
+                                format!("Expecting an endif directive for the if started at {}.", self.line_col(open.start as usize)),
+                                t.span,
+                            );
                         }
                         None => {
                             if !self.has_new_errors(0) {
                                 self.err(
                                     "Unexpected end of template",
-                                    format!("The if directive at {} is missing its corresponding endif directive.", self.line_col(open.start as usize)),
+                                    format!(
+                                        "The if directive at {} is missing its corresponding endif directive.",
+                                        self.line_col(open.start as usize)
+                                    ),
                                     open,
                                 );
                             }
@@ -1428,13 +1532,23 @@ impl<'a> Parser<'a> {
                     match term {
                         Some(TItem { kind: TKind::EndFor, span, .. }) => end_span = span,
                         Some(t) => {
-                            self.err("Unexpected endif directive", format!("Expecting an endfor directive corresponding to the for directive at {}.", self.line_col(open.start as usize)), t.span);
+                            self.err(
+                                "Unexpected endif directive",
+                                format!(
+                                    "Expecting an endfor directive corresponding to the for directive at {}.",
+                                    self.line_col(open.start as usize)
+                                ),
+                                t.span,
+                            );
                         }
                         None => {
                             if !self.has_new_errors(0) {
                                 self.err(
                                     "Unexpected end of template",
-                                    format!("The for directive at {} is missing its corresponding endfor directive.", self.line_col(open.start as usize)),
+                                    format!(
+                                        "The for directive at {} is missing its corresponding endfor directive.",
+                                        self.line_col(open.start as usize)
+                                    ),
                                     open,
                                 );
                             }
@@ -1528,7 +1642,11 @@ impl<'a> Parser<'a> {
                 flush_lit!(pos);
                 match end {
                     TEnd::Eof => {}
-                    TEnd::Quote => self.err("Unterminated template string", "No closing marker was found for the string.", self.sp(open_start, (open_start + 1).min(b.len()))),
+                    TEnd::Quote => self.err(
+                        "Unterminated template string",
+                        "No closing marker was found for the string.",
+                        self.sp(open_start, (open_start + 1).min(b.len())),
+                    ),
                     TEnd::Heredoc(m) => self.err(
                         "Unterminated template string",
                         format!("No closing marker was found for the string; the heredoc should end with a line containing only \"{m}\"."),
@@ -1548,7 +1666,11 @@ impl<'a> Parser<'a> {
                     flush_lit!(pos);
                     self.err("Invalid multi-line string", "Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the \"heredoc\" multi-line template syntax.", self.sp(pos, pos + 1));
                     // Treat the rest of the line as unterminated string content.
-                    self.err("Unterminated template string", "No closing marker was found for the string.", self.sp(open_start, open_start + 1));
+                    self.err(
+                        "Unterminated template string",
+                        "No closing marker was found for the string.",
+                        self.sp(open_start, open_start + 1),
+                    );
                     break;
                 }
                 b'\n' => {
@@ -1575,7 +1697,8 @@ impl<'a> Parser<'a> {
                     // about, copied at once rather than a char at a time.
                     // The stop bytes are ASCII, so `run` is a char boundary
                     // (a multi-byte char's later bytes are never ASCII).
-                    let run = b[pos + 1..].iter().position(|x| matches!(x, b'"' | b'\n' | b'\\' | b'$' | b'%')).map_or(b.len(), |i| pos + 1 + i);
+                    let run =
+                        b[pos + 1..].iter().position(|x| matches!(x, b'"' | b'\n' | b'\\' | b'$' | b'%')).map_or(b.len(), |i| pos + 1 + i);
                     lit.push_str(&src[pos..run]);
                     self.pos = run;
                 }
@@ -1588,7 +1711,11 @@ impl<'a> Parser<'a> {
     fn scan_escape(&mut self, pos: usize, lit: &mut String) -> usize {
         let src = self.src;
         let Some(sel) = char_at(src, pos + 1) else {
-            self.err("Invalid escape sequence", "Backslash must be followed by an escape sequence selector character.", self.sp(pos, pos + 1));
+            self.err(
+                "Invalid escape sequence",
+                "Backslash must be followed by an escape sequence selector character.",
+                self.sp(pos, pos + 1),
+            );
             return pos + 1;
         };
         let after = pos + 1 + sel.len_utf8();
@@ -1620,16 +1747,28 @@ impl<'a> Parser<'a> {
                 let num = u32::from_str_radix(&hex, 16).unwrap_or(u32::MAX);
                 match char::from_u32(num) {
                     Some(ch) => lit.push(ch),
-                    None => self.err("Invalid escape sequence", format!("Cannot encode character U+{num:04x} in UTF-8."), self.sp(pos, after + want)),
+                    None => self.err(
+                        "Invalid escape sequence",
+                        format!("Cannot encode character U+{num:04x} in UTF-8."),
+                        self.sp(pos, after + want),
+                    ),
                 }
                 after + want
             }
             '\n' | '\r' => {
-                self.err("Invalid escape sequence", "Backslash must be followed by an escape sequence selector character.", self.sp(pos, pos + 1));
+                self.err(
+                    "Invalid escape sequence",
+                    "Backslash must be followed by an escape sequence selector character.",
+                    self.sp(pos, pos + 1),
+                );
                 pos + 1
             }
             _ => {
-                self.err("Invalid escape sequence", format!("The symbol {:?} is not a valid escape sequence selector.", sel.to_string()), self.sp(pos, after));
+                self.err(
+                    "Invalid escape sequence",
+                    format!("The symbol {:?} is not a valid escape sequence selector.", sel.to_string()),
+                    self.sp(pos, after),
+                );
                 after
             }
         }
@@ -1747,7 +1886,13 @@ impl<'a> Parser<'a> {
                 }
             }
             "" => {
-                self.unexpected(kw, ("Invalid template directive", "A template directive keyword (\"if\", \"for\", etc) is expected at the beginning of a %{ sequence."));
+                self.unexpected(
+                    kw,
+                    (
+                        "Invalid template directive",
+                        "A template directive keyword (\"if\", \"for\", etc) is expected at the beginning of a %{ sequence.",
+                    ),
+                );
             }
             other => {
                 let suggestion = match other {
@@ -1755,7 +1900,11 @@ impl<'a> Parser<'a> {
                     "end" | "fi" => " Did you mean \"endif\"?",
                     _ => "",
                 };
-                self.err("Invalid template control keyword", format!("{other:?} is not a valid template control keyword.{suggestion}"), self.sp(kw.start, kw.end));
+                self.err(
+                    "Invalid template control keyword",
+                    format!("{other:?} is not a valid template control keyword.{suggestion}"),
+                    self.sp(kw.start, kw.end),
+                );
             }
         }
         let mut strip_r = false;
@@ -1782,7 +1931,13 @@ impl<'a> Parser<'a> {
                     self.err("Unterminated template string", "No closing marker was found for the string.", self.sp(pos, pos + 2));
                 }
                 _ => {
-                    self.unexpected(t, (&format!("Extra characters in {kw_text} marker"), "Expected a closing brace to end the sequence, but found extra characters."));
+                    self.unexpected(
+                        t,
+                        (
+                            &format!("Extra characters in {kw_text} marker"),
+                            "Expected a closing brace to end the sequence, but found extra characters.",
+                        ),
+                    );
                     self.recover_template_seq(end);
                 }
             }

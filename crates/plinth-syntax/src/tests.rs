@@ -33,7 +33,12 @@ fn sx(e: &Expr) -> String {
                 .join(" ")
         ),
         ExprKind::Call { name, args, expand_final } => {
-            format!("({}{}{})", name.name, args.iter().map(|a| format!(" {}", sx(a))).collect::<String>(), if *expand_final { " ..." } else { "" })
+            format!(
+                "({}{}{})",
+                name.name,
+                args.iter().map(|a| format!(" {}", sx(a))).collect::<String>(),
+                if *expand_final { " ..." } else { "" }
+            )
         }
         ExprKind::Conditional { cond, then, otherwise } => format!("(? {} {} {})", sx(cond), sx(then), sx(otherwise)),
         ExprKind::Unary { op, expr } => format!("({} {})", if *op == UnaryOp::Neg { "neg" } else { "!" }, sx(expr)),
@@ -138,8 +143,8 @@ fn tmpl(src: &str) -> String {
     sx(&e)
 }
 
-mod exprs;
 mod bodies;
-mod templates;
-mod robustness;
+mod exprs;
 mod json;
+mod robustness;
+mod templates;

@@ -89,9 +89,7 @@ fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
         },
         Type::Number => match &v.kind {
             Kind::Number(_) => Ok(v.clone()),
-            Kind::String(s) => {
-                Number::parse(s).map(Value::number).ok_or_else(|| ConvertError::new("a number is required"))
-            }
+            Kind::String(s) => Number::parse(s).map(Value::number).ok_or_else(|| ConvertError::new("a number is required")),
             _ => Err(ConvertError::mismatch(&got, want)),
         },
         Type::Bool => match &v.kind {
@@ -303,7 +301,8 @@ pub fn unify(types: &[Type]) -> Option<Type> {
             return Some(Type::Dynamic);
         }
         let attrs: Vec<&crate::ObjectType> = types.iter().filter_map(|t| if let Type::Object(o) = t { Some(&**o) } else { None }).collect();
-        let same_names = attrs.iter().all(|a| a.attrs.len() == attrs[0].attrs.len() && a.attrs.keys().all(|k| attrs[0].attrs.contains_key(k)));
+        let same_names =
+            attrs.iter().all(|a| a.attrs.len() == attrs[0].attrs.len() && a.attrs.keys().all(|k| attrs[0].attrs.contains_key(k)));
         if same_names {
             let mut out = BTreeMap::new();
             for name in attrs[0].attrs.keys() {
@@ -409,7 +408,10 @@ fn compare_types(a: &Type, b: &Type) -> i32 {
         _ => {}
     }
     let (a, b, swap) = match (a, b) {
-        (Type::Tuple(_), Type::List(_)) | (Type::Object(_), Type::Map(_)) | (Type::Set(_), Type::Tuple(_)) | (Type::Set(_), Type::List(_)) => (b, a, -1),
+        (Type::Tuple(_), Type::List(_))
+        | (Type::Object(_), Type::Map(_))
+        | (Type::Set(_), Type::Tuple(_))
+        | (Type::Set(_), Type::List(_)) => (b, a, -1),
         _ => (a, b, 1),
     };
     if matches!(b, Type::Set(_)) && matches!(a, Type::Tuple(_) | Type::List(_)) {

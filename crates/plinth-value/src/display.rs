@@ -164,9 +164,7 @@ pub(crate) fn is_go_printable(c: char) -> bool {
         return c.is_ascii_graphic();
     }
     let ranges = RANGES.get_or_init(|| {
-        let hir = regex_syntax::Parser::new()
-            .parse(r"[\p{L}\p{M}\p{N}\p{P}\p{S}]")
-            .expect("valid class");
+        let hir = regex_syntax::Parser::new().parse(r"[\p{L}\p{M}\p{N}\p{P}\p{S}]").expect("valid class");
         match hir.kind() {
             regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(cls)) => {
                 cls.ranges().iter().map(|r| (r.start(), r.end())).collect()
@@ -198,10 +196,9 @@ pub fn type_expr_string(t: &Type) -> String {
         Type::Set(e) => format!("set({})", type_expr_string(e)),
         Type::Map(e) => format!("map({})", type_expr_string(e)),
         Type::Tuple(ts) => format!("tuple([{}])", ts.iter().map(type_expr_string).collect::<Vec<_>>().join(", ")),
-        Type::Object(o) => format!(
-            "object({{{}}})",
-            o.attrs.iter().map(|(k, t)| format!("{k}={}", type_expr_string(t))).collect::<Vec<_>>().join(", ")
-        ),
+        Type::Object(o) => {
+            format!("object({{{}}})", o.attrs.iter().map(|(k, t)| format!("{k}={}", type_expr_string(t))).collect::<Vec<_>>().join(", "))
+        }
     }
 }
 
@@ -234,7 +231,8 @@ mod printable {
         for c in ['a', 'é', '🤔', '\u{301}', '€', '日', '\u{e3f}', ' '] {
             assert!(is_go_printable(c), "{c:?}");
         }
-        for c in ['\u{a0}', '\u{200b}', '\u{2028}', '\u{ad}', '\u{feff}', '\u{e000}', '\u{7f}', '\u{85}', '\u{3000}', '\u{378}', '\u{1680}'] {
+        for c in ['\u{a0}', '\u{200b}', '\u{2028}', '\u{ad}', '\u{feff}', '\u{e000}', '\u{7f}', '\u{85}', '\u{3000}', '\u{378}', '\u{1680}']
+        {
             assert!(!is_go_printable(c), "{c:?}");
         }
     }

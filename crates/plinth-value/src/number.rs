@@ -44,7 +44,10 @@ const VALUE_MIN_EXP: i64 = -(1 << 20);
 enum Form {
     Zero,
     /// `mant` is odd (normalized: no trailing zero bits) and nonzero.
-    Finite { mant: BigUint, exp: i64 },
+    Finite {
+        mant: BigUint,
+        exp: i64,
+    },
     Inf,
 }
 
@@ -450,11 +453,8 @@ impl Number {
         let (ym, ye) = y.parts().unwrap();
         let same_sign = x.neg == yneg;
         // Go: z.neg = x.neg; if signs differ and |x| <= |y|, negate and swap.
-        let (hi, hineg, lo) = if same_sign || x.cmp_abs(y) == Ordering::Greater {
-            ((xm, xe), x.neg, (ym, ye))
-        } else {
-            ((ym, ye), !x.neg, (xm, xe))
-        };
+        let (hi, hineg, lo) =
+            if same_sign || x.cmp_abs(y) == Ordering::Greater { ((xm, xe), x.neg, (ym, ye)) } else { ((ym, ye), !x.neg, (xm, xe)) };
         // Far-apart operands: avoid huge shifts; the small one only acts as a
         // sticky bit below the rounding position.
         let hi_g = hi.1 + bits(hi.0);
@@ -481,9 +481,7 @@ impl Number {
     fn go_mul(x: &Number, y: &Number, prec: u32) -> Result<Number, NumberError> {
         let neg = x.neg != y.neg;
         match (&x.form, &y.form) {
-            (Form::Finite { mant: a, exp: ea }, Form::Finite { mant: b, exp: eb }) => {
-                Ok(Number::round(neg, a * b, ea + eb, false, prec))
-            }
+            (Form::Finite { mant: a, exp: ea }, Form::Finite { mant: b, exp: eb }) => Ok(Number::round(neg, a * b, ea + eb, false, prec)),
             (Form::Zero, Form::Inf) | (Form::Inf, Form::Zero) => Err(NumberError::NaN),
             (Form::Inf, _) | (_, Form::Inf) => Ok(Number::inf_with(neg, prec)),
             _ => Ok(Number::zero_with(neg, prec)),

@@ -308,8 +308,7 @@ pub(crate) fn sort_set_elements(items: Vec<Value>) -> Vec<Value> {
     let mut out: Vec<(String, Value)> = Vec::with_capacity(keyed.len());
     for (k, v) in keyed {
         // nested unknowns make a value unequal to everything
-        let dup = v.is_wholly_known()
-            && out.last().is_some_and(|(ok, o)| *ok == k && o.is_wholly_known() && o.raw_equal(&v));
+        let dup = v.is_wholly_known() && out.last().is_some_and(|(ok, o)| *ok == k && o.is_wholly_known() && o.raw_equal(&v));
         if !dup {
             out.push((k, v));
         }
@@ -411,10 +410,7 @@ mod tests {
 
         // strings hash Go-quoted: escaped characters sort before letters; null last
         let ty = Type::object([("x".to_string(), Type::String)].into_iter().collect());
-        let s = Value::set(
-            ty,
-            vec![obj("x", Value::string("a")), obj("x", Value::null(Type::String)), obj("x", Value::string("\u{a0}"))],
-        );
+        let s = Value::set(ty, vec![obj("x", Value::string("a")), obj("x", Value::null(Type::String)), obj("x", Value::string("\u{a0}"))]);
         let got: Vec<Option<String>> =
             s.as_seq().unwrap().iter().map(|o| o.as_entries().unwrap()["x"].as_str().map(str::to_string)).collect();
         assert_eq!(got, [Some("\u{a0}".to_string()), Some("a".to_string()), None]);
@@ -426,7 +422,16 @@ mod tests {
 
     #[test]
     fn go_text_g10() {
-        for (x, want) in [("1e21", "1e+21"), ("12345678901", "1.23456789e+10"), ("1234567890", "1234567890"), ("0.00001", "1e-05"), ("0.0001", "0.0001"), ("-0", "-0"), ("2.5", "2.5"), ("100", "100")] {
+        for (x, want) in [
+            ("1e21", "1e+21"),
+            ("12345678901", "1.23456789e+10"),
+            ("1234567890", "1234567890"),
+            ("0.00001", "1e-05"),
+            ("0.0001", "0.0001"),
+            ("-0", "-0"),
+            ("2.5", "2.5"),
+            ("100", "100"),
+        ] {
             assert_eq!(Number::parse(x).unwrap().text_g10(), want, "{x}");
         }
         let third = Number::from_i64(1).div(&Number::from_i64(3)).unwrap();

@@ -86,7 +86,15 @@ fn change(addr: &str, action: Action, before: Option<Value>, after: Option<Value
 }
 
 fn plan_of(changes: Vec<ResourceChange>, outputs: BTreeMap<String, OutputChange>) -> Plan {
-    Plan { mode: PlanMode::Normal, changes, outputs, prior_state: State::new(), warnings: Vec::new(), variables: BTreeMap::new(), imports: Vec::new() }
+    Plan {
+        mode: PlanMode::Normal,
+        changes,
+        outputs,
+        prior_state: State::new(),
+        warnings: Vec::new(),
+        variables: BTreeMap::new(),
+        imports: Vec::new(),
+    }
 }
 
 fn check(changes: Vec<ResourceChange>, expect: Expect) {
@@ -680,7 +688,8 @@ fn drift_report_shows_changed_and_deleted_objects() {
         these. If you were expecting these changes then you can apply this plan to
         record the updated values in the plinth state without changing any remote
         objects.
-    "#]].assert_eq(&super::render_drift(&drift, &schema, true, &Paint { color: false }));
+    "#]]
+    .assert_eq(&super::render_drift(&drift, &schema, true, &Paint { color: false }));
 }
 
 #[test]

@@ -18,7 +18,15 @@ fn unmanaged(path: &[String]) -> bool {
         [a] => matches!(a.as_str(), "apiVersion" | "kind" | "status"),
         [m, f, ..] if m == "metadata" => matches!(
             f.as_str(),
-            "name" | "namespace" | "uid" | "resourceVersion" | "generation" | "creationTimestamp" | "managedFields" | "deletionTimestamp" | "selfLink"
+            "name"
+                | "namespace"
+                | "uid"
+                | "resourceVersion"
+                | "generation"
+                | "creationTimestamp"
+                | "managedFields"
+                | "deletionTimestamp"
+                | "selfLink"
         ),
         _ => false,
     }
@@ -57,7 +65,6 @@ pub fn get<'a>(v: &'a Value, path: &[String]) -> Option<&'a Value> {
     }
     Some(cur)
 }
-
 
 /// Removes the field at `path`, then parent maps left empty (never `metadata`).
 pub fn remove(v: &mut Value, path: &[String]) {

@@ -53,7 +53,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { token: uuid::Uuid::new_v4().simple().to_string(), crd_delay: Duration::from_millis(400), namespace_delay: Duration::from_millis(300) }
+        Options {
+            token: uuid::Uuid::new_v4().simple().to_string(),
+            crd_delay: Duration::from_millis(400),
+            namespace_delay: Duration::from_millis(300),
+        }
     }
 }
 
@@ -219,15 +223,13 @@ fn percent_decode(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                    Ok(x) => {
-                        out.push(x);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
+            b'%' if i + 2 < b.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                Ok(x) => {
+                    out.push(x);
+                    i += 2;
                 }
-            }
+                Err(_) => out.push(b'%'),
+            },
             c => out.push(c),
         }
         i += 1;

@@ -79,7 +79,12 @@ pub fn status(code: u16, reason: &str, message: impl Into<String>, details: Opti
 }
 
 fn not_found(rt: &ResourceType, name: &str) -> Reply {
-    status(404, "NotFound", format!("{} \"{name}\" not found", rt.qualified()), Some(json!({"name": name, "group": rt.group, "kind": rt.plural})))
+    status(
+        404,
+        "NotFound",
+        format!("{} \"{name}\" not found", rt.qualified()),
+        Some(json!({"name": name, "group": rt.group, "kind": rt.plural})),
+    )
 }
 
 fn invalid(rt: &ResourceType, name: &str, causes: Vec<(String, String)>) -> Reply {
@@ -187,10 +192,27 @@ impl Store {
             builtin("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, true, &["hpa"]),
             builtin("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, &["pdb"]),
             builtin("apiregistration.k8s.io", "v1", "apiservices", "APIService", false, true, &[]),
-            builtin("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false, false, &[]),
-            builtin("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false, false, &[]),
+            builtin(
+                "admissionregistration.k8s.io",
+                "v1",
+                "mutatingwebhookconfigurations",
+                "MutatingWebhookConfiguration",
+                false,
+                false,
+                &[],
+            ),
+            builtin(
+                "admissionregistration.k8s.io",
+                "v1",
+                "validatingwebhookconfigurations",
+                "ValidatingWebhookConfiguration",
+                false,
+                false,
+                &[],
+            ),
         ];
-        let mut s = Store { types, objects: BTreeMap::new(), rv: 1, pending_crds: Vec::new(), terminating: Vec::new(), crd_delay, namespace_delay };
+        let mut s =
+            Store { types, objects: BTreeMap::new(), rv: 1, pending_crds: Vec::new(), terminating: Vec::new(), crd_delay, namespace_delay };
         for ns in ["default", "kube-system", "kube-public"] {
             let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}});
             s.insert_new(&s.types[0].clone(), "", ns, obj);
@@ -263,7 +285,10 @@ impl Store {
                 singular: names["singular"].as_str().map(str::to_string).unwrap_or_else(|| kind.to_lowercase()),
                 kind,
                 namespaced: spec["scope"] == json!("Namespaced"),
-                short_names: names["shortNames"].as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+                short_names: names["shortNames"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default(),
                 status_subresource: v.pointer("/subresources/status").is_some(),
                 schema: v.pointer("/schema/openAPIV3Schema").cloned(),
                 crd: Some(name.clone()),
@@ -272,7 +297,8 @@ impl Store {
     }
 
     fn unregister_crd(&mut self, name: &str) {
-        let removed: Vec<(String, String)> = self.types.iter().filter(|t| t.crd.as_deref() == Some(name)).map(|t| (t.group.clone(), t.plural.clone())).collect();
+        let removed: Vec<(String, String)> =
+            self.types.iter().filter(|t| t.crd.as_deref() == Some(name)).map(|t| (t.group.clone(), t.plural.clone())).collect();
         self.types.retain(|t| t.crd.as_deref() != Some(name));
         self.pending_crds.retain(|(n, _)| n != name);
         for (g, p) in removed {
@@ -352,8 +378,18 @@ impl Store {
                     None => status(404, "NotFound", "the server could not find the requested resource", None),
                 }
             }
-            ("GET", ["api", v]) => return self.resource_list("", v).map(|l| reply(200, l)).unwrap_or_else(|| status(404, "NotFound", "the server could not find the requested resource", None)),
-            ("GET", ["apis", g, v]) => return self.resource_list(g, v).map(|l| reply(200, l)).unwrap_or_else(|| status(404, "NotFound", "the server could not find the requested resource", None)),
+            ("GET", ["api", v]) => {
+                return self
+                    .resource_list("", v)
+                    .map(|l| reply(200, l))
+                    .unwrap_or_else(|| status(404, "NotFound", "the server could not find the requested resource", None))
+            }
+            ("GET", ["apis", g, v]) => {
+                return self
+                    .resource_list(g, v)
+                    .map(|l| reply(200, l))
+                    .unwrap_or_else(|| status(404, "NotFound", "the server could not find the requested resource", None))
+            }
             _ => {}
         }
         let (group, version, rest) = match segs.as_slice() {
@@ -364,9 +400,12 @@ impl Store {
         // namespaces/{ns}/{plural}[/{name}[/{sub}]] or {plural}[/{name}[/{sub}]]
         let find = |plural: &str| self.types.iter().find(|t| t.group == group && t.version == version && t.plural == plural).cloned();
         let (rt, ns, name, sub) = match rest {
-            ["namespaces", ns, plural, more @ ..] if find(plural).is_some_and(|t| t.namespaced) => {
-                (find(plural).expect("found"), Some(ns.to_string()), more.first().map(|s| s.to_string()), more.get(1).map(|s| s.to_string()))
-            }
+            ["namespaces", ns, plural, more @ ..] if find(plural).is_some_and(|t| t.namespaced) => (
+                find(plural).expect("found"),
+                Some(ns.to_string()),
+                more.first().map(|s| s.to_string()),
+                more.get(1).map(|s| s.to_string()),
+            ),
             [plural, more @ ..] => match find(plural) {
                 Some(t) => (t, None, more.first().map(|s| s.to_string()), more.get(1).map(|s| s.to_string())),
                 None => return status(404, "NotFound", "the server could not find the requested resource", None),
@@ -513,7 +552,12 @@ impl Store {
             let ns = ns.map(str::to_string).unwrap_or_default();
             match body_ns {
                 Some(b) if b != ns => {
-                    return Err(status(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request", None))
+                    return Err(status(
+                        400,
+                        "BadRequest",
+                        "the namespace of the provided object does not match the namespace sent on the request",
+                        None,
+                    ))
                 }
                 _ => {}
             }
@@ -538,7 +582,10 @@ impl Store {
             Some(n) if n.pointer("/metadata/deletionTimestamp").is_some() => Err(status(
                 403,
                 "Forbidden",
-                format!("{} \"{}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated", rt.plural, ""),
+                format!(
+                    "{} \"{}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                    rt.plural, ""
+                ),
                 None,
             )),
             Some(_) => Ok(()),
@@ -585,7 +632,15 @@ impl Store {
                 if let Some(d) = obj.get("data").and_then(Value::as_object) {
                     for (k, v) in d {
                         if !v.is_string() {
-                            return Err(status(400, "BadRequest", format!("json: cannot unmarshal {} into Go struct field ConfigMap.data of type string (key {k:?})", json_type_name(v)), None));
+                            return Err(status(
+                                400,
+                                "BadRequest",
+                                format!(
+                                    "json: cannot unmarshal {} into Go struct field ConfigMap.data of type string (key {k:?})",
+                                    json_type_name(v)
+                                ),
+                                None,
+                            ));
                         }
                     }
                 }
@@ -701,11 +756,17 @@ impl Store {
                 }
                 new["metadata"]["resourceVersion"] = json!(self.next_rv());
                 // Finalizers removed from an object being deleted: it goes.
-                if new.pointer("/metadata/deletionTimestamp").is_some() && new.pointer("/metadata/finalizers").and_then(Value::as_array).is_none_or(|a| a.is_empty()) && rt.kind != "Namespace" {
+                if new.pointer("/metadata/deletionTimestamp").is_some()
+                    && new.pointer("/metadata/finalizers").and_then(Value::as_array).is_none_or(|a| a.is_empty())
+                    && rt.kind != "Namespace"
+                {
                     self.objects.remove(&key);
                     return reply(200, self.present(rt, &new));
                 }
-                if rt.kind == "CustomResourceDefinition" && rt.group == "apiextensions.k8s.io" && !self.pending_crds.iter().any(|(n, _)| n == name) {
+                if rt.kind == "CustomResourceDefinition"
+                    && rt.group == "apiextensions.k8s.io"
+                    && !self.pending_crds.iter().any(|(n, _)| n == name)
+                {
                     self.register_crd(&new);
                 }
                 self.objects.insert(key, new.clone());
@@ -720,16 +781,39 @@ impl Store {
             Err(r) => return r,
         };
         if self.objects.contains_key(&(rt.group.clone(), rt.plural.clone(), ns.clone(), name.clone())) {
-            return status(409, "AlreadyExists", format!("{} \"{name}\" already exists", rt.qualified()), Some(json!({"name": name, "group": rt.group, "kind": rt.plural})));
+            return status(
+                409,
+                "AlreadyExists",
+                format!("{} \"{name}\" already exists", rt.qualified()),
+                Some(json!({"name": name, "group": rt.group, "kind": rt.plural})),
+            );
         }
         strip_server_fields(&mut obj);
         let set = fields::leaves(&without_status(rt, &obj));
-        write_managed(&mut obj, &[Managed { manager: manager.into(), operation: "Update".into(), api_version: rt.group_version(), time: now_rfc3339(), fields: set }]);
+        write_managed(
+            &mut obj,
+            &[Managed {
+                manager: manager.into(),
+                operation: "Update".into(),
+                api_version: rt.group_version(),
+                time: now_rfc3339(),
+                fields: set,
+            }],
+        );
         self.commit(rt, &ns, &name, None, obj, dry)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn replace(&mut self, rt: &ResourceType, ns: Option<&str>, name: &str, mut obj: Value, manager: &str, dry: bool, status_only: bool) -> Reply {
+    fn replace(
+        &mut self,
+        rt: &ResourceType,
+        ns: Option<&str>,
+        name: &str,
+        mut obj: Value,
+        manager: &str,
+        dry: bool,
+        status_only: bool,
+    ) -> Reply {
         let (ns, name) = match self.admit(rt, ns, &mut obj, Some(name)) {
             Ok(x) => x,
             Err(r) => return r,
@@ -758,7 +842,16 @@ impl Store {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn merge_patch(&mut self, rt: &ResourceType, ns: Option<&str>, name: &str, patch: Value, manager: &str, dry: bool, status_only: bool) -> Reply {
+    fn merge_patch(
+        &mut self,
+        rt: &ResourceType,
+        ns: Option<&str>,
+        name: &str,
+        patch: Value,
+        manager: &str,
+        dry: bool,
+        status_only: bool,
+    ) -> Reply {
         let nsk = ns.unwrap_or_default().to_string();
         let Some(old) = self.objects.get(&(rt.group.clone(), rt.plural.clone(), nsk.clone(), name.to_string())).cloned() else {
             return not_found(rt, name);
@@ -789,7 +882,9 @@ impl Store {
         let removed: FieldSet = before.difference(&after).cloned().collect();
         let mut entries = read_managed(old);
         for e in &mut entries {
-            e.fields.retain(|f| !removed.iter().any(|r| fields::overlaps(f, r)) && !(changed.iter().any(|c| fields::overlaps(f, c)) && e.manager != manager));
+            e.fields.retain(|f| {
+                !removed.iter().any(|r| fields::overlaps(f, r)) && !(changed.iter().any(|c| fields::overlaps(f, c)) && e.manager != manager)
+            });
         }
         if !changed.is_empty() {
             match entries.iter_mut().find(|e| e.manager == manager && e.operation == "Update") {
@@ -797,7 +892,13 @@ impl Store {
                     e.fields.extend(changed);
                     e.time = now_rfc3339();
                 }
-                None => entries.push(Managed { manager: manager.into(), operation: "Update".into(), api_version: rt.group_version(), time: now_rfc3339(), fields: changed }),
+                None => entries.push(Managed {
+                    manager: manager.into(),
+                    operation: "Update".into(),
+                    api_version: rt.group_version(),
+                    time: now_rfc3339(),
+                    fields: changed,
+                }),
             }
         }
         write_managed(&mut new, &entries);
@@ -806,13 +907,25 @@ impl Store {
 
     /// Server-side apply.
     #[allow(clippy::too_many_arguments)]
-    fn apply(&mut self, rt: &ResourceType, ns: Option<&str>, name: &str, mut applied: Value, manager: &str, force: bool, dry: bool) -> Reply {
+    fn apply(
+        &mut self,
+        rt: &ResourceType,
+        ns: Option<&str>,
+        name: &str,
+        mut applied: Value,
+        manager: &str,
+        force: bool,
+        dry: bool,
+    ) -> Reply {
         let (ns, name) = match self.admit(rt, ns, &mut applied, Some(name)) {
             Ok(x) => x,
             Err(r) => return r,
         };
         if let Some(rv) = applied.pointer("/metadata/resourceVersion").and_then(Value::as_str).map(str::to_string) {
-            let cur = self.objects.get(&(rt.group.clone(), rt.plural.clone(), ns.clone(), name.clone())).and_then(|o| o.pointer("/metadata/resourceVersion").and_then(Value::as_str).map(str::to_string));
+            let cur = self
+                .objects
+                .get(&(rt.group.clone(), rt.plural.clone(), ns.clone(), name.clone()))
+                .and_then(|o| o.pointer("/metadata/resourceVersion").and_then(Value::as_str).map(str::to_string));
             if cur.as_deref() != Some(rv.as_str()) {
                 return status(409, "Conflict", format!("Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again", rt.qualified()), None);
             }
@@ -866,7 +979,13 @@ impl Store {
         }
         fields::merge(&mut cur, &applied);
         entries.retain(|e| !mine(e));
-        entries.push(Managed { manager: manager.into(), operation: "Apply".into(), api_version: rt.group_version(), time: now_rfc3339(), fields: new_set });
+        entries.push(Managed {
+            manager: manager.into(),
+            operation: "Apply".into(),
+            api_version: rt.group_version(),
+            time: now_rfc3339(),
+            fields: new_set,
+        });
         write_managed(&mut cur, &entries);
         if old.is_none() {
             if let Err(r) = self.namespace_open(rt, &ns) {
@@ -912,7 +1031,10 @@ impl Store {
         if rt.kind == "CustomResourceDefinition" && rt.group == "apiextensions.k8s.io" {
             self.unregister_crd(name);
         }
-        reply(200, json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": {"name": name, "group": rt.group, "kind": rt.plural, "uid": obj["metadata"]["uid"]}}))
+        reply(
+            200,
+            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": {"name": name, "group": rt.group, "kind": rt.plural, "uid": obj["metadata"]["uid"]}}),
+        )
     }
 
     /// Every stored object as `(group, plural, namespace, name)`, for tests.
@@ -1012,7 +1134,10 @@ fn check_schema(v: &mut Value, s: &Value, path: &str, causes: &mut Vec<(String, 
     }
     if s["x-kubernetes-int-or-string"] == json!(true) {
         if !(v.is_string() || v.is_i64() || v.is_u64()) {
-            causes.push((at(path), format!("Invalid value: \"{}\": {} in body must be of type integer-or-string", json_type_name(v), at(path))));
+            causes.push((
+                at(path),
+                format!("Invalid value: \"{}\": {} in body must be of type integer-or-string", json_type_name(v), at(path)),
+            ));
         }
         return;
     }
@@ -1027,7 +1152,10 @@ fn check_schema(v: &mut Value, s: &Value, path: &str, causes: &mut Vec<(String, 
         _ => true,
     };
     if !ok {
-        causes.push((at(path), format!("Invalid value: \"{}\": {} in body must be of type {ty}: {}", json_type_name(v), at(path), compact(v))));
+        causes.push((
+            at(path),
+            format!("Invalid value: \"{}\": {} in body must be of type {ty}: {}", json_type_name(v), at(path), compact(v)),
+        ));
         return;
     }
     if let Some(en) = s["enum"].as_array() {
@@ -1090,7 +1218,10 @@ fn check_crd(obj: &Value, name: &str) -> Vec<(String, String)> {
         c.push(("spec.names.kind".into(), "Required value".into()));
     }
     if !matches!(spec["scope"].as_str(), Some("Namespaced" | "Cluster")) {
-        c.push(("spec.scope".into(), format!("Unsupported value: {}: supported values: \"Cluster\", \"Namespaced\"", compact(&spec["scope"]))));
+        c.push((
+            "spec.scope".into(),
+            format!("Unsupported value: {}: supported values: \"Cluster\", \"Namespaced\"", compact(&spec["scope"])),
+        ));
     }
     if !group.is_empty() && !plural.is_empty() && name != format!("{plural}.{group}") {
         c.push(("metadata.name".into(), format!("Invalid value: \"{name}\": must be spec.names.plural+\".\"+spec.group")));

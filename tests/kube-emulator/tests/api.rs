@@ -8,7 +8,11 @@ use serde_json::{json, Value};
 const APPLY: &str = "application/apply-patch+yaml";
 
 fn emu() -> Emulator {
-    Emulator::start_with(Options { crd_delay: Duration::from_millis(150), namespace_delay: Duration::from_millis(100), ..Options::default() })
+    Emulator::start_with(Options {
+        crd_delay: Duration::from_millis(150),
+        namespace_delay: Duration::from_millis(100),
+        ..Options::default()
+    })
 }
 
 fn cm(data: Value) -> String {
@@ -64,11 +68,46 @@ fn rejects_what_a_server_rejects() {
     let e = emu();
     let cases = [
         // unknown kind (path), namespace that does not exist, kind/path mismatch, bad name, apply without manager
-        ("PATCH", "/apis/example.com/v1/namespaces/default/widgets/w?fieldManager=a", APPLY, json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}), 404, "NotFound"),
-        ("PATCH", "/api/v1/namespaces/nope/configmaps/c?fieldManager=a", APPLY, json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}), 404, "NotFound"),
-        ("POST", "/api/v1/namespaces/default/configmaps", "application/json", json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "c"}}), 400, "BadRequest"),
-        ("POST", "/api/v1/namespaces/default/configmaps", "application/json", json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Bad_Name"}}), 422, "Invalid"),
-        ("PATCH", "/api/v1/namespaces/default/configmaps/c", APPLY, json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}), 422, "Invalid"),
+        (
+            "PATCH",
+            "/apis/example.com/v1/namespaces/default/widgets/w?fieldManager=a",
+            APPLY,
+            json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}),
+            404,
+            "NotFound",
+        ),
+        (
+            "PATCH",
+            "/api/v1/namespaces/nope/configmaps/c?fieldManager=a",
+            APPLY,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}),
+            404,
+            "NotFound",
+        ),
+        (
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            "application/json",
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "c"}}),
+            400,
+            "BadRequest",
+        ),
+        (
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            "application/json",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Bad_Name"}}),
+            422,
+            "Invalid",
+        ),
+        (
+            "PATCH",
+            "/api/v1/namespaces/default/configmaps/c",
+            APPLY,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}),
+            422,
+            "Invalid",
+        ),
         ("GET", "/api/v1/namespaces/default/configmaps/missing", "", json!(null), 404, "NotFound"),
     ];
     for (method, path, ct, body, code, reason) in cases {
@@ -96,7 +135,9 @@ fn crds_are_served_after_a_moment_and_namespaces_take_their_objects() {
 
     let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}});
     assert_eq!(e.request("POST", "/api/v1/namespaces", "application/json", &ns.to_string()).0, 201);
-    let w = |spec: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": spec, "extra": 1}).to_string();
+    let w = |spec: Value| {
+        json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": spec, "extra": 1}).to_string()
+    };
     let (code, v) = e.request("PATCH", "/apis/example.com/v1/namespaces/team/widgets/w?fieldManager=a", APPLY, &w(json!({"size": "big"})));
     assert_eq!((code, v["reason"].as_str()), (422, Some("Invalid")), "{v}");
     let (code, v) = e.request("PATCH", "/apis/example.com/v1/namespaces/team/widgets/w?fieldManager=a", APPLY, &w(json!({"size": 2})));
@@ -105,7 +146,12 @@ fn crds_are_served_after_a_moment_and_namespaces_take_their_objects() {
 
     let (_, v) = e.request("DELETE", "/api/v1/namespaces/team", "", "");
     assert_eq!(v["status"]["phase"], "Terminating");
-    let (code, _) = e.request("POST", "/api/v1/namespaces/team/configmaps", "application/json", &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late"}}).to_string());
+    let (code, _) = e.request(
+        "POST",
+        "/api/v1/namespaces/team/configmaps",
+        "application/json",
+        &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late"}}).to_string(),
+    );
     assert_eq!(code, 403);
     std::thread::sleep(Duration::from_millis(200));
     assert!(e.get("", "namespaces", "", "team").is_none());
@@ -119,7 +165,8 @@ fn lists_select_and_page() {
         let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "labels": {"app": app}}}).to_string();
         assert_eq!(e.request("POST", "/api/v1/namespaces/default/configmaps", "application/json", &body).0, 201);
     }
-    let names = |v: &Value| v["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let names =
+        |v: &Value| v["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
     let (_, v) = e.request("GET", "/api/v1/namespaces/default/configmaps?labelSelector=app%3Dx", "", "");
     assert_eq!(names(&v), ["a", "c"]);
     let (_, v) = e.request("GET", "/api/v1/configmaps?limit=2", "", "");

@@ -24,74 +24,41 @@ pub(super) fn register(r: &mut Registry) {
 
     r.add("alltrue", Function::new(vec![Param::new("list", Type::list(Type::Bool))], fixed_type!(Type::Bool), alltrue));
     r.add("anytrue", Function::new(vec![Param::new("list", Type::list(Type::Bool))], fixed_type!(Type::Bool), anytrue));
-    r.add(
-        "chunklist",
-        Function::new(vec![list_dyn("list").allow_marked(), num("size").allow_marked()], chunklist_type, chunklist),
-    );
-    r.add(
-        "coalesce",
-        Function::new(vec![], coalesce_type, coalesce).variadic(dynp("vals").allow_null().allow_unknown()),
-    );
-    r.add(
-        "coalescelist",
-        Function::new(vec![], coalescelist_type, coalescelist).variadic(dynp("vals").allow_null().allow_unknown()),
-    );
-    r.add(
-        "compact",
-        Function::new(vec![Param::new("list", Type::list(Type::String))], fixed_type!(Type::list(Type::String)), compact),
-    );
-    r.add(
-        "concat",
-        Function::new(vec![], concat_type, concat).variadic(dynp("seqs").allow_marked().allow_unknown()),
-    );
+    r.add("chunklist", Function::new(vec![list_dyn("list").allow_marked(), num("size").allow_marked()], chunklist_type, chunklist));
+    r.add("coalesce", Function::new(vec![], coalesce_type, coalesce).variadic(dynp("vals").allow_null().allow_unknown()));
+    r.add("coalescelist", Function::new(vec![], coalescelist_type, coalescelist).variadic(dynp("vals").allow_null().allow_unknown()));
+    r.add("compact", Function::new(vec![Param::new("list", Type::list(Type::String))], fixed_type!(Type::list(Type::String)), compact));
+    r.add("concat", Function::new(vec![], concat_type, concat).variadic(dynp("seqs").allow_marked().allow_unknown()));
     r.add("contains", Function::new(vec![dynp("list"), dynp("value")], fixed_type!(Type::Bool), contains));
     r.add("distinct", Function::new(vec![list_dyn("list")], same_type, distinct));
     r.add("element", Function::new(vec![dynp("list").allow_marked().nested_unknown(), num("index")], element_type, element));
     r.add("flatten", Function::new(vec![dynp("list").allow_marked()], flatten_type, flatten));
     r.add("index", Function::new(vec![dynp("list"), dynp("value")], fixed_type!(Type::Number), index));
     r.add("keys", Function::new(vec![dynp("inputMap").allow_unknown().allow_marked()], keys_type, keys));
-    r.add(
-        "length",
-        Function::new(vec![dynp("value").allow_unknown().allow_marked()], length_type, length),
-    );
+    r.add("length", Function::new(vec![dynp("value").allow_unknown().allow_marked()], length_type, length));
     r.add(
         "lookup",
         Function::new(
-            vec![
-                dynp("inputMap").allow_marked().allow_unknown(),
-                Param::new("key", Type::String).allow_marked().allow_unknown(),
-            ],
+            vec![dynp("inputMap").allow_marked().allow_unknown(), Param::new("key", Type::String).allow_marked().allow_unknown()],
             lookup_type,
             lookup,
         )
         .variadic(dynp("default").allow_unknown().allow_null().allow_marked()),
     );
-    r.add(
-        "matchkeys",
-        Function::new(vec![list_dyn("values"), list_dyn("keys"), list_dyn("searchset")], matchkeys_type, matchkeys),
-    );
-    r.add(
-        "merge",
-        Function::new(vec![], merge_type, merge).variadic(dynp("maps").allow_null().allow_marked().allow_unknown()),
-    );
+    r.add("matchkeys", Function::new(vec![list_dyn("values"), list_dyn("keys"), list_dyn("searchset")], matchkeys_type, matchkeys));
+    r.add("merge", Function::new(vec![], merge_type, merge).variadic(dynp("maps").allow_null().allow_marked().allow_unknown()));
     r.add("one", Function::new(vec![dynp("list")], one_type, one));
     r.add("range", Function::new(vec![], fixed_type!(Type::list(Type::Number)), range).variadic(num("params")));
     r.add("reverse", Function::new(vec![dynp("list").allow_marked()], reverse_type, reverse));
     r.add("setintersection", Function::new(vec![set_dyn("first_set")], set_op_type, setintersection).variadic(set_dyn("other_sets")));
     r.add("setunion", Function::new(vec![set_dyn("first_set")], set_op_type, setunion).variadic(set_dyn("other_sets")));
     r.add("setsubtract", Function::new(vec![set_dyn("a"), set_dyn("b")], set_op_type, setsubtract));
-    r.add(
-        "setproduct",
-        Function::new(vec![], setproduct_type, setproduct).variadic(dynp("sets").allow_marked().allow_unknown()),
-    );
+    r.add("setproduct", Function::new(vec![], setproduct_type, setproduct).variadic(dynp("sets").allow_marked().allow_unknown()));
     r.add(
         "slice",
         Function::new(vec![dynp("list").allow_marked().nested_unknown(), num("start_index"), num("end_index")], slice_type, slice),
     );
-    r.add(
-        "sort",
-        Function::new(vec![Param::new("list", Type::list(Type::String))], fixed_type!(Type::list(Type::String)), sort),
-    );
+    r.add("sort", Function::new(vec![Param::new("list", Type::list(Type::String))], fixed_type!(Type::list(Type::String)), sort));
     r.add("sum", Function::new(vec![dynp("list")], fixed_type!(Type::Number), sum));
     r.add(
         "transpose",
@@ -334,9 +301,7 @@ fn concat_type(a: &[Value]) -> Result<Type, FuncError> {
                 }
                 etys.extend(std::iter::repeat_n((*e).clone(), len_of(v)));
             }
-            t => {
-                return Err(FuncError::arg(i, format!("all arguments must be lists or tuples; got {}", t.friendly_name())))
-            }
+            t => return Err(FuncError::arg(i, format!("all arguments must be lists or tuples; got {}", t.friendly_name()))),
         }
     }
     Ok(Type::tuple(etys))
@@ -556,9 +521,7 @@ fn values(_: &CallCtx, a: &[Value]) -> FuncResult {
 
 fn length_type(a: &[Value]) -> Result<Type, FuncError> {
     match a[0].ty() {
-        Type::String | Type::Tuple(_) | Type::Object(_) | Type::List(_) | Type::Map(_) | Type::Set(_) | Type::Dynamic => {
-            Ok(Type::Number)
-        }
+        Type::String | Type::Tuple(_) | Type::Object(_) | Type::List(_) | Type::Map(_) | Type::Set(_) | Type::Dynamic => Ok(Type::Number),
         _ => Err(FuncError::call("argument must be a string, a collection type, or a structural type")),
     }
 }
@@ -692,12 +655,7 @@ fn merge_type(a: &[Value]) -> Result<Type, FuncError> {
                     }
                 }
             }
-            t => {
-                return Err(FuncError::call(format!(
-                    "arguments must be maps or objects, got {}",
-                    go_quote(&t.friendly_name())
-                )))
-            }
+            t => return Err(FuncError::call(format!("arguments must be maps or objects, got {}", go_quote(&t.friendly_name())))),
         }
         match &first {
             None => first = Some(ty),
@@ -956,9 +914,7 @@ fn set_op_type(a: &[Value]) -> Result<Type, FuncError> {
     if etys.is_empty() {
         return Ok(Type::set(Type::Dynamic));
     }
-    unify(&etys)
-        .map(Type::set)
-        .ok_or_else(|| FuncError::call("given sets must all have compatible element types"))
+    unify(&etys).map(Type::set).ok_or_else(|| FuncError::call("given sets must all have compatible element types"))
 }
 
 fn set_op(a: &[Value], op: fn(Vec<Value>, &[Value]) -> Vec<Value>) -> FuncResult {
@@ -1051,12 +1007,7 @@ fn setproduct(_: &CallCtx, a: &[Value]) -> FuncResult {
     let total = args.iter().map(len_of).try_fold(1usize, |acc, n| acc.checked_mul(n));
     let total = match total {
         Some(t) if t.saturating_mul(args.len()) <= MAX_PRODUCT_VALUES => t,
-        _ => {
-            return Err(FuncError::call(format!(
-                "the product would have more than {} elements",
-                MAX_PRODUCT_VALUES / args.len().max(1)
-            )))
-        }
+        _ => return Err(FuncError::call(format!("the product would have more than {} elements", MAX_PRODUCT_VALUES / args.len().max(1)))),
     };
     let mut product = Vec::with_capacity(total);
     if total > 0 {
@@ -1101,10 +1052,7 @@ fn transpose(_: &CallCtx, a: &[Value]) -> FuncResult {
             e.sort();
         }
     }
-    let out = tmp
-        .into_iter()
-        .map(|(k, vs)| (k, Value::list(Type::String, vs.into_iter().map(Value::string).collect())))
-        .collect();
+    let out = tmp.into_iter().map(|(k, vs)| (k, Value::list(Type::String, vs.into_iter().map(Value::string).collect()))).collect();
     Ok(Value::map(lt, out))
 }
 
@@ -1118,11 +1066,7 @@ fn zipmap_type(a: &[Value]) -> Result<Type, FuncError> {
             let (keys, _) = top(&a[0]);
             let ks = seq(&keys);
             if ks.len() != ts.len() {
-                return Err(FuncError::call(format!(
-                    "number of keys ({}) does not match number of values ({})",
-                    ks.len(),
-                    ts.len()
-                )));
+                return Err(FuncError::call(format!("number of keys ({}) does not match number of values ({})", ks.len(), ts.len())));
             }
             let mut attrs = BTreeMap::new();
             for (i, k) in ks.iter().enumerate() {
@@ -1146,11 +1090,7 @@ fn zipmap(_: &CallCtx, a: &[Value]) -> FuncResult {
     }
     let (ks, vs) = (seq(&keys), seq(&vals));
     if ks.len() != vs.len() {
-        return Err(FuncError::call(format!(
-            "number of keys ({}) does not match number of values ({})",
-            ks.len(),
-            vs.len()
-        )));
+        return Err(FuncError::call(format!("number of keys ({}) does not match number of values ({})", ks.len(), vs.len())));
     }
     let mut out = BTreeMap::new();
     for (i, k) in ks.iter().enumerate() {
@@ -1294,10 +1234,7 @@ mod tests {
         assert_eq!(err("compact", vec![null()]), arg_err(0, "argument must not be null"));
         same(ok("concat", vec![Value::empty_tuple(), Value::empty_tuple()]), Value::empty_tuple());
         assert_eq!(err("concat", vec![]), call_err("at least one argument is required"));
-        same(
-            ok("concat", vec![t(vec![nums(&["1"])]), t(vec![nums(&["2", "3"])])]),
-            t(vec![nums(&["1"]), nums(&["2", "3"])]),
-        );
+        same(ok("concat", vec![t(vec![nums(&["1"])]), t(vec![nums(&["2", "3"])])]), t(vec![nums(&["1"]), nums(&["2", "3"])]));
         same(ok("concat", vec![slist(&["a"]), slist(&["b"])]), slist(&["a", "b"]));
         assert_eq!(err("concat", vec![strs(&["a"]), s("b")]), arg_err(1, "all arguments must be lists or tuples; got string"));
         assert_eq!(err("concat", vec![strs(&["a"]), null()]), arg_err(1, "argument must not be null"));
@@ -1336,10 +1273,7 @@ mod tests {
     #[test]
     fn keys_values_length_lookup() {
         same(ok("keys", vec![obj(vec![("b", Value::empty_object()), ("a", Value::empty_tuple())])]), strs(&["a", "b"]));
-        same(
-            ok("keys", vec![obj(vec![("10", n("1")), ("9", n("2")), ("B", n("3")), ("a", n("4"))])]),
-            strs(&["10", "9", "B", "a"]),
-        );
+        same(ok("keys", vec![obj(vec![("10", n("1")), ("9", n("2")), ("B", n("3")), ("a", n("4"))])]), strs(&["10", "9", "B", "a"]));
         assert_eq!(err("keys", vec![strs(&["a"])]), arg_err(0, "must have map or object type"));
         assert_eq!(err("keys", vec![null()]), arg_err(0, "argument must not be null"));
         let m = Value::map(Type::Number, BTreeMap::from([("b".to_string(), n("1")), ("a".to_string(), n("2").sensitive())]));
@@ -1349,7 +1283,14 @@ mod tests {
         same(ok("values", vec![obj(vec![("a", n("3")), ("c", n("2")), ("d", n("1"))])]), nums(&["3", "2", "1"]));
         same(ok("values", vec![obj(vec![("b", nums(&["1"])), ("a", s("x"))])]), t(vec![s("x"), nums(&["1"])]));
         assert_eq!(err("values", vec![null()]), arg_err(0, "argument must not be null"));
-        for (v, want) in [(Value::empty_tuple(), "0"), (strs(&["a", "b"]), "2"), (obj(vec![("a", n("1"))]), "1"), (s("hello"), "5"), (s("é"), "1"), (s("e\u{301}"), "1")] {
+        for (v, want) in [
+            (Value::empty_tuple(), "0"),
+            (strs(&["a", "b"]), "2"),
+            (obj(vec![("a", n("1"))]), "1"),
+            (s("hello"), "5"),
+            (s("é"), "1"),
+            (s("e\u{301}"), "1"),
+        ] {
             same(ok("length", vec![v]), n(want));
         }
         let l = ok("length", vec![m]);
@@ -1418,15 +1359,15 @@ mod tests {
         same(ok("slice", vec![strs(&["a", "b", "c", "d"]), n("1"), n("3")]), strs(&["b", "c"]));
         same(ok("slice", vec![strs(&["a", "b"]), n("2"), n("2")]), Value::empty_tuple());
         same(ok("slice", vec![slist(&["a", "b", "c"]), n("0"), n("2")]), slist(&["a", "b"]));
-        assert_eq!(err("slice", vec![strs(&["a"]), n("0"), n("2")]), arg_err(2, "end index must not be greater than the length of the list"));
+        assert_eq!(
+            err("slice", vec![strs(&["a"]), n("0"), n("2")]),
+            arg_err(2, "end index must not be greater than the length of the list")
+        );
         assert_eq!(err("slice", vec![s("abc"), n("0"), n("1")]), arg_err(0, "must be a list or tuple value"));
         same(ok("sort", vec![nums(&["3", "1", "2"])]), slist(&["1", "2", "3"]));
         same(ok("sort", vec![strs(&["b", "B", "a", "A"])]), slist(&["A", "B", "a", "b"]));
         same(ok("sort", vec![strs(&["é", "e", "f"])]), slist(&["e", "f", "é"]));
-        assert_eq!(
-            err("sort", vec![t(vec![s("a"), null()])]),
-            call_err("given list element 1 is null; a null string cannot be sorted")
-        );
+        assert_eq!(err("sort", vec![t(vec![s("a"), null()])]), call_err("given list element 1 is null; a null string cannot be sorted"));
         same(ok("sum", vec![strs(&["1", "2"])]), n("3"));
         same(ok("sum", vec![Value::set(Type::Number, vec![n("1"), n("2"), n("2")])]), n("3"));
         assert_eq!(err("sum", vec![t(vec![n("1"), s("a")])]), arg_err(0, "argument must be list, set, or tuple of number values"));
@@ -1476,13 +1417,13 @@ mod tests {
             m(vec![("1", slist(&["a"])), ("2", slist(&["a", "b"])), ("3", slist(&["b"]))]),
         );
         same(ok("transpose", vec![Value::empty_object()]), m(vec![]));
-        same(ok("transpose", vec![obj(vec![("b", strs(&["z", "y"])), ("a", strs(&["y"]))])]), m(vec![("y", slist(&["a", "b"])), ("z", slist(&["b"]))]));
+        same(
+            ok("transpose", vec![obj(vec![("b", strs(&["z", "y"])), ("a", strs(&["y"]))])]),
+            m(vec![("y", slist(&["a", "b"])), ("z", slist(&["b"]))]),
+        );
         same(ok("zipmap", vec![Value::empty_tuple(), Value::empty_tuple()]), Value::empty_object());
         same(ok("zipmap", vec![strs(&["a", "b"]), t(vec![n("1"), s("x")])]), obj(vec![("a", n("1")), ("b", s("x"))]));
-        same(
-            ok("zipmap", vec![strs(&["a"]), slist(&["x"])]),
-            Value::map(Type::String, BTreeMap::from([("a".to_string(), s("x"))])),
-        );
+        same(ok("zipmap", vec![strs(&["a"]), slist(&["x"])]), Value::map(Type::String, BTreeMap::from([("a".to_string(), s("x"))])));
         assert_eq!(
             err("zipmap", vec![strs(&["a"]), nums(&["1", "2"])]),
             call_err("number of keys (1) does not match number of values (2)")
@@ -1522,9 +1463,8 @@ mod corpus {
 
     #[test]
     fn corpus() {
-        let path = std::env::var("PLINTH_CORPUS").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/expressions.jsonl").to_string()
-        });
+        let path = std::env::var("PLINTH_CORPUS")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/expressions.jsonl").to_string());
         let Ok(text) = std::fs::read_to_string(path) else { return };
         let groups: Vec<String> = GROUPS.split_whitespace().map(|g| format!("fn-{g}")).collect();
         let (mut pass, mut fail) = (0, 0);

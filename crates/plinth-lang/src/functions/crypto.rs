@@ -96,10 +96,7 @@ pub(super) fn register(r: &mut Registry) {
     r.add("filebase64sha512", Function::new(p(), st, filebase64sha512));
     r.add("bcrypt", Function::new(s(), st, bcrypt).variadic(Param::new("cost", Type::Number)).impure());
     r.add("uuid", Function::new(vec![], st, uuid).impure());
-    r.add(
-        "uuidv5",
-        Function::new(vec![Param::new("namespace", Type::String), Param::new("name", Type::String)], st, uuidv5),
-    );
+    r.add("uuidv5", Function::new(vec![Param::new("namespace", Type::String), Param::new("name", Type::String)], st, uuidv5));
     r.add(
         "rsadecrypt",
         Function::new(vec![Param::new("ciphertext", Type::String), Param::new("privatekey", Type::String)], st, rsadecrypt),
@@ -131,8 +128,8 @@ fn bcrypt(_: &CallCtx, args: &[Value]) -> FuncResult {
     if input.len() > 72 {
         return Err(FuncError::call("error occured generating password bcrypt: password length exceeds 72 bytes"));
     }
-    let hashed = ::bcrypt::hash_with_result(input, cost as u32)
-        .map_err(|e| FuncError::call(format!("error occured generating password {e}")))?;
+    let hashed =
+        ::bcrypt::hash_with_result(input, cost as u32).map_err(|e| FuncError::call(format!("error occured generating password {e}")))?;
     Ok(Value::string(hashed.format_for_version(::bcrypt::Version::TwoA)))
 }
 
@@ -204,8 +201,7 @@ fn uuidv5(_: &CallCtx, args: &[Value]) -> FuncResult {
         "url" => parse_uuid("6ba7b811-9dad-11d1-80b4-00c04fd430c8").unwrap(),
         "oid" => parse_uuid("6ba7b812-9dad-11d1-80b4-00c04fd430c8").unwrap(),
         "x500" => parse_uuid("6ba7b814-9dad-11d1-80b4-00c04fd430c8").unwrap(),
-        other => parse_uuid(other)
-            .map_err(|e| FuncError::call(format!("uuidv5() doesn't support namespace {other} ({e})")))?,
+        other => parse_uuid(other).map_err(|e| FuncError::call(format!("uuidv5() doesn't support namespace {other} ({e})")))?,
     };
     let mut h = Sha1::new();
     h.update(ns);
@@ -226,9 +222,8 @@ fn rsadecrypt(_: &CallCtx, args: &[Value]) -> FuncResult {
 
     let s = args[0].as_str().expect("string");
     let key = args[1].as_str().expect("string");
-    let ciphertext = go_base64_decode(s).map_err(|_| {
-        FuncError::arg(0, format!("failed to decode input {}: cipher text must be base64-encoded", go_quote(s)))
-    })?;
+    let ciphertext = go_base64_decode(s)
+        .map_err(|_| FuncError::arg(0, format!("failed to decode input {}: cipher text must be base64-encoded", go_quote(s))))?;
 
     // x/crypto/ssh's ParseRawPrivateKey: find a PEM block, then decode by type.
     let Some(begin) = key.find("-----BEGIN ") else {
@@ -240,8 +235,7 @@ fn rsadecrypt(_: &CallCtx, args: &[Value]) -> FuncResult {
     let private = match label {
         "RSA PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs1_pem(block)
             .map_err(|e| FuncError::arg(1, format!("invalid ASN1 data in the given private key: {e}")))?,
-        "PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs8_pem(block)
-            .map_err(|e| FuncError::arg(1, format!("invalid private key: {e}")))?,
+        "PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs8_pem(block).map_err(|e| FuncError::arg(1, format!("invalid private key: {e}")))?,
         "EC PRIVATE KEY" | "DSA PRIVATE KEY" | "OPENSSH PRIVATE KEY" => {
             return Err(FuncError::arg(1, "invalid private key type"));
         }
@@ -292,8 +286,14 @@ mod tests {
         assert_eq!(ok("base64sha256", vec![s("hello world")]), "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=");
         assert_eq!(ok("base64sha256", vec![s("é")]), "SplVfkAzw1Od4utlRyAXytX5VX96BiWgnxw/biumnEw=");
         assert_eq!(ok("base64sha256", vec![s("1")]), "a4ayc/80/OGda4BO/1o/V0etpOqiLx1JwB5S3beHW0s=");
-        assert_eq!(ok("base64sha512", vec![s("hello world")]), "MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==");
-        assert_eq!(ok("base64sha512", vec![s("")]), "z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==");
+        assert_eq!(
+            ok("base64sha512", vec![s("hello world")]),
+            "MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw=="
+        );
+        assert_eq!(
+            ok("base64sha512", vec![s("")]),
+            "z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="
+        );
         assert_eq!(err("sha1", vec![Value::null(Type::String)]), FuncError::arg(0, "argument must not be null"));
         assert!(matches!(run("base64sha512", vec![]), Err(CallError::TooFew { missing: "str", .. })));
     }
@@ -307,10 +307,7 @@ mod tests {
         let f = |name: &str, p: &str| call(registry().get(name).unwrap(), &ctx, vec![s(p)]);
         assert_eq!(f("filemd5", "h.txt").unwrap().as_str(), Some("5eb63bbbe01eeed093cb22bb8f5acdc3"));
         assert_eq!(f("filesha1", "h.txt").unwrap().as_str(), Some("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"));
-        assert_eq!(
-            f("filesha256", "h.txt").unwrap().as_str(),
-            Some("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")
-        );
+        assert_eq!(f("filesha256", "h.txt").unwrap().as_str(), Some("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"));
         assert_eq!(f("filebase64sha256", "h.txt").unwrap().as_str(), Some("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="));
         assert!(f("filesha512", "h.txt").unwrap().as_str().unwrap().starts_with("309ecc48"));
         assert!(f("filebase64sha512", "h.txt").unwrap().as_str().unwrap().starts_with("MJ7MSJwS"));

@@ -12,14 +12,8 @@ use crate::fixed_type;
 
 pub(super) fn register(r: &mut Registry) {
     let st = fixed_type!(Type::String);
-    r.add(
-        "formatdate",
-        Function::new(vec![Param::new("format", Type::String), Param::new("time", Type::String)], st, formatdate),
-    );
-    r.add(
-        "timeadd",
-        Function::new(vec![Param::new("timestamp", Type::String), Param::new("duration", Type::String)], st, timeadd),
-    );
+    r.add("formatdate", Function::new(vec![Param::new("format", Type::String), Param::new("time", Type::String)], st, formatdate));
+    r.add("timeadd", Function::new(vec![Param::new("timestamp", Type::String), Param::new("duration", Type::String)], st, timeadd));
     r.add(
         "timecmp",
         Function::new(
@@ -103,15 +97,7 @@ impl Time {
         let days = local.div_euclid(86400);
         let rem = local.rem_euclid(86400);
         let (year, month, day) = civil_from_days(days);
-        Fields {
-            year,
-            month,
-            day,
-            hour: rem / 3600,
-            minute: rem / 60 % 60,
-            second: rem % 60,
-            weekday: (days + 4).rem_euclid(7) as usize,
-        }
+        Fields { year, month, day, hour: rem / 3600, minute: rem / 60 % 60, second: rem % 60, weekday: (days + 4).rem_euclid(7) as usize }
     }
 
     fn cmp_instant(&self, o: &Time) -> Ordering {
@@ -140,16 +126,7 @@ impl Time {
     /// `time.RFC3339` formatting (no fractional seconds).
     pub(super) fn rfc3339(&self) -> String {
         let f = self.fields();
-        format!(
-            "{}-{:02}-{:02}T{:02}:{:02}:{:02}{}",
-            go_year(f.year),
-            f.month,
-            f.day,
-            f.hour,
-            f.minute,
-            f.second,
-            self.zone(true, true)
-        )
+        format!("{}-{:02}-{:02}T{:02}:{:02}:{:02}{}", go_year(f.year), f.month, f.day, f.hour, f.minute, f.second, self.zone(true, true))
     }
 }
 
@@ -529,9 +506,7 @@ fn timestamp(_: &CallCtx, _: &[Value]) -> FuncResult {
 /// `plantimestamp()` of a run (plan, and apply after it) agrees.
 fn plantimestamp(_: &CallCtx, _: &[Value]) -> FuncResult {
     static PLAN_TIME: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    let secs = *PLAN_TIME.get_or_init(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-    });
+    let secs = *PLAN_TIME.get_or_init(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()));
     Ok(Value::string(Time { secs: secs as i64, nanos: 0, offset: 0 }.rfc3339()))
 }
 
@@ -606,7 +581,10 @@ fn formatdate(_: &CallCtx, args: &[Value]) -> FuncResult {
     let mut out = String::new();
     let bad = |tok: &str, why: &str| {
         let q = go_quote(tok);
-        Err(FuncError::arg(0, if why.is_empty() { format!("invalid date format verb {q}") } else { format!("invalid date format verb {q}: {why}") }))
+        Err(FuncError::arg(
+            0,
+            if why.is_empty() { format!("invalid date format verb {q}") } else { format!("invalid date format verb {q}: {why}") },
+        ))
     };
     for tok in split_format(spec) {
         let b = tok.as_bytes();
@@ -709,10 +687,7 @@ mod tests {
 
     #[test]
     fn formatdate() {
-        assert_eq!(
-            ok("formatdate", "EEEE, DD-MMM-YY hh:mm:ss ZZZ", "2018-01-02T23:12:01-08:00"),
-            "Tuesday, 02-Jan-18 23:12:01 -0800"
-        );
+        assert_eq!(ok("formatdate", "EEEE, DD-MMM-YY hh:mm:ss ZZZ", "2018-01-02T23:12:01-08:00"), "Tuesday, 02-Jan-18 23:12:01 -0800");
         assert_eq!(ok("formatdate", "YYYY-MM-DD'T'hh:mm:ssZ", "2018-01-02T23:12:01Z"), "2018-01-02T23:12:01Z");
         assert_eq!(ok("formatdate", "h:mm aa AA", "2018-01-02T23:12:01Z"), "23:12 pm PM");
         assert_eq!(ok("formatdate", "'quoted'''", "2018-01-02T23:12:01Z"), "quoted'");
@@ -720,15 +695,15 @@ mod tests {
         assert_eq!(ok("formatdate", "EEE, MMMM D, H:mmaa ZZZZZ", "2017-03-05T00:05:09+05:30"), "Sun, March 5, 12:05am +05:30");
         assert_eq!(ok("formatdate", "M/D/YY Z ZZZZ", "2000-12-31T01:00:00.5+00:00"), "12/31/00 Z +0000");
         assert_eq!(ok("formatdate", "'it''s' h 'o''clock'", "2018-01-02T03:12:01Z"), "it's 3 o'clock");
-        assert_eq!(
-            err("formatdate", "YYYY", "2018-01-02"),
-            FuncError::arg(1, format!("{P}: missing required time introducer 'T'"))
-        );
+        assert_eq!(err("formatdate", "YYYY", "2018-01-02"), FuncError::arg(1, format!("{P}: missing required time introducer 'T'")));
         assert_eq!(
             err("formatdate", "YYYY", "2018-13-02T23:12:01Z"),
             FuncError::arg(1, format!("{P}: cannot use \"-02T23:12:01Z\" as month"))
         );
-        assert_eq!(err("formatdate", "YYY", "2018-01-02T23:12:01Z"), FuncError::arg(0, "invalid date format verb \"YYY\": year must either be \"YY\" or \"YYYY\""));
+        assert_eq!(
+            err("formatdate", "YYY", "2018-01-02T23:12:01Z"),
+            FuncError::arg(0, "invalid date format verb \"YYY\": year must either be \"YY\" or \"YYYY\"")
+        );
         assert_eq!(err("formatdate", "q", "2018-01-02T23:12:01Z"), FuncError::arg(0, "invalid date format verb \"q\""));
         assert_eq!(err("formatdate", "'abc", "2018-01-02T23:12:01Z"), FuncError::arg(0, "unterminated literal '"));
         assert_eq!(err("formatdate", "a", "2018-01-02T23:12:01Z"), FuncError::arg(0, "invalid date format verb \"a\": must be \"aa\""));
@@ -761,10 +736,7 @@ mod tests {
         assert_eq!(ok("timeadd", "2017-11-22T00:00:00Z", "-1h30m"), "2017-11-21T22:30:00Z");
         assert_eq!(ok("timeadd", "2016-02-28T23:00:00-00:00", "2h"), "2016-02-29T01:00:00Z");
         assert_eq!(ok("timeadd", "2017-11-22T00:00:00.9Z", "100ms"), "2017-11-22T00:00:01Z");
-        assert_eq!(
-            err("timeadd", "2017-11-22", "1h"),
-            FuncError::call(format!("{P}: missing required time introducer 'T'"))
-        );
+        assert_eq!(err("timeadd", "2017-11-22", "1h"), FuncError::call(format!("{P}: missing required time introducer 'T'")));
         assert_eq!(err("timeadd", "2017-11-22T00:00:00Z", "1x"), FuncError::call("time: unknown unit \"x\" in duration \"1x\""));
         assert_eq!(err("timeadd", "2017-11-22T00:00:00Z", "10"), FuncError::call("time: missing unit in duration \"10\""));
         assert_eq!(err("timeadd", "2017-11-22T00:00:00Z", ""), FuncError::call("time: invalid duration \"\""));
@@ -785,10 +757,7 @@ mod tests {
             err("timecmp", "2017", "2017-11-22T00:00:00Z"),
             FuncError::arg(0, format!("{P}: end of string where \"-\" is expected"))
         );
-        assert_eq!(
-            err("timecmp", "2017-11-22T00:00:00Z", "x"),
-            FuncError::arg(1, format!("{P}: cannot use \"x\" as year"))
-        );
+        assert_eq!(err("timecmp", "2017-11-22T00:00:00Z", "x"), FuncError::arg(1, format!("{P}: cannot use \"x\" as year")));
     }
 
     #[test]

@@ -15,18 +15,12 @@ use crate::fixed_type;
 
 pub(super) fn register(r: &mut Registry) {
     let s = || Param::new("str", Type::String);
-    r.add(
-        "base64decode",
-        Function::new(vec![s().allow_marked()], fixed_type!(Type::String), base64decode),
-    );
+    r.add("base64decode", Function::new(vec![s().allow_marked()], fixed_type!(Type::String), base64decode));
     r.add("base64encode", Function::new(vec![s()], fixed_type!(Type::String), base64encode));
     r.add("base64gzip", Function::new(vec![s()], fixed_type!(Type::String), base64gzip));
     r.add("csvdecode", Function::new(vec![s()], csvdecode_type, csvdecode));
     r.add("jsondecode", Function::new(vec![s()], fixed_type!(Type::Dynamic), jsondecode));
-    r.add(
-        "jsonencode",
-        Function::new(vec![Param::new("val", Type::Dynamic).allow_null()], fixed_type!(Type::String), jsonencode),
-    );
+    r.add("jsonencode", Function::new(vec![Param::new("val", Type::Dynamic).allow_null()], fixed_type!(Type::String), jsonencode));
     r.add(
         "textdecodebase64",
         Function::new(
@@ -45,10 +39,7 @@ pub(super) fn register(r: &mut Registry) {
     );
     r.add("urlencode", Function::new(vec![s()], fixed_type!(Type::String), urlencode));
     r.add("yamldecode", Function::new(vec![Param::new("src", Type::String)], fixed_type!(Type::Dynamic), yamldecode));
-    r.add(
-        "yamlencode",
-        Function::new(vec![Param::new("value", Type::Dynamic).allow_null()], fixed_type!(Type::String), yamlencode),
-    );
+    r.add("yamlencode", Function::new(vec![Param::new("value", Type::Dynamic).allow_null()], fixed_type!(Type::String), yamlencode));
 }
 
 fn str_arg(args: &[Value], i: usize) -> &str {
@@ -203,10 +194,8 @@ pub(super) fn b64(data: &[u8]) -> String {
 fn base64decode(_: &CallCtx, args: &[Value]) -> FuncResult {
     let (v, marks) = args[0].clone().unmark_deep();
     let s = v.as_str().expect("string");
-    let decoded =
-        go_base64_decode(s).map_err(|_| FuncError::call(format!("failed to decode base64 data {}", redact(s, marks))))?;
-    let text = String::from_utf8(decoded)
-        .map_err(|_| FuncError::call("the result of decoding the provided string is not valid UTF-8"))?;
+    let decoded = go_base64_decode(s).map_err(|_| FuncError::call(format!("failed to decode base64 data {}", redact(s, marks))))?;
+    let text = String::from_utf8(decoded).map_err(|_| FuncError::call("the result of decoding the provided string is not valid UTF-8"))?;
     Ok(Value::string(text).mark(marks))
 }
 
@@ -254,7 +243,18 @@ fn iana_lookup(name: &str) -> Option<(&'static str, Codec)> {
             Codec::Latin1,
         ),
         (
-            &["us-ascii", "iso-ir-6", "ansi_x3.4-1968", "ansi_x3.4-1986", "iso_646.irv:1991", "iso646-us", "us", "ibm367", "cp367", "csascii"],
+            &[
+                "us-ascii",
+                "iso-ir-6",
+                "ansi_x3.4-1968",
+                "ansi_x3.4-1986",
+                "iso_646.irv:1991",
+                "iso646-us",
+                "us",
+                "ibm367",
+                "cp367",
+                "csascii",
+            ],
             "US-ASCII",
             Codec::Ascii,
         ),
@@ -324,9 +324,17 @@ fn iana_lookup(name: &str) -> Option<(&'static str, Codec)> {
         ),
         (&["iso-8859-10", "iso-ir-157", "l6", "iso_8859-10:1992", "csisolatin6", "latin6"], "ISO-8859-10", Codec::Rs(e::ISO_8859_10)),
         (&["iso-8859-13", "csiso885913"], "ISO-8859-13", Codec::Rs(e::ISO_8859_13)),
-        (&["iso-8859-14", "iso-ir-199", "iso_8859-14:1998", "iso_8859-14", "latin8", "iso-celtic", "l8", "csiso885914"], "ISO-8859-14", Codec::Rs(e::ISO_8859_14)),
+        (
+            &["iso-8859-14", "iso-ir-199", "iso_8859-14:1998", "iso_8859-14", "latin8", "iso-celtic", "l8", "csiso885914"],
+            "ISO-8859-14",
+            Codec::Rs(e::ISO_8859_14),
+        ),
         (&["iso-8859-15", "iso_8859-15", "latin-9", "csiso885915"], "ISO-8859-15", Codec::Rs(e::ISO_8859_15)),
-        (&["iso-8859-16", "iso-ir-226", "iso_8859-16:2001", "iso_8859-16", "latin10", "l10", "csiso885916"], "ISO-8859-16", Codec::Rs(e::ISO_8859_16)),
+        (
+            &["iso-8859-16", "iso-ir-226", "iso_8859-16:2001", "iso_8859-16", "latin10", "l10", "csiso885916"],
+            "ISO-8859-16",
+            Codec::Rs(e::ISO_8859_16),
+        ),
     ];
     table.iter().find(|(names, _, _)| names.contains(&n.as_str())).map(|(_, canon, c)| (*canon, *c))
 }
@@ -379,7 +387,17 @@ fn decode_text(b: &[u8], codec: Codec) -> String {
             }
             let units: Vec<u16> = b
                 .chunks(2)
-                .map(|c| if c.len() == 2 { if big_endian { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) } } else { 0xd800 })
+                .map(|c| {
+                    if c.len() == 2 {
+                        if big_endian {
+                            u16::from_be_bytes([c[0], c[1]])
+                        } else {
+                            u16::from_le_bytes([c[0], c[1]])
+                        }
+                    } else {
+                        0xd800
+                    }
+                })
                 .collect();
             char::decode_utf16(units).map(|r| r.unwrap_or('\u{fffd}')).collect()
         }
@@ -390,9 +408,8 @@ fn decode_text(b: &[u8], codec: Codec) -> String {
 fn textencodebase64(_: &CallCtx, args: &[Value]) -> FuncResult {
     let name = str_arg(args, 1);
     let (canon, codec) = iana_lookup(name).ok_or_else(|| unsupported_encoding(name))?;
-    let bytes = encode_text(str_arg(args, 0), codec).ok_or_else(|| {
-        FuncError::arg(0, format!("the given string contains characters that cannot be represented in {canon}"))
-    })?;
+    let bytes = encode_text(str_arg(args, 0), codec)
+        .ok_or_else(|| FuncError::arg(0, format!("the given string contains characters that cannot be represented in {canon}")))?;
     Ok(Value::string(b64(&bytes)))
 }
 
@@ -557,8 +574,7 @@ fn csvdecode(_: &CallCtx, args: &[Value]) -> FuncResult {
     loop {
         match r.read() {
             Ok(cols) => {
-                let attrs: BTreeMap<String, Value> =
-                    headers.iter().cloned().zip(cols.into_iter().map(Value::string)).collect();
+                let attrs: BTreeMap<String, Value> = headers.iter().cloned().zip(cols.into_iter().map(Value::string)).collect();
                 rows.push(Value::object(attrs));
             }
             Err(CsvError::Eof) => break,
@@ -573,8 +589,10 @@ fn csvdecode(_: &CallCtx, args: &[Value]) -> FuncResult {
 fn has_infinity(v: &Value) -> bool {
     match &v.kind {
         Kind::Number(n) => n.is_infinite(),
-        _ => v.as_seq().map(|xs| xs.iter().any(has_infinity)).unwrap_or(false)
-            || v.as_entries().map(|m| m.values().any(has_infinity)).unwrap_or(false),
+        _ => {
+            v.as_seq().map(|xs| xs.iter().any(has_infinity)).unwrap_or(false)
+                || v.as_entries().map(|m| m.values().any(has_infinity)).unwrap_or(false)
+        }
     }
 }
 
@@ -668,9 +686,7 @@ mod go_json {
 
         fn token_error(&self, c: u8) -> String {
             let context = match self.state {
-                State::TopValue | State::ArrayStart | State::ArrayValue | State::ObjectValue => {
-                    " looking for beginning of value"
-                }
+                State::TopValue | State::ArrayStart | State::ArrayValue | State::ObjectValue => " looking for beginning of value",
                 State::ArrayComma => " after array element",
                 State::ObjectStart | State::ObjectKey => " looking for beginning of object key string",
                 State::ObjectColon => " after object key",
@@ -1122,9 +1138,7 @@ mod yaml {
                                 attrs.insert(k.clone(), v.clone());
                             }
                         }
-                        None => {
-                            return Err(format!("cannot merge {} (from sequence) into mapping", x.ty().friendly_name()))
-                        }
+                        None => return Err(format!("cannot merge {} (from sequence) into mapping", x.ty().friendly_name())),
                     }
                 }
                 Ok(())
@@ -1203,8 +1217,7 @@ mod yaml {
     /// go-cty-yaml's `resolveScalar`.
     fn resolve_scalar(tag: &str, src: &str, style: TScalarStyle) -> Result<Value, String> {
         let short = tag.strip_prefix(TAG_PREFIX);
-        let resolvable = tag.is_empty()
-            || matches!(short, Some("str" | "bool" | "int" | "float" | "null" | "timestamp" | "binary"));
+        let resolvable = tag.is_empty() || matches!(short, Some("str" | "bool" | "int" | "float" | "null" | "timestamp" | "binary"));
         if !resolvable {
             return Err(format!("unsupported tag {}", go_quote(tag)));
         }
@@ -1269,9 +1282,9 @@ mod yaml {
                 }
                 Err(format!("cannot parse {} as {}", go_quote(src), full()))
             }
-            "timestamp" => parse_yaml_timestamp(src)
-                .map(Value::string)
-                .ok_or_else(|| format!("cannot parse {} as {}", go_quote(src), full())),
+            "timestamp" => {
+                parse_yaml_timestamp(src).map(Value::string).ok_or_else(|| format!("cannot parse {} as {}", go_quote(src), full()))
+            }
             "null" => Ok(Value::dynamic_null()),
             _ => Err(format!("unsupported tag {}", go_quote(&full()))),
         }
@@ -1792,7 +1805,13 @@ mod yaml {
             let (mut spaces, mut breaks) = (false, false);
             for (i, &c) in chars.iter().enumerate() {
                 if c == ' ' {
-                    if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i != chars.len() - 1 && chars.get(i + 1) != Some(&' ') {
+                    if allow_breaks
+                        && !spaces
+                        && self.column > BEST_WIDTH
+                        && i != 0
+                        && i != chars.len() - 1
+                        && chars.get(i + 1) != Some(&' ')
+                    {
                         self.write_indent();
                     } else {
                         self.put(c);
@@ -1983,11 +2002,10 @@ mod gzip {
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 255];
     const LENGTH_EXTRA: [u32; 29] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
     const OFFSET_BASE: [u32; 30] = [
-        0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144,
-        8192, 12288, 16384, 24576,
+        0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192, 12288,
+        16384, 24576,
     ];
-    const OFFSET_EXTRA: [u32; 30] =
-        [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+    const OFFSET_EXTRA: [u32; 30] = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
     const CODEGEN_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
     const BAD_CODE: u8 = 255;
 
@@ -2315,8 +2333,7 @@ mod gzip {
                     extra += self.off_freq[code] as i64 * OFFSET_EXTRA[code] as i64;
                 }
             }
-            let fixed_size =
-                3 + self.fixed_lit.bit_length(&self.lit_freq) + self.fixed_off.bit_length(&self.off_freq) + extra;
+            let fixed_size = 3 + self.fixed_lit.bit_length(&self.lit_freq) + self.fixed_off.bit_length(&self.off_freq) + extra;
             self.generate_codegen(num_lit, num_off);
             let cf = self.codegen_freq;
             self.codegen_enc.generate(&cf, 7);
@@ -2324,12 +2341,16 @@ mod gzip {
             while num_codegens > 4 && self.codegen_freq[CODEGEN_ORDER[num_codegens - 1]] == 0 {
                 num_codegens -= 1;
             }
-            let header = 3 + 5 + 5 + 4 + 3 * num_codegens as i64 + self.codegen_enc.bit_length(&cf)
+            let header = 3
+                + 5
+                + 5
+                + 4
+                + 3 * num_codegens as i64
+                + self.codegen_enc.bit_length(&cf)
                 + cf[16] as i64 * 2
                 + cf[17] as i64 * 3
                 + cf[18] as i64 * 7;
-            let dynamic_size =
-                header + self.lit_enc.bit_length(&self.lit_freq) + self.off_enc.bit_length(&self.off_freq) + extra;
+            let dynamic_size = header + self.lit_enc.bit_length(&self.lit_freq) + self.off_enc.bit_length(&self.off_freq) + extra;
             let use_dynamic = dynamic_size < fixed_size;
             let size = fixed_size.min(dynamic_size);
             if storable && stored_size < size {
@@ -2537,9 +2558,7 @@ mod gzip {
                 self.offset = 0;
                 let min_index = self.index.saturating_sub(WINDOW_SIZE) as i64;
                 if self.chain_head - self.hash_offset as i64 >= min_index && lookahead > prev_length && prev_length < LAZY {
-                    if let Some((l, o)) =
-                        self.find_match(self.index, self.chain_head - self.hash_offset as i64, MIN_MATCH - 1, lookahead)
-                    {
+                    if let Some((l, o)) = self.find_match(self.index, self.chain_head - self.hash_offset as i64, MIN_MATCH - 1, lookahead) {
                         self.length = l;
                         self.offset = o;
                     }
@@ -2671,10 +2690,7 @@ mod tests {
         // Vectors from Go's compress/gzip (fixed, matched and dynamic blocks).
         assert_eq!(ok_str("base64gzip", vec![s("aaaa")]), "H4sIAAAAAAAA/0pMTEwEAAAA//8BAAD//0XlmK0EAAAA");
         assert_eq!(ok_str("base64gzip", vec![s("hello world")]), "H4sIAAAAAAAA/8pIzcnJVyjPL8pJAQAAAP//AQAA//+FEUoNCwAAAA==");
-        assert_eq!(
-            ok_str("base64gzip", vec![s("hello hello hello hello")]),
-            "H4sIAAAAAAAA/8pIzcnJV8AgAQAAAP//AQAA///jUT2NFwAAAA=="
-        );
+        assert_eq!(ok_str("base64gzip", vec![s("hello hello hello hello")]), "H4sIAAAAAAAA/8pIzcnJV8AgAQAAAP//AQAA///jUT2NFwAAAA==");
         assert_eq!(
             ok_str("base64gzip", vec![s(&"abcdefghij".repeat(100))]),
             "H4sIAAAAAAAA/0pMSk5JTUvPyMwaZY2yRlnDlQUAAAD//wEAAP//g6rnXOgDAAA="
@@ -2746,14 +2762,8 @@ mod tests {
         assert_eq!(err("csvdecode", vec![s("a,b\n1,2,3")]).message, "CSV parse error on line 2: wrong number of fields");
         assert_eq!(err("csvdecode", vec![s("a,a\n1,2")]).message, "duplicate column name \"a\"");
         assert_eq!(err("csvdecode", vec![s("a\nx\"y")]).message, "CSV parse error on line 2: bare \" in non-quoted-field");
-        assert_eq!(
-            err("csvdecode", vec![s("a\n\"x\"y")]).message,
-            "CSV parse error on line 2: extraneous or missing \" in quoted-field"
-        );
-        assert_eq!(
-            err("csvdecode", vec![s("a\n\"xy")]).message,
-            "CSV parse error on line 2: extraneous or missing \" in quoted-field"
-        );
+        assert_eq!(err("csvdecode", vec![s("a\n\"x\"y")]).message, "CSV parse error on line 2: extraneous or missing \" in quoted-field");
+        assert_eq!(err("csvdecode", vec![s("a\n\"xy")]).message, "CSV parse error on line 2: extraneous or missing \" in quoted-field");
     }
 
     #[test]
@@ -2763,10 +2773,7 @@ mod tests {
         let v = run("jsondecode", vec![s("[1, \"a\", null]")]).unwrap();
         assert_eq!(plinth_value::json_type(&v.ty()).to_string(), r#"["tuple",["number","string","dynamic"]]"#);
         let v = run("jsondecode", vec![s("{\"b\":1,\"a\":{\"c\":[]}}")]).unwrap();
-        assert_eq!(
-            plinth_value::json_type(&v.ty()).to_string(),
-            r#"["object",{"a":["object",{"c":["tuple",[]]}],"b":"number"}]"#
-        );
+        assert_eq!(plinth_value::json_type(&v.ty()).to_string(), r#"["object",{"a":["object",{"c":["tuple",[]]}],"b":"number"}]"#);
         assert_eq!(ok_str("jsondecode", vec![s("\"\\u00e9\\ud83d\\ude00\"")]), "é😀");
         assert_eq!(run("jsondecode", vec![s("true")]).unwrap().as_bool(), Some(true));
         assert!(run("jsondecode", vec![s("null")]).unwrap().is_null());
@@ -2799,10 +2806,7 @@ mod tests {
         let m = Value::map(Type::Number, [("b".to_string(), Value::int(1)), ("a".to_string(), Value::int(2))].into_iter().collect());
         assert_eq!(ok_str("jsonencode", vec![m]), r#"{"a":2,"b":1}"#);
         assert_eq!(ok_str("jsonencode", vec![Value::number(Number::parse("1e21").unwrap())]), "1000000000000000000000");
-        assert_eq!(
-            err("jsonencode", vec![Value::number(Number::infinity(false))]).message,
-            "cannot serialize infinity as JSON"
-        );
+        assert_eq!(err("jsonencode", vec![Value::number(Number::infinity(false))]).message, "cannot serialize infinity as JSON");
         let v = run("jsonencode", vec![s("x").sensitive()]).unwrap();
         assert!(v.is_sensitive());
     }
@@ -2842,10 +2846,7 @@ mod tests {
         assert_eq!(yaml_enc(obj(vec![("k", obj(vec![])), ("l", Value::empty_tuple())])), "\"k\": {}\n\"l\": []\n");
         assert_eq!(yaml_enc(obj(vec![("a\nb", s("v"))])), "? |-\n  a\n  b\n: \"v\"\n");
         let long = "word ".repeat(20) + "end";
-        assert_eq!(
-            yaml_enc(s(&long)),
-            format!("\"{}\n  {}\"\n", "word ".repeat(17).trim_end(), "word ".repeat(3) + "end")
-        );
+        assert_eq!(yaml_enc(s(&long)), format!("\"{}\n  {}\"\n", "word ".repeat(17).trim_end(), "word ".repeat(3) + "end"));
     }
 
     #[test]
@@ -2870,7 +2871,10 @@ mod tests {
         assert_eq!(json_of(&dec("!!str 12").unwrap()), r#""12""#);
         assert_eq!(json_of(&dec("!!int \"12\"").unwrap()), r#""12""#);
         assert_eq!(json_of(&dec("!!int 0b11").unwrap()), "3");
-        assert_eq!(json_of(&dec("base: &b {x: 1, z: 2}\nd:\n  <<: *b\n  z: 3\ny: 1").unwrap()), r#"{"base":{"x":1,"z":2},"d":{"x":1,"z":3},"true":1}"#);
+        assert_eq!(
+            json_of(&dec("base: &b {x: 1, z: 2}\nd:\n  <<: *b\n  z: 3\ny: 1").unwrap()),
+            r#"{"base":{"x":1,"z":2},"d":{"x":1,"z":3},"true":1}"#
+        );
         assert_eq!(json_of(&dec("- |\n  lit\n- >\n  fold\n  ed\n").unwrap()), r#"["lit\n","fold ed\n"]"#);
         assert_eq!(json_of(&dec("1: a\ntrue: b").unwrap()), r#"{"1":"a","true":"b"}"#);
         let e = |src: &str| match dec(src) {

@@ -254,12 +254,12 @@ fn fileset(ctx: &CallCtx, args: &[Value]) -> FuncResult {
     let marks = pmarks.union(patmarks);
     let base = if path.starts_with('/') { path.clone() } else { go_join(&[&ctx.base_dir.to_string_lossy(), &path]) };
     let full_pattern = go_join(&[&base, &pattern]);
-    let matches = glob::glob(&full_pattern)
-        .map_err(|e| FuncError::call(format!("failed to glob pattern {}: {e}", redact(&full_pattern, marks))))?;
+    let matches =
+        glob::glob(&full_pattern).map_err(|e| FuncError::call(format!("failed to glob pattern {}: {e}", redact(&full_pattern, marks))))?;
     let mut vals = Vec::new();
     for m in matches {
-        let meta = fs::metadata(&m)
-            .map_err(|e| FuncError::call(format!("failed to stat {}: {}", redact(&m, marks), io_error("stat", &m, &e))))?;
+        let meta =
+            fs::metadata(&m).map_err(|e| FuncError::call(format!("failed to stat {}: {}", redact(&m, marks), io_error("stat", &m, &e))))?;
         if !meta.is_file() {
             continue;
         }
@@ -570,10 +570,7 @@ mod tests {
         assert_eq!(ok_str("pathexpand", "/etc/resolv.conf"), "/etc/resolv.conf");
         assert_eq!(ok_str("pathexpand", "x~"), "x~");
         assert_eq!(ok_str("pathexpand", "~"), go_clean(&std::env::var("HOME").unwrap()));
-        assert_eq!(
-            err_in(&CallCtx::default(), "pathexpand", vec![s("~user/x")]),
-            FuncError::call("cannot expand user-specific home dir")
-        );
+        assert_eq!(err_in(&CallCtx::default(), "pathexpand", vec![s("~user/x")]), FuncError::call("cannot expand user-specific home dir"));
         assert_eq!(go_clean("../a/../../b/./"), "../../b");
         assert_eq!(go_join(&["", "a", "", "b/"]), "a/b");
     }
@@ -600,11 +597,7 @@ mod tests {
         impl TempDir {
             pub fn new() -> TempDir {
                 static N: AtomicUsize = AtomicUsize::new(0);
-                let p = std::env::temp_dir().join(format!(
-                    "plinth-fs-test-{}-{}",
-                    std::process::id(),
-                    N.fetch_add(1, Ordering::SeqCst)
-                ));
+                let p = std::env::temp_dir().join(format!("plinth-fs-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
                 std::fs::create_dir_all(&p).unwrap();
                 TempDir(p)
             }

@@ -23,8 +23,7 @@ pub(super) fn register(r: &mut Registry) {
     );
     r.add(
         "cidrsubnets",
-        Function::new(vec![prefix()], fixed_type!(Type::list(Type::String)), cidrsubnets)
-            .variadic(Param::new("newbits", Type::Number)),
+        Function::new(vec![prefix()], fixed_type!(Type::list(Type::String)), cidrsubnets).variadic(Param::new("newbits", Type::Number)),
     );
 }
 
@@ -59,10 +58,14 @@ fn cidr_mask(ones: i64, bits: usize) -> Option<Vec<u8>> {
         return None;
     }
     let ones = ones as usize;
-    Some((0..bits / 8).map(|i| {
-        let n = ones.saturating_sub(i * 8).min(8);
-        (0xffu16 << (8 - n)) as u8
-    }).collect())
+    Some(
+        (0..bits / 8)
+            .map(|i| {
+                let n = ones.saturating_sub(i * 8).min(8);
+                (0xffu16 << (8 - n)) as u8
+            })
+            .collect(),
+    )
 }
 
 /// `IPMask.Size`: (ones, bits), or (0, 0) for a non-canonical mask.
@@ -378,15 +381,11 @@ fn subnet_big(base: &Net, new_bits: i64, num: &BigInt) -> Result<Net, FuncError>
     let (parent_len, addr_len) = mask_size(&base.mask);
     let new_prefix_len = parent_len.wrapping_add(new_bits);
     if new_prefix_len > addr_len {
-        return Err(FuncError::call(format!(
-            "insufficient address space to extend prefix of {parent_len} by {new_bits}"
-        )));
+        return Err(FuncError::call(format!("insufficient address space to extend prefix of {parent_len} by {new_bits}")));
     }
     let max_net_num: u64 = if (0..64).contains(&new_bits) { (1u64 << new_bits) - 1 } else { u64::MAX };
     if low_u64(num) > max_net_num {
-        return Err(FuncError::call(format!(
-            "prefix extension of {new_bits} does not accommodate a subnet numbered {num}"
-        )));
+        return Err(FuncError::call(format!("prefix extension of {new_bits} does not accommodate a subnet numbered {num}")));
     }
     Ok(Net { ip: insert_num_into_ip(&base.ip, num, new_prefix_len)?, mask: cidr_mask(new_prefix_len, addr_len as usize) })
 }
@@ -543,10 +542,7 @@ fn cidrsubnets(_: &CallCtx, args: &[Value]) -> FuncResult {
         if rollover || !net_contains(&net, &next.ip) {
             return Err(FuncError::arg(
                 i + 1,
-                format!(
-                    "not enough remaining address space for a subnet with a prefix of {length} bits after {}",
-                    net_string(&current)
-                ),
+                format!("not enough remaining address space for a subnet with a prefix of {length} bits after {}", net_string(&current)),
             ));
         }
         current = next;
@@ -599,10 +595,7 @@ mod tests {
             err("cidrhost", vec![s("10.0.0.0/24"), n(256)]),
             FuncError::call("prefix of 24 does not accommodate a host numbered 256")
         );
-        assert_eq!(
-            err("cidrhost", vec![s("10.0.0.0"), n(1)]),
-            FuncError::call("invalid CIDR expression: invalid CIDR address: 10.0.0.0")
-        );
+        assert_eq!(err("cidrhost", vec![s("10.0.0.0"), n(1)]), FuncError::call("invalid CIDR expression: invalid CIDR address: 10.0.0.0"));
         assert_eq!(
             err("cidrhost", vec![s("10.0.0.0/24"), Value::number(Number::from_f64(1.5).unwrap())]),
             FuncError::call("value must be a whole number")
@@ -614,18 +607,12 @@ mod tests {
         assert_eq!(ok("cidrnetmask", vec![s("10.0.0.0/32")]), "255.255.255.255");
         assert_eq!(ok("cidrnetmask", vec![s("10.1.2.3/23")]), "255.255.254.0");
         assert_eq!(ok("cidrnetmask", vec![s("0.0.0.0/0")]), "0.0.0.0");
-        assert_eq!(
-            err("cidrnetmask", vec![s("bad")]),
-            FuncError::call("invalid CIDR expression: invalid CIDR address: bad")
-        );
+        assert_eq!(err("cidrnetmask", vec![s("bad")]), FuncError::call("invalid CIDR expression: invalid CIDR address: bad"));
         assert_eq!(
             err("cidrnetmask", vec![s("10.0.0.0/40")]),
             FuncError::call("invalid CIDR expression: invalid CIDR address: 10.0.0.0/40")
         );
-        assert_eq!(
-            err("cidrnetmask", vec![s("fd00::/64")]),
-            FuncError::call("IPv6 addresses cannot have a netmask: fd00::/64")
-        );
+        assert_eq!(err("cidrnetmask", vec![s("fd00::/64")]), FuncError::call("IPv6 addresses cannot have a netmask: fd00::/64"));
     }
 
     #[test]
@@ -642,10 +629,7 @@ mod tests {
             err("cidrsubnet", vec![s("10.0.0.0/30"), n(3), n(0)]),
             FuncError::call("insufficient address space to extend prefix of 30 by 3")
         );
-        assert_eq!(
-            err("cidrsubnet", vec![s("nope"), n(8), n(0)]),
-            FuncError::call("invalid CIDR expression: invalid CIDR address: nope")
-        );
+        assert_eq!(err("cidrsubnet", vec![s("nope"), n(8), n(0)]), FuncError::call("invalid CIDR expression: invalid CIDR address: nope"));
     }
 
     #[test]
@@ -656,7 +640,12 @@ mod tests {
         );
         assert_eq!(
             list(run("cidrsubnets", vec![s("fd00:fd12:3456:7890::/56"), n(16), n(16), n(16), n(32)]).unwrap()),
-            vec!["fd00:fd12:3456:7800::/72", "fd00:fd12:3456:7800:100::/72", "fd00:fd12:3456:7800:200::/72", "fd00:fd12:3456:7800:300::/88"]
+            vec![
+                "fd00:fd12:3456:7800::/72",
+                "fd00:fd12:3456:7800:100::/72",
+                "fd00:fd12:3456:7800:200::/72",
+                "fd00:fd12:3456:7800:300::/88"
+            ]
         );
         assert_eq!(list(run("cidrsubnets", vec![s("10.0.0.0/24"), n(8), n(1)]).unwrap()), vec!["10.0.0.0/32", "10.0.0.128/25"]);
         assert_eq!(list(run("cidrsubnets", vec![s("10.0.0.0/24")]).unwrap()), Vec::<String>::new());
@@ -664,22 +653,13 @@ mod tests {
             err("cidrsubnets", vec![s("10.0.0.0/24"), n(1), n(1), n(1)]),
             FuncError::arg(3, "not enough remaining address space for a subnet with a prefix of 25 bits after 10.0.0.128/25")
         );
-        assert_eq!(
-            err("cidrsubnets", vec![s("10.0.0.0/24"), n(-1)]),
-            FuncError::arg(1, "must extend prefix by at least one bit")
-        );
-        assert_eq!(
-            err("cidrsubnets", vec![s("10.0.0.0/24"), n(33)]),
-            FuncError::arg(1, "may not extend prefix by more than 32 bits")
-        );
+        assert_eq!(err("cidrsubnets", vec![s("10.0.0.0/24"), n(-1)]), FuncError::arg(1, "must extend prefix by at least one bit"));
+        assert_eq!(err("cidrsubnets", vec![s("10.0.0.0/24"), n(33)]), FuncError::arg(1, "may not extend prefix by more than 32 bits"));
         assert_eq!(
             err("cidrsubnets", vec![s("10.0.0.0/24"), n(9)]),
             FuncError::arg(1, "would extend prefix to 33 bits, which is too long for an IPv4 address")
         );
-        assert_eq!(
-            err("cidrsubnets", vec![s("x"), n(9)]),
-            FuncError::arg(0, "invalid CIDR expression: invalid CIDR address: x")
-        );
+        assert_eq!(err("cidrsubnets", vec![s("x"), n(9)]), FuncError::arg(0, "invalid CIDR expression: invalid CIDR address: x"));
     }
 
     #[test]

@@ -193,9 +193,14 @@ pub fn registry() -> &'static Registry {
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallError {
     /// `Not enough function arguments`: the missing parameter's name.
-    TooFew { expected: usize, missing: &'static str },
+    TooFew {
+        expected: usize,
+        missing: &'static str,
+    },
     /// `Too many function arguments`.
-    TooMany { expected: usize },
+    TooMany {
+        expected: usize,
+    },
     Func(FuncError),
 }
 

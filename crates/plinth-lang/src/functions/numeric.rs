@@ -14,22 +14,9 @@ pub(super) fn register(r: &mut Registry) {
     r.add("log", Function::new(vec![num(), Param::new("base", Type::Number)], fixed_type!(Type::Number), log));
     r.add("pow", Function::new(vec![num(), Param::new("power", Type::Number)], fixed_type!(Type::Number), pow));
     r.add("signum", Function::new(vec![num()], fixed_type!(Type::Number), signum));
-    r.add(
-        "max",
-        Function::new(vec![], fixed_type!(Type::Number), max).variadic(Param::new("numbers", Type::Number)),
-    );
-    r.add(
-        "min",
-        Function::new(vec![], fixed_type!(Type::Number), min).variadic(Param::new("numbers", Type::Number)),
-    );
-    r.add(
-        "parseint",
-        Function::new(
-            vec![Param::new("number", Type::Dynamic), Param::new("base", Type::Number)],
-            parseint_type,
-            parseint,
-        ),
-    );
+    r.add("max", Function::new(vec![], fixed_type!(Type::Number), max).variadic(Param::new("numbers", Type::Number)));
+    r.add("min", Function::new(vec![], fixed_type!(Type::Number), min).variadic(Param::new("numbers", Type::Number)));
+    r.add("parseint", Function::new(vec![Param::new("number", Type::Dynamic), Param::new("base", Type::Number)], parseint_type, parseint));
 }
 
 fn num(v: &Value) -> &Number {
@@ -51,10 +38,7 @@ pub(super) fn to_int(v: &Value) -> Result<i64, String> {
 /// read as Terraform reports them.
 fn float_error(e: NumberError) -> FuncError {
     match e {
-        NumberError::OutOfRange => FuncError::call(format!(
-            "value must be between {} and {} inclusive",
-            "-1.797693e+308", "1.797693e+308"
-        )),
+        NumberError::OutOfRange => FuncError::call(format!("value must be between {} and {} inclusive", "-1.797693e+308", "1.797693e+308")),
         _ => FuncError::call("panic in function implementation: Float.SetFloat64(NaN)"),
     }
 }
@@ -95,11 +79,7 @@ fn max(_: &CallCtx, args: &[Value]) -> FuncResult {
 }
 
 fn min(_: &CallCtx, args: &[Value]) -> FuncResult {
-    let best = args
-        .iter()
-        .map(num)
-        .min_by(|a, b| a.cmp(b))
-        .ok_or_else(|| FuncError::call("must pass at least one number"))?;
+    let best = args.iter().map(num).min_by(|a, b| a.cmp(b)).ok_or_else(|| FuncError::call("must pass at least one number"))?;
     Ok(Value::number(best.clone()))
 }
 

@@ -30,10 +30,7 @@ pub(super) fn register(r: &mut Registry) {
     r.add("startswith", Function::new(vec![s("str"), s("prefix")], fixed_type!(Type::Bool), startswith));
     r.add("endswith", Function::new(vec![s("str"), s("suffix")], fixed_type!(Type::Bool), endswith));
     r.add("strcontains", Function::new(vec![s("str"), s("substr")], fixed_type!(Type::Bool), strcontains));
-    r.add(
-        "indent",
-        Function::new(vec![Param::new("spaces", Type::Number), s("str")], fixed_type!(Type::String), indent),
-    );
+    r.add("indent", Function::new(vec![Param::new("spaces", Type::Number), s("str")], fixed_type!(Type::String), indent));
     r.add(
         "substr",
         Function::new(
@@ -44,8 +41,7 @@ pub(super) fn register(r: &mut Registry) {
     );
     r.add(
         "join",
-        Function::new(vec![s("separator")], fixed_type!(Type::String), join)
-            .variadic(Param::new("lists", Type::list(Type::String))),
+        Function::new(vec![s("separator")], fixed_type!(Type::String), join).variadic(Param::new("lists", Type::list(Type::String))),
     );
     r.add("split", Function::new(vec![s("separator"), s("str")], fixed_type!(Type::list(Type::String)), split));
     r.add("replace", Function::new(vec![s("str"), s("substr"), s("replace")], fixed_type!(Type::String), replace));
@@ -53,10 +49,7 @@ pub(super) fn register(r: &mut Registry) {
     r.add("regexall", Function::new(vec![s("pattern"), s("string")], regexall_type, regexall));
     let fmt_args = || Param::new("args", Type::Dynamic).allow_null().allow_unknown();
     r.add("format", Function::new(vec![s("format")], fixed_type!(Type::String), format).variadic(fmt_args()));
-    r.add(
-        "formatlist",
-        Function::new(vec![s("format")], fixed_type!(Type::list(Type::String)), formatlist).variadic(fmt_args()),
-    );
+    r.add("formatlist", Function::new(vec![s("format")], fixed_type!(Type::list(Type::String)), formatlist).variadic(fmt_args()));
 }
 
 fn st(v: &Value) -> &str {
@@ -241,14 +234,9 @@ fn join(_: &CallCtx, a: &[Value]) -> FuncResult {
             match v.as_str() {
                 Some(s) => items.push(s),
                 None if lists.len() > 1 => {
-                    return Err(FuncError::arg(
-                        ai + 1,
-                        format!("element {ei} of list {} is null; cannot concatenate null values", ai + 1),
-                    ))
+                    return Err(FuncError::arg(ai + 1, format!("element {ei} of list {} is null; cannot concatenate null values", ai + 1)))
                 }
-                None => {
-                    return Err(FuncError::arg(ai + 1, format!("element {ei} is null; cannot concatenate null values")))
-                }
+                None => return Err(FuncError::arg(ai + 1, format!("element {ei} is null; cannot concatenate null values"))),
             }
         }
     }
@@ -258,11 +246,8 @@ fn join(_: &CallCtx, a: &[Value]) -> FuncResult {
 fn split(_: &CallCtx, a: &[Value]) -> FuncResult {
     let sep = st(&a[0]);
     let s = st(&a[1]);
-    let parts: Vec<Value> = if sep.is_empty() {
-        s.chars().map(|c| Value::string(c.to_string())).collect()
-    } else {
-        s.split(sep).map(Value::string).collect()
-    };
+    let parts: Vec<Value> =
+        if sep.is_empty() { s.chars().map(|c| Value::string(c.to_string())).collect() } else { s.split(sep).map(Value::string).collect() };
     Ok(Value::list(Type::String, parts))
 }
 
@@ -499,9 +484,7 @@ fn go_regex_error(p: &str) -> Option<GoRegexError> {
         | K::DecimalInvalid => ("invalid escape sequence", text(s, e)),
         K::EscapeUnexpectedEof => ("trailing backslash at end of expression", String::new()),
         K::RepetitionMissing => ("missing argument to repetition operator", text(s, p[s..].chars().next().map_or(s, |c| s + c.len_utf8()))),
-        K::RepetitionCountInvalid | K::RepetitionCountDecimalEmpty | K::RepetitionCountUnclosed => {
-            ("invalid repeat count", text(s, e))
-        }
+        K::RepetitionCountInvalid | K::RepetitionCountDecimalEmpty | K::RepetitionCountUnclosed => ("invalid repeat count", text(s, e)),
         K::GroupNameDuplicate { .. } => ("duplicate capture group name", text(s, e)),
         K::GroupNameEmpty | K::GroupNameInvalid | K::GroupNameUnexpectedEof => {
             let g = group_start(s);
@@ -522,16 +505,13 @@ fn go_regex_error(p: &str) -> Option<GoRegexError> {
 /// The result type of `regex` for a pattern: string without capture groups,
 /// a tuple for unnamed groups, an object for named ones.
 fn regex_result_type(pattern: &str) -> Result<Type, FuncError> {
-    let re = compile_go_regex(pattern)
-        .map_err(|e| FuncError::arg(0, format!("invalid regexp pattern: {} in {}", e.code, e.expr)))?;
+    let re = compile_go_regex(pattern).map_err(|e| FuncError::arg(0, format!("invalid regexp pattern: {} in {}", e.code, e.expr)))?;
     let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
     let unnamed = names.iter().filter(|n| n.is_none()).count();
     let named: Vec<&str> = names.iter().flatten().copied().collect();
     match (unnamed, named.len()) {
         (0, 0) => Ok(Type::String),
-        (u, n) if u > 0 && n > 0 => {
-            Err(FuncError::arg(0, "invalid regexp pattern: cannot mix both named and unnamed capture groups"))
-        }
+        (u, n) if u > 0 && n > 0 => Err(FuncError::arg(0, "invalid regexp pattern: cannot mix both named and unnamed capture groups")),
         (u, 0) => Ok(Type::tuple(vec![Type::String; u])),
         _ => Ok(Type::object(named.into_iter().map(|n| (n.to_string(), Type::String)).collect())),
     }
@@ -571,9 +551,7 @@ fn regex_match_value(re: &regex::Regex, caps: &regex::Captures<'_>, ty: &Type) -
 fn regex_fn(_: &CallCtx, a: &[Value]) -> FuncResult {
     let ty = regex_result_type(st(&a[0]))?;
     let re = compile_go_regex(st(&a[0])).map_err(|e| FuncError::arg(0, format!("error parsing pattern: {}", e.code)))?;
-    let caps = re
-        .captures(st(&a[1]))
-        .ok_or_else(|| FuncError::call("pattern did not match any part of the given string"))?;
+    let caps = re.captures(st(&a[1])).ok_or_else(|| FuncError::call("pattern did not match any part of the given string"))?;
     Ok(regex_match_value(&re, &caps, &ty))
 }
 
@@ -648,8 +626,7 @@ fn formatlist(_: &CallCtx, a: &[Value]) -> FuncResult {
             out.push(Value::unknown(Type::String));
             continue;
         }
-        let s = format_fsm(fmt, &fmt_args)
-            .map_err(|e| FuncError::call(format!("error on format iteration {it}: {}", e.message)))?;
+        let s = format_fsm(fmt, &fmt_args).map_err(|e| FuncError::call(format!("error on format iteration {it}: {}", e.message)))?;
         out.push(Value::string(s));
     }
     Ok(Value::list(Type::String, out))
@@ -661,13 +638,7 @@ fn check_len(iter_len: &mut Option<(usize, usize)>, i: usize, n: usize) -> Resul
         Some((len, chooser)) if len != n => {
             return Err(FuncError::arg(
                 i + 1,
-                format!(
-                    "argument {} has length {}, which is inconsistent with argument {} of length {}",
-                    i + 1,
-                    n,
-                    chooser + 1,
-                    len
-                ),
+                format!("argument {} has length {}, which is inconsistent with argument {} of length {}", i + 1, n, chooser + 1, len),
             ))
         }
         _ => {}
@@ -872,13 +843,7 @@ fn format_append(v: &Verb, out: &mut String, args: &[Value]) -> Result<(), FuncE
             }
             out.push_str(&pad_width(v, &s));
         }
-        m => {
-            return Err(FuncError::call(format!(
-                "unsupported format verb {} in {raw} at offset {}",
-                go_quote_rune(m),
-                v.offset
-            )))
-        }
+        m => return Err(FuncError::call(format!("unsupported format verb {} in {raw} at offset {}", go_quote_rune(m), v.offset))),
     }
     Ok(())
 }
@@ -1151,11 +1116,19 @@ fn format_big_float(v: &Verb, n: &Number) -> String {
         _ => Some(v.prec.unwrap_or(6)),
     };
     let text = if n.is_infinite() {
-        if n.sign() < 0 { "-Inf".to_string() } else { "+Inf".to_string() }
+        if n.sign() < 0 {
+            "-Inf".to_string()
+        } else {
+            "+Inf".to_string()
+        }
     } else {
         let (neg, mut d) = if prec.is_some() { exact_decimal_of(n) } else { decimal_of(n) };
         let body = format_float_digits(&mut d, v.mode, prec);
-        if neg { format!("-{body}") } else { body }
+        if neg {
+            format!("-{body}")
+        } else {
+            body
+        }
     };
     let (sign, body) = if let Some(rest) = text.strip_prefix('-') {
         ("-", rest)
@@ -1211,10 +1184,9 @@ fn json_encode(v: &Value) -> String {
         Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => {
             format!("[{}]", xs.iter().map(json_encode).collect::<Vec<_>>().join(","))
         }
-        Kind::Map(_, m) | Kind::Object(m) => format!(
-            "{{{}}}",
-            m.iter().map(|(k, x)| format!("{}:{}", json_quote(k), json_encode(x))).collect::<Vec<_>>().join(",")
-        ),
+        Kind::Map(_, m) | Kind::Object(m) => {
+            format!("{{{}}}", m.iter().map(|(k, x)| format!("{}:{}", json_quote(k), json_encode(x))).collect::<Vec<_>>().join(","))
+        }
     }
 }
 
@@ -1259,7 +1231,9 @@ mod tests {
 
     #[test]
     fn chomp_case_trim() {
-        for (i, o) in [("hello\n", "hello"), ("hello\r\n", "hello"), ("hello\n\n", "hello"), ("hello\n\r", "hello"), ("", ""), ("a\nb", "a\nb")] {
+        for (i, o) in
+            [("hello\n", "hello"), ("hello\r\n", "hello"), ("hello\n\n", "hello"), ("hello\n\r", "hello"), ("", ""), ("a\nb", "a\nb")]
+        {
             assert_eq!(ok_s("chomp", vec![s(i)]), o);
         }
         assert_eq!(ok_s("lower", vec![s("ÀÉÎ")]), "àéî");
@@ -1380,18 +1354,24 @@ mod tests {
         let obj = Value::object(BTreeMap::from([("a".to_string(), n("1"))]));
         assert_eq!(f(vec![s("%#v"), obj]), "{\"a\":1}");
         assert_eq!(f(vec![s("%[2]s %[1]s"), s("a"), s("b")]), "b a");
-        assert_eq!(
-            err("format", vec![s("%d"), n("1.5")]),
-            (None, "unsupported value for \"%d\" at 0: an integer is required".into())
-        );
+        assert_eq!(err("format", vec![s("%d"), n("1.5")]), (None, "unsupported value for \"%d\" at 0: an integer is required".into()));
         assert_eq!(f(vec![s("%%|%-5s|%5s|%.2s|%q"), s("ab"), s("cd"), s("xyz"), s("a\"<")]), "%|ab   |   cd|xy|\"a\\\"\\u003c\"");
-        assert_eq!(f(vec![s("%x %X %o %b %#x %+d % d"), n("255"), n("255"), n("8"), n("5"), n("255"), n("3"), n("3")]), "ff FF 10 101 0xff +3  3");
-        assert_eq!(f(vec![s("%e %E %g %.3g %G"), n("123456"), n("0.5"), n("1234567"), n("3.14159"), n("1e-7")]), "1.234560e+05 5.000000E-01 1.234567e+06 3.14 1E-07");
+        assert_eq!(
+            f(vec![s("%x %X %o %b %#x %+d % d"), n("255"), n("255"), n("8"), n("5"), n("255"), n("3"), n("3")]),
+            "ff FF 10 101 0xff +3  3"
+        );
+        assert_eq!(
+            f(vec![s("%e %E %g %.3g %G"), n("123456"), n("0.5"), n("1234567"), n("3.14159"), n("1e-7")]),
+            "1.234560e+05 5.000000E-01 1.234567e+06 3.14 1E-07"
+        );
         assert_eq!(f(vec![s("%v %v %v %t"), n("100"), s("x"), Value::bool(true), s("true")]), "100 x true true");
         assert_eq!(f(vec![s("%f %.1f %8.3f|%-8.2f|"), n("1.5"), n("0.05"), n("-3.14159"), n("2")]), "1.500000 0.1   -3.142|2.00    |");
         assert_eq!(f(vec![s("%.2f %.0f %.0f %.1f"), n("0.125"), n("2.5"), n("3.5"), n("0.25")]), "0.12 2 4 0.2");
         assert_eq!(f(vec![s("%v"), Value::null(Type::String)]), "null");
-        assert_eq!(err("format", vec![s("%s"), Value::null(Type::String)]).1, "unsupported value for \"%s\" at 0: null value cannot be formatted");
+        assert_eq!(
+            err("format", vec![s("%s"), Value::null(Type::String)]).1,
+            "unsupported value for \"%s\" at 0: null value cannot be formatted"
+        );
         assert_eq!(err("format", vec![s("%s %s"), s("a")]).1, "not enough arguments for \"%s\" at 3: need index 2 but have 1 total");
         assert_eq!(err("format", vec![s("x"), s("a")]), (Some(1), "too many arguments; no verbs in format string".into()));
         assert_eq!(err("format", vec![s("%s"), s("a"), s("b")]), (Some(2), "too many arguments; only 1 used by format string".into()));
@@ -1405,10 +1385,7 @@ mod tests {
     fn formatlist_cases() {
         assert_eq!(list_of(run("formatlist", vec![s("%s=%s"), strs(&["a", "b"]), strs(&["1", "2"])]).unwrap()), ["a=1", "b=2"]);
         assert_eq!(list_of(run("formatlist", vec![s("%s"), Value::empty_tuple()]).unwrap()), Vec::<String>::new());
-        assert_eq!(
-            list_of(run("formatlist", vec![s("%d"), Value::tuple(vec![n("1"), n("2"), n("3")])]).unwrap()),
-            ["1", "2", "3"]
-        );
+        assert_eq!(list_of(run("formatlist", vec![s("%d"), Value::tuple(vec![n("1"), n("2"), n("3")])]).unwrap()), ["1", "2", "3"]);
         assert_eq!(list_of(run("formatlist", vec![s("%s-%s"), s("x"), strs(&["a", "b"])]).unwrap()), ["x-a", "x-b"]);
         assert_eq!(
             err("formatlist", vec![s("%s %s"), strs(&["a"]), strs(&["b", "c"])]),

@@ -1,6 +1,4 @@
-use plinth_state::{
-    AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, ResourceMode, Target,
-};
+use plinth_state::{AbsResource, AbsResourceInstance, InstanceKey, ModuleInstance, ResourceMode, Target};
 
 #[test]
 fn parse_display_round_trips() {
@@ -28,16 +26,11 @@ fn parse_display_round_trips() {
 #[test]
 fn parse_kinds_and_keys() {
     let t: Target = r#"module.a["k"].aws_vpc.main[0]"#.parse().unwrap();
-    let Target::Instance(i) = t else {
-        panic!("{t:?}")
-    };
+    let Target::Instance(i) = t else { panic!("{t:?}") };
     assert_eq!(i.key, InstanceKey::Int(0));
     assert_eq!(i.resource.resource.mode, ResourceMode::Managed);
     assert_eq!(i.resource.resource.type_name, "aws_vpc");
-    assert_eq!(
-        i.resource.module,
-        ModuleInstance::root().child("a", InstanceKey::Str("k".into()))
-    );
+    assert_eq!(i.resource.module, ModuleInstance::root().child("a", InstanceKey::Str("k".into())));
 
     let r: AbsResource = "data.aws_ami.x".parse().unwrap();
     assert_eq!(r.resource.mode, ResourceMode::Data);
@@ -48,10 +41,7 @@ fn parse_kinds_and_keys() {
     let s: AbsResourceInstance = r#"x.y["a\u00e9\U0001F600\t"]"#.parse().unwrap();
     assert_eq!(s.key, InstanceKey::Str("aé😀\t".into()));
     assert_eq!(s.to_string(), "x.y[\"aé😀\\t\"]");
-    assert_eq!(
-        "".parse::<ModuleInstance>().unwrap(),
-        ModuleInstance::root()
-    );
+    assert_eq!("".parse::<ModuleInstance>().unwrap(), ModuleInstance::root());
 }
 
 #[test]
@@ -78,10 +68,7 @@ fn parse_errors() {
         assert!(bad.parse::<Target>().is_err(), "{bad:?} parsed");
     }
     let err = "aws_vpc".parse::<Target>().unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        r#"invalid address "aws_vpc": expected "." after the resource type at end of address"#
-    );
+    assert_eq!(err.to_string(), r#"invalid address "aws_vpc": expected "." after the resource type at end of address"#);
     assert!("module.a".parse::<AbsResource>().is_err());
     assert!("aws_vpc.main[0]".parse::<AbsResource>().is_err());
     assert!("module.a".parse::<AbsResourceInstance>().is_err());

@@ -4,9 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use plinth_state::statefile::read_state;
-use plinth_state::{
-    AbsResourceInstance, Backend, BackendError, InstanceObject, LocalBackend, LockInfo, State,
-};
+use plinth_state::{AbsResourceInstance, Backend, BackendError, InstanceObject, LocalBackend, LockInfo, State};
 use serde_json::json;
 
 fn state_with(lineage: &str, serial: u64, n: usize) -> State {
@@ -16,13 +14,7 @@ fn state_with(lineage: &str, serial: u64, n: usize) -> State {
     let p = r#"provider["registry.terraform.io/hashicorp/null"]"#;
     for i in 0..n {
         let a: AbsResourceInstance = format!("null_resource.r[{i}]").parse().unwrap();
-        s.set_current(
-            &a,
-            Some(InstanceObject::new(
-                json!({"id": i.to_string(), "serial": serial}),
-            )),
-            p,
-        );
+        s.set_current(&a, Some(InstanceObject::new(json!({"id": i.to_string(), "serial": serial}))), p);
     }
     s
 }
@@ -47,27 +39,16 @@ fn write_then_read_back() {
     b.write("default", &s).unwrap();
     assert_eq!(b.read("default").unwrap().unwrap(), s);
     // Another backend instance sees the same.
-    assert_eq!(
-        LocalBackend::new(dir.path())
-            .read("default")
-            .unwrap()
-            .unwrap(),
-        s
-    );
+    assert_eq!(LocalBackend::new(dir.path()).read("default").unwrap().unwrap(), s);
     // No temporary files left behind.
-    let names: Vec<String> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let names: Vec<String> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert_eq!(names, ["terraform.tfstate"]);
 }
 
 #[test]
 fn backup_holds_the_snapshot_from_before_the_session() {
     let dir = tempfile::tempdir().unwrap();
-    LocalBackend::new(dir.path())
-        .write("default", &state_with("lin", 1, 1))
-        .unwrap();
+    LocalBackend::new(dir.path()).write("default", &state_with("lin", 1, 1)).unwrap();
     assert!(!dir.path().join("terraform.tfstate.backup").exists());
 
     let mut b = LocalBackend::new(dir.path());
@@ -92,27 +73,15 @@ fn refuses_other_lineage_and_older_serial() {
     b.write("default", &state_with("lin", 5, 1)).unwrap();
 
     let err = b.write("default", &state_with("other", 9, 1)).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        r#"cannot import state with lineage "other" over unrelated state with lineage "lin""#
-    );
+    assert_eq!(err.to_string(), r#"cannot import state with lineage "other" over unrelated state with lineage "lin""#);
     let err = b.write("default", &state_with("lin", 4, 1)).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "cannot import state with serial 4 over newer state with serial 5"
-    );
+    assert_eq!(err.to_string(), "cannot import state with serial 4 over newer state with serial 5");
     assert_eq!(b.read("default").unwrap().unwrap().serial, 5);
 
     // The check sees changes made by another writer, not just our cache.
     let mut other = LocalBackend::new(dir.path());
     other.write("default", &state_with("lin", 7, 1)).unwrap();
-    assert!(matches!(
-        b.write("default", &state_with("lin", 6, 1)),
-        Err(BackendError::OlderSerial {
-            existing: 7,
-            new: 6
-        })
-    ));
+    assert!(matches!(b.write("default", &state_with("lin", 6, 1)), Err(BackendError::OlderSerial { existing: 7, new: 6 })));
     // Same serial (rewriting the same snapshot) and newer are fine.
     b.write("default", &state_with("lin", 7, 2)).unwrap();
     b.write("default", &state_with("lin", 8, 2)).unwrap();
@@ -141,11 +110,7 @@ fn readers_see_old_or_new_never_partial() {
         })
     };
     for serial in 2..40 {
-        b.write(
-            "default",
-            &state_with("lin", serial, if serial % 2 == 0 { 400 } else { 200 }),
-        )
-        .unwrap();
+        b.write("default", &state_with("lin", serial, if serial % 2 == 0 { 400 } else { 200 })).unwrap();
     }
     stop.store(true, Ordering::Relaxed);
     assert!(reader.join().unwrap() > 0);
@@ -162,39 +127,15 @@ fn lock_contention_and_release() {
     let id = first.lock("default", info, Duration::ZERO).unwrap();
 
     let info_file = dir.path().join(".terraform.tfstate.lock.info");
-    let recorded: serde_json::Value =
-        serde_json::from_slice(&fs::read(&info_file).unwrap()).unwrap();
+    let recorded: serde_json::Value = serde_json::from_slice(&fs::read(&info_file).unwrap()).unwrap();
     let keys: Vec<&String> = recorded.as_object().unwrap().keys().collect();
-    assert_eq!(
-        keys,
-        [
-            "ID",
-            "Operation",
-            "Info",
-            "Who",
-            "Version",
-            "Created",
-            "Path"
-        ]
-    );
+    assert_eq!(keys, ["ID", "Operation", "Info", "Who", "Version", "Created", "Path"]);
     assert_eq!(recorded["ID"], id.as_str());
-    assert!(recorded["Path"]
-        .as_str()
-        .unwrap()
-        .ends_with("terraform.tfstate"));
+    assert!(recorded["Path"].as_str().unwrap().ends_with("terraform.tfstate"));
 
-    let err = second
-        .lock(
-            "default",
-            LockInfo::new("OperationTypePlan"),
-            Duration::ZERO,
-        )
-        .unwrap_err();
+    let err = second.lock("default", LockInfo::new("OperationTypePlan"), Duration::ZERO).unwrap_err();
     let msg = err.to_string();
-    assert!(
-        msg.starts_with("Error acquiring the state lock\n\nError message: "),
-        "{msg}"
-    );
+    assert!(msg.starts_with("Error acquiring the state lock\n\nError message: "), "{msg}");
     assert!(msg.contains(&format!("  ID:        {id}\n")), "{msg}");
     assert!(msg.contains("  Operation: OperationTypeApply\n"), "{msg}");
     assert!(msg.contains("  Info:      first\n"), "{msg}");
@@ -208,13 +149,7 @@ fn lock_contention_and_release() {
 
     first.unlock("default", &id).unwrap();
     assert!(!info_file.exists());
-    let id2 = second
-        .lock(
-            "default",
-            LockInfo::new("OperationTypePlan"),
-            Duration::ZERO,
-        )
-        .unwrap();
+    let id2 = second.lock("default", LockInfo::new("OperationTypePlan"), Duration::ZERO).unwrap();
     second.unlock("default", &id2).unwrap();
 }
 
@@ -222,13 +157,7 @@ fn lock_contention_and_release() {
 fn lock_timeout_waits_for_release() {
     let dir = tempfile::tempdir().unwrap();
     let mut first = LocalBackend::new(dir.path());
-    let id = first
-        .lock(
-            "default",
-            LockInfo::new("OperationTypeApply"),
-            Duration::ZERO,
-        )
-        .unwrap();
+    let id = first.lock("default", LockInfo::new("OperationTypeApply"), Duration::ZERO).unwrap();
     let holder = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
         first.unlock("default", &id).unwrap();
@@ -236,13 +165,9 @@ fn lock_timeout_waits_for_release() {
     let mut second = LocalBackend::new(dir.path());
     let start = Instant::now();
     // Too short a timeout fails...
-    assert!(second
-        .lock("default", LockInfo::new("x"), Duration::from_millis(50))
-        .is_err());
+    assert!(second.lock("default", LockInfo::new("x"), Duration::from_millis(50)).is_err());
     // ...a long enough one succeeds once the holder lets go.
-    let id2 = second
-        .lock("default", LockInfo::new("x"), Duration::from_secs(10))
-        .unwrap();
+    let id2 = second.lock("default", LockInfo::new("x"), Duration::from_secs(10)).unwrap();
     assert!(start.elapsed() >= Duration::from_millis(250));
     holder.join().unwrap();
     second.unlock("default", &id2).unwrap();
@@ -252,14 +177,10 @@ fn lock_timeout_waits_for_release() {
 fn dropping_a_backend_releases_its_locks() {
     let dir = tempfile::tempdir().unwrap();
     let mut first = LocalBackend::new(dir.path());
-    first
-        .lock("default", LockInfo::new("a"), Duration::ZERO)
-        .unwrap();
+    first.lock("default", LockInfo::new("a"), Duration::ZERO).unwrap();
     drop(first);
     let mut second = LocalBackend::new(dir.path());
-    second
-        .lock("default", LockInfo::new("b"), Duration::ZERO)
-        .unwrap();
+    second.lock("default", LockInfo::new("b"), Duration::ZERO).unwrap();
 }
 
 #[test]
@@ -268,11 +189,7 @@ fn force_unlock() {
     // A stale info file left by a crashed process does not block anyone,
     // and force-unlock clears it.
     let stale = LockInfo::new("OperationTypeApply");
-    fs::write(
-        dir.path().join(".terraform.tfstate.lock.info"),
-        stale.to_json(),
-    )
-    .unwrap();
+    fs::write(dir.path().join(".terraform.tfstate.lock.info"), stale.to_json()).unwrap();
     let mut b = LocalBackend::new(dir.path());
     assert!(b.force_unlock("default", "wrong-id").is_err());
     b.force_unlock("default", &stale.id).unwrap();
@@ -280,23 +197,12 @@ fn force_unlock() {
 
     // A live lock held elsewhere can't be broken.
     let mut holder = LocalBackend::new(dir.path());
-    let id = holder
-        .lock(
-            "default",
-            LockInfo::new("OperationTypeApply"),
-            Duration::ZERO,
-        )
-        .unwrap();
+    let id = holder.lock("default", LockInfo::new("OperationTypeApply"), Duration::ZERO).unwrap();
     let err = b.force_unlock("default", &id).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("Local state cannot be unlocked by another process"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("Local state cannot be unlocked by another process"), "{err}");
     // The holder itself can.
     holder.force_unlock("default", &id).unwrap();
-    b.lock("default", LockInfo::new("x"), Duration::ZERO)
-        .unwrap();
+    b.lock("default", LockInfo::new("x"), Duration::ZERO).unwrap();
 }
 
 #[test]
@@ -306,32 +212,19 @@ fn workspaces() {
     assert_eq!(b.workspaces().unwrap(), ["default"]);
     b.write("staging", &state_with("s", 1, 1)).unwrap();
     b.write("prod", &state_with("p", 1, 1)).unwrap();
-    assert!(dir
-        .path()
-        .join("terraform.tfstate.d/prod/terraform.tfstate")
-        .exists());
+    assert!(dir.path().join("terraform.tfstate.d/prod/terraform.tfstate").exists());
     assert_eq!(b.workspaces().unwrap(), ["default", "prod", "staging"]);
     assert_eq!(b.read("prod").unwrap().unwrap().lineage, "p");
 
     // Locks are per workspace.
     let id = b.lock("prod", LockInfo::new("a"), Duration::ZERO).unwrap();
-    assert!(dir
-        .path()
-        .join("terraform.tfstate.d/prod/.terraform.tfstate.lock.info")
-        .exists());
+    assert!(dir.path().join("terraform.tfstate.d/prod/.terraform.tfstate.lock.info").exists());
     let mut other = LocalBackend::new(dir.path());
-    other
-        .lock("staging", LockInfo::new("b"), Duration::ZERO)
-        .unwrap();
-    assert!(other
-        .lock("prod", LockInfo::new("b"), Duration::ZERO)
-        .is_err());
+    other.lock("staging", LockInfo::new("b"), Duration::ZERO).unwrap();
+    assert!(other.lock("prod", LockInfo::new("b"), Duration::ZERO).is_err());
     b.unlock("prod", &id).unwrap();
 
-    assert!(matches!(
-        b.delete_workspace("default", false),
-        Err(BackendError::DeleteDefault)
-    ));
+    assert!(matches!(b.delete_workspace("default", false), Err(BackendError::DeleteDefault)));
     assert!(b.delete_workspace("../x", false).is_err());
     assert!(b.read("a/b").is_err());
     b.delete_workspace("prod", false).unwrap();
@@ -373,11 +266,7 @@ fn lock_child_process_helper() {
 fn lock_held_by_another_process() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "local::lock_child_process_helper",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "local::lock_child_process_helper", "--test-threads=1"])
         .env(CHILD_DIR_VAR, dir.path())
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -388,26 +277,13 @@ fn lock_held_by_another_process() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let mut b = LocalBackend::new(dir.path());
-    let err = b
-        .lock(
-            "default",
-            LockInfo::new("OperationTypePlan"),
-            Duration::ZERO,
-        )
-        .unwrap_err();
+    let err = b.lock("default", LockInfo::new("OperationTypePlan"), Duration::ZERO).unwrap_err();
     assert!(err.to_string().contains("  Info:      child\n"), "{err}");
-    assert!(b
-        .force_unlock("default", &b.lock_info("default").unwrap().id)
-        .is_err());
+    assert!(b.force_unlock("default", &b.lock_info("default").unwrap().id).is_err());
 
     fs::write(dir.path().join("release"), "").unwrap();
     assert!(child.wait().unwrap().success());
     // The child died holding the lock: its info file is stale, not binding.
     assert!(b.lock_info("default").is_some());
-    b.lock(
-        "default",
-        LockInfo::new("OperationTypePlan"),
-        Duration::from_secs(10),
-    )
-    .unwrap();
+    b.lock("default", LockInfo::new("OperationTypePlan"), Duration::from_secs(10)).unwrap();
 }

@@ -1,8 +1,5 @@
 use plinth_state::statefile::read_state;
-use plinth_state::{
-    AbsResourceInstance, DeposedKey, EachMode, InstanceObject, ModuleInstance, MoveError, State,
-    Target,
-};
+use plinth_state::{AbsResourceInstance, DeposedKey, EachMode, InstanceObject, ModuleInstance, MoveError, State, Target};
 use serde_json::json;
 
 use crate::REALISTIC;
@@ -63,12 +60,7 @@ fn set_get_remove_and_prune() {
     assert!(state.module(&a.resource.module).is_none());
     assert!(state.is_empty());
 
-    state.set_deposed(
-        &a,
-        DeposedKey::parse("00000001").unwrap(),
-        Some(InstanceObject::new(json!({}))),
-        AWS,
-    );
+    state.set_deposed(&a, DeposedKey::parse("00000001").unwrap(), Some(InstanceObject::new(json!({}))), AWS);
     assert_eq!(state.instance_count(), 1);
     assert!(state.remove_instance(&a).is_some());
     assert!(state.is_empty());
@@ -88,23 +80,12 @@ fn bump_serial_and_fresh_lineage() {
 #[test]
 fn moves() {
     let mut state = read_state(REALISTIC.as_bytes()).unwrap();
-    let mv = |state: &mut State, from: &str, to: &str| {
-        state.move_target(
-            &from.parse::<Target>().unwrap(),
-            &to.parse::<Target>().unwrap(),
-        )
-    };
+    let mv = |state: &mut State, from: &str, to: &str| state.move_target(&from.parse::<Target>().unwrap(), &to.parse::<Target>().unwrap());
 
     // Instance to a new resource (created with the same provider).
     mv(&mut state, "aws_instance.web[10]", "aws_instance.extra").unwrap();
     assert!(state.instance(&addr("aws_instance.web[10]")).is_none());
-    assert_eq!(
-        state
-            .current(&addr("aws_instance.extra"))
-            .unwrap()
-            .attributes["id"],
-        "i-0ccccccccccccccc10"
-    );
+    assert_eq!(state.current(&addr("aws_instance.extra")).unwrap().attributes["id"], "i-0ccccccccccccccc10");
 
     // Onto an existing instance: refused, nothing changes.
     let before = state.clone();
@@ -112,33 +93,17 @@ fn moves() {
         mv(&mut state, "aws_instance.web[1]", "aws_instance.web[0]").unwrap_err(),
         MoveError::DestinationExists("aws_instance.web[0]".into())
     );
-    assert!(matches!(
-        mv(&mut state, "aws_instance.web[1]", "aws_vpc.x[1]"),
-        Err(MoveError::TypeMismatch { .. })
-    ));
-    assert!(matches!(
-        mv(&mut state, "aws_instance.nope", "aws_instance.x"),
-        Err(MoveError::SourceMissing(_))
-    ));
+    assert!(matches!(mv(&mut state, "aws_instance.web[1]", "aws_vpc.x[1]"), Err(MoveError::TypeMismatch { .. })));
+    assert!(matches!(mv(&mut state, "aws_instance.nope", "aws_instance.x"), Err(MoveError::SourceMissing(_))));
     assert_eq!(state, before);
 
     // Whole resource, with deposed objects, into a module.
-    mv(
-        &mut state,
-        "aws_instance.web",
-        "module.app.aws_instance.web",
-    )
-    .unwrap();
+    mv(&mut state, "aws_instance.web", "module.app.aws_instance.web").unwrap();
     let moved = addr("module.app.aws_instance.web[0]");
     assert_eq!(state.instance(&moved).unwrap().deposed.len(), 1);
 
     // A module and everything below it.
-    mv(
-        &mut state,
-        r#"module.network["east"]"#,
-        r#"module.net["east"]"#,
-    )
-    .unwrap();
+    mv(&mut state, r#"module.network["east"]"#, r#"module.net["east"]"#).unwrap();
     assert_eq!(
         list(&state),
         [
@@ -153,22 +118,9 @@ fn moves() {
             r#"module.net["east"].module.inner.aws_route.r"#,
         ]
     );
-    assert!(matches!(
-        mv(
-            &mut state,
-            r#"module.net["east"]"#,
-            r#"module.net["east"].module.x"#
-        ),
-        Err(MoveError::IntoItself { .. })
-    ));
-    assert!(matches!(
-        mv(&mut state, "module.app", "aws_vpc.z"),
-        Err(MoveError::KindMismatch { .. })
-    ));
+    assert!(matches!(mv(&mut state, r#"module.net["east"]"#, r#"module.net["east"].module.x"#), Err(MoveError::IntoItself { .. })));
+    assert!(matches!(mv(&mut state, "module.app", "aws_vpc.z"), Err(MoveError::KindMismatch { .. })));
 
-    assert_eq!(
-        state.remove_module(&r#"module.net["east"]"#.parse::<ModuleInstance>().unwrap()),
-        2
-    );
+    assert_eq!(state.remove_module(&r#"module.net["east"]"#.parse::<ModuleInstance>().unwrap()), 2);
     assert_eq!(state.instance_count(), 7);
 }

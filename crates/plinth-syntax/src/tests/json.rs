@@ -35,7 +35,8 @@ fn blocks_and_attributes() {
   "extra": 1
 }"#;
     let b = json_ok(src);
-    let kinds: Vec<_> = b.blocks.iter().map(|b| (b.kind.name.as_str(), b.labels.iter().map(|l| l.value.as_str()).collect::<Vec<_>>())).collect();
+    let kinds: Vec<_> =
+        b.blocks.iter().map(|b| (b.kind.name.as_str(), b.labels.iter().map(|l| l.value.as_str()).collect::<Vec<_>>())).collect();
     assert_eq!(
         kinds,
         [
