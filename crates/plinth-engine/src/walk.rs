@@ -1106,6 +1106,28 @@ impl<'a> Walk<'a> {
         );
     }
 
+    /// Why an instance no resource claimed is deleted, as Terraform says it
+    /// (`ui/json.rs` maps each wording to its `action_reason` code).
+    fn orphan_reason(&self, addr: &AbsResourceInstance) -> String {
+        let mi = &addr.resource.module;
+        let path: Vec<&str> = mi.steps().iter().map(|s| s.name.as_str()).collect();
+        let module = self.ctx.tree.modules.iter().position(|m| m.path.iter().map(String::as_str).eq(path.iter().copied()));
+        let expanded = module.is_some_and(|id| self.values.module_instances.get(&id).is_some_and(|v| v.contains(mi)));
+        if !expanded {
+            return format!("because {mi} is not in configuration");
+        }
+        let Some(rv) = self.values.resources.get(&(mi.clone(), addr.resource.resource.to_string())) else {
+            return format!("because {} is not in configuration", addr.resource.resource);
+        };
+        match (&rv.expansion, &addr.key) {
+            (Some(Expansion::Count(_)), InstanceKey::Int(_)) => format!("because index {} is out of range for count", addr.key),
+            (Some(Expansion::ForEach(_)), InstanceKey::Str(_)) => format!("because key {} is not in for_each map", addr.key),
+            (_, InstanceKey::None) => "because resource uses count or for_each".into(),
+            (_, InstanceKey::Int(_)) => "because resource does not use count".into(),
+            (_, InstanceKey::Str(_)) => "because resource does not use for_each".into(),
+        }
+    }
+
     pub fn plan_orphans(&mut self, removed_forget: &FastSet<String>) {
         let addrs: Vec<AbsResourceInstance> = self.prior.instance_addrs().collect();
         for addr in addrs {
@@ -1126,7 +1148,7 @@ impl<'a> Walk<'a> {
                 .unwrap_or(Type::Dynamic);
             let before = object_from_state(&obj.attributes, &ty);
             let forget = removed_forget.contains(&addr.resource.to_string()) || removed_forget.contains(&addr.to_string());
-            let reason = if self.mode == PlanMode::Destroy { None } else { Some("because it is not in configuration".to_string()) };
+            let reason = if self.mode == PlanMode::Destroy { None } else { Some(self.orphan_reason(&addr)) };
             self.changes.push(ResourceChange {
                 addr,
                 deposed: None,

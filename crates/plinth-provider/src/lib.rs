@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use plinth_value::{Type, Value};
 
+pub mod mock;
 mod schema;
 
 pub use schema::{AttributeSchema, BlockSchema, NestedBlock, Nesting, ProviderSchema, ResourceSchema};
