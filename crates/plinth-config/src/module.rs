@@ -50,6 +50,8 @@ pub struct Validation {
     pub condition: Expr,
     pub error_message: Expr,
     pub span: Span,
+    /// The block type keyword (`validation`): Terraform's `DeclRange`.
+    pub decl_span: Span,
 }
 
 /// A `precondition` / `postcondition` / `check` `assert`.
@@ -217,7 +219,9 @@ fn condition(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<Condition> {
     let cond = b.body.attribute("condition");
     let msg = b.body.attribute("error_message");
     match (cond, msg) {
-        (Some(c), Some(m)) => Some(Validation { condition: c.expr.clone(), error_message: m.expr.clone(), span: b.span }),
+        (Some(c), Some(m)) => {
+            Some(Validation { condition: c.expr.clone(), error_message: m.expr.clone(), span: b.span, decl_span: b.kind.span })
+        }
         (None, _) => {
             diags.push(
                 Diagnostic::error("Missing required argument", "The argument \"condition\" is required, but no definition was found.")

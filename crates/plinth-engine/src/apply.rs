@@ -592,6 +592,11 @@ fn start_resource_node(
             let sens = marked_paths(&config);
             let prior = if action.is_replace() && action == Action::DeleteThenCreate { None } else { current.clone() };
             let prior_for_plan = if action.creates() { None } else { prior.clone() };
+            // Ignored arguments keep their prior values, as when planning.
+            let config_plain = match &prior_for_plan {
+                Some(p) => apply_ignore_changes(&rc.lifecycle, config_plain, p),
+                None => config_plain,
+            };
             let proposed = proposed_new(&schema.block, &config_plain, prior_for_plan.as_ref());
             let planned = match provider.plan_resource(PlanRequest {
                 type_name: &rc.type_name,

@@ -411,12 +411,24 @@ impl<'a> Walk<'a> {
                 } else {
                     msg.as_str().unwrap_or_default().to_string()
                 };
+                // As Terraform: the subject is the value's origin (a module
+                // call's argument, else the declaration); the rule is named
+                // by its block.
+                let subject = self
+                    .ctx
+                    .tree
+                    .get(module)
+                    .parent
+                    .zip(self.ctx.tree.get(module).path.last())
+                    .and_then(|(parent, call)| self.ctx.tree.get(parent).module.module_calls.get(call))
+                    .and_then(|call| call.args.iter().find(|a| a.name.name == var.name))
+                    .map_or(var.span, |a| a.expr.span);
                 diags.push(
                     Diagnostic::error(
                         "Invalid value for variable",
-                        format!("{text}\n\nThis was checked by the validation rule at {}.", self.span_ref(val.condition.span)),
+                        format!("{text}\n\nThis was checked by the validation rule at {}.", self.span_ref(val.decl_span)),
                     )
-                    .with_subject(val.condition.span),
+                    .with_subject(subject),
                 );
             }
         }
@@ -491,13 +503,8 @@ impl<'a> Walk<'a> {
                 } else {
                     msg.as_str().unwrap_or_default().to_string()
                 };
-                diags.push(
-                    Diagnostic::error(
-                        summary,
-                        format!("{text}\n\nThis was checked by the condition at {}.", self.span_ref(c.condition.span)),
-                    )
-                    .with_subject(c.condition.span),
-                );
+                // Terraform's detail is the error message alone.
+                diags.push(Diagnostic::error(summary, text).with_subject(c.condition.span));
             }
         }
         if diags.is_empty() {
@@ -1209,12 +1216,19 @@ fn plan_managed(
 ) -> Result<ManagedPlan, ProviderError> {
     let (config_plain, _) = config.clone().unmark_deep();
     let sensitive_paths = marked_paths(config);
-    let proposed = proposed_new(&schema.block, &config_plain, prior.as_ref());
+    // As Terraform does (processIgnoreChanges), ignored arguments take their
+    // prior values before the provider plans: it sees no change to them, so
+    // they neither update nor replace the object.
+    let config_ignored = match &prior {
+        Some(p) => apply_ignore_changes(&rc.lifecycle, config_plain.clone(), p),
+        None => config_plain.clone(),
+    };
+    let proposed = proposed_new(&schema.block, &config_ignored, prior.as_ref());
     let resp = provider.plan_resource(PlanRequest {
         type_name: &rc.type_name,
         prior: prior.as_ref(),
         proposed: &proposed,
-        config: &config_plain,
+        config: &config_ignored,
     })?;
     let mut planned = resp.planned;
     let mut requires_replace = resp.requires_replace;

@@ -435,7 +435,7 @@ pub fn render_diags(diags: &[Diagnostic], files: &Files, dir: &Path) -> String {
             .filter(|s| files.get(s.file).is_some())
             .map(|s| format!(" [{}:{}]", files.name(s.file).trim_start_matches(dir.as_str()), files.pos(s.file, s.start as usize).line))
             .unwrap_or_default();
-        let detail = d.detail.replace('\n', " ");
+        let detail = d.detail.replace('\n', " ").replace(dir.as_str(), "");
         writeln!(out, "{sev}: {}{at}: {}", d.summary, detail.trim()).ok();
     }
     out

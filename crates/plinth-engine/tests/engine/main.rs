@@ -7,6 +7,9 @@
 mod harness;
 
 mod basics;
+mod conditions;
+mod data;
 mod expansion;
 mod failures;
+mod lifecycle;
 mod orphans;
