@@ -57,8 +57,8 @@ impl fmt::Display for Op {
     }
 }
 
-/// One recorded call: the method, the resource or data type (empty for
-/// `configure`) and a label naming the object: its `name` argument when it
+/// One recorded call: the method, the resource or data type (the
+/// provider's name for `configure`) and a label naming the object: its `name` argument when it
 /// has a known one, else its `id`, else `?` (for `configure`, the non-null
 /// configuration arguments).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,11 +70,7 @@ pub struct Call {
 
 impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.type_name.is_empty() {
-            write!(f, "{} {}", self.op, self.label)
-        } else {
-            write!(f, "{} {} {}", self.op, self.type_name, self.label)
-        }
+        write!(f, "{} {} {}", self.op, self.type_name, self.label)
     }
 }
 
@@ -119,9 +115,14 @@ impl Failure {
 /// Per type: attributes computed by copying another (`from=<attr>`).
 type Derived = BTreeMap<String, BTreeMap<String, String>>;
 
+type CallLog = Arc<Mutex<Vec<Call>>>;
+
 #[derive(Default)]
 struct Inner {
-    calls: Vec<Call>,
+    /// The provider's name in `configure` calls (`mock` unless renamed).
+    name: String,
+    /// Possibly shared with other mocks ([`MockProvider::share_calls_with`]).
+    calls: CallLog,
     /// The remote world: objects by type and id.
     objects: BTreeMap<(String, String), Value>,
     created: BTreeMap<String, u64>,
@@ -168,7 +169,7 @@ impl MockProvider {
                 schema: Arc::new(schema),
                 derived: Arc::new(derived),
                 plans_locally: false,
-                inner: Arc::new(Mutex::new(Inner::default())),
+                inner: Arc::new(Mutex::new(Inner { name: "mock".into(), ..Inner::default() })),
             },
             Err(e) => panic!("mock provider schema: {e}"),
         }
@@ -185,14 +186,30 @@ impl MockProvider {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Names the provider in its `configure` calls.
+    pub fn set_name(&self, name: &str) {
+        self.lock().name = name.to_string();
+    }
+
+    /// Records this provider's calls (and its clones') in `other`'s log, so
+    /// one list shows the order of calls to both.
+    pub fn share_calls_with(&self, other: &MockProvider) {
+        let log = other.lock().calls.clone();
+        self.lock().calls = log;
+    }
+
+    fn log(&self) -> CallLog {
+        self.lock().calls.clone()
+    }
+
     /// Every call so far, in order.
     pub fn calls(&self) -> Vec<Call> {
-        self.lock().calls.clone()
+        self.log().lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Forgets the recorded calls.
     pub fn clear_calls(&self) {
-        self.lock().calls.clear();
+        self.log().lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     /// The configuration `configure` last received.
@@ -251,7 +268,7 @@ impl MockProvider {
     /// Records a call and fails it when a scripted failure matches.
     fn call(&self, op: Op, type_name: &str, label: String) -> Result<(), ProviderError> {
         let mut inner = self.lock();
-        inner.calls.push(Call { op, type_name: type_name.to_string(), label: label.clone() });
+        inner.calls.lock().unwrap_or_else(|e| e.into_inner()).push(Call { op, type_name: type_name.to_string(), label: label.clone() });
         for f in inner.failures.iter_mut() {
             if f.op != op || f.type_name.as_deref().is_some_and(|t| t != type_name) || f.label.as_deref().is_some_and(|l| l != label) {
                 continue;
@@ -379,7 +396,8 @@ impl Provider for MockProvider {
     }
 
     async fn configure(&self, config: &Value) -> Result<(), ProviderError> {
-        self.call(Op::Configure, "", config_label(config))?;
+        let name = self.lock().name.clone();
+        self.call(Op::Configure, &name, config_label(config))?;
         self.lock().configured = Some(config.clone());
         Ok(())
     }
@@ -752,7 +770,7 @@ mod tests {
         assert!(p.configure(&cfg).await.is_ok());
         assert!(p.configure(&cfg).await.is_err());
         assert!(p.configure(&cfg).await.is_ok());
-        assert_eq!(p.calls()[0].to_string(), "configure region=\"eu\"");
+        assert_eq!(p.calls()[0].to_string(), "configure mock region=\"eu\"");
         let prior = obj(&[("id", Value::string("i")), ("ami", Value::string("a")), ("out", Value::dynamic_null())]);
         let proposed = obj(&[("id", Value::string("i")), ("ami", Value::string("b")), ("out", Value::dynamic_null())]);
         let config = obj(&[("id", Value::null(Type::String)), ("ami", Value::string("b")), ("out", Value::dynamic_null())]);

@@ -76,6 +76,8 @@ pub const SOURCE: &str = "registry.terraform.io/hashicorp/mock";
 
 pub struct Fixture {
     mock: MockProvider,
+    /// Further providers by local name (their types are `<name>_*`).
+    others: Vec<(String, MockProvider)>,
     pub state: State,
     pub vars: BTreeMap<String, Value>,
     dir: tempfile::TempDir,
@@ -93,12 +95,28 @@ impl Fixture {
     }
 
     pub fn with_mock(mock: MockProvider) -> Fixture {
-        Fixture { mock, state: State::new(), vars: BTreeMap::new(), dir: tempfile::tempdir().expect("a temporary directory") }
+        Fixture {
+            mock,
+            others: Vec::new(),
+            state: State::new(),
+            vars: BTreeMap::new(),
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
     }
 
     /// The mock, to script failures and drift and to read its calls.
     pub fn mock(&self) -> &MockProvider {
         &self.mock
+    }
+
+    /// Registers another provider under `local_name`, with source
+    /// `registry.terraform.io/hashicorp/<local_name>`.
+    /// Its calls go to the main mock's log (so they show in apply output).
+    pub fn provider(&mut self, local_name: &str, mock: MockProvider) -> &mut Fixture {
+        mock.set_name(local_name);
+        mock.share_calls_with(&self.mock);
+        self.others.push((local_name.to_string(), mock));
+        self
     }
 
     /// A root input variable (as `-var`).
@@ -181,6 +199,9 @@ impl Fixture {
         }
         let mut providers = Providers::new();
         providers.add("mock", SOURCE, Arc::new(self.mock.clone()));
+        for (name, p) in &self.others {
+            providers.add(name, &format!("registry.terraform.io/hashicorp/{name}"), Arc::new(p.clone()));
+        }
         Ok(Loaded { tree, graph, providers, files, dir: self.dir.path().to_path_buf() })
     }
 }
@@ -402,7 +423,8 @@ pub fn render_plan(plan: &Plan, files: &Files, dir: &Path) -> String {
         }
     }
     let (add, change, destroy) = plan.counts();
-    writeln!(out, "plan: {add} to add, {change} to change, {destroy} to destroy").ok();
+    let import = if plan.imports.is_empty() { String::new() } else { format!("{} to import, ", plan.imports.len()) };
+    writeln!(out, "plan: {import}{add} to add, {change} to change, {destroy} to destroy").ok();
     out.push_str(&render_diags(&plan.warnings, files, dir));
     out
 }
