@@ -5,6 +5,7 @@ mod addons;
 mod aws;
 mod cli;
 mod conformance;
+mod docs;
 mod drift;
 mod faults;
 mod fmt;
