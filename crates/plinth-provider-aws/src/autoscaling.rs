@@ -167,7 +167,7 @@ impl AutoScalingGroup {
     /// `wait_for_capacity_timeout`.
     async fn wait_capacity(c: &Clients, name: &str, planned: &Value) -> Result<(), ProviderError> {
         let timeout = gs(planned, "wait_for_capacity_timeout").unwrap_or_else(|| "10m".into());
-        let limit = go_duration(&timeout).ok_or_else(|| {
+        let limit = plinth_value::go::parse_duration_std(&timeout).map_err(|_| {
             ProviderError::new("Invalid wait_for_capacity_timeout", format!("{timeout:?} is not a duration such as \"10m\"."))
         })?;
         if limit.is_zero() {

@@ -92,44 +92,6 @@ pub fn gblock(v: &Value, k: &str) -> Option<Value> {
     gblocks(v, k).into_iter().next()
 }
 
-/// A Go duration string (`"10m"`, `"1h30m"`, `"90s"`, `"0"`) as a duration.
-pub fn go_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    if s == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut total = 0f64;
-    let mut num = String::new();
-    let mut chars = s.chars().peekable();
-    let mut any = false;
-    while let Some(ch) = chars.next() {
-        if ch.is_ascii_digit() || ch == '.' {
-            num.push(ch);
-            continue;
-        }
-        let mut unit = ch.to_string();
-        if (ch == 'm' || ch == 'u' || ch == 'n') && chars.peek() == Some(&'s') {
-            unit.push(chars.next().expect("peeked"));
-        }
-        let n: f64 = num.parse().ok()?;
-        num.clear();
-        total += n * match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            "us" | "µs" => 0.000_001,
-            "ns" => 0.000_000_001,
-            _ => return None,
-        };
-        any = true;
-    }
-    if !num.is_empty() || !any {
-        return None;
-    }
-    Some(Duration::from_secs_f64(total))
-}
-
 /// An object being assembled for state: starts from the prior or planned
 /// value (so arguments AWS does not report keep their configured value), then
 /// AWS's view overwrites what it knows.
@@ -447,16 +409,6 @@ mod tests {
         let mut o = Obj(BTreeMap::new());
         set_tags(&mut o, BTreeMap::new(), &BTreeMap::new());
         assert!(o.0["tags"].is_null());
-    }
-
-    #[test]
-    fn go_durations_parse() {
-        assert_eq!(go_duration("10m"), Some(Duration::from_secs(600)));
-        assert_eq!(go_duration("1h30m"), Some(Duration::from_secs(5400)));
-        assert_eq!(go_duration("0"), Some(Duration::ZERO));
-        assert_eq!(go_duration("1.5s"), Some(Duration::from_millis(1500)));
-        assert_eq!(go_duration("10"), None);
-        assert_eq!(go_duration("x"), None);
     }
 
     #[test]

@@ -77,7 +77,7 @@ fn block_on<F: std::future::Future>(f: F) -> Option<F::Output> {
 
 fn timeout_of(config: &Value, which: &str, default: Duration) -> Duration {
     let t = attr(config, "timeouts");
-    opt_str(&t, which).and_then(|s| manifest::parse_duration(&s)).unwrap_or(default)
+    opt_str(&t, which).and_then(|s| plinth_value::go::parse_duration_std(&s).ok()).unwrap_or(default)
 }
 
 impl KubernetesProvider {

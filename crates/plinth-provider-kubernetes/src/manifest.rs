@@ -204,40 +204,14 @@ pub fn clean_live(j: &Json) -> Json {
     j
 }
 
-/// `30s`, `10m`, `1h30m` → duration.
-pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
-    let mut total = 0f64;
-    let mut num = String::new();
-    for c in s.trim().chars() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let n: f64 = num.parse().ok()?;
-        num.clear();
-        total += n * match c {
-            'h' => 3600.0,
-            'm' => 60.0,
-            's' => 1.0,
-            _ => return None,
-        };
-    }
-    if !num.is_empty() {
-        return None;
-    }
-    Some(std::time::Duration::from_secs_f64(total))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn paths_and_durations() {
+    fn paths_parse() {
         assert_eq!(parse_path("metadata.labels[\"a.b/c\"]"), vec!["metadata", "labels", "a.b/c"]);
         assert_eq!(parse_path("spec.containers[0].image"), vec!["spec", "containers", "0", "image"]);
-        assert_eq!(parse_duration("1m30s"), Some(std::time::Duration::from_secs(90)));
-        assert_eq!(parse_duration("5x"), None);
     }
 
     #[test]

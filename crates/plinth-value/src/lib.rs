@@ -9,6 +9,7 @@
 
 mod convert;
 mod display;
+pub mod go;
 mod json;
 mod number;
 mod types;

@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 
+use plinth_value::go::{parse_duration, time_quote};
 use plinth_value::{Type, Value};
 
 use super::encoding::go_quote;
@@ -363,134 +364,6 @@ fn parse_tf(s: &str) -> Result<Time, String> {
     go_parse_rfc3339(s).map_err(|e| parse_error_message(&e, false))
 }
 
-/// The `quote` of Go's time package: non-ASCII and control bytes as `\xNN`.
-fn time_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        if (c as u32) >= 0x80 || (c as u32) < 0x20 {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("\\x{b:02x}"));
-            }
-        } else {
-            if c == '"' || c == '\\' {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Go's `time.ParseDuration`, in nanoseconds.
-fn parse_duration(orig: &str) -> Result<i64, String> {
-    let invalid = || format!("time: invalid duration {}", time_quote(orig));
-    let mut s = orig;
-    let mut neg = false;
-    if let Some(c) = s.chars().next() {
-        if c == '-' || c == '+' {
-            neg = c == '-';
-            s = &s[1..];
-        }
-    }
-    if s == "0" {
-        return Ok(0);
-    }
-    if s.is_empty() {
-        return Err(invalid());
-    }
-    const LIMIT: u64 = 1 << 63;
-    let mut d: u64 = 0;
-    while !s.is_empty() {
-        let b = s.as_bytes();
-        if !(b[0] == b'.' || b[0].is_ascii_digit()) {
-            return Err(invalid());
-        }
-        // leading integer
-        let mut v: u64 = 0;
-        let mut i = 0;
-        while i < b.len() && b[i].is_ascii_digit() {
-            if v > LIMIT / 10 {
-                return Err(invalid());
-            }
-            v = v * 10 + (b[i] - b'0') as u64;
-            if v > LIMIT {
-                return Err(invalid());
-            }
-            i += 1;
-        }
-        let pre = i > 0;
-        s = &s[i..];
-        let mut f: u64 = 0;
-        let mut scale: f64 = 1.0;
-        let mut post = false;
-        if let Some(rest) = s.strip_prefix('.') {
-            s = rest;
-            let b = s.as_bytes();
-            let mut i = 0;
-            let mut overflow = false;
-            while i < b.len() && b[i].is_ascii_digit() {
-                if !overflow {
-                    if f > (LIMIT - 1) / 10 {
-                        overflow = true;
-                    } else {
-                        let y = f * 10 + (b[i] - b'0') as u64;
-                        if y > LIMIT {
-                            overflow = true;
-                        } else {
-                            f = y;
-                            scale *= 10.0;
-                        }
-                    }
-                }
-                i += 1;
-            }
-            post = i > 0;
-            s = &s[i..];
-        }
-        if !pre && !post {
-            return Err(invalid());
-        }
-        let unit_len = s.find(|c: char| c == '.' || c.is_ascii_digit()).unwrap_or(s.len());
-        if unit_len == 0 {
-            return Err(format!("time: missing unit in duration {}", time_quote(orig)));
-        }
-        let u = &s[..unit_len];
-        s = &s[unit_len..];
-        let unit: u64 = match u {
-            "ns" => 1,
-            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => return Err(format!("time: unknown unit {} in duration {}", time_quote(u), time_quote(orig))),
-        };
-        if v > LIMIT / unit {
-            return Err(invalid());
-        }
-        v *= unit;
-        if f > 0 {
-            v += (f as f64 * (unit as f64 / scale)) as u64;
-            if v > LIMIT {
-                return Err(invalid());
-            }
-        }
-        d += v;
-        if d > LIMIT {
-            return Err(invalid());
-        }
-    }
-    if neg {
-        return Ok((d as i64).wrapping_neg());
-    }
-    if d > LIMIT - 1 {
-        return Err(invalid());
-    }
-    Ok(d as i64)
-}
-
 // ---- functions -------------------------------------------------------------------
 
 fn str_arg(args: &[Value], i: usize) -> &str {
@@ -772,16 +645,5 @@ mod tests {
         assert!(!p1.is_unknown());
         let p2 = call(registry().get("plantimestamp").unwrap(), &CallCtx::default(), vec![]).unwrap();
         assert_eq!(p1.as_str(), p2.as_str());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("1h2m3.5s"), Ok(3_723_500_000_000));
-        assert_eq!(parse_duration("-0"), Ok(0));
-        assert_eq!(parse_duration("+5us"), Ok(5_000));
-        assert_eq!(parse_duration("1µs"), Ok(1_000));
-        assert_eq!(parse_duration(".5s"), Ok(500_000_000));
-        assert!(parse_duration(".s").is_err());
-        assert_eq!(parse_duration("9999999999h"), Err("time: invalid duration \"9999999999h\"".into()));
     }
 }
