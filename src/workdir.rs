@@ -47,6 +47,17 @@ pub fn load(dir: &Path) -> (Workdir, Vec<Diagnostic>) {
     (Workdir { dir: dir.to_path_buf(), files, tree }, diags)
 }
 
+/// Whether `dir` holds any configuration file (Terraform's `IsConfigDir`):
+/// without one, a plan would propose to destroy everything in state.
+pub fn has_config_files(dir: &Path) -> bool {
+    let Ok(rd) = std::fs::read_dir(dir) else { return false };
+    rd.filter_map(|e| e.ok()).any(|e| {
+        let name = e.file_name();
+        let n = name.to_string_lossy();
+        !n.starts_with('.') && !n.starts_with('#') && !n.ends_with('~') && (n.ends_with(".tf") || n.ends_with(".tf.json"))
+    })
+}
+
 impl Workdir {
     pub fn graph(&self) -> (Graph, Vec<Diagnostic>) {
         let (g, mut diags) = plinth_engine::graph::build(&self.tree);

@@ -91,7 +91,7 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
                 );
                 return 1;
             }
-            let timeout = args.flag("lock-timeout").and_then(super::run::parse_duration).unwrap_or(Duration::ZERO);
+            let timeout = args.duration("lock-timeout");
             let lock = args.bool_or("lock", true);
             match migrate_all(old.as_mut(), new.as_mut(), lock, timeout) {
                 Ok(n) => println!(

@@ -13,7 +13,7 @@ mod workspace;
 
 use std::path::PathBuf;
 
-use crate::args::Args;
+use crate::args::{self, Args, FlagError};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -73,12 +73,9 @@ pub fn run(argv: Vec<String>) -> u8 {
         print!("{USAGE}");
         return 127;
     };
-    let args = match Args::parse(rest) {
+    let args = match parse_flags(cmd, rest) {
         Ok(a) => a,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            return 1;
-        }
+        Err(code) => return code,
     };
     let dir = PathBuf::from(".");
     match cmd.as_str() {
@@ -113,4 +110,45 @@ fn version() -> u8 {
         if std::env::consts::ARCH == "x86_64" { "amd64" } else { std::env::consts::ARCH }
     );
     0
+}
+
+/// Parses a command's flags with its table (`state` and `workspace` by
+/// subcommand, which comes first and stays the first positional argument).
+/// Errors are reported as Terraform reports them; `Err` is the exit status.
+fn parse_flags(cmd: &str, rest: &[String]) -> Result<Args, u8> {
+    let sub = matches!(cmd, "state" | "workspace" | "env").then(|| rest.first()).flatten().filter(|s| !s.starts_with('-'));
+    let (sub_name, argv) = match sub {
+        Some(s) => (Some(s.as_str()), &rest[1..]),
+        None => (None, rest),
+    };
+    // An unknown subcommand is the command's to report.
+    let Some(tables) = args::flags_for(cmd, sub_name) else {
+        return Ok(Args { flags: Vec::new(), positional: rest.to_vec() });
+    };
+    let full = match sub_name {
+        Some(s) => format!("{cmd} {s}"),
+        None => cmd.to_string(),
+    };
+    match Args::parse(argv, &tables) {
+        Ok(mut a) => {
+            if let Some(s) = sub_name {
+                a.positional.insert(0, s.to_string());
+            }
+            Ok(a)
+        }
+        Err(FlagError::Help) => {
+            println!("Usage: plinth [global options] {full} [options]\n\nSee Terraform's documentation of \"terraform {full}\"; plinth takes the same options.");
+            Err(0)
+        }
+        Err(FlagError::Invalid(e)) => {
+            let color = crate::ui::use_color(argv.iter().any(|a| a == "-no-color" || a == "--no-color"));
+            let d = plinth_syntax::Diagnostic::error("Failed to parse command-line flags", crate::ui::word_wrap(&e, 78));
+            crate::ui::print_diags(&plinth_syntax::Files::new(), &[d], color);
+            // Terraform's state and workspace subcommands print no help pointer.
+            if sub_name.is_none() {
+                eprintln!("\nFor more help on using this command, run:\n  plinth {full} -help");
+            }
+            Err(1)
+        }
+    }
 }

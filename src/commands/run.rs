@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
-use std::time::Duration;
 
 use plinth_engine::apply::StateSink;
 use plinth_engine::graph::Graph;
@@ -40,24 +39,36 @@ impl Run {
     /// Releases the state lock and leaves the rest to the OS: the process
     /// ends right after, and freeing a configuration of thousands of
     /// resources piece by piece costs more than the OS reclaiming it.
-    pub fn finish(mut self) {
-        self.unlock();
+    /// `code`, or 1 when the lock could not be released (Terraform's exit
+    /// status then too).
+    pub fn finish(mut self, code: u8) -> u8 {
+        let released = self.unlock();
         std::mem::forget(self);
+        if released {
+            code
+        } else {
+            1
+        }
     }
 
-    fn unlock(&mut self) {
-        if let Some(id) = self.lock.take() {
-            if let Err(e) = self.backend.unlock(&self.workspace, &id) {
+    /// Releases the lock; false (after saying so) when that failed.
+    fn unlock(&mut self) -> bool {
+        let Some(id) = self.lock.take() else { return true };
+        let r = self.backend.unlock(&self.workspace, &id);
+        crate::interrupt::lock_released();
+        match r {
+            Ok(()) => true,
+            Err(e) => {
                 eprintln!("\nError: {e}\n\nplinth failed to release the state lock; run \"plinth force-unlock {id}\" once nobody else is using the state.");
+                false
             }
-            crate::interrupt::lock_released();
         }
     }
 }
 
 impl Drop for Run {
     fn drop(&mut self) {
-        self.unlock();
+        let _ = self.unlock();
     }
 }
 
@@ -96,7 +107,7 @@ pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<
     };
     let workspace = wd.workspace();
     let lock_id = if lock && args.bool_or("lock", true) {
-        let timeout = args.flag("lock-timeout").and_then(parse_duration).unwrap_or(Duration::ZERO);
+        let timeout = args.duration("lock-timeout");
         if !timeout.is_zero() {
             eprintln!("Acquiring state lock. This may take a few moments...");
         }
@@ -132,45 +143,10 @@ pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<
 /// `PLINTH_TEST_HOLD_LOCK=<duration>` keeps the lock that long before
 /// going on, so tests can run into it (or interrupt its holder).
 fn hold_lock_for_tests() {
-    if let Some(d) = std::env::var("PLINTH_TEST_HOLD_LOCK").ok().as_deref().and_then(parse_duration) {
+    if let Some(d) = std::env::var("PLINTH_TEST_HOLD_LOCK").ok().and_then(|d| plinth_value::go::parse_duration_std(&d).ok()) {
         eprintln!("plinth: holding the state lock for {d:?} (PLINTH_TEST_HOLD_LOCK)");
         std::thread::sleep(d);
     }
-}
-
-/// Go-style durations: `10s`, `1m30s`, `500ms`.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let mut total = 0f64;
-    let mut num = String::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        while let Some(&n) = chars.peek() {
-            if n.is_ascii_alphabetic() {
-                unit.push(n);
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        let n: f64 = num.parse().ok()?;
-        num.clear();
-        total += n * match unit.as_str() {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-    }
-    if !num.is_empty() {
-        total += num.parse::<f64>().ok()?;
-    }
-    Some(Duration::from_secs_f64(total))
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -242,7 +218,37 @@ fn print_plan(run: &Run, plan: &Plan) {
     let _ = write!(out, "{}", ui::plan::render(plan, &schema_of, &ui::Paint { color: run.color }));
 }
 
+/// Terraform's refusal to plan or apply without configuration, which would
+/// propose to destroy everything in state (`-destroy` is how to ask for that).
+fn require_config(dir: &Path, args: &Args, what: &str) -> Result<(), u8> {
+    if args.bool("destroy") || workdir::has_config_files(dir) {
+        return Ok(());
+    }
+    let detail = if what == "Plan" {
+        "Plan requires configuration to be present. Planning without a configuration would mark everything for destruction, which is normally not what is desired. If you would like to destroy everything, run plan with the -destroy option. Otherwise, create a Terraform configuration file (.tf file) and try again."
+    } else {
+        "Apply requires configuration to be present. Applying without a configuration would mark everything for destruction, which is normally not what is desired. If you would like to destroy everything, run 'plinth destroy' instead."
+    };
+    let d = Diagnostic::error("No configuration files", ui::word_wrap(detail, 78));
+    ui::report_diags(args.bool("json"), &plinth_syntax::Files::new(), &[d], ui::use_color(args.bool("no-color")));
+    Err(1)
+}
+
+/// Terraform's check of `-parallelism` (zero means the default).
+fn check_parallelism(args: &Args) -> Result<(), u8> {
+    let n = args.int_or("parallelism", 10);
+    if n < 0 {
+        let d = Diagnostic::error("Invalid parallelism value", format!("The parallelism must be a positive value. Not {n}."));
+        ui::report_diags(args.bool("json"), &plinth_syntax::Files::new(), &[d], ui::use_color(args.bool("no-color")));
+        return Err(1);
+    }
+    Ok(())
+}
+
 pub fn plan(dir: &Path, args: &Args) -> u8 {
+    if let Err(c) = check_parallelism(args).and_then(|()| require_config(dir, args, "Plan")) {
+        return c;
+    }
     let run = match load_run(dir, args, "OperationTypePlan", true) {
         Ok(r) => r,
         Err(c) => return c,
@@ -256,7 +262,7 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
     };
     let rt = runtime();
     let mut run = run;
-    if let Err(c) = recover_journal(&mut run, &rt) {
+    if let Err(c) = recover_journal(&mut run, &rt, false) {
         return c;
     }
     // Only a plan file records the state as loaded: otherwise the plan takes
@@ -308,8 +314,7 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
     // The process ends right after: freeing a plan of thousands of changes
     // piece by piece costs more than the OS reclaiming it at exit.
     std::mem::forget(plan);
-    run.finish();
-    code
+    run.finish(code)
 }
 
 /// Journals every operation as it starts and ends, and writes the whole
@@ -326,7 +331,10 @@ struct Sink<'a> {
 impl StateSink for Sink<'_> {
     fn record(&mut self, entry: &Entry) -> Result<(), String> {
         if self.journal.is_none() {
-            self.journal = Some(JournalWriter::open(&self.journal_path).map_err(|e| format!("cannot open the intent journal: {e}"))?);
+            // The journal belongs to the snapshot this run applies against.
+            let j = JournalWriter::open(&self.journal_path, &self.last.lineage, self.last.serial)
+                .map_err(|e| format!("cannot open the intent journal {}: {e}", self.journal_path.display()))?;
+            self.journal = Some(j);
         }
         self.journal.as_mut().expect("opened above").append(entry).map_err(|e| format!("cannot write the intent journal: {e}"))
     }
@@ -361,9 +369,15 @@ pub fn journal_path(run: &Run) -> PathBuf {
 /// Replays a journal an interrupted run left behind: results go into the
 /// state, unfinished creates are adopted or forgotten through the providers,
 /// and the state is written before the journal is removed.
-fn recover_journal(run: &mut Run, rt: &tokio::runtime::Runtime) -> Result<(), u8> {
+///
+/// Recovery writes state, so it runs only under the state lock: without it
+/// (`-lock=false`) `plan` warns and plans from the state as stored, `apply`
+/// refuses. A journal written against another snapshot than the one loaded
+/// (another run wrote the state since) is stale: it is reported and set
+/// aside, never replayed.
+fn recover_journal(run: &mut Run, rt: &tokio::runtime::Runtime, applying: bool) -> Result<(), u8> {
     let path = journal_path(run);
-    let entries = match read_journal(&path) {
+    let journal = match read_journal(&path) {
         Ok(Some(e)) => e,
         Ok(None) => return Ok(()),
         Err(e) => {
@@ -371,6 +385,63 @@ fn recover_journal(run: &mut Run, rt: &tokio::runtime::Runtime) -> Result<(), u8
             return Err(1);
         }
     };
+    if run.lock.is_none() {
+        let detail = format!("An interrupted run left the intent journal {}. It is recovered only under the state lock, and locking is disabled (-lock=false).", path.display());
+        if applying {
+            eprintln!("\nError: Interrupted run not recovered\n\n{detail} Run again with locking to recover it before applying.");
+            return Err(1);
+        }
+        let d = Diagnostic::warning(
+            "Interrupted run not recovered",
+            format!("{detail} This plan is made from the state as stored, without that run's changes; nothing was written."),
+        );
+        run.warnings.push(d);
+        return Ok(());
+    }
+    if journal.entries.is_empty() {
+        // Nothing was started: nothing to recover.
+        if let Err(e) = std::fs::remove_file(&path) {
+            eprintln!("\nError: cannot remove the intent journal {}: {e}", path.display());
+            return Err(1);
+        }
+        return Ok(());
+    }
+    // A first apply killed before it wrote any state: nothing is stored, so
+    // nothing newer can be overwritten; the state takes the journal's lineage.
+    let nothing_stored = run.state.serial == 0 && run.state.is_empty() && run.state.outputs.is_empty();
+    if let (true, Some((lineage, 0))) = (nothing_stored, &journal.base) {
+        run.state.lineage = lineage.clone();
+    }
+    if !journal.matches(&run.state) {
+        let written = match &journal.base {
+            Some((lineage, serial)) => format!("state serial {serial} of lineage {lineage:?}"),
+            None => "a state it does not name (an older plinth wrote it)".to_string(),
+        };
+        let aside = match plinth_state::journal::set_aside(&path) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!(
+                    "\nError: Interrupted run cannot be recovered\n\nThe intent journal {} is stale and could not be moved aside: {e}",
+                    path.display()
+                );
+                return Err(1);
+            }
+        };
+        run.warnings.push(Diagnostic::warning(
+            "Stale intent journal set aside",
+            format!(
+                "The intent journal {} was written against {written}, but the state is now serial {} of lineage {:?}: another run has written the state since. Its {} recorded change(s) were not replayed; the journal was moved to {}.",
+                path.display(),
+                run.state.serial,
+                run.state.lineage,
+                journal.changes(),
+                aside.display()
+            ),
+        ));
+        return Ok(());
+    }
+    let entries = journal.entries;
+    let changes = entries.iter().filter(|e| !matches!(e, Entry::Intent { .. })).count();
     let unfinished = replay(&mut run.state, &entries);
     let providers = run.wd.providers();
     // Lookups by operation token need configured providers (region,
@@ -413,7 +484,7 @@ fn recover_journal(run: &mut Run, rt: &tokio::runtime::Runtime) -> Result<(), u8
         eprintln!("\nError: cannot remove the intent journal {}: {e}", path.display());
         return Err(1);
     }
-    println!("Recovered an interrupted run: {} recorded change(s) kept.", entries.len());
+    println!("Recovered an interrupted run: {changes} completed change(s) kept; the state was saved (serial {}).", run.state.serial);
     for line in report {
         println!("  - {line}");
     }
@@ -434,6 +505,16 @@ fn confirm(destroy: bool) -> bool {
 }
 
 pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
+    if let Err(c) = check_parallelism(args) {
+        return c;
+    }
+    // `refresh` (which only reads) and `destroy` work without configuration;
+    // a saved plan carries its own checks.
+    if !destroy && args.positional.is_empty() && !args.bool("refresh-command") {
+        if let Err(c) = require_config(dir, args, "Apply") {
+            return c;
+        }
+    }
     // `apply FILE`: a saved plan, replayed with its own variables and options.
     let saved = match args.positional.first() {
         Some(f) if !destroy && Path::new(f).is_file() => match super::planfile::read(Path::new(f)) {
@@ -501,7 +582,7 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
         }
     };
     let rt = runtime();
-    if let Err(c) = recover_journal(&mut run, &rt) {
+    if let Err(c) = recover_journal(&mut run, &rt, true) {
         return c;
     }
     // Ctrl-C: the first stops new operations and lets running ones finish;
@@ -528,11 +609,11 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
     // -auto-approve (or a saved plan, approved as a whole) covers every round.
     for round in 0.. {
         match apply_round(&mut run, &rt, args, &opts, saved.as_ref().filter(|_| round == 0), &cancel) {
-            Err(code) => return code,
-            Ok(0) => return 0,
+            Err(code) => return run.finish(code),
+            Ok(0) => return run.finish(0),
             Ok(deferred) if round >= MAX_DEFERRED_ROUNDS => {
                 eprintln!("\nError: Deferred changes did not converge\n\n{deferred} change(s) are still deferred after {MAX_DEFERRED_ROUNDS} rounds of planning them again.");
-                return 1;
+                return run.finish(1);
             }
             Ok(deferred) => {
                 println!("\n{}", ui::bold(&format!("{deferred} deferred change(s) can be planned now; planning them:"), run.color))
@@ -599,7 +680,11 @@ fn apply_round(
         root_dir: run.wd.dir.clone(),
         files: &run.wd.files,
     };
-    let parallelism = args.flag("parallelism").and_then(|p| p.parse().ok()).unwrap_or(10);
+    let parallelism = match args.int_or("parallelism", 10) {
+        // Terraform: zero means its default.
+        0 => 10,
+        n => usize::try_from(n).unwrap_or(usize::MAX),
+    };
     let jpath = journal_path(run);
     let mut sink = Sink {
         backend: run.backend.as_mut(),
@@ -679,6 +764,7 @@ pub fn refresh(dir: &Path, args: &Args) -> u8 {
     let mut a = Args { flags: args.flags.clone(), positional: args.positional.clone() };
     a.flags.push(("refresh-only".into(), "true".into()));
     a.flags.push(("auto-approve".into(), "true".into()));
+    a.flags.push(("refresh-command".into(), "true".into()));
     apply(dir, &a, false)
 }
 

@@ -1,7 +1,6 @@
 //! `state list|show|mv|rm|pull|push` and `force-unlock`.
 
 use std::path::Path;
-use std::time::Duration;
 
 use plinth_state::{Backend, LockInfo, State, Target};
 
@@ -113,7 +112,10 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
                     return 1;
                 }
             };
-            with_lock(b, &ws, args, "OperationTypeInvalid", |b| b.write(&ws, &new).map_err(|e| e.to_string()))
+            let force = args.bool("force");
+            with_lock(b, &ws, args, "OperationTypeInvalid", |b| {
+                push(b, &ws, &new, force).map_err(|e| format!("Failed to write state: {e}"))
+            })
         }
         "rm" | "mv" => {
             let targets: Result<Vec<Target>, _> = rest.iter().map(|t| t.parse::<Target>()).collect();
@@ -163,9 +165,42 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
     }
 }
 
+/// `state push`: Terraform's `CheckValidImport` unless `force`. Any state
+/// may replace one with no resources and no outputs; otherwise the lineage
+/// must match, the serial must not be older, and a state of the same serial
+/// must be the same state.
+fn push(b: &mut dyn Backend, ws: &str, new: &State, force: bool) -> Result<(), String> {
+    let existing = b.read(ws).map_err(|e| e.to_string())?;
+    let existing = match existing {
+        Some(e) if !force && !(e.is_empty() && e.outputs.is_empty()) => e,
+        _ => return b.replace(ws, new).map_err(|e| e.to_string()),
+    };
+    if new.lineage != existing.lineage {
+        return Err(format!("cannot import state with lineage {:?} over unrelated state with lineage {:?}", new.lineage, existing.lineage));
+    }
+    if new.serial < existing.serial {
+        return Err(format!("cannot import state with serial {} over newer state with serial {}", new.serial, existing.serial));
+    }
+    if new.serial == existing.serial {
+        let content = |s: &State| {
+            let mut s = s.clone();
+            s.terraform_version = String::new();
+            plinth_state::statefile::to_bytes(&s)
+        };
+        if content(new) != content(&existing) {
+            return Err(format!(
+                "cannot overwrite existing state with serial {} with a different state that has the same serial",
+                new.serial
+            ));
+        }
+        return Ok(());
+    }
+    b.write(ws, new).map_err(|e| e.to_string())
+}
+
 fn with_lock(b: &mut dyn Backend, ws: &str, args: &Args, op: &str, f: impl FnOnce(&mut dyn Backend) -> Result<(), String>) -> u8 {
     let id = if args.bool_or("lock", true) {
-        let timeout = args.flag("lock-timeout").and_then(super::run::parse_duration).unwrap_or(Duration::ZERO);
+        let timeout = args.duration("lock-timeout");
         match b.lock(ws, LockInfo::new(op), timeout) {
             Ok(id) => Some(id),
             Err(e) => {
@@ -176,9 +211,17 @@ fn with_lock(b: &mut dyn Backend, ws: &str, args: &Args, op: &str, f: impl FnOnc
     } else {
         None
     };
-    let r = f(b);
+    let mut r = f(b);
     if let Some(id) = id {
-        let _ = b.unlock(ws, &id);
+        if let Err(e) = b.unlock(ws, &id) {
+            let msg = format!(
+                "{e}\n\nplinth failed to release the state lock; run \"plinth force-unlock {id}\" once nobody else is using the state."
+            );
+            r = match r {
+                Ok(()) => Err(msg),
+                Err(first) => Err(format!("{first}\n\nError: {msg}")),
+            };
+        }
     }
     match r {
         Ok(()) => 0,

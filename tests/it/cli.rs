@@ -90,7 +90,10 @@ fn a_killed_apply_is_recovered_from_the_journal() {
         "\n",
         r#"{"op":"set","tok"#,
     );
-    d.write("terraform.tfstate.journal", journal);
+    // The journal names the state it was written against.
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path().join("terraform.tfstate")).unwrap()).unwrap();
+    let begin = serde_json::json!({"op": "begin", "lineage": s["lineage"], "serial": s["serial"]});
+    d.write("terraform.tfstate.journal", &format!("{begin}\n{journal}"));
     let plan = d.run(&["plan", "-no-color"]).ok();
     assert!(plan.stdout.contains("Recovered an interrupted run"), "{}", plan.stdout);
     assert!(plan.stdout.contains("terraform_data.c: the interrupted create made no object"), "{}", plan.stdout);

@@ -17,5 +17,6 @@ mod pki;
 mod platform;
 mod reliability;
 mod s3_backend;
+mod safety;
 mod support;
 mod truncation;

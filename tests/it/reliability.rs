@@ -269,7 +269,9 @@ fn recovery_configures_providers_the_config_no_longer_uses() {
         r#"{"op":"intent","token":"recovery-test-token","addr":"aws_vpc.gone","action":"create","provider":"provider[\"registry.terraform.io/hashicorp/aws\"]"}"#,
         "\n"
     );
-    std::fs::write(d.path().join("terraform.tfstate.journal"), journal).expect("write journal");
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path().join("terraform.tfstate")).expect("state")).expect("state");
+    let begin = serde_json::json!({"op": "begin", "lineage": s["lineage"], "serial": s["serial"]});
+    std::fs::write(d.path().join("terraform.tfstate.journal"), format!("{begin}\n{journal}")).expect("write journal");
     let plan = ok(m.plinth(d.path(), &["plan"]), "plan after the kill");
     assert!(plan.stdout.contains("aws_vpc.gone: the interrupted create made no object"), "{}", plan.stdout);
     assert!(!d.path().join("terraform.tfstate.journal").exists(), "the resolved journal is removed");

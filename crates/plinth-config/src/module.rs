@@ -244,7 +244,10 @@ pub fn load_module(dir: &Path, files: &mut Files) -> (Module, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
     let mut names: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect(),
+        // As Terraform lists a module's files: every entry but directories
+        // (by `lstat`), so a dangling or looping symlink is read, and fails
+        // as an error below instead of being skipped as if absent.
+        Ok(rd) => rd.filter_map(|e| e.ok()).filter(|e| e.file_type().is_ok_and(|t| !t.is_dir())).map(|e| e.path()).collect(),
         Err(e) => {
             diags.push(Diagnostic::error(
                 "Failed to read module directory",
@@ -266,18 +269,15 @@ pub fn load_module(dir: &Path, files: &mut Files) -> (Module, Vec<Diagnostic>) {
     };
     let (overrides, primaries): (Vec<_>, Vec<_>) = names.into_iter().partition(is_override);
     for (path, is_ovr) in primaries.into_iter().map(|p| (p, false)).chain(overrides.into_iter().map(|p| (p, true))) {
+        let display = path.strip_prefix(std::env::current_dir().unwrap_or_default()).unwrap_or(&path).display().to_string();
+        let display = display.strip_prefix("./").map(str::to_string).unwrap_or(display);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    "Failed to read file",
-                    format!("The file {:?} could not be read: {e}.", path.display().to_string()),
-                ));
+            Err(_) => {
+                diags.push(Diagnostic::error("Failed to read file", format!("The file {display:?} could not be read.")));
                 continue;
             }
         };
-        let display = path.strip_prefix(std::env::current_dir().unwrap_or_default()).unwrap_or(&path).display().to_string();
-        let display = display.strip_prefix("./").map(str::to_string).unwrap_or(display);
         let id = files.add(display, text);
         let (body, pdiags) = if path.to_string_lossy().ends_with(".json") {
             plinth_syntax::parse_json_file(id, files.text(id))

@@ -159,7 +159,7 @@ pub async fn apply(
 
     let mut interrupted = false;
     while completed < n {
-        if cancel.load(Ordering::SeqCst) && !interrupted {
+        if (cancel.load(Ordering::SeqCst) || persist_err.is_some()) && !interrupted {
             // Start nothing new; let what runs finish.
             interrupted = true;
             ready.clear();
@@ -211,7 +211,7 @@ pub async fn apply(
         }
     }
     diags.append(&mut walk.diags);
-    if interrupted || cancel.load(Ordering::SeqCst) {
+    if cancel.load(Ordering::SeqCst) {
         diags.push(Diagnostic::error(
             "Operation interrupted",
             "The apply was interrupted: no new operations were started, the ones in progress finished, and the state records everything that completed.",
@@ -259,11 +259,16 @@ pub async fn apply(
             );
         }
     }
-    if let Err(e) = sink.persist(&state) {
-        persist_err.get_or_insert(e);
-    }
-    if let Some(e) = persist_err {
-        diags.push(Diagnostic::error("Failed to persist state", e));
+    match (sink.persist(&state), persist_err) {
+        (Err(e), _) => diags.push(Diagnostic::error(
+            "Failed to persist state",
+            format!("{e}\n\nThe intent journal keeps the changes it could record; the next run recovers them."),
+        )),
+        (Ok(()), Some(e)) => diags.push(Diagnostic::error(
+            "Failed to write the intent journal",
+            format!("{e}\n\nThe state was saved with every change that completed."),
+        )),
+        (Ok(()), None) => {}
     }
     let warnings = std::mem::take(&mut walk.warnings);
     ApplyOutcome { state, diags, warnings, added, changed, destroyed }
@@ -340,7 +345,8 @@ async fn run_deletes(
     let mut failed = Vec::new();
     let mut done_count = 0usize;
     while done_count < idxs.len() {
-        if cancel.load(Ordering::SeqCst) {
+        // An unrecorded result stops new operations, as an interrupt does.
+        if cancel.load(Ordering::SeqCst) || persist_err.is_some() {
             ready.clear();
         }
         while let Some(i) = ready.pop() {
@@ -387,7 +393,14 @@ async fn run_deletes(
                 action: "delete".into(),
                 provider: c.provider_addr.clone(),
             }) {
+                // Not started: a delete the journal does not know of could
+                // not be told apart from one that never ran.
+                diags.push(Diagnostic::error("Failed to write the intent journal", e.clone()));
+                observer.failed(&c.addr, Action::Delete);
                 persist_err.get_or_insert(e);
+                failed.push(i);
+                done_count += 1;
+                continue;
             }
             spawn_apply(
                 provider,
@@ -428,10 +441,13 @@ async fn run_deletes(
                     state.set_current(&c.addr, None, &c.provider_addr);
                 }
                 *destroyed += 1;
-                observer.finished(&c.addr, Action::Delete, None, done.elapsed);
                 if let Err(e) = sink.record(&Entry::Remove { token: Some(done.token.clone()), addr: c.addr.clone(), deposed: removed_key })
                 {
+                    diags.push(unrecorded(&c.addr, None, &e));
                     persist_err.get_or_insert(e);
+                    observer.failed(&c.addr, Action::Delete);
+                } else {
+                    observer.finished(&c.addr, Action::Delete, None, done.elapsed);
                 }
                 for x in unblocks.get(&i).cloned().unwrap_or_default() {
                     let w = waits.get_mut(&x).expect("listed");
@@ -749,16 +765,23 @@ fn finish(
             obj.create_before_destroy = cbd;
             obj.dependencies = deps;
             obj.sensitive_attributes = sensitive_state_paths(&v);
-            if let Err(e) = sink.record(&Entry::Set {
+            let recorded = sink.record(&Entry::Set {
                 token: Some(done.token.clone()),
                 addr: done.addr.clone(),
                 provider: paddr.clone(),
                 object: obj.clone(),
                 deposed: None,
-            }) {
-                persist_err.get_or_insert(e);
-            }
+            });
+            // The object is kept in the state written at the end either way.
             state.set_current(&done.addr, Some(obj), &paddr);
+            if let Err(e) = recorded {
+                // Never reported complete: if the state cannot be written
+                // either, only this message says the object exists.
+                diags.push(unrecorded(&done.addr, id_of(&plain).as_deref(), &e));
+                persist_err.get_or_insert(e);
+                observer.failed(&done.addr, done.action);
+                return false;
+            }
             match done.action {
                 Action::Create => *added += 1,
                 Action::Update => *changed += 1,
@@ -781,6 +804,15 @@ fn finish(
             }
         }
     }
+}
+
+/// A change the provider made that the intent journal could not record.
+fn unrecorded(addr: &AbsResourceInstance, id: Option<&str>, e: &str) -> Diagnostic {
+    let id = id.map(|i| format!(" (id {i:?})")).unwrap_or_default();
+    Diagnostic::error(
+        "Change made but not recorded",
+        format!("{addr}{id} was changed by its provider, but the result could not be recorded: {e}. plinth starts no further operations. If the state cannot be written either, the interrupted run must be recovered: run plinth again once the problem is fixed, or import the object."),
+    )
 }
 
 fn sensitive_state_paths(v: &Value) -> Vec<plinth_state::model::AttrPath> {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::model::State;
-use crate::statefile::{StateFileError, TERRAFORM_VERSION};
+use crate::statefile::StateFileError;
 
 /// The name of the workspace that always exists.
 pub const DEFAULT_WORKSPACE: &str = "default";
@@ -30,6 +30,13 @@ pub trait Backend: Send {
     /// older (lower serial) than the stored one; callers bump the serial
     /// ([`State::bump_serial`]) when the state changed.
     fn write(&mut self, workspace: &str, state: &State) -> Result<(), BackendError>;
+
+    /// Persists a snapshot without the lineage and serial checks of
+    /// [`Backend::write`]: `state push -force`, and pushing over a state with
+    /// no resources or outputs (which Terraform allows whatever its lineage).
+    fn replace(&mut self, workspace: &str, state: &State) -> Result<(), BackendError> {
+        self.write(workspace, state)
+    }
 
     /// Takes the workspace's lock, retrying for up to `timeout`
     /// (`-lock-timeout`; zero tries once). Returns the lock's ID.
@@ -78,13 +85,14 @@ impl LockInfo {
     /// Lock metadata for `operation` (e.g. `"OperationTypeApply"`), with a
     /// fresh ID, `user@host`, and the current time.
     pub fn new(operation: impl Into<String>) -> Self {
-        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
         LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.into(),
             info: String::new(),
-            who: format!("{user}@{}", hostname()),
-            version: TERRAFORM_VERSION.to_string(),
+            who: format!("{}@{}", user_name(), hostname()),
+            // The version of the program holding the lock (Terraform writes
+            // its own): plinth's, not a Terraform version it is not.
+            version: env!("CARGO_PKG_VERSION").to_string(),
             created: rfc3339_now(),
             path: String::new(),
         }
@@ -115,7 +123,7 @@ impl fmt::Display for LockInfo {
     }
 }
 
-const LOCK_ERROR_HELP: &str = "Terraform acquires a state lock to protect the state from being written
+const LOCK_ERROR_HELP: &str = "plinth acquires a state lock to protect the state from being written
 by multiple users at the same time. Please resolve the issue above and try
 again. For most commands, you can disable locking with the \"-lock=false\"
 flag, but this is not recommended.";
@@ -124,7 +132,7 @@ flag, but this is not recommended.";
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
     /// Someone else holds the lock.
-    #[error("Error acquiring the state lock\n\nError message: {message}\n{}\n{LOCK_ERROR_HELP}", .info.as_ref().map(|i| i.to_string()).unwrap_or_default())]
+    #[error("Error acquiring the state lock\n\nError message: {message}\n{}\n\n{LOCK_ERROR_HELP}", .info.as_ref().map(|i| i.to_string()).unwrap_or_default())]
     Locked { message: String, info: Option<Box<LockInfo>> },
     #[error("Error releasing the state lock: {message}{}", .info.as_ref().map(|i| format!("\n{i}")).unwrap_or_default())]
     Unlock { message: String, info: Option<Box<LockInfo>> },
@@ -147,6 +155,27 @@ pub enum BackendError {
     Remote(String),
     #[error("{context} {path}: {source}")]
     Io { context: &'static str, path: PathBuf, source: std::io::Error },
+}
+
+/// The user running us, as Go's `os/user.Current` finds it (Terraform's
+/// `Who`): the password database entry of our uid, else `$USER`.
+fn user_name() -> String {
+    #[cfg(unix)]
+    {
+        // SAFETY: getuid has no preconditions and cannot fail.
+        let uid = unsafe { libc::getuid() };
+        if let Ok(passwd) = std::fs::read_to_string("/etc/passwd") {
+            for line in passwd.lines() {
+                let mut f = line.split(':');
+                if let (Some(name), Some(_), Some(id)) = (f.next(), f.next(), f.next()) {
+                    if id.parse() == Ok(uid) && !name.is_empty() {
+                        return name.to_string();
+                    }
+                }
+            }
+        }
+    }
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default()
 }
 
 fn hostname() -> String {
@@ -193,6 +222,14 @@ fn rfc3339(secs: i64, nanos: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lock_info_names_a_user_and_plinths_version() {
+        let info = super::LockInfo::new("OperationTypeApply");
+        let (user, host) = info.who.split_once('@').unwrap();
+        assert!(!user.is_empty() && !host.is_empty(), "{}", info.who);
+        assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+    }
+
     #[test]
     fn rfc3339_formats_like_go() {
         assert_eq!(super::rfc3339(0, 0), "1970-01-01T00:00:00Z");

@@ -10,6 +10,12 @@
 //! journal onto the state it reads: completed results are kept, and intents
 //! with no result are handed back so the engine can look for the object the
 //! provider may have created (tagged with the token) and adopt or forget it.
+//!
+//! A journal belongs to one state snapshot: its first record (`begin`) names
+//! the lineage and serial of the state the run applied against. Its records
+//! are replayed only onto that snapshot; against any other (another run wrote
+//! newer state since) they are stale, and replaying them would overwrite
+//! newer objects with older ones ([`Journal::matches`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -20,6 +26,28 @@ use serde_json::{json, Value};
 use crate::addr::AbsResourceInstance;
 use crate::model::{DeposedKey, InstanceObject, State};
 use crate::statefile::{object_from_json, object_to_json, StateFileError};
+
+/// A journal read back: the snapshot it was written against, and its records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Journal {
+    /// Lineage and serial from the `begin` record; `None` when the journal
+    /// has records but no `begin` (written by an older plinth): then it
+    /// cannot be tied to a snapshot and is never replayed.
+    pub base: Option<(String, u64)>,
+    pub entries: Vec<Entry>,
+}
+
+impl Journal {
+    /// Whether the journal was written against this snapshot.
+    pub fn matches(&self, state: &State) -> bool {
+        self.base.as_ref().is_some_and(|(lineage, serial)| *lineage == state.lineage && *serial == state.serial)
+    }
+
+    /// How many changes the journal recorded as done (results, not intents).
+    pub fn changes(&self) -> usize {
+        self.entries.iter().filter(|e| !matches!(e, Entry::Intent { .. })).count()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
@@ -99,11 +127,17 @@ pub struct JournalWriter {
 }
 
 impl JournalWriter {
-    pub fn open(path: &Path) -> io::Result<JournalWriter> {
+    /// Starts a journal for a run applying against the snapshot of
+    /// `lineage` and `serial`. A journal already at `path` is an error: it
+    /// is recovered (or kept aside) before a run starts, never appended to.
+    pub fn open(path: &Path, lineage: &str, serial: u64) -> io::Result<JournalWriter> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let mut file = OpenOptions::new().create_new(true).append(true).open(path)?;
+        let mut line = serde_json::to_vec(&json!({"op": "begin", "lineage": lineage, "serial": serial})).map_err(io::Error::other)?;
+        line.push(b'\n');
+        file.write_all(&line)?;
         Ok(JournalWriter { file, path: path.to_path_buf() })
     }
 
@@ -131,7 +165,7 @@ impl JournalWriter {
 
 /// Reads a journal; `Ok(None)` when there is none. A torn last line (a kill
 /// mid-write) is ignored; anything else unreadable is an error.
-pub fn read_journal(path: &Path) -> Result<Option<Vec<Entry>>, JournalError> {
+pub fn read_journal(path: &Path) -> Result<Option<Journal>, JournalError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -142,15 +176,42 @@ pub fn read_journal(path: &Path) -> Result<Option<Vec<Entry>>, JournalError> {
         None => &bytes[..0],
     };
     let mut out = Vec::new();
+    let mut base = None;
     for (n, line) in complete.split(|&b| b == b'\n').enumerate() {
         if line.is_empty() {
             continue;
         }
         let corrupt = |detail: String| JournalError::Corrupt { path: path.display().to_string(), line: n + 1, detail };
         let v: Value = serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
+        if v.get("op").and_then(Value::as_str) == Some("begin") {
+            if n > 0 || base.is_some() {
+                return Err(corrupt("a begin record after the first line".into()));
+            }
+            let lineage = v.get("lineage").and_then(Value::as_str).ok_or_else(|| corrupt("begin record without lineage".into()))?;
+            let serial = v.get("serial").and_then(Value::as_u64).ok_or_else(|| corrupt("begin record without serial".into()))?;
+            base = Some((lineage.to_string(), serial));
+            continue;
+        }
         out.push(Entry::from_json(v).map_err(corrupt)?);
     }
-    Ok(Some(out))
+    Ok(Some(Journal { base, entries: out }))
+}
+
+/// Moves a journal that does not belong to the current state out of the way
+/// (`<path>.stale-<n>`), kept for inspection and never replayed. Returns
+/// where it went.
+pub fn set_aside(path: &Path) -> io::Result<PathBuf> {
+    for n in 1.. {
+        let mut to = path.as_os_str().to_owned();
+        to.push(format!(".stale-{n}"));
+        let to = PathBuf::from(to);
+        if to.exists() {
+            continue;
+        }
+        std::fs::rename(path, &to)?;
+        return Ok(to);
+    }
+    unreachable!("some suffix is free")
 }
 
 /// Applies the journal's results to `state`; returns the intents that never
@@ -200,7 +261,7 @@ mod tests {
     fn replay_keeps_results_and_returns_unfinished_intents() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let mut w = JournalWriter::open(&path).unwrap();
+        let mut w = JournalWriter::open(&path, "L", 3).unwrap();
         let p = "provider[\"terraform.io/builtin/terraform\"]".to_string();
         w.append(&Entry::Intent { token: "t1".into(), addr: addr("terraform_data.a"), action: "create".into(), provider: p.clone() })
             .unwrap();
@@ -217,10 +278,12 @@ mod tests {
         // A torn final record, as a kill during `write` could leave.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"op\":\"set\",\"tok").unwrap();
-        let entries = read_journal(&path).unwrap().unwrap();
-        assert_eq!(entries.len(), 3);
+        let journal = read_journal(&path).unwrap().unwrap();
+        assert_eq!(journal.base, Some(("L".to_string(), 3)));
+        assert_eq!(journal.entries.len(), 3);
+        assert_eq!(journal.changes(), 1);
         let mut state = State::new();
-        let open = replay(&mut state, &entries);
+        let open = replay(&mut state, &journal.entries);
         assert_eq!(state.current(&addr("terraform_data.a")).unwrap().attributes, json!({"id": "x"}));
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].token, "t2");
@@ -239,7 +302,7 @@ mod tests {
     fn truncation_anywhere_never_panics() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let mut w = JournalWriter::open(&path).unwrap();
+        let mut w = JournalWriter::open(&path, "L", 1).unwrap();
         for i in 0..5 {
             w.append(&Entry::Set {
                 token: Some(format!("t{i}")),
@@ -255,7 +318,31 @@ mod tests {
         for cut in 0..full.len() {
             std::fs::write(&path, &full[..cut]).unwrap();
             let r = read_journal(&path).unwrap().unwrap();
-            assert!(r.len() <= 5);
+            assert!(r.entries.len() <= 5);
         }
+    }
+
+    #[test]
+    fn a_journal_matches_only_the_snapshot_it_was_written_against() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let mut state = State::new();
+        state.serial = 7;
+        let w = JournalWriter::open(&path, &state.lineage, 7).unwrap();
+        drop(w);
+        assert!(JournalWriter::open(&path, &state.lineage, 7).is_err(), "an existing journal is never appended to");
+        let j = read_journal(&path).unwrap().unwrap();
+        assert!(j.matches(&state));
+        state.serial = 8;
+        assert!(!j.matches(&state), "newer state: stale");
+        state.serial = 7;
+        state.lineage = "other".into();
+        assert!(!j.matches(&state), "another lineage: stale");
+        // Without a begin record nothing ties the records to a snapshot.
+        std::fs::write(&path, "{\"op\":\"remove\",\"token\":null,\"addr\":\"terraform_data.a\",\"deposed\":null}\n").unwrap();
+        let j = read_journal(&path).unwrap().unwrap();
+        assert!(!j.matches(&state));
+        let aside = set_aside(&path).unwrap();
+        assert!(!path.exists() && aside.ends_with("j.stale-1"));
     }
 }

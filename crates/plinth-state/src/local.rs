@@ -8,11 +8,19 @@
 //! - The first write of a session copies the snapshot it replaces to
 //!   `<path>.backup` (as Terraform does), so the backup is the state from
 //!   before the run; later writes don't copy again.
-//! - Locking: an OS lock (`flock`) on `.terraform.tfstate.lock.info` beside
-//!   the state, whose contents are Terraform's lock info JSON. The OS lock
-//!   dies with its process, so a crashed run never leaves the state locked.
-//!   (Terraform locks the state file itself; we can't, because atomic
-//!   writes replace that file.)
+//! - Locking, as Terraform locks a local state, so that Terraform and plinth
+//!   exclude each other: a POSIX `fcntl` write lock on the whole state file
+//!   (created empty if missing, and removed again at unlock if still empty),
+//!   with Terraform's lock info JSON in `.terraform.tfstate.lock.info` beside
+//!   it. plinth takes the lock as an open-file-description lock
+//!   (`F_OFD_SETLK`, Linux): it conflicts with Terraform's `F_SETLK` lock but,
+//!   unlike it, is not dropped when plinth closes another descriptor of the
+//!   same file. The OS lock dies with its process, so a crashed run never
+//!   leaves the state locked. Writes replace the state file (atomically), so
+//!   the new file is locked before it is renamed into place, and the replaced
+//!   ones stay locked until unlock. Elsewhere than Linux the lock is `flock`
+//!   (`LockFileEx` on Windows) on the state file: plinth runs exclude each
+//!   other, but not Terraform.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
@@ -21,7 +29,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use fs4::fs_std::FileExt;
 use plinth_encryption::{decrypt_opt, encrypt_opt, Encryptor};
 
 use crate::backend::{rfc3339_now, Backend, BackendError, LockId, LockInfo, DEFAULT_WORKSPACE};
@@ -45,6 +52,9 @@ pub struct LocalBackend {
 #[derive(Debug, Default)]
 struct WorkspaceFiles {
     lock: Option<HeldLock>,
+    /// The lock created the (empty) state file: an empty file is then no
+    /// state, not a truncated one.
+    created_by_lock: bool,
     /// What we last saw on disk, to skip re-reading it before each write.
     on_disk: Option<DiskSnapshot>,
     backed_up: bool,
@@ -53,8 +63,13 @@ struct WorkspaceFiles {
 #[derive(Debug)]
 struct HeldLock {
     id: LockId,
-    file: File,
-    path: PathBuf,
+    /// The locked state file, then each file a write renamed over it: whoever
+    /// opened one of those before the rename must still find it locked.
+    files: Vec<File>,
+    state_path: PathBuf,
+    info_path: PathBuf,
+    /// Whether the lock created the state file (then removed if still empty).
+    created: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -208,49 +223,209 @@ impl LocalBackend {
     }
 
     fn try_lock(&mut self, workspace: &str, info: &LockInfo) -> Result<Option<LockId>, BackendError> {
-        let path = self.lock_info_path(workspace);
+        let path = self.state_path(workspace);
+        let info_path = self.lock_info_path(workspace);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| io_err("could not create directory", dir, e))?;
         }
         loop {
+            let existed = fs::symlink_metadata(&path).is_ok();
             let file = OpenOptions::new()
                 .read(true)
                 .write(true)
                 .create(true)
                 .truncate(false)
                 .open(&path)
-                .map_err(|e| io_err("could not open lock file", &path, e))?;
-            let acquired = file.try_lock_exclusive().map_err(|e| io_err("could not lock", &path, e))?;
+                .map_err(|e| io_err("could not open state file", &path, e))?;
+            let acquired = os_lock::try_lock(&file).map_err(|e| io_err("could not lock", &path, e))?;
             if !acquired {
                 return Ok(None);
             }
-            // The holder before us may have removed (unlinked) the file we
-            // opened as it unlocked; then our lock protects nothing. Retry.
+            // A writer may have renamed a new state file over the one we
+            // opened before we locked it; then our lock protects nothing. Retry.
             if !same_file(&file, &path) {
                 continue;
             }
             let mut info = info.clone();
-            info.path = self.state_path(workspace).to_string_lossy().into_owned();
+            // Terraform records the path as configured, relative paths without `./`.
+            let shown = path.to_string_lossy();
+            info.path = shown.strip_prefix("./").unwrap_or(&shown).to_string();
             info.created = rfc3339_now();
-            file.set_len(0).map_err(|e| io_err("could not write lock info", &path, e))?;
-            (&file).write_all(info.to_json().as_bytes()).map_err(|e| io_err("could not write lock info", &path, e))?;
+            write_lock_info(&info_path, &info).map_err(|e| io_err("could not write lock info", &info_path, e))?;
             let id = info.id.clone();
-            self.files(workspace).lock = Some(HeldLock { id: id.clone(), file, path });
+            let created = !existed;
+            let files = self.files(workspace);
+            files.created_by_lock = created;
+            files.lock = Some(HeldLock { id: id.clone(), files: vec![file], state_path: path, info_path, created });
             return Ok(Some(id));
         }
     }
 
     fn release(lock: HeldLock) -> Result<(), BackendError> {
         // Remove the info file while still holding the lock, so nobody sees
-        // a stale one; waiters that opened it notice it was unlinked.
-        let removed = fs::remove_file(&lock.path);
-        let unlocked = FileExt::unlock(&lock.file);
-        drop(lock.file);
+        // a stale one.
+        let removed = fs::remove_file(&lock.info_path);
+        if lock.created && fs::metadata(&lock.state_path).is_ok_and(|m| m.len() == 0) {
+            let _ = fs::remove_file(&lock.state_path);
+        }
+        let mut unlocked = Ok(());
+        for f in &lock.files {
+            if let Err(e) = os_lock::unlock(f) {
+                unlocked = Err(e);
+            }
+        }
+        drop(lock.files);
         match removed {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err("could not remove", &lock.path, e)),
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err("could not remove", &lock.info_path, e)),
             _ => {}
         }
-        unlocked.map_err(|e| io_err("could not unlock", &lock.path, e))
+        unlocked.map_err(|e| io_err("could not unlock", &lock.state_path, e))
+    }
+}
+
+impl LocalBackend {
+    /// Writes a snapshot; `check` refuses another lineage or an older serial.
+    fn write_snapshot(&mut self, workspace: &str, state: &State, check: bool) -> Result<(), BackendError> {
+        Self::check_name(workspace)?;
+        let path = self.state_path(workspace);
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&dir).map_err(|e| io_err("could not create directory", &dir, e))?;
+
+        let stored = self.stored_meta(workspace, &path)?;
+        if let Some(stored) = stored.as_ref().filter(|_| check) {
+            if !stored.lineage.is_empty() && stored.lineage != state.lineage {
+                return Err(BackendError::LineageMismatch { existing: stored.lineage.clone(), new: state.lineage.clone() });
+            }
+            if stored.serial > state.serial {
+                return Err(BackendError::OlderSerial { existing: stored.serial, new: state.serial });
+            }
+        }
+
+        if self.backups && !self.files(workspace).backed_up {
+            // Written like the state (a temporary file renamed into place),
+            // so a full disk leaves the previous backup whole, never a
+            // truncated one.
+            let previous = match fs::read(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+                Err(e) => return Err(io_err("failed to read the state to back up", &path, e)),
+            };
+            if !previous.is_empty() {
+                let backup = self.backup_path(workspace);
+                let (tmp, _) = write_temp(&dir, &backup, |w| w.write_all(&previous)).map_err(|e| BackendError::Io {
+                    context: "failed to create local state backup file",
+                    path: backup.clone(),
+                    source: io::Error::other(e.to_string()),
+                })?;
+                if let Err(e) = fs::rename(&tmp, &backup) {
+                    let _ = fs::remove_file(&tmp);
+                    return Err(io_err("failed to create local state backup file", &backup, e));
+                }
+            }
+            self.files(workspace).backed_up = true;
+        }
+
+        let (tmp, tmp_file) = if self.encryption.is_some() {
+            let sealed = encrypt_opt(self.encryption.as_deref(), statefile::to_bytes(state))
+                .map_err(|source| BackendError::Encryption { path: path.display().to_string(), source })?;
+            write_temp(&dir, &path, |w| w.write_all(&sealed))?
+        } else {
+            write_temp(&dir, &path, |w| statefile::write_state(state, w))?
+        };
+        // Under our lock, the new file is locked before it takes the state's
+        // place, so the state file at `path` is never unlocked meanwhile.
+        let locked = self.files(workspace).lock.is_some();
+        if locked {
+            match os_lock::try_lock(&tmp_file) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let _ = fs::remove_file(&tmp);
+                    return Err(io_err("could not lock", &tmp, io::Error::other("the new state file is locked by another process")));
+                }
+                Err(e) => {
+                    let _ = fs::remove_file(&tmp);
+                    return Err(io_err("could not lock", &tmp, e));
+                }
+            }
+        }
+        if let Err(e) = fs::rename(&tmp, &path) {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_err("could not replace", &path, e));
+        }
+        sync_dir(&dir);
+        let files = self.files(workspace);
+        files.created_by_lock = false;
+        if let Some(held) = files.lock.as_mut() {
+            held.files.push(tmp_file);
+            held.created = false;
+        }
+
+        let meta = fs::metadata(&path).map_err(|e| io_err("could not inspect", &path, e))?;
+        self.files(workspace).on_disk =
+            Some(DiskSnapshot { fingerprint: Fingerprint::of(&meta), lineage: state.lineage.clone(), serial: state.serial });
+        Ok(())
+    }
+}
+
+/// Writes lock info as Terraform does: the file replaced, mode 0600.
+fn write_lock_info(path: &Path, info: &LockInfo) -> io::Result<()> {
+    let mut o = OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(path)?;
+    f.write_all(info.to_json().as_bytes())
+}
+
+/// The OS lock on a state file (see the module documentation).
+mod os_lock {
+    use std::fs::File;
+    use std::io;
+
+    #[cfg(target_os = "linux")]
+    fn fcntl(f: &File, kind: libc::c_short) -> io::Result<bool> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a zeroed `flock` is a valid value of the plain C struct;
+        // the fields that matter are set below.
+        let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+        fl.l_type = kind;
+        fl.l_whence = libc::SEEK_SET as libc::c_short;
+        fl.l_start = 0;
+        fl.l_len = 0; // the whole file, as Terraform locks it
+                      // SAFETY: `fcntl` with F_OFD_SETLK reads the `flock` we pass, on a
+                      // descriptor `f` keeps open for the duration of the call.
+        let r = unsafe { libc::fcntl(f.as_raw_fd(), libc::F_OFD_SETLK, &fl) };
+        if r == 0 {
+            return Ok(true);
+        }
+        let e = io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EAGAIN) | Some(libc::EACCES) => Ok(false),
+            _ => Err(e),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn try_lock(f: &File) -> io::Result<bool> {
+        fcntl(f, libc::F_WRLCK as libc::c_short)
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn unlock(f: &File) -> io::Result<()> {
+        fcntl(f, libc::F_UNLCK as libc::c_short).map(|_| ())
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn try_lock(f: &File) -> io::Result<bool> {
+        fs4::fs_std::FileExt::try_lock_exclusive(f)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn unlock(f: &File) -> io::Result<()> {
+        fs4::fs_std::FileExt::unlock(f)
     }
 }
 
@@ -309,7 +484,7 @@ impl Backend for LocalBackend {
         };
         if bytes.is_empty() {
             let backup = self.backup_path(workspace);
-            if std::fs::metadata(&backup).is_ok_and(|m| m.len() > 0) {
+            if !self.files(workspace).created_by_lock && std::fs::metadata(&backup).is_ok_and(|m| m.len() > 0) {
                 return Err(BackendError::StateFile { path, source: StateFileError::EmptyWithBackup(backup.display().to_string()) });
             }
             return Ok(None);
@@ -326,49 +501,11 @@ impl Backend for LocalBackend {
     }
 
     fn write(&mut self, workspace: &str, state: &State) -> Result<(), BackendError> {
-        Self::check_name(workspace)?;
-        let path = self.state_path(workspace);
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&dir).map_err(|e| io_err("could not create directory", &dir, e))?;
+        self.write_snapshot(workspace, state, true)
+    }
 
-        let stored = self.stored_meta(workspace, &path)?;
-        if let Some(stored) = &stored {
-            if !stored.lineage.is_empty() && stored.lineage != state.lineage {
-                return Err(BackendError::LineageMismatch { existing: stored.lineage.clone(), new: state.lineage.clone() });
-            }
-            if stored.serial > state.serial {
-                return Err(BackendError::OlderSerial { existing: stored.serial, new: state.serial });
-            }
-        }
-
-        if self.backups && !self.files(workspace).backed_up {
-            if path.exists() {
-                let backup = self.backup_path(workspace);
-                fs::copy(&path, &backup).map_err(|e| io_err("failed to create local state backup file", &backup, e))?;
-            }
-            self.files(workspace).backed_up = true;
-        }
-
-        let tmp = if self.encryption.is_some() {
-            let sealed = encrypt_opt(self.encryption.as_deref(), statefile::to_bytes(state))
-                .map_err(|source| BackendError::Encryption { path: path.display().to_string(), source })?;
-            write_temp(&dir, &path, |w| w.write_all(&sealed))?
-        } else {
-            write_temp(&dir, &path, |w| statefile::write_state(state, w))?
-        };
-        if let Err(e) = fs::rename(&tmp, &path) {
-            let _ = fs::remove_file(&tmp);
-            return Err(io_err("could not replace", &path, e));
-        }
-        sync_dir(&dir);
-
-        let meta = fs::metadata(&path).map_err(|e| io_err("could not inspect", &path, e))?;
-        self.files(workspace).on_disk =
-            Some(DiskSnapshot { fingerprint: Fingerprint::of(&meta), lineage: state.lineage.clone(), serial: state.serial });
-        Ok(())
+    fn replace(&mut self, workspace: &str, state: &State) -> Result<(), BackendError> {
+        self.write_snapshot(workspace, state, false)
     }
 
     fn lock(&mut self, workspace: &str, info: LockInfo, timeout: Duration) -> Result<LockId, BackendError> {
@@ -465,12 +602,16 @@ fn read_file(path: &Path) -> Result<Vec<u8>, BackendError> {
 
 /// Writes a new file in `dir` through `fill`, fsyncs it and returns its
 /// path. Permissions are copied from `like` when that exists.
-fn write_temp(dir: &Path, like: &Path, fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>) -> Result<PathBuf, BackendError> {
+fn write_temp(
+    dir: &Path,
+    like: &Path,
+    fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
+) -> Result<(PathBuf, File), BackendError> {
     let base = like.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut attempt = 0u32;
     let (tmp, file) = loop {
         let tmp = dir.join(format!(".{base}.{}.{}.tmp", std::process::id(), uuid::Uuid::new_v4().simple()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+        match OpenOptions::new().read(true).write(true).create_new(true).open(&tmp) {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 8 => attempt += 1,
             Err(e) => return Err(io_err("could not create", &tmp, e)),
@@ -490,7 +631,7 @@ fn write_temp(dir: &Path, like: &Path, fill: impl FnOnce(&mut BufWriter<&File>) 
         let _ = fs::remove_file(&tmp);
         return Err(io_err("could not write", &tmp, e));
     }
-    Ok(tmp)
+    Ok((tmp, file))
 }
 
 /// Makes a rename durable. Best effort: not all platforms can open or
@@ -547,5 +688,63 @@ mod tests {
         assert_eq!(b.lock_info_path("default"), Path::new("/x/.prod.tfstate.lock.info"));
         assert_eq!(b.lock_info_path("dev"), Path::new("/x/ws/dev/.terraform.tfstate.lock.info"));
         assert_eq!(b.backup_path("dev"), Path::new("/x/ws/dev/terraform.tfstate.backup"));
+    }
+
+    /// Terraform's own lock on Linux: a classic `fcntl(F_SETLK)` write lock
+    /// on the whole state file (`statemgr/filesystem_lock_unix.go`).
+    #[cfg(target_os = "linux")]
+    fn terraform_style_lock(path: &Path) -> io::Result<File> {
+        use std::os::fd::AsRawFd;
+        let f = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
+        let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+        fl.l_type = libc::F_WRLCK as libc::c_short;
+        fl.l_whence = libc::SEEK_SET as libc::c_short;
+        if unsafe { libc::fcntl(f.as_raw_fd(), libc::F_SETLK, &fl) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(f)
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_state_file_lock_excludes_terraform_style_locks_both_ways() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("terraform.tfstate");
+        // Terraform holds the lock: plinth cannot take it.
+        let tf = terraform_style_lock(&path).unwrap();
+        let mut b = LocalBackend::new(dir.path());
+        let err = b.lock("default", LockInfo::new("OperationTypeApply"), Duration::ZERO).unwrap_err();
+        assert!(matches!(err, BackendError::Locked { .. }), "{err}");
+        drop(tf);
+        // plinth holds it: Terraform's F_SETLK fails, before and after a write
+        // replaced the state file.
+        let id = b.lock("default", LockInfo::new("OperationTypeApply"), Duration::ZERO).unwrap();
+        assert!(terraform_style_lock(&path).is_err());
+        let info: LockInfo = serde_json::from_str(&fs::read_to_string(dir.path().join(".terraform.tfstate.lock.info")).unwrap()).unwrap();
+        assert_eq!(info.id, id);
+        assert_eq!(info.path, path.to_string_lossy().trim_start_matches("./"));
+        let mut st = State::new();
+        st.serial = 1;
+        b.write("default", &st).unwrap();
+        assert!(terraform_style_lock(&path).is_err(), "the renamed-in state file is locked too");
+        // Another plinth (another open file description) is excluded as well,
+        // even though plinth itself opened and closed the state file since.
+        let _ = b.read("default").unwrap();
+        let mut other = LocalBackend::new(dir.path());
+        assert!(other.lock("default", LockInfo::new("OperationTypeApply"), Duration::ZERO).is_err());
+        b.unlock("default", &id).unwrap();
+        assert!(!dir.path().join(".terraform.tfstate.lock.info").exists());
+        drop(terraform_style_lock(&path).unwrap());
+    }
+
+    #[test]
+    fn a_lock_on_a_missing_state_creates_no_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = LocalBackend::new(dir.path());
+        fs::write(b.backup_path("default"), "{}").unwrap();
+        let id = b.lock("default", LockInfo::new("OperationTypePlan"), Duration::ZERO).unwrap();
+        assert!(b.read("default").unwrap().is_none(), "the empty file the lock made is no state");
+        b.unlock("default", &id).unwrap();
+        assert!(!b.state_path("default").exists(), "the empty state file the lock created is removed");
     }
 }
