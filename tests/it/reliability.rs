@@ -276,3 +276,65 @@ fn recovery_configures_providers_the_config_no_longer_uses() {
     assert!(plan.stdout.contains("aws_vpc.gone: the interrupted create made no object"), "{}", plan.stdout);
     assert!(!d.path().join("terraform.tfstate.journal").exists(), "the resolved journal is removed");
 }
+
+/// Issue 18: an apply killed on working copy A leaves its journal there
+/// (`.terraform/`, the s3 backend keeps none beside the state); the lock is
+/// released and working copy B applies everything, writing newer state. A's
+/// next `plan` must not replay its stale records onto B's state: the journal
+/// is set aside and the state is unchanged, byte for byte.
+#[test]
+fn kill_test_a_stale_journal_from_another_working_copy_is_never_replayed() {
+    use crate::s3_backend::{backend_block, endpoint, get_object, lock_id, new_bucket};
+    use crate::support::Dir;
+    let Some(hp) = endpoint() else { return };
+    let bucket = new_bucket(&hp);
+    let mut config = backend_block(&bucket, "    use_lockfile = true\n");
+    config += "resource \"terraform_data\" \"r\" {\n  count = 3000\n  input = \"value ${count.index}\"\n}\n";
+    let a = Dir::with(&[("main.tf", &config)]);
+    let b = Dir::with(&[("main.tf", &config)]);
+    a.run(&["init"]).ok();
+    b.run(&["init"]).ok();
+    let journal = a.path().join(".terraform/journal-default.jsonl");
+    // Kill A's apply once its journal holds results.
+    let mut killed = false;
+    for _attempt in 0..3 {
+        let mut child = a.command(&["apply", "-auto-approve"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn plinth");
+        let started = Instant::now();
+        loop {
+            let records = std::fs::read(&journal).map(|j| j.iter().filter(|&&c| c == b'\n').count()).unwrap_or(0);
+            if records > 200 {
+                let _ = child.kill();
+                let _ = child.wait();
+                killed = true;
+                break;
+            }
+            if child.try_wait().expect("wait").is_some() || started.elapsed() > Duration::from_secs(120) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if killed {
+            break;
+        }
+        // It finished first: start over from no state.
+        a.run(&["destroy", "-auto-approve"]).ok();
+    }
+    assert!(killed, "the apply always finished before it could be killed");
+    assert!(journal.exists(), "the killed apply left its journal");
+    // B: the killed run's lock is still there; release it and apply.
+    let locked = b.run(&["apply", "-auto-approve"]);
+    assert_eq!(locked.code, 1, "B applied under A's lock\n{}\n{}", locked.stdout, locked.stderr);
+    b.run(&["force-unlock", &lock_id(&locked)]).ok();
+    let applied = b.run(&["apply", "-auto-approve"]).ok();
+    assert!(applied.stdout.contains("Apply complete!"), "{}", applied.stdout);
+    let newer = get_object(&hp, &bucket, "app/terraform.tfstate").expect("B's state");
+    // A plans: the journal is stale, kept aside, and nothing is written.
+    let plan = a.run(&["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(plan.code, 0, "A's plan of B's state\n{}\n{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("Stale intent journal set aside"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("Recovered an interrupted run"), "{}", plan.stdout);
+    assert_eq!(get_object(&hp, &bucket, "app/terraform.tfstate").expect("state"), newer, "A's plan changed B's state");
+    assert!(!journal.exists() && a.path().join(".terraform/journal-default.jsonl.stale-1").exists());
+}

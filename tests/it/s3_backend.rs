@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::support::{Dir, Run};
 
-fn endpoint() -> Option<String> {
+pub(crate) fn endpoint() -> Option<String> {
     let url = std::env::var("AWS_ENDPOINT_URL").ok().filter(|u| !u.is_empty());
     let required = std::env::var("PLINTH_MOTO").is_ok_and(|v| v == "1");
     let hostport = url.as_deref().map(|u| u.trim_start_matches("http://").trim_end_matches('/').to_string());
@@ -47,7 +47,7 @@ fn http(hostport: &str, method: &str, path: &str, service: &str, headers: &[(&st
     (status, resp[head_end + 4..].to_vec())
 }
 
-fn new_bucket(hp: &str) -> String {
+pub(crate) fn new_bucket(hp: &str) -> String {
     let name = format!("plinth-it-{}", uuid_like());
     let (code, body) = http(hp, "PUT", &format!("/{name}"), "s3", &[], b"");
     assert_eq!(code, 200, "create bucket: {}", String::from_utf8_lossy(&body));
@@ -69,7 +69,7 @@ fn new_table(hp: &str, name: &str) {
     assert_eq!(code, 200, "create table: {}", String::from_utf8_lossy(&out));
 }
 
-fn get_object(hp: &str, bucket: &str, key: &str) -> Option<String> {
+pub(crate) fn get_object(hp: &str, bucket: &str, key: &str) -> Option<String> {
     let (code, body) = http(hp, "GET", &format!("/{bucket}/{key}"), "s3", &[], b"");
     (code == 200).then(|| String::from_utf8_lossy(&body).into_owned())
 }
@@ -80,7 +80,7 @@ fn uuid_like() -> String {
     format!("{:x}{:x}", n, std::process::id())
 }
 
-fn backend_block(bucket: &str, extra: &str) -> String {
+pub(crate) fn backend_block(bucket: &str, extra: &str) -> String {
     format!("terraform {{\n  backend \"s3\" {{\n    bucket = \"{bucket}\"\n    key = \"app/terraform.tfstate\"\n    region = \"us-east-1\"\n    use_path_style = true\n{extra}  }}\n}}\n")
 }
 
@@ -128,7 +128,7 @@ fn spawn_holding(d: &Dir, args: &[&str], hold: &str) -> Child {
     child
 }
 
-fn lock_id(r: &Run) -> String {
+pub(crate) fn lock_id(r: &Run) -> String {
     let line = r.stderr.lines().find(|l| l.trim_start().starts_with("ID:")).unwrap_or_else(|| panic!("no lock ID in:\n{}", r.stderr));
     line.trim_start().trim_start_matches("ID:").trim().to_string()
 }
