@@ -165,7 +165,7 @@ impl Fixture {
         };
         let mut out = render_plan(&plan, &loaded.files, &loaded.dir);
         let before = self.mock.calls().len();
-        let mut sink = MemorySink::default();
+        let mut sink = MemorySink;
         let cancel = AtomicBool::new(false);
         // One operation at a time: the calls' order is then the scheduler's.
         let outcome = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, 1, &mut sink, &mut NoProgress, &cancel));
@@ -263,7 +263,6 @@ fn write_files(dir: &Path, config: &str) {
     }
 }
 
-#[derive(Default)]
 struct MemorySink;
 
 impl StateSink for MemorySink {
@@ -394,7 +393,7 @@ pub fn render_plan(plan: &Plan, files: &Files, dir: &Path) -> String {
             notes.push(format!("deferred: {d}"));
         }
         if !c.requires_replace.is_empty() {
-            let paths: Vec<String> = c.requires_replace.iter().map(|p| path_text(p)).collect();
+            let paths: Vec<String> = c.requires_replace.iter().map(path_text).collect();
             notes.push(format!("replace forced by {}", paths.join(", ")));
         }
         if !notes.is_empty() {

@@ -13,6 +13,8 @@ mod deferral;
 mod expansion;
 mod failures;
 mod lifecycle;
+mod more;
 mod moved;
+mod ordering;
 mod orphans;
 mod refresh;
