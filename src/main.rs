@@ -7,6 +7,7 @@ mod commands;
 mod encryption;
 mod hclfmt;
 mod interrupt;
+mod plugins;
 mod ui;
 mod workdir;
 
@@ -47,6 +48,9 @@ fn main() {
 /// thousands of resources, and other exit handlers that only free memory.
 fn exit_now(code: u8) -> ! {
     use std::io::Write;
+    // Plugin provider processes end with plinth (they would also be killed
+    // by the kernel, but a graceful stop lets them clean up).
+    plinth_provider_plugin::stop_all();
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     // SAFETY: `_exit` ends the process without running exit handlers; none

@@ -282,6 +282,12 @@ impl Workdir {
         }
         p.set_functions(functions);
         p.add_lazy("aws", plinth_provider_aws::SOURCE, || Arc::new(plinth_provider_aws::AwsProvider::new()));
+        // Plugin providers: every other required provider (and built-in
+        // addresses the user opted out of); an invalid source address is
+        // reported by `init`.
+        if let Ok(reqs) = crate::plugins::requirements(&self.tree) {
+            crate::plugins::register(&mut p, &self.dir, &reqs);
+        }
         p
     }
 }

@@ -119,10 +119,54 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
             ui::bold(&format!("Successfully configured the backend {:?}! plinth will automatically\nuse this backend unless the backend configuration changes.", spec.kind), color)
         );
     }
-    println!("\nInitializing provider plugins...\n");
-    println!("{}", ui::bold("plinth has been successfully initialized!", color));
+    println!("\nInitializing provider plugins...");
+    if let Err(code) = init_providers(&wd, dir, args.bool("upgrade"), color) {
+        return code;
+    }
+    println!("\n{}", ui::bold("plinth has been successfully initialized!", color));
     ui::print_diags(&wd.files, &diags, color);
     0
+}
+
+/// Installs the plugin providers the configuration requires and writes the
+/// dependency lock file (built-in providers need neither).
+fn init_providers(wd: &workdir::Workdir, dir: &Path, upgrade: bool, color: bool) -> Result<(), u8> {
+    use plinth_provider_plugin::install;
+    let fail = |summary: &str, detail: &str| {
+        ui::print_diags(&wd.files, &[Diagnostic::error(summary, detail)], color);
+        1
+    };
+    let reqs = crate::plugins::requirements(&wd.tree).map_err(|e| fail("Invalid provider source address", &e))?;
+    // One requirement per address, whatever local names it goes by.
+    let mut by_addr: Vec<install::Requirement> = Vec::new();
+    for r in reqs.into_values() {
+        match by_addr.iter_mut().find(|h| h.addr == r.addr) {
+            Some(h) => {
+                if let Some(c) = r.constraints {
+                    h.constraints = Some(match h.constraints.take() {
+                        Some(have) => format!("{have}, {c}"),
+                        None => c,
+                    });
+                }
+            }
+            None => by_addr.push(r),
+        }
+    }
+    by_addr.sort_by(|a, b| a.addr.cmp(&b.addr));
+    if by_addr.is_empty() {
+        return Ok(());
+    }
+    let had_lock = dir.join(install::LOCK_FILE).exists();
+    let sources = install::sources(dir).map_err(|e| fail("Invalid CLI configuration", &e))?;
+    let mut say = |line: String| println!("{line}");
+    install::init_providers(dir, &sources, &by_addr, upgrade, &mut say).map_err(|e| fail(&e.summary, &e.detail))?;
+    if !had_lock {
+        println!(
+            "\nplinth has created a lock file {} to record the provider\nselections it made above. Include this file in your version control repository\nso that plinth can guarantee to make the same selections by default when\nyou run \"plinth init\" in the future.",
+            ui::bold(install::LOCK_FILE, color)
+        );
+    }
+    Ok(())
 }
 
 fn has_state(b: &mut dyn Backend) -> Result<bool, String> {

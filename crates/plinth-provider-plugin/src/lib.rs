@@ -31,6 +31,7 @@ use plinth_value::{Type, Value};
 
 mod check;
 mod client;
+pub mod install;
 pub mod msgpack;
 mod process;
 pub mod proto;
@@ -231,6 +232,20 @@ impl PluginProvider {
         }
         provider.raw_schema = resp;
         provider
+    }
+
+    /// A provider that could not be found or installed: every call fails
+    /// with this error.
+    pub fn unavailable(address: impl Into<String>, summary: impl Into<String>, detail: impl Into<String>) -> PluginProvider {
+        PluginProvider {
+            address: address.into(),
+            plugin_name: String::new(),
+            running: None,
+            start_error: Some(ProviderError::new(summary, detail)),
+            schema: ProviderSchema::default(),
+            raw_schema: proto::GetProviderSchemaResponse::default(),
+            private: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The protocol major version in use (5 or 6); `None` when not running.
