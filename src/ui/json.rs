@@ -172,7 +172,13 @@ fn resource_change_json(c: &ResourceChange) -> J {
         (_, Some("because of replace_triggered_by")) => Some("replace_by_triggers"),
         (_, Some("as requested")) => Some("replace_by_request"),
         (Action::DeleteThenCreate | Action::CreateThenDelete, _) => Some("replace_because_cannot_update"),
+        // The walk's wordings of why an orphan goes (`Walk::orphan_reason`).
+        (Action::Delete, Some(r)) if r.starts_with("because index ") => Some("delete_because_count_index"),
+        (Action::Delete, Some(r)) if r.starts_with("because key ") => Some("delete_because_each_key"),
+        (Action::Delete, Some(r)) if r.starts_with("because resource ") => Some("delete_because_wrong_repetition"),
+        (Action::Delete, Some(r)) if r.starts_with("because module.") => Some("delete_because_no_module"),
         (Action::Delete, Some(_)) => Some("delete_because_no_resource_config"),
+        (Action::Read, Some("because of depends_on")) => Some("read_because_dependency_pending"),
         (Action::Read, _) => Some("read_because_config_unknown"),
         _ => None,
     };

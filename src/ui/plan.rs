@@ -69,7 +69,11 @@ fn comment(out: &mut String, c: &ResourceChange, cause: Cause, p: &Paint) {
         Action::Create => head(out, format_args!(" will be created")),
         Action::Read => {
             head(out, format_args!(" will be read during apply"));
-            out.push_str("\n  # (config refers to values not yet known)");
+            if c.reason.as_deref() == Some("because of depends_on") {
+                out.push_str("\n  # (depends on a resource or a module with changes pending)");
+            } else {
+                out.push_str("\n  # (config refers to values not yet known)");
+            }
         }
         Action::Update if cause == Cause::Drift => head(out, format_args!(" has changed")),
         Action::Update => head(out, format_args!(" will be updated in-place")),

@@ -879,7 +879,8 @@ impl<'a> Walk<'a> {
             }
             if rc.mode == CfgMode::Data {
                 let (cfg_plain, _) = config.clone().unmark_deep();
-                let v = if cfg_plain.is_wholly_known() {
+                let pending = self.depends_on_pending(rc, inst);
+                let v = if cfg_plain.is_wholly_known() && !pending {
                     match provider.read_data_source(&rc.type_name, &cfg_plain).await {
                         Ok(v) => v,
                         Err(e) => {
@@ -902,7 +903,7 @@ impl<'a> Walk<'a> {
                         create_before_destroy: false,
                         schema_version: schema.version,
                         moved_from: None,
-                        reason: None,
+                        reason: pending.then(|| "because of depends_on".to_string()),
                         config: Some(config.clone()),
                         importing: None,
                         deferred: None,
@@ -1089,6 +1090,29 @@ impl<'a> Walk<'a> {
         out
     }
 
+    /// Whether something a data source's `depends_on` names (a resource or a
+    /// module call of its module instance) has changes planned: Terraform
+    /// then reads it during apply, not now.
+    fn depends_on_pending(&self, rc: &ResourceConfig, inst: &ModuleInstance) -> bool {
+        rc.depends_on.iter().filter_map(crate::traversal_text).any(|target| {
+            let call = target.strip_prefix("module.").map(|m| m.split('.').next().unwrap_or(m));
+            self.changes.iter().any(|c| {
+                if c.action == Action::NoOp {
+                    return false;
+                }
+                let m = &c.addr.resource.module;
+                match call {
+                    Some(name) => {
+                        m.steps().len() > inst.steps().len()
+                            && m.steps()[..inst.steps().len()] == *inst.steps()
+                            && m.steps()[inst.steps().len()].name == name
+                    }
+                    None => m == inst && c.addr.resource.resource.to_string() == target,
+                }
+            })
+        })
+    }
+
     /// Orphans: instances in state that configuration no longer claims.
     /// A managed resource whose `count`/`for_each` is unknown until apply:
     /// its instances are planned during apply (see apply.rs), so the plan
@@ -1189,9 +1213,13 @@ impl<'a> Walk<'a> {
             });
             out.insert(name.clone(), OutputChange { before, after, sensitive: o.sensitive });
         }
-        for name in prior_outputs.keys() {
+        // Outputs configuration no longer has are deleted from their prior
+        // value (Terraform: `- x = 1 -> null`).
+        for (name, s) in prior_outputs {
             if !out.contains_key(name) {
-                out.insert(name.clone(), OutputChange { before: Some(Value::dynamic_null()), after: None, sensitive: false });
+                let ty = plinth_value::type_from_json(&s.ty).unwrap_or(Type::Dynamic);
+                let before = object_from_state(&s.value, &ty);
+                out.insert(name.clone(), OutputChange { before: Some(before), after: None, sensitive: s.sensitive });
             }
         }
         out

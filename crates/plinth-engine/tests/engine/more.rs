@@ -100,6 +100,19 @@ output "id" { value = mock_thing.a.id }
 }
 
 #[test]
+fn a_removed_output_leaves_state() {
+    let mut f = Fixture::new();
+    f.apply(r#"output "x" { value = 1 }"#);
+    expect![[r#"
+        output x: 1 -> null
+        plan: 0 to add, 0 to change, 0 to destroy
+        --- apply
+        --- state
+    "#]]
+    .assert_eq(&f.apply(""));
+}
+
+#[test]
 fn conditional_resource_with_count() {
     let mut f = Fixture::new();
     let cfg = |on: bool| {
@@ -202,6 +215,36 @@ resource "mock_net" "n" {
   rule { port = mock_thing.a.size }
   meta { owner = mock_thing.a.id }
 }
+"#,
+    ));
+}
+
+#[test]
+fn a_data_source_depending_on_a_pending_change_is_read_during_apply() {
+    let mut f = Fixture::new();
+    expect![[r#"
+        data.mock_lookup.l: read (because of depends_on)
+        mock_thing.a: create
+            arn = (known after apply)
+            id = (known after apply)
+            name = "a"
+        output v: null -> (known after apply)
+        plan: 1 to add, 0 to change, 0 to destroy
+        --- apply
+        create mock_thing a
+        read-data mock_lookup static
+        --- state
+        mock_thing.a: arn="arn:mock_thing-1" id="mock_thing-1" name="a"
+        output v = "value:static"
+    "#]]
+    .assert_eq(&f.apply(
+        r#"
+resource "mock_thing" "a" { name = "a" }
+data "mock_lookup" "l" {
+  name       = "static"
+  depends_on = [mock_thing.a]
+}
+output "v" { value = data.mock_lookup.l.value }
 "#,
     ));
 }
