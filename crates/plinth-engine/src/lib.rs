@@ -47,6 +47,17 @@ pub type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 /// walks the configuration, and adds deletions for what configuration no
 /// longer has.
 pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result<Plan, Vec<Diagnostic>> {
+    plan_session(ctx, prior, opts).await.map(|(plan, _)| plan)
+}
+
+/// [`plan`], keeping the walk's values: expressions can then be evaluated
+/// against the planned configuration, unknowns and all (`plinth test`
+/// evaluates its assertions so).
+pub async fn plan_session<'a>(
+    ctx: &'a Context<'a>,
+    prior: State,
+    opts: &PlanOptions,
+) -> Result<(Plan, ConsoleSession<'a>), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut state = prior;
     let mut moved_from: BTreeMap<String, String> = BTreeMap::new();
@@ -127,7 +138,7 @@ pub async fn plan(ctx: &Context<'_>, prior: State, opts: &PlanOptions) -> Result
     warnings.extend(diags.into_iter().filter(|d| !d.is_error()));
     let prior_state = std::mem::replace(&mut walk.prior, State::new());
     let variables = ctx.inputs.clone();
-    Ok(Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables, imports })
+    Ok((Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables, imports }, ConsoleSession { walk }))
 }
 
 /// The graph's nodes with their levels, level by level: a node's level is one
@@ -228,7 +239,7 @@ fn removed_forget(ctx: &Context<'_>) -> FastSet<String> {
 }
 
 /// Static text of a `moved`/`removed` address expression.
-pub(crate) fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
+pub fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
     let (root, steps) = e.as_traversal()?;
     let mut s = root.name.clone();
     for st in steps {
@@ -348,6 +359,44 @@ impl<'a> ConsoleSession<'a> {
         let mut ev = plinth_lang::Evaluator::new(&scope, self.walk.call_ctx(0, false));
         ev.eval(e)
     }
+
+    /// Evaluates an expression in the root module, asking `extra` first about
+    /// each reference (`plinth test` adds `run.…` and `output.…`); `None`
+    /// from it leaves the reference to the module's scope. `planning`: the
+    /// values are a plan's, so functions such as `timestamp` are unknown.
+    pub fn eval_with(
+        &self,
+        e: &plinth_syntax::ast::Expr,
+        extra: &dyn ExtraRefs,
+        planning: bool,
+    ) -> Result<plinth_value::Value, plinth_lang::EvalError> {
+        struct Layered<'s, S> {
+            inner: S,
+            extra: &'s dyn ExtraRefs,
+        }
+        impl<S: plinth_lang::Scope> plinth_lang::Scope for Layered<'_, S> {
+            fn reference(
+                &self,
+                root: &plinth_syntax::ast::Ident,
+                attrs: &[&plinth_syntax::ast::Ident],
+            ) -> Result<(plinth_value::Value, usize), plinth_lang::EvalError> {
+                self.extra.reference(root, attrs).unwrap_or_else(|| self.inner.reference(root, attrs))
+            }
+        }
+        let root = plinth_state::ModuleInstance::root();
+        let scope = Layered { inner: self.walk.scope(0, &root), extra };
+        let mut ev = plinth_lang::Evaluator::new(&scope, self.walk.call_ctx(0, planning));
+        ev.eval(e)
+    }
+}
+
+/// References a caller resolves before the module's scope does (see [`ConsoleSession::eval_with`]).
+pub trait ExtraRefs {
+    fn reference(
+        &self,
+        root: &plinth_syntax::ast::Ident,
+        attrs: &[&plinth_syntax::ast::Ident],
+    ) -> Option<Result<(plinth_value::Value, usize), plinth_lang::EvalError>>;
 }
 
 /// Resolves operations an interrupted run left unfinished (intents with no

@@ -1,0 +1,11 @@
+run "too_long" {
+  command = plan
+
+  variables {
+    name = "much-too-long"
+  }
+}
+
+run "skipped" {
+  command = plan
+}

@@ -1,0 +1,9 @@
+run "no_failure" {
+  command = plan
+
+  expect_failures = [var.name]
+}
+
+run "next" {
+  command = plan
+}

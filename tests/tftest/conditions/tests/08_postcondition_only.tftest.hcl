@@ -1,0 +1,13 @@
+run "cursed_plan" {
+  command = plan
+
+  variables {
+    size = 5
+  }
+
+  expect_failures = [terraform_data.sized]
+}
+
+run "after" {
+  command = plan
+}

@@ -1,0 +1,6 @@
+run "broken" {
+  command = plan
+  assert {
+    condition = 
+  }
+}
