@@ -866,7 +866,8 @@ fn checkable_spans(tree: &ConfigTree, t: &str) -> Option<Vec<Span>> {
     let m = &tree.root().module;
     let t = t.split('[').next().unwrap_or(t);
     if let Some(n) = t.strip_prefix("var.") {
-        return m.variables.get(n).map(|v| v.validations.iter().map(|c| c.condition.span).collect());
+        // A failed validation names the declaration (or the value's origin).
+        return m.variables.get(n).map(|v| v.validations.iter().map(|c| c.condition.span).chain([v.span]).collect());
     }
     if let Some(n) = t.strip_prefix("output.") {
         return m.outputs.get(n).map(|o| o.preconditions.iter().map(|c| c.condition.span).collect());
