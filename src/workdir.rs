@@ -8,12 +8,10 @@ use std::sync::Arc;
 use plinth_engine::graph::Graph;
 use plinth_engine::tree::{load_tree, ConfigTree};
 use plinth_engine::Providers;
-use plinth_lang::functions::CallCtx;
-use plinth_lang::{EvalError, Evaluator, Scope};
+use plinth_lang::EvalError;
 use plinth_state::{Backend, DEFAULT_WORKSPACE};
-use plinth_syntax::ast::Ident;
 use plinth_syntax::{Diagnostic, Files};
-use plinth_value::{Type, Value};
+use plinth_value::Value;
 
 use crate::args::Args;
 use crate::backend_config::{self, BackendSpec};
@@ -135,17 +133,16 @@ impl Workdir {
         let mut out = BTreeMap::new();
         let mut diags = Vec::new();
         let root_vars = self.tree.root().module.variables.clone();
-        let literal = |name: &str| root_vars.get(name).is_none_or(|v| v.ty.ty.is_primitive() || v.ty.ty == Type::Dynamic);
         for (k, v) in std::env::vars() {
             if let Some(name) = k.strip_prefix("TF_VAR_") {
                 if !root_vars.contains_key(name) {
                     continue;
                 }
-                match self.raw_value(name, &v, literal(name), "<value for var.") {
+                match self.raw_value(name, &v, root_vars.get(name)) {
                     Ok(val) => {
                         out.insert(name.to_string(), val);
                     }
-                    Err(d) => diags.push(d),
+                    Err(d) => diags.extend(d),
                 }
             }
         }
@@ -194,11 +191,11 @@ impl Workdir {
                     ));
                     continue;
                 }
-                match self.raw_value(name, val, literal(name), "<value for var.") {
+                match self.raw_value(name, val, root_vars.get(name)) {
                     Ok(x) => {
                         out.insert(name.to_string(), x);
                     }
-                    Err(d) => diags.push(d),
+                    Err(d) => diags.extend(d),
                 }
             }
         }
@@ -209,20 +206,12 @@ impl Workdir {
         }
     }
 
-    fn raw_value(&mut self, name: &str, text: &str, literal: bool, origin: &str) -> Result<Value, Diagnostic> {
-        if literal {
-            return Ok(Value::string(text));
-        }
-        let id = self.files.add(format!("{origin}{name}>"), text);
-        let (expr, diags) = plinth_syntax::parse_expr(id, self.files.text(id));
-        if let Some(d) = diags.into_iter().find(Diagnostic::is_error) {
-            return Err(d);
-        }
-        const_eval(&expr).map_err(|mut e| e.diags.remove(0))
+    fn raw_value(&mut self, name: &str, text: &str, origin_var: Option<&plinth_config::Variable>) -> Result<Value, Vec<Diagnostic>> {
+        plinth_config::parse_variable_value(&mut self.files, name, text, origin_var)
     }
 
     fn tfvars_file(&mut self, path: &Path, out: &mut BTreeMap<String, Value>, diags: &mut Vec<Diagnostic>) {
-        let text = match std::fs::read_to_string(path) {
+        let text = match std::fs::read(path) {
             Ok(t) => t,
             Err(e) => {
                 diags.push(Diagnostic::error("Failed to read variables file", format!("Error reading {}: {e}", path.display())));
@@ -230,36 +219,20 @@ impl Workdir {
             }
         };
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let id = self.files.add(name.clone(), text);
-        let (body, pd) = if name.ends_with(".json") {
-            plinth_syntax::parse_json_tfvars(id, self.files.text(id))
-        } else {
-            plinth_syntax::parse_file(id, self.files.text(id))
-        };
-        if pd.iter().any(Diagnostic::is_error) {
-            diags.extend(pd);
-            return;
-        }
-        for b in &body.blocks {
-            diags.push(Diagnostic::error("Unexpected block", "Blocks are not allowed here.").with_subject(b.kind.span));
-        }
-        for a in &body.attributes {
-            if !self.tree.root().module.variables.contains_key(&a.name.name) {
+        let (values, file_diags) = plinth_config::parse_values_file(&mut self.files, name.clone(), text);
+        diags.extend(file_diags);
+        for v in values {
+            if !self.tree.root().module.variables.contains_key(&v.name) {
                 diags.push(
                     Diagnostic::warning(
                         "Value for undeclared variable",
-                        format!("The root module does not declare a variable named {:?} but a value was found in file {name:?}. If you meant to use this value, add a \"variable\" block to the configuration.\n\nTo silence these warnings, use TF_VAR_... environment variables to provide certain \"global\" settings to all configurations in your organization. To reduce the verbosity of these warnings, use the -compact-warnings option.", a.name.name),
+                        format!("The root module does not declare a variable named {:?} but a value was found in file {name:?}. If you meant to use this value, add a \"variable\" block to the configuration.\n\nTo silence these warnings, use TF_VAR_... environment variables to provide certain \"global\" settings to all configurations in your organization. To reduce the verbosity of these warnings, use the -compact-warnings option.", v.name),
                     )
-                    .with_subject(a.name.span),
+                    .with_subject(v.name_span),
                 );
                 continue;
             }
-            match const_eval(&a.expr) {
-                Ok(v) => {
-                    out.insert(a.name.name.clone(), v);
-                }
-                Err(e) => diags.extend(e.diags),
-            }
+            out.insert(v.name, v.value);
         }
     }
 
@@ -292,17 +265,8 @@ impl Workdir {
     }
 }
 
-/// A scope with nothing in it: for `.tfvars` and `-var` values.
-struct NoScope;
-
-impl Scope for NoScope {
-    fn reference(&self, root: &Ident, _attrs: &[&Ident]) -> Result<(Value, usize), EvalError> {
-        Err(EvalError::new(Diagnostic::error("Variables not allowed", "Variables may not be used here.").with_subject(root.span)))
-    }
-}
-
+/// A literal value (variable defaults, backend settings): Terraform
+/// evaluates these without a context, so calls and references are errors.
 pub fn const_eval(e: &plinth_syntax::ast::Expr) -> Result<Value, EvalError> {
-    let scope = NoScope;
-    let mut ev = Evaluator::new(&scope, CallCtx::default());
-    ev.eval(e)
+    plinth_lang::eval_literal(e)
 }

@@ -271,18 +271,22 @@ pub fn load_module(dir: &Path, files: &mut Files) -> (Module, Vec<Diagnostic>) {
     for (path, is_ovr) in primaries.into_iter().map(|p| (p, false)).chain(overrides.into_iter().map(|p| (p, true))) {
         let display = path.strip_prefix(std::env::current_dir().unwrap_or_default()).unwrap_or(&path).display().to_string();
         let display = display.strip_prefix("./").map(str::to_string).unwrap_or(display);
-        let text = match std::fs::read_to_string(&path) {
+        let bytes = match std::fs::read(&path) {
             Ok(t) => t,
             Err(_) => {
                 diags.push(Diagnostic::error("Failed to read file", format!("The file {display:?} could not be read.")));
                 continue;
             }
         };
-        let id = files.add(display, text);
+        let (id, encoding) = plinth_syntax::add_source(files, display, bytes);
+        if let Some(d) = encoding {
+            diags.push(d);
+            continue;
+        }
         let (body, pdiags) = if path.to_string_lossy().ends_with(".json") {
             plinth_syntax::parse_json_file(id, files.text(id))
         } else {
-            plinth_syntax::parse_file(id, files.text(id))
+            plinth_syntax::parse_file_in(files, id)
         };
         let had_errors = pdiags.iter().any(Diagnostic::is_error);
         diags.extend(pdiags);
@@ -538,7 +542,14 @@ fn variable(b: &Block, diags: &mut Vec<Diagnostic>) -> Variable {
                 }
                 Err(d) => diags.push(d),
             },
-            "default" => v.default = Some(a.expr.clone()),
+            "default" => {
+                // Terraform evaluates a default without a context: calls and
+                // references are errors here, before any plan.
+                if let Err(e) = plinth_lang::eval_literal(&a.expr) {
+                    diags.extend(e.diags.into_iter().map(|d| d.with_context(format!("variable {:?}", v.name))));
+                }
+                v.default = Some(a.expr.clone())
+            }
             "description" => v.description = string_attr(a, diags),
             "sensitive" => v.sensitive = literal_bool(a, diags),
             "nullable" => v.nullable = literal_bool(a, diags),

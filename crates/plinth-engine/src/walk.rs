@@ -261,7 +261,8 @@ impl<'a> Walk<'a> {
         let value = match raw {
             Some(v) if !(v.is_null() && var.nullable && var.default.is_some() && module != 0) => v,
             _ => match &var.default {
-                Some(d) => self.eval_in(module, inst, planning, d)?,
+                // A literal (the loader rejected calls and references).
+                Some(d) => plinth_lang::eval_literal(d).map_err(eval_err_to_diags)?,
                 None if module == 0 && !var.nullable => {
                     return Err(vec![Diagnostic::error(
                         "Required variable not set",

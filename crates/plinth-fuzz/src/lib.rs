@@ -21,7 +21,9 @@ use plinth_syntax::ast::Ident;
 use plinth_syntax::{Diagnostic, FileId};
 use plinth_value::{display_value, value_to_json_string, Value};
 
+pub mod cli;
 mod gen;
+pub mod hostile;
 pub use gen::{Generator, Rng};
 
 /// `local.*` and `var.*` like the conformance corpus' `context.tf`.
@@ -161,7 +163,24 @@ pub struct Stats {
 
 /// Runs `iterations` generated inputs from `seed` (or until `deadline`),
 /// calling `on_input` before each (for hang reports).
-pub fn fuzz(seed: u64, iterations: u64, deadline: Option<std::time::Instant>, seeds: &[String], mut on_input: impl FnMut(&str)) -> Stats {
+pub fn fuzz(seed: u64, iterations: u64, deadline: Option<std::time::Instant>, seeds: &[String], on_input: impl FnMut(&str)) -> Stats {
+    fuzz_with(seed, iterations, deadline, seeds, false, on_input)
+}
+
+/// [`fuzz`]; with `cli`, every input also goes through the binary's path
+/// ([`cli::run_dir`]) as the value of an output in a scratch module.
+pub fn fuzz_with(
+    seed: u64,
+    iterations: u64,
+    deadline: Option<std::time::Instant>,
+    seeds: &[String],
+    cli: bool,
+    mut on_input: impl FnMut(&str),
+) -> Stats {
+    let scratch = std::env::temp_dir().join(format!("plinth-fuzz-cli-{}", std::process::id()));
+    if cli {
+        let _ = std::fs::create_dir_all(&scratch);
+    }
     let scope = FuzzScope::default();
     let mut g = Generator::new(seed, seeds.to_vec());
     let mut stats = Stats::default();
@@ -175,10 +194,25 @@ pub fn fuzz(seed: u64, iterations: u64, deadline: Option<std::time::Instant>, se
         match run_one(&scope, &input) {
             Outcome::Value => stats.values += 1,
             Outcome::Error => stats.errors += 1,
-            Outcome::Panic(msg) => stats.panics.push((input, msg)),
+            Outcome::Panic(msg) => stats.panics.push((input.clone(), msg)),
+        }
+        if cli {
+            let src = format!("output \"o\" {{\n  value = {input}\n}}\n");
+            if std::fs::write(scratch.join("main.tf"), src).is_ok() {
+                if let Err(p) = catch_unwind(AssertUnwindSafe(|| cli::run_dir(&scratch, &[]))) {
+                    stats.panics.push((format!("[cli] {input}"), panic_message(p)));
+                }
+            }
         }
     }
+    if cli {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
     stats
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "panic".into())
 }
 
 /// Seed expressions: the shared conformance corpus' when it can be read.

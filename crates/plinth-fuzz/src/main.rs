@@ -1,4 +1,11 @@
-//! `plinth-fuzz [--seed N] [--seconds S] [--iterations N] [--corpus FILE]`
+//! `plinth-fuzz [--seed N] [--seconds S] [--iterations N] [--corpus FILE] [--cli]`
+//! `plinth-fuzz --run-dir DIR [--var NAME=VALUE]...`
+//!
+//! `--run-dir` loads and plans one module directory as the binary does
+//! ([`plinth_fuzz::cli::run_dir`]) and prints one line per diagnostic, then
+//! `PLANNED` or `NOT PLANNED`: the hostile corpus runs each case so, in a
+//! process of its own. `--cli` also sends every generated expression through
+//! that path, as an output of a module written to a scratch directory.
 //!
 //! Fuzzes HCL parse + evaluate in-process. Reports the number of executions;
 //! on a panic, prints the input and exits 1. A watchdog reports an input that
@@ -42,6 +49,9 @@ fn main() {
     let mut timeout: u64 = 10;
     let mut max_mib: usize = 2048;
     let mut corpus: Option<std::path::PathBuf> = None;
+    let mut run_dir: Option<std::path::PathBuf> = None;
+    let mut vars: Vec<(String, String)> = Vec::new();
+    let mut cli = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut val = || it.next().unwrap_or_else(|| panic!("{a} needs a value"));
@@ -52,11 +62,26 @@ fn main() {
             "--timeout" => timeout = val().parse().expect("--timeout S"),
             "--max-mib" => max_mib = val().parse().expect("--max-mib N"),
             "--corpus" => corpus = Some(val().into()),
+            "--run-dir" => run_dir = Some(val().into()),
+            "--var" => {
+                let v = val();
+                let (k, x) = v.split_once('=').unwrap_or((v.as_str(), ""));
+                vars.push((k.to_string(), x.to_string()));
+            }
+            "--cli" => cli = true,
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
             }
         }
+    }
+    if let Some(dir) = run_dir {
+        let report = plinth_fuzz::cli::run_dir(&dir, &vars);
+        for d in &report.diags {
+            println!("{}", d.line());
+        }
+        println!("{}", if report.planned { "PLANNED" } else { "NOT PLANNED" });
+        return;
     }
     // Panics are findings reported below, not noise on stderr.
     std::panic::set_hook(Box::new(|_| {}));
@@ -87,7 +112,7 @@ fn main() {
         });
     }
     LIMIT.store(LIVE.load(Ordering::Relaxed) + max_mib * 1024 * 1024, Ordering::Relaxed);
-    let stats = plinth_fuzz::fuzz(seed, iterations, Some(deadline), &seeds, |input| {
+    let stats = plinth_fuzz::fuzz_with(seed, iterations, Some(deadline), &seeds, cli, |input| {
         if let Ok(mut c) = CURRENT.lock() {
             c.clear();
             c.push_str(input);

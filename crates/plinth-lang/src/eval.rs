@@ -58,11 +58,36 @@ pub struct Evaluator<'a> {
     splat_items: Vec<Value>,
     /// Source of templates given to `templatestring`, parsed on the fly.
     pub files: Option<&'a std::cell::RefCell<plinth_syntax::Files>>,
+    /// False for literal values (see [`eval_literal`]): a call is an error.
+    functions: bool,
+    /// Rendering a `templatefile` / `templatestring` template, which may not
+    /// call either again (Terraform's rule; it also bounds the recursion).
+    pub(crate) in_template: bool,
+}
+
+/// A scope with nothing in it: every reference is "Variables not allowed".
+struct NoVariables;
+
+impl Scope for NoVariables {
+    fn reference(&self, root: &Ident, _attrs: &[&Ident]) -> Result<(Value, usize), EvalError> {
+        Err(EvalError::new(Diagnostic::error("Variables not allowed", "Variables may not be used here.").with_subject(root.span)))
+    }
+}
+
+/// Evaluates `e` as HCL does without an evaluation context, the way Terraform
+/// reads values given from outside the configuration (`-var`, `TF_VAR_*`,
+/// `.tfvars`): operators, templates, `for` and conditionals work; a function
+/// call is "Function calls not allowed" and a reference "Variables not
+/// allowed".
+pub fn eval_literal(e: &Expr) -> EvalResult {
+    let mut ev = Evaluator::new(&NoVariables, CallCtx::default());
+    ev.functions = false;
+    ev.eval(e)
 }
 
 impl<'a> Evaluator<'a> {
     pub fn new(scope: &'a dyn Scope, ctx: CallCtx) -> Evaluator<'a> {
-        Evaluator { scope, ctx, locals: Vec::new(), splat_items: Vec::new(), files: None }
+        Evaluator { scope, ctx, locals: Vec::new(), splat_items: Vec::new(), files: None, functions: true, in_template: false }
     }
 
     /// Runs `f` with `name` bound to `v`, shadowing the scope (dynamic-block
@@ -75,7 +100,7 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn eval(&mut self, e: &Expr) -> EvalResult {
-        match &e.kind {
+        plinth_value::deep(|| match &e.kind {
             ExprKind::Null => Ok(Value::dynamic_null()),
             ExprKind::Bool(b) => Ok(Value::bool(*b)),
             ExprKind::Number(text) => Number::parse(text).map(Value::number).ok_or_else(|| {
@@ -119,7 +144,7 @@ impl<'a> Evaluator<'a> {
             ExprKind::Binary { op, lhs, rhs } => self.eval_binary(*op, lhs, rhs, e.span),
             ExprKind::For(fe) => self.eval_for(fe, e.span),
             ExprKind::Parens(inner) => self.eval(inner),
-        }
+        })
     }
 
     // ---- references -------------------------------------------------------
@@ -710,8 +735,19 @@ impl<'a> Evaluator<'a> {
     // ---- function calls ---------------------------------------------------
 
     fn eval_call(&mut self, name: &Ident, args: &[Expr], expand_final: bool, span: Span) -> EvalResult {
+        if !self.functions {
+            return Err(err("Function calls not allowed", "Functions may not be called here.", span));
+        }
         let fname = name.name.strip_prefix("core::").unwrap_or(&name.name);
         match fname {
+            "templatestring" | "templatefile" if self.in_template => {
+                return Err(err(
+                    "Error in function call",
+                    format!("Call to function {fname:?} failed: cannot recursively call {fname} from inside another template function."),
+                    // hcl points at the name and the opening parenthesis.
+                    Span { end: name.span.end + 1, ..name.span }.to(name.span),
+                ));
+            }
             "try" => return self.eval_try(args, expand_final, span),
             "can" => return self.eval_can(args, span),
             "templatestring" => return crate::template::templatestring(self, args, span),

@@ -10,4 +10,4 @@ mod eval;
 pub mod functions;
 mod template;
 
-pub use eval::{binary, equals, get_attr, index, EvalError, EvalResult, Evaluator, Scope};
+pub use eval::{binary, equals, eval_literal, get_attr, index, EvalError, EvalResult, Evaluator, Scope};

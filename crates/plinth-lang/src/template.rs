@@ -73,6 +73,7 @@ fn render(ev: &Evaluator, text: &str, origin: &str, vars: Value, template_param:
     }
     let scope = VarsScope { vars, origin: origin.to_string(), files: RefCell::new(files) };
     let mut inner = Evaluator::new(&scope, ev.ctx.clone());
+    inner.in_template = true;
     let result = match &expr.kind {
         ExprKind::Template(parts) => inner.eval_template(parts, expr.span),
         _ => inner.eval(&expr),
@@ -191,6 +192,10 @@ pub(crate) fn templatefile(ev: &mut Evaluator, vals: Vec<Value>, args: &[Expr], 
         Err(ce) => return Err(arg_error("path", ce.message, path_span)),
     };
     let full = if std::path::Path::new(&path).is_absolute() { path.clone().into() } else { ev.ctx.base_dir.join(&path) };
+    // A device or FIFO is never read (a FIFO's open would block).
+    if std::fs::metadata(&full).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Err(arg_error("path", format!("failed to read file: {path} is not a regular file (a device, FIFO or socket)"), path_span));
+    }
     let text = std::fs::read_to_string(&full).map_err(|_| {
         arg_error("path", format!("no file exists at {}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource", full.display()), path_span)
     })?;

@@ -33,17 +33,22 @@ fn block_labels(kind: &str) -> Option<usize> {
 }
 
 pub(crate) fn parse_json_file(file: FileId, src: &str) -> (Body, Vec<Diagnostic>) {
-    parse(file, src, true)
+    parse(file, "", src, true)
 }
 
 /// Every top-level property is an attribute (for `.tfvars.json`, where names
-/// such as `data` or `module` are just variable names).
-pub(crate) fn parse_json_attributes(file: FileId, src: &str) -> (Body, Vec<Diagnostic>) {
-    parse(file, src, false)
+/// such as `data` or `module` are just variable names), and every string is
+/// literal text: HCL reads JSON strings as templates only when they are
+/// evaluated with a context, which variable values never are. A property set
+/// twice is an error ("Duplicate attribute definition"; the first is kept).
+pub(crate) fn parse_json_attributes(file: FileId, name: &str, src: &str) -> (Body, Vec<Diagnostic>) {
+    parse(file, name, src, false)
 }
 
-fn parse(file: FileId, src: &str, blocks: bool) -> (Body, Vec<Diagnostic>) {
-    let mut r = Reader { src, b: src.as_bytes(), pos: 0, file, diags: Vec::new(), depth: 0 };
+fn parse(file: FileId, name: &str, src: &str, blocks: bool) -> (Body, Vec<Diagnostic>) {
+    let mut r = Reader { src, b: src.as_bytes(), pos: 0, file, diags: Vec::new(), depth: 0, literal: !blocks };
+    let mut seen: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
+    let ranges = crate::parser::RangeText::new(name, src);
     let mut body = Body { attributes: vec![], blocks: vec![], span: Span::new(file, 0, src.len()) };
     r.ws();
     let root = r.value();
@@ -68,6 +73,20 @@ fn parse(file: FileId, src: &str, blocks: bool) -> (Body, Vec<Diagnostic>) {
                             Some(n) => {
                                 let kind = Ident { name: prop.key.clone(), span: Span::new(file, prop.key_start, prop.key_end) };
                                 r.blocks(&kind, &prop.value, n, &mut Vec::new(), &mut body.blocks);
+                            }
+                            None if !blocks => {
+                                if let Some(&(start, end)) = seen.get(&prop.key) {
+                                    let at = ranges.of(start, end);
+                                    r.err(
+                                        "Duplicate attribute definition",
+                                        format!("The argument {:?} was already set at {at}.", prop.key),
+                                        prop.key_start,
+                                        prop.key_end,
+                                    );
+                                    continue;
+                                }
+                                seen.insert(prop.key.clone(), (prop.key_start, prop.value.end));
+                                body.attributes.push(r.attribute(prop))
                             }
                             None => body.attributes.push(r.attribute(prop)),
                         }
@@ -117,6 +136,8 @@ struct Reader<'a> {
     file: FileId,
     diags: Vec<Diagnostic>,
     depth: usize,
+    /// Strings are literal text, not templates (`.tfvars.json`).
+    literal: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -496,13 +517,19 @@ impl<'a> Reader<'a> {
                     ExprKind::Number(text.to_string())
                 }
             }
+            JK::Str(s, _) if self.literal => ExprKind::Template(vec![TemplatePart::Literal(s.clone())]),
             JK::Str(s, map) => return self.template(s, map, span),
             JK::Arr(items) => ExprKind::Tuple(items.iter().map(|i| self.expr(i)).collect()),
             JK::Obj(props) => ExprKind::Object(
                 props
                     .iter()
                     .map(|p| {
-                        let key = self.template(&p.key, &p.key_map, self.sp(p.key_start, p.key_end));
+                        let key_span = self.sp(p.key_start, p.key_end);
+                        let key = if self.literal {
+                            Expr::new(ExprKind::Template(vec![TemplatePart::Literal(p.key.clone())]), key_span)
+                        } else {
+                            self.template(&p.key, &p.key_map, key_span)
+                        };
                         ObjectItem { key: ObjectKey::Expr(key), value: self.expr(&p.value) }
                     })
                     .collect(),

@@ -29,6 +29,9 @@ const MAX_HEIGHT: usize = 1024;
 pub(crate) struct Parser<'a> {
     src: &'a str,
     file: FileId,
+    /// The file's name as diagnostics show it (in "already set at
+    /// main.tf:1,1-2" details); empty when unknown.
+    name: &'a str,
     pub(crate) pos: usize,
     /// Are newlines significant at the current point?
     nl: bool,
@@ -43,10 +46,44 @@ pub(crate) struct Parser<'a> {
     peeked: Cell<Option<(usize, bool, Tok)>>,
 }
 
-pub(crate) fn parse_file(file: FileId, src: &str) -> (Body, Vec<Diagnostic>) {
+pub(crate) fn parse_file(file: FileId, name: &str, src: &str) -> (Body, Vec<Diagnostic>) {
     let mut p = Parser::new(file, src);
+    p.name = name;
     let body = p.parse_body(None);
     (body, p.diags)
+}
+
+/// `name:line,col-col` (or `name:line,col-line,col`), as hcl's `Range.String`
+/// writes a range in diagnostic details; columns count characters.
+pub(crate) struct RangeText<'s> {
+    name: &'s str,
+    src: &'s str,
+    line_starts: Vec<usize>,
+}
+
+impl<'s> RangeText<'s> {
+    pub(crate) fn new(name: &'s str, src: &'s str) -> RangeText<'s> {
+        let mut line_starts = vec![0];
+        line_starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        RangeText { name, src, line_starts }
+    }
+
+    fn pos(&self, off: usize) -> (usize, usize) {
+        let off = off.min(self.src.len());
+        let line = self.line_starts.partition_point(|&s| s <= off) - 1;
+        let start = self.line_starts[line];
+        (line + 1, self.src.get(start..off).map_or(off - start, |t| t.chars().count()) + 1)
+    }
+
+    pub(crate) fn of(&self, start: usize, end: usize) -> String {
+        let ((l1, c1), (l2, c2)) = (self.pos(start), self.pos(end));
+        let name = self.name;
+        if l1 == l2 {
+            format!("{name}:{l1},{c1}-{c2}")
+        } else {
+            format!("{name}:{l1},{c1}-{l2},{c2}")
+        }
+    }
 }
 
 pub(crate) fn parse_expr(file: FileId, src: &str) -> (Expr, Vec<Diagnostic>) {
@@ -120,7 +157,18 @@ fn binop(kind: T) -> Option<(BinaryOp, u8)> {
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(file: FileId, src: &'a str) -> Parser<'a> {
-        Parser { src, file, pos: 0, nl: true, depth: 0, height: 0, depth_reported: false, diags: Vec::new(), peeked: Cell::new(None) }
+        Parser {
+            src,
+            file,
+            name: "",
+            pos: 0,
+            nl: true,
+            depth: 0,
+            height: 0,
+            depth_reported: false,
+            diags: Vec::new(),
+            peeked: Cell::new(None),
+        }
     }
 
     /// The whole input as template text (no quotes, no backslash escapes).
@@ -328,7 +376,52 @@ impl<'a> Parser<'a> {
             self.leave();
         }
         self.nl = saved_nl;
+        self.reject_redefined(&mut body);
         body
+    }
+
+    /// hclsyntax's "Attribute redefined": an argument set twice in one body
+    /// is an error, and the first definition is the one kept.
+    fn reject_redefined(&mut self, body: &mut Body) {
+        if body.attributes.len() < 2 {
+            return;
+        }
+        let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::with_capacity(body.attributes.len());
+        let mut dups = Vec::new();
+        for (i, a) in body.attributes.iter().enumerate() {
+            match seen.get(a.name.name.as_str()) {
+                Some(first) => dups.push((i, *first)),
+                None => {
+                    seen.insert(&a.name.name, a.name.span);
+                }
+            }
+        }
+        drop(seen);
+        if dups.is_empty() {
+            return;
+        }
+        let ranges = RangeText::new(self.name, self.src);
+        for &(i, first) in &dups {
+            let a = &body.attributes[i];
+            let at = ranges.of(first.start as usize, first.end as usize);
+            self.diags.push(
+                Diagnostic::error(
+                    "Attribute redefined",
+                    format!("The argument {:?} was already set at {at}. Each argument may be set only once.", a.name.name),
+                )
+                .with_subject(a.name.span),
+            );
+        }
+        let mut i = 0;
+        let mut next_dup = dups.iter().map(|d| d.0).peekable();
+        body.attributes.retain(|_| {
+            let drop_it = next_dup.peek() == Some(&i);
+            if drop_it {
+                next_dup.next();
+            }
+            i += 1;
+            !drop_it
+        });
     }
 
     fn parse_body_item(&mut self, ident_tok: Tok, body: &mut Body) {
@@ -1584,17 +1677,24 @@ impl<'a> Parser<'a> {
         }
         for item in items.iter_mut() {
             if let TKind::Lit(s, lines) = &mut item.kind {
-                for &(idx, off) in lines.iter().rev() {
-                    if indent_of(off).is_none() {
+                // One pass that copies the text between the removed indents
+                // (removing them one by one in place would be quadratic).
+                let sb = s.as_bytes();
+                let mut out = String::with_capacity(s.len());
+                let mut copied = 0;
+                for &(idx, off) in lines.iter() {
+                    if indent_of(off).is_none() || idx < copied {
                         continue;
                     }
-                    let sb = s.as_bytes();
                     let mut n = 0;
                     while n < min && idx + n < sb.len() && (sb[idx + n] == b' ' || sb[idx + n] == b'\t') {
                         n += 1;
                     }
-                    s.replace_range(idx..idx + n, "");
+                    out.push_str(&s[copied..idx]);
+                    copied = idx + n;
                 }
+                out.push_str(&s[copied..]);
+                *s = out;
             }
         }
     }

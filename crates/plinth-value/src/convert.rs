@@ -64,200 +64,204 @@ pub fn convert(v: &Value, want: &Type) -> Result<Value, ConvertError> {
 }
 
 fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
-    let got = v.ty();
-    match &v.kind {
-        Kind::Unknown(t) => {
-            let t = if *t == Type::Dynamic { want.clone() } else { convert_type(t, want)? };
-            return Ok(Value::unknown(t));
+    crate::deep(|| {
+        let got = v.ty();
+        match &v.kind {
+            Kind::Unknown(t) => {
+                let t = if *t == Type::Dynamic { want.clone() } else { convert_type(t, want)? };
+                return Ok(Value::unknown(t));
+            }
+            Kind::Null(t) => {
+                let t = if *t == Type::Dynamic { want.clone() } else { convert_type(t, want)? };
+                return Ok(Value::null(t));
+            }
+            _ => {}
         }
-        Kind::Null(t) => {
-            let t = if *t == Type::Dynamic { want.clone() } else { convert_type(t, want)? };
-            return Ok(Value::null(t));
+        if got == *want && !want.has_dynamic() {
+            return Ok(Value { marks: crate::Marks::NONE, ..v.clone() });
         }
-        _ => {}
-    }
-    if got == *want && !want.has_dynamic() {
-        return Ok(Value { marks: crate::Marks::NONE, ..v.clone() });
-    }
-    match want {
-        Type::Dynamic => Ok(v.clone()),
-        Type::String => match &v.kind {
-            Kind::String(_) => Ok(v.clone()),
-            Kind::Number(n) => Ok(Value::string(n.to_string())),
-            Kind::Bool(b) => Ok(Value::string(if *b { "true" } else { "false" })),
-            _ => Err(ConvertError::mismatch(&got, want)),
-        },
-        Type::Number => match &v.kind {
-            Kind::Number(_) => Ok(v.clone()),
-            Kind::String(s) => Number::parse(s).map(Value::number).ok_or_else(|| ConvertError::new("a number is required")),
-            _ => Err(ConvertError::mismatch(&got, want)),
-        },
-        Type::Bool => match &v.kind {
-            Kind::Bool(_) => Ok(v.clone()),
-            // cty accepts "1" and "0" too, and hints at lowercase spellings.
-            Kind::String(s) => match &**s {
-                "true" | "1" => Ok(Value::bool(true)),
-                "false" | "0" => Ok(Value::bool(false)),
-                other => match other.to_lowercase().as_str() {
-                    "true" => Err(ConvertError::new("a bool is required; to convert from string, use lowercase \"true\"")),
-                    "false" => Err(ConvertError::new("a bool is required; to convert from string, use lowercase \"false\"")),
-                    _ => Err(ConvertError::new("a bool is required")),
-                },
+        match want {
+            Type::Dynamic => Ok(v.clone()),
+            Type::String => match &v.kind {
+                Kind::String(_) => Ok(v.clone()),
+                Kind::Number(n) => Ok(Value::string(n.to_string())),
+                Kind::Bool(b) => Ok(Value::string(if *b { "true" } else { "false" })),
+                _ => Err(ConvertError::mismatch(&got, want)),
             },
-            _ => Err(ConvertError::mismatch(&got, want)),
-        },
-        Type::List(et) | Type::Set(et) => {
-            let items = match &v.kind {
-                Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => xs,
-                _ => return Err(ConvertError::mismatch(&got, want)),
-            };
-            let et = if et.has_dynamic() {
-                // Element type from the elements themselves.
-                let tys: Vec<Type> = items.iter().map(Value::ty).collect();
-                let unified = if tys.is_empty() {
-                    (**et).clone()
-                } else {
-                    let u = unify(&tys).ok_or_else(|| ConvertError::mismatch(&got, want))?;
-                    if u == Type::Dynamic && tys.iter().any(|t| *t != Type::Dynamic) {
-                        return Err(ConvertError::mismatch(&got, want));
-                    }
-                    u
+            Type::Number => match &v.kind {
+                Kind::Number(_) => Ok(v.clone()),
+                Kind::String(s) => Number::parse(s).map(Value::number).ok_or_else(|| ConvertError::new("a number is required")),
+                _ => Err(ConvertError::mismatch(&got, want)),
+            },
+            Type::Bool => match &v.kind {
+                Kind::Bool(_) => Ok(v.clone()),
+                // cty accepts "1" and "0" too, and hints at lowercase spellings.
+                Kind::String(s) => match &**s {
+                    "true" | "1" => Ok(Value::bool(true)),
+                    "false" | "0" => Ok(Value::bool(false)),
+                    other => match other.to_lowercase().as_str() {
+                        "true" => Err(ConvertError::new("a bool is required; to convert from string, use lowercase \"true\"")),
+                        "false" => Err(ConvertError::new("a bool is required; to convert from string, use lowercase \"false\"")),
+                        _ => Err(ConvertError::new("a bool is required")),
+                    },
+                },
+                _ => Err(ConvertError::mismatch(&got, want)),
+            },
+            Type::List(et) | Type::Set(et) => {
+                let items = match &v.kind {
+                    Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => xs,
+                    _ => return Err(ConvertError::mismatch(&got, want)),
                 };
-                if **et == Type::Dynamic {
-                    unified
+                let et = if et.has_dynamic() {
+                    // Element type from the elements themselves.
+                    let tys: Vec<Type> = items.iter().map(Value::ty).collect();
+                    let unified = if tys.is_empty() {
+                        (**et).clone()
+                    } else {
+                        let u = unify(&tys).ok_or_else(|| ConvertError::mismatch(&got, want))?;
+                        if u == Type::Dynamic && tys.iter().any(|t| *t != Type::Dynamic) {
+                            return Err(ConvertError::mismatch(&got, want));
+                        }
+                        u
+                    };
+                    if **et == Type::Dynamic {
+                        unified
+                    } else {
+                        convert_type(&unified, et)?
+                    }
                 } else {
-                    convert_type(&unified, et)?
-                }
-            } else {
-                (**et).clone()
-            };
-            let converted = items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| convert(x, &et).map_err(|e| e.at(format!("element {i}"))))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(match want {
-                Type::Set(_) => Value::set(et, converted),
-                _ => Value::list(et, converted),
-            })
-        }
-        Type::Map(et) => {
-            let items = match &v.kind {
-                Kind::Map(_, m) | Kind::Object(m) => m,
-                _ => return Err(ConvertError::mismatch(&got, want)),
-            };
-            let et = if et.has_dynamic() {
-                let tys: Vec<Type> = items.values().map(Value::ty).collect();
-                let unified = if tys.is_empty() {
                     (**et).clone()
-                } else {
-                    let u = unify(&tys).ok_or_else(|| ConvertError::mismatch(&got, want))?;
-                    if u == Type::Dynamic && tys.iter().any(|t| *t != Type::Dynamic) {
-                        return Err(ConvertError::mismatch(&got, want));
-                    }
-                    u
                 };
-                if **et == Type::Dynamic {
-                    unified
+                let converted = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| convert(x, &et).map_err(|e| e.at(format!("element {i}"))))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(match want {
+                    Type::Set(_) => Value::set(et, converted),
+                    _ => Value::list(et, converted),
+                })
+            }
+            Type::Map(et) => {
+                let items = match &v.kind {
+                    Kind::Map(_, m) | Kind::Object(m) => m,
+                    _ => return Err(ConvertError::mismatch(&got, want)),
+                };
+                let et = if et.has_dynamic() {
+                    let tys: Vec<Type> = items.values().map(Value::ty).collect();
+                    let unified = if tys.is_empty() {
+                        (**et).clone()
+                    } else {
+                        let u = unify(&tys).ok_or_else(|| ConvertError::mismatch(&got, want))?;
+                        if u == Type::Dynamic && tys.iter().any(|t| *t != Type::Dynamic) {
+                            return Err(ConvertError::mismatch(&got, want));
+                        }
+                        u
+                    };
+                    if **et == Type::Dynamic {
+                        unified
+                    } else {
+                        convert_type(&unified, et)?
+                    }
                 } else {
-                    convert_type(&unified, et)?
-                }
-            } else {
-                (**et).clone()
-            };
-            let converted = items
-                .iter()
-                .map(|(k, x)| Ok((k.clone(), convert(x, &et).map_err(|e| e.at(format!("element {k:?}")))?)))
-                .collect::<Result<BTreeMap<_, _>, ConvertError>>()?;
-            Ok(Value::map(et, converted))
-        }
-        Type::Tuple(ts) => {
-            let items = match &v.kind {
-                Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => xs,
-                _ => return Err(ConvertError::mismatch(&got, want)),
-            };
-            if items.len() != ts.len() {
-                return Err(ConvertError::mismatch(&got, want));
+                    (**et).clone()
+                };
+                let converted = items
+                    .iter()
+                    .map(|(k, x)| Ok((k.clone(), convert(x, &et).map_err(|e| e.at(format!("element {k:?}")))?)))
+                    .collect::<Result<BTreeMap<_, _>, ConvertError>>()?;
+                Ok(Value::map(et, converted))
             }
-            let converted = items
-                .iter()
-                .zip(ts.iter())
-                .enumerate()
-                .map(|(i, (x, t))| convert(x, t).map_err(|e| e.at(format!("element {i}"))))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Value::tuple(converted))
-        }
-        Type::Object(ot) => {
-            let items = match &v.kind {
-                Kind::Map(_, m) | Kind::Object(m) => m,
-                _ => return Err(ConvertError::mismatch(&got, want)),
-            };
-            let mut out = BTreeMap::new();
-            for (name, at) in &ot.attrs {
-                match items.get(name) {
-                    Some(x) => {
-                        out.insert(name.clone(), convert(x, at).map_err(|e| e.at(format!("attribute {name:?}")))?);
-                    }
-                    None if ot.optional.contains(name) => {
-                        out.insert(name.clone(), Value::null(at.clone()));
-                    }
-                    None => return Err(ConvertError::new(format!("attribute {name:?} is required"))),
+            Type::Tuple(ts) => {
+                let items = match &v.kind {
+                    Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => xs,
+                    _ => return Err(ConvertError::mismatch(&got, want)),
+                };
+                if items.len() != ts.len() {
+                    return Err(ConvertError::mismatch(&got, want));
                 }
+                let converted = items
+                    .iter()
+                    .zip(ts.iter())
+                    .enumerate()
+                    .map(|(i, (x, t))| convert(x, t).map_err(|e| e.at(format!("element {i}"))))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Value::tuple(converted))
             }
-            Ok(Value::object(out))
+            Type::Object(ot) => {
+                let items = match &v.kind {
+                    Kind::Map(_, m) | Kind::Object(m) => m,
+                    _ => return Err(ConvertError::mismatch(&got, want)),
+                };
+                let mut out = BTreeMap::new();
+                for (name, at) in &ot.attrs {
+                    match items.get(name) {
+                        Some(x) => {
+                            out.insert(name.clone(), convert(x, at).map_err(|e| e.at(format!("attribute {name:?}")))?);
+                        }
+                        None if ot.optional.contains(name) => {
+                            out.insert(name.clone(), Value::null(at.clone()));
+                        }
+                        None => return Err(ConvertError::new(format!("attribute {name:?} is required"))),
+                    }
+                }
+                Ok(Value::object(out))
+            }
         }
-    }
+    })
 }
 
 /// Type-level conversion: the type a value of `got` has after converting to
 /// `want` (they differ only where `want` has `dynamic`).
 pub fn convert_type(got: &Type, want: &Type) -> Result<Type, ConvertError> {
-    if got == want || *want == Type::Dynamic {
-        return Ok(if *want == Type::Dynamic { got.clone() } else { want.clone() });
-    }
-    if *got == Type::Dynamic {
-        return Ok(want.clone());
-    }
-    let ok = match (got, want) {
-        (Type::Number | Type::Bool, Type::String) | (Type::String, Type::Number | Type::Bool) => return Ok(want.clone()),
-        (Type::List(g) | Type::Set(g), Type::List(w) | Type::Set(w)) => {
-            let et = convert_type(g, w)?;
-            return Ok(if matches!(want, Type::Set(_)) { Type::set(et) } else { Type::list(et) });
+    crate::deep(|| {
+        if got == want || *want == Type::Dynamic {
+            return Ok(if *want == Type::Dynamic { got.clone() } else { want.clone() });
         }
-        (Type::Tuple(gs), Type::List(w) | Type::Set(w)) => {
-            let et = if gs.is_empty() {
-                (**w).clone()
-            } else {
-                let u = unify(gs).ok_or_else(|| ConvertError::mismatch(got, want))?;
-                convert_type(&u, w)?
-            };
-            return Ok(if matches!(want, Type::Set(_)) { Type::set(et) } else { Type::list(et) });
+        if *got == Type::Dynamic {
+            return Ok(want.clone());
         }
-        (Type::Map(g), Type::Map(w)) => return Ok(Type::map(convert_type(g, w)?)),
-        (Type::Object(go), Type::Map(w)) => {
-            let tys: Vec<Type> = go.attrs.values().cloned().collect();
-            let et = if tys.is_empty() {
-                (**w).clone()
-            } else {
-                let u = unify(&tys).ok_or_else(|| ConvertError::mismatch(got, want))?;
-                convert_type(&u, w)?
-            };
-            return Ok(Type::map(et));
+        let ok = match (got, want) {
+            (Type::Number | Type::Bool, Type::String) | (Type::String, Type::Number | Type::Bool) => return Ok(want.clone()),
+            (Type::List(g) | Type::Set(g), Type::List(w) | Type::Set(w)) => {
+                let et = convert_type(g, w)?;
+                return Ok(if matches!(want, Type::Set(_)) { Type::set(et) } else { Type::list(et) });
+            }
+            (Type::Tuple(gs), Type::List(w) | Type::Set(w)) => {
+                let et = if gs.is_empty() {
+                    (**w).clone()
+                } else {
+                    let u = unify(gs).ok_or_else(|| ConvertError::mismatch(got, want))?;
+                    convert_type(&u, w)?
+                };
+                return Ok(if matches!(want, Type::Set(_)) { Type::set(et) } else { Type::list(et) });
+            }
+            (Type::Map(g), Type::Map(w)) => return Ok(Type::map(convert_type(g, w)?)),
+            (Type::Object(go), Type::Map(w)) => {
+                let tys: Vec<Type> = go.attrs.values().cloned().collect();
+                let et = if tys.is_empty() {
+                    (**w).clone()
+                } else {
+                    let u = unify(&tys).ok_or_else(|| ConvertError::mismatch(got, want))?;
+                    convert_type(&u, w)?
+                };
+                return Ok(Type::map(et));
+            }
+            (Type::Tuple(gs), Type::Tuple(ws)) => gs.len() == ws.len(),
+            (Type::List(_) | Type::Set(_), Type::Tuple(_)) => true,
+            (Type::Object(_) | Type::Map(_), Type::Object(_)) => true,
+            _ => false,
+        };
+        if !ok {
+            return Err(ConvertError::mismatch(got, want));
         }
-        (Type::Tuple(gs), Type::Tuple(ws)) => gs.len() == ws.len(),
-        (Type::List(_) | Type::Set(_), Type::Tuple(_)) => true,
-        (Type::Object(_) | Type::Map(_), Type::Object(_)) => true,
-        _ => false,
-    };
-    if !ok {
-        return Err(ConvertError::mismatch(got, want));
-    }
-    match (got, want) {
-        (Type::Tuple(gs), Type::Tuple(ws)) => {
-            Ok(Type::tuple(gs.iter().zip(ws.iter()).map(|(g, w)| convert_type(g, w)).collect::<Result<_, _>>()?))
+        match (got, want) {
+            (Type::Tuple(gs), Type::Tuple(ws)) => {
+                Ok(Type::tuple(gs.iter().zip(ws.iter()).map(|(g, w)| convert_type(g, w)).collect::<Result<_, _>>()?))
+            }
+            _ => Ok(want.clone()),
         }
-        _ => Ok(want.clone()),
-    }
+    })
 }
 
 /// The single type that all `types` can be converted to, as cty's
@@ -268,89 +272,92 @@ pub fn convert_type(got: &Type, want: &Type) -> Result<Type, ConvertError> {
 /// type converts to. `dynamic` among collections or structural types makes
 /// the result `dynamic`.
 pub fn unify(types: &[Type]) -> Option<Type> {
-    let first = types.first()?;
-    if types.iter().all(|t| t == first) {
-        return Some(first.clone());
-    }
-    let count = |f: fn(&Type) -> bool| types.iter().filter(|t| f(t)).count();
-    let maps = count(|t| matches!(t, Type::Map(_)));
-    let (objects, tuples) = (count(|t| matches!(t, Type::Object(_))), count(|t| matches!(t, Type::Tuple(_))));
-    let dynamics = count(|t| *t == Type::Dynamic);
-    let n = types.len();
-    if objects > 0 && tuples > 0 {
-        return None;
-    }
-    if maps > 0 && objects > 0 && maps + objects + dynamics == n {
-        // objects often hold map data: try a map of everything first
-        let mut etys = Vec::new();
-        for t in types {
-            match t {
-                Type::Map(e) => etys.push((**e).clone()),
-                Type::Object(o) => etys.extend(o.attrs.values().cloned()),
-                _ => {}
+    crate::deep(|| {
+        let first = types.first()?;
+        if types.iter().all(|t| t == first) {
+            return Some(first.clone());
+        }
+        let count = |f: fn(&Type) -> bool| types.iter().filter(|t| f(t)).count();
+        let maps = count(|t| matches!(t, Type::Map(_)));
+        let (objects, tuples) = (count(|t| matches!(t, Type::Object(_))), count(|t| matches!(t, Type::Tuple(_))));
+        let dynamics = count(|t| *t == Type::Dynamic);
+        let n = types.len();
+        if objects > 0 && tuples > 0 {
+            return None;
+        }
+        if maps > 0 && objects > 0 && maps + objects + dynamics == n {
+            // objects often hold map data: try a map of everything first
+            let mut etys = Vec::new();
+            for t in types {
+                match t {
+                    Type::Map(e) => etys.push((**e).clone()),
+                    Type::Object(o) => etys.extend(o.attrs.values().cloned()),
+                    _ => {}
+                }
             }
-        }
-        if let Some(et) = unify(&etys) {
-            let want = Type::map(et);
-            if types.iter().all(|t| can_convert(t, &want)) {
-                return Some(want);
+            if let Some(et) = unify(&etys) {
+                let want = Type::map(et);
+                if types.iter().all(|t| can_convert(t, &want)) {
+                    return Some(want);
+                }
             }
-        }
-    } else if objects > 0 && objects + dynamics == n {
-        if dynamics > 0 {
-            return Some(Type::Dynamic);
-        }
-        let attrs: Vec<&crate::ObjectType> = types.iter().filter_map(|t| if let Type::Object(o) = t { Some(&**o) } else { None }).collect();
-        let same_names =
-            attrs.iter().all(|a| a.attrs.len() == attrs[0].attrs.len() && a.attrs.keys().all(|k| attrs[0].attrs.contains_key(k)));
-        if same_names {
-            let mut out = BTreeMap::new();
-            for name in attrs[0].attrs.keys() {
-                let col: Vec<Type> = attrs.iter().map(|a| a.attrs[name].clone()).collect();
-                out.insert(name.clone(), unify(&col)?);
+        } else if objects > 0 && objects + dynamics == n {
+            if dynamics > 0 {
+                return Some(Type::Dynamic);
             }
-            return Some(Type::object(out));
-        }
-        let etys: Vec<Type> = attrs.iter().flat_map(|a| a.attrs.values().cloned()).collect();
-        let ret = Type::map(unify(&etys)?);
-        return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
-    } else if tuples > 0 && tuples + dynamics == n {
-        if dynamics > 0 {
-            return Some(Type::Dynamic);
-        }
-        let elems: Vec<&[Type]> = types.iter().filter_map(|t| if let Type::Tuple(ts) = t { Some(&ts[..]) } else { None }).collect();
-        if elems.iter().all(|e| e.len() == elems[0].len()) {
-            let mut out = Vec::with_capacity(elems[0].len());
-            for i in 0..elems[0].len() {
-                let col: Vec<Type> = elems.iter().map(|e| e[i].clone()).collect();
-                out.push(unify(&col)?);
+            let attrs: Vec<&crate::ObjectType> =
+                types.iter().filter_map(|t| if let Type::Object(o) = t { Some(&**o) } else { None }).collect();
+            let same_names =
+                attrs.iter().all(|a| a.attrs.len() == attrs[0].attrs.len() && a.attrs.keys().all(|k| attrs[0].attrs.contains_key(k)));
+            if same_names {
+                let mut out = BTreeMap::new();
+                for name in attrs[0].attrs.keys() {
+                    let col: Vec<Type> = attrs.iter().map(|a| a.attrs[name].clone()).collect();
+                    out.insert(name.clone(), unify(&col)?);
+                }
+                return Some(Type::object(out));
             }
-            return Some(Type::tuple(out));
+            let etys: Vec<Type> = attrs.iter().flat_map(|a| a.attrs.values().cloned()).collect();
+            let ret = Type::map(unify(&etys)?);
+            return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
+        } else if tuples > 0 && tuples + dynamics == n {
+            if dynamics > 0 {
+                return Some(Type::Dynamic);
+            }
+            let elems: Vec<&[Type]> = types.iter().filter_map(|t| if let Type::Tuple(ts) = t { Some(&ts[..]) } else { None }).collect();
+            if elems.iter().all(|e| e.len() == elems[0].len()) {
+                let mut out = Vec::with_capacity(elems[0].len());
+                for i in 0..elems[0].len() {
+                    let col: Vec<Type> = elems.iter().map(|e| e[i].clone()).collect();
+                    out.push(unify(&col)?);
+                }
+                return Some(Type::tuple(out));
+            }
+            let etys: Vec<Type> = elems.iter().flat_map(|e| e.iter().cloned()).collect();
+            let ret = Type::list(unify(&etys)?);
+            return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
         }
-        let etys: Vec<Type> = elems.iter().flat_map(|e| e.iter().cloned()).collect();
-        let ret = Type::list(unify(&etys)?);
-        return types.iter().all(|t| can_convert(t, &ret)).then_some(ret);
-    }
-    for i in preference_order(types) {
-        let want = &types[i];
-        if types.iter().all(|t| t == want || can_convert(t, want)) {
-            // A result with `dynamic` inside (`list(dynamic)`) takes the
-            // types the values will have after converting to it: unify
-            // list(dynamic) and tuple([string]) to list(string).
-            if want.has_dynamic() && *want != Type::Dynamic {
-                let after: Vec<Type> = types.iter().map(|t| convert_type(t, want).unwrap_or_else(|_| want.clone())).collect();
-                if after.iter().any(|t| t != want) {
-                    if let Some(refined) = unify(&after) {
-                        if refined != *want && types.iter().all(|t| t == &refined || can_convert(t, &refined)) {
-                            return Some(refined);
+        for i in preference_order(types) {
+            let want = &types[i];
+            if types.iter().all(|t| t == want || can_convert(t, want)) {
+                // A result with `dynamic` inside (`list(dynamic)`) takes the
+                // types the values will have after converting to it: unify
+                // list(dynamic) and tuple([string]) to list(string).
+                if want.has_dynamic() && *want != Type::Dynamic {
+                    let after: Vec<Type> = types.iter().map(|t| convert_type(t, want).unwrap_or_else(|_| want.clone())).collect();
+                    if after.iter().any(|t| t != want) {
+                        if let Some(refined) = unify(&after) {
+                            if refined != *want && types.iter().all(|t| t == &refined || can_convert(t, &refined)) {
+                                return Some(refined);
+                            }
                         }
                     }
                 }
+                return Some(want.clone());
             }
-            return Some(want.clone());
         }
-    }
-    None
+        None
+    })
 }
 
 /// cty's `sortTypes`: a topological order of "more general than".

@@ -13,41 +13,43 @@ pub fn display_value(v: &Value) -> String {
 }
 
 fn format_value(v: &Value, indent: usize, out: &mut String) {
-    if v.is_unknown() {
-        out.push_str("(known after apply)");
-        return;
-    }
-    if v.marks.contains(Marks::SENSITIVE) {
-        out.push_str("(sensitive value)");
-        return;
-    }
-    match &v.kind {
-        Kind::Null(t) => out.push_str(&null_display(t)),
-        Kind::Unknown(_) => unreachable!("handled above"),
-        Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Kind::Number(n) => out.push_str(&n.to_string()),
-        Kind::String(s) => match heredoc(s, indent) {
-            Some(h) => out.push_str(&h),
-            None => out.push_str(&go_quote(s)),
-        },
-        Kind::Tuple(xs) => format_seq(xs, indent, out),
-        Kind::List(_, xs) => {
-            out.push_str("tolist(");
-            format_seq(xs, indent, out);
-            out.push(')');
+    crate::deep(|| {
+        if v.is_unknown() {
+            out.push_str("(known after apply)");
+            return;
         }
-        Kind::Set(_, xs) => {
-            out.push_str("toset(");
-            format_seq(xs, indent, out);
-            out.push(')');
+        if v.marks.contains(Marks::SENSITIVE) {
+            out.push_str("(sensitive value)");
+            return;
         }
-        Kind::Object(m) => format_mapping(m, indent, out),
-        Kind::Map(_, m) => {
-            out.push_str("tomap(");
-            format_mapping(m, indent, out);
-            out.push(')');
+        match &v.kind {
+            Kind::Null(t) => out.push_str(&null_display(t)),
+            Kind::Unknown(_) => unreachable!("handled above"),
+            Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Kind::Number(n) => out.push_str(&n.to_string()),
+            Kind::String(s) => match heredoc(s, indent) {
+                Some(h) => out.push_str(&h),
+                None => out.push_str(&go_quote(s)),
+            },
+            Kind::Tuple(xs) => format_seq(xs, indent, out),
+            Kind::List(_, xs) => {
+                out.push_str("tolist(");
+                format_seq(xs, indent, out);
+                out.push(')');
+            }
+            Kind::Set(_, xs) => {
+                out.push_str("toset(");
+                format_seq(xs, indent, out);
+                out.push(')');
+            }
+            Kind::Object(m) => format_mapping(m, indent, out),
+            Kind::Map(_, m) => {
+                out.push_str("tomap(");
+                format_mapping(m, indent, out);
+                out.push(')');
+            }
         }
-    }
+    })
 }
 
 fn null_display(t: &Type) -> String {
@@ -187,7 +189,7 @@ pub(crate) fn is_go_printable(c: char) -> bool {
 
 /// A type as written in a type constraint: `list(string)`, `object({a=number})`.
 pub fn type_expr_string(t: &Type) -> String {
-    match t {
+    crate::deep(|| match t {
         Type::Dynamic => "dynamic".into(),
         Type::String => "string".into(),
         Type::Number => "number".into(),
@@ -199,7 +201,7 @@ pub fn type_expr_string(t: &Type) -> String {
         Type::Object(o) => {
             format!("object({{{}}})", o.attrs.iter().map(|(k, t)| format!("{k}={}", type_expr_string(t))).collect::<Vec<_>>().join(", "))
         }
-    }
+    })
 }
 
 #[cfg(test)]

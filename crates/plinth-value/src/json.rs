@@ -7,28 +7,30 @@ use crate::{Kind, Number, ObjectType, Type, Value};
 
 /// Terraform's JSON type notation: `"string"`, `["list","string"]`, `["object",{...}]`.
 pub fn json_type(t: &Type) -> serde_json::Value {
-    use serde_json::Value as J;
-    match t {
-        Type::Dynamic => J::String("dynamic".into()),
-        Type::String => J::String("string".into()),
-        Type::Number => J::String("number".into()),
-        Type::Bool => J::String("bool".into()),
-        Type::List(e) => J::Array(vec![J::String("list".into()), json_type(e)]),
-        Type::Set(e) => J::Array(vec![J::String("set".into()), json_type(e)]),
-        Type::Map(e) => J::Array(vec![J::String("map".into()), json_type(e)]),
-        Type::Tuple(ts) => J::Array(vec![J::String("tuple".into()), J::Array(ts.iter().map(json_type).collect())]),
-        Type::Object(o) => {
-            let mut attrs = serde_json::Map::new();
-            for (k, v) in &o.attrs {
-                attrs.insert(k.clone(), json_type(v));
+    crate::deep(|| {
+        use serde_json::Value as J;
+        match t {
+            Type::Dynamic => J::String("dynamic".into()),
+            Type::String => J::String("string".into()),
+            Type::Number => J::String("number".into()),
+            Type::Bool => J::String("bool".into()),
+            Type::List(e) => J::Array(vec![J::String("list".into()), json_type(e)]),
+            Type::Set(e) => J::Array(vec![J::String("set".into()), json_type(e)]),
+            Type::Map(e) => J::Array(vec![J::String("map".into()), json_type(e)]),
+            Type::Tuple(ts) => J::Array(vec![J::String("tuple".into()), J::Array(ts.iter().map(json_type).collect())]),
+            Type::Object(o) => {
+                let mut attrs = serde_json::Map::new();
+                for (k, v) in &o.attrs {
+                    attrs.insert(k.clone(), json_type(v));
+                }
+                let mut parts = vec![J::String("object".into()), J::Object(attrs)];
+                if !o.optional.is_empty() {
+                    parts.push(J::Array(o.optional.iter().map(|k| J::String(k.clone())).collect()));
+                }
+                J::Array(parts)
             }
-            let mut parts = vec![J::String("object".into()), J::Object(attrs)];
-            if !o.optional.is_empty() {
-                parts.push(J::Array(o.optional.iter().map(|k| J::String(k.clone())).collect()));
-            }
-            J::Array(parts)
         }
-    }
+    })
 }
 
 pub fn type_from_json(j: &serde_json::Value) -> Option<Type> {
@@ -87,21 +89,23 @@ fn json_number(n: &Number) -> serde_json::Value {
 /// A wholly known, unmarked value as JSON (numbers at full precision).
 /// Unknown values (which have no JSON form) come out as `null`.
 pub fn value_to_json(v: &Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match &v.kind {
-        Kind::Null(_) | Kind::Unknown(_) => J::Null,
-        Kind::Bool(b) => J::Bool(*b),
-        Kind::Number(n) => json_number(n),
-        Kind::String(s) => J::String(s.to_string()),
-        Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => J::Array(xs.iter().map(value_to_json).collect()),
-        Kind::Map(_, m) | Kind::Object(m) => {
-            let mut out = serde_json::Map::new();
-            for (k, x) in m.iter() {
-                out.insert(k.clone(), value_to_json(x));
+    crate::deep(|| {
+        use serde_json::Value as J;
+        match &v.kind {
+            Kind::Null(_) | Kind::Unknown(_) => J::Null,
+            Kind::Bool(b) => J::Bool(*b),
+            Kind::Number(n) => json_number(n),
+            Kind::String(s) => J::String(s.to_string()),
+            Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => J::Array(xs.iter().map(value_to_json).collect()),
+            Kind::Map(_, m) | Kind::Object(m) => {
+                let mut out = serde_json::Map::new();
+                for (k, x) in m.iter() {
+                    out.insert(k.clone(), value_to_json(x));
+                }
+                J::Object(out)
             }
-            J::Object(out)
         }
-    }
+    })
 }
 
 /// Compact JSON text of a value, as `jsonencode` produces it: Go's
@@ -114,7 +118,7 @@ pub fn value_to_json_string(v: &Value) -> String {
 }
 
 fn write_json(v: &Value, out: &mut String) {
-    match &v.kind {
+    crate::deep(|| match &v.kind {
         Kind::Null(_) | Kind::Unknown(_) => out.push_str("null"),
         Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Kind::Number(n) => out.push_str(&n.to_string()),
@@ -141,7 +145,7 @@ fn write_json(v: &Value, out: &mut String) {
             }
             out.push('}');
         }
-    }
+    })
 }
 
 /// A JSON string literal escaped exactly as Go's `encoding/json` does (HTML-safe).
@@ -175,79 +179,81 @@ pub fn write_json_string(s: &str, out: &mut String) {
 /// `Type::Dynamic` the type is inferred as `jsondecode` does: objects become
 /// objects, arrays tuples, numbers numbers at full precision.
 pub fn value_from_json(j: &serde_json::Value, t: &Type) -> Result<Value, String> {
-    use serde_json::Value as J;
-    if j.is_null() {
-        return Ok(Value::null(t.clone()));
-    }
-    match t {
-        Type::Dynamic => Ok(match j {
-            J::Null => Value::dynamic_null(),
-            J::Bool(b) => Value::bool(*b),
-            J::Number(n) => Value::number(parse_number(&n.to_string())?),
-            J::String(s) => Value::string(s.as_str()),
-            J::Array(xs) => Value::tuple(xs.iter().map(|x| value_from_json(x, &Type::Dynamic)).collect::<Result<_, _>>()?),
-            J::Object(m) => {
-                let mut attrs = BTreeMap::new();
-                for (k, x) in m {
-                    attrs.insert(k.clone(), value_from_json(x, &Type::Dynamic)?);
+    crate::deep(|| {
+        use serde_json::Value as J;
+        if j.is_null() {
+            return Ok(Value::null(t.clone()));
+        }
+        match t {
+            Type::Dynamic => Ok(match j {
+                J::Null => Value::dynamic_null(),
+                J::Bool(b) => Value::bool(*b),
+                J::Number(n) => Value::number(parse_number(&n.to_string())?),
+                J::String(s) => Value::string(s.as_str()),
+                J::Array(xs) => Value::tuple(xs.iter().map(|x| value_from_json(x, &Type::Dynamic)).collect::<Result<_, _>>()?),
+                J::Object(m) => {
+                    let mut attrs = BTreeMap::new();
+                    for (k, x) in m {
+                        attrs.insert(k.clone(), value_from_json(x, &Type::Dynamic)?);
+                    }
+                    Value::object(attrs)
                 }
-                Value::object(attrs)
+            }),
+            Type::String => match j {
+                J::String(s) => Ok(Value::string(s.as_str())),
+                J::Number(n) => Ok(Value::string(n.to_string())),
+                J::Bool(b) => Ok(Value::string(if *b { "true" } else { "false" })),
+                _ => Err("string is required".into()),
+            },
+            Type::Number => match j {
+                J::Number(n) => Ok(Value::number(parse_number(&n.to_string())?)),
+                J::String(s) => Ok(Value::number(parse_number(s)?)),
+                _ => Err("number is required".into()),
+            },
+            Type::Bool => match j {
+                J::Bool(b) => Ok(Value::bool(*b)),
+                J::String(s) if s == "true" => Ok(Value::bool(true)),
+                J::String(s) if s == "false" => Ok(Value::bool(false)),
+                J::String(_) => Err("a bool is required".into()),
+                _ => Err("bool is required".into()),
+            },
+            Type::List(et) | Type::Set(et) => {
+                let xs = j.as_array().ok_or_else(|| "expected delimiter [".to_string())?;
+                let vals = xs.iter().map(|x| value_from_json(x, et)).collect::<Result<Vec<_>, _>>()?;
+                Ok(if matches!(t, Type::List(_)) { Value::list((**et).clone(), vals) } else { Value::set((**et).clone(), vals) })
             }
-        }),
-        Type::String => match j {
-            J::String(s) => Ok(Value::string(s.as_str())),
-            J::Number(n) => Ok(Value::string(n.to_string())),
-            J::Bool(b) => Ok(Value::string(if *b { "true" } else { "false" })),
-            _ => Err("string is required".into()),
-        },
-        Type::Number => match j {
-            J::Number(n) => Ok(Value::number(parse_number(&n.to_string())?)),
-            J::String(s) => Ok(Value::number(parse_number(s)?)),
-            _ => Err("number is required".into()),
-        },
-        Type::Bool => match j {
-            J::Bool(b) => Ok(Value::bool(*b)),
-            J::String(s) if s == "true" => Ok(Value::bool(true)),
-            J::String(s) if s == "false" => Ok(Value::bool(false)),
-            J::String(_) => Err("a bool is required".into()),
-            _ => Err("bool is required".into()),
-        },
-        Type::List(et) | Type::Set(et) => {
-            let xs = j.as_array().ok_or_else(|| "expected delimiter [".to_string())?;
-            let vals = xs.iter().map(|x| value_from_json(x, et)).collect::<Result<Vec<_>, _>>()?;
-            Ok(if matches!(t, Type::List(_)) { Value::list((**et).clone(), vals) } else { Value::set((**et).clone(), vals) })
+            Type::Map(et) => {
+                let m = j.as_object().ok_or_else(|| "expected delimiter {".to_string())?;
+                let mut out = BTreeMap::new();
+                for (k, x) in m {
+                    out.insert(k.clone(), value_from_json(x, et)?);
+                }
+                Ok(Value::map((**et).clone(), out))
+            }
+            Type::Tuple(ts) => {
+                let xs = j.as_array().ok_or_else(|| "expected delimiter [".to_string())?;
+                if xs.len() > ts.len() {
+                    return Err(format!("too many tuple elements (need {})", ts.len()));
+                }
+                if xs.len() < ts.len() {
+                    return Err(format!("not enough tuple elements (need {})", ts.len()));
+                }
+                Ok(Value::tuple(xs.iter().zip(ts.iter()).map(|(x, t)| value_from_json(x, t)).collect::<Result<_, _>>()?))
+            }
+            Type::Object(o) => {
+                let m = j.as_object().ok_or_else(|| "expected delimiter {".to_string())?;
+                let mut out = BTreeMap::new();
+                for (k, x) in m {
+                    let at = o.attrs.get(k).ok_or_else(|| format!("unsupported attribute {}", go_quote(k)))?;
+                    out.insert(k.clone(), value_from_json(x, at)?);
+                }
+                for (k, at) in &o.attrs {
+                    out.entry(k.clone()).or_insert_with(|| Value::null(at.clone()));
+                }
+                Ok(Value::object(out))
+            }
         }
-        Type::Map(et) => {
-            let m = j.as_object().ok_or_else(|| "expected delimiter {".to_string())?;
-            let mut out = BTreeMap::new();
-            for (k, x) in m {
-                out.insert(k.clone(), value_from_json(x, et)?);
-            }
-            Ok(Value::map((**et).clone(), out))
-        }
-        Type::Tuple(ts) => {
-            let xs = j.as_array().ok_or_else(|| "expected delimiter [".to_string())?;
-            if xs.len() > ts.len() {
-                return Err(format!("too many tuple elements (need {})", ts.len()));
-            }
-            if xs.len() < ts.len() {
-                return Err(format!("not enough tuple elements (need {})", ts.len()));
-            }
-            Ok(Value::tuple(xs.iter().zip(ts.iter()).map(|(x, t)| value_from_json(x, t)).collect::<Result<_, _>>()?))
-        }
-        Type::Object(o) => {
-            let m = j.as_object().ok_or_else(|| "expected delimiter {".to_string())?;
-            let mut out = BTreeMap::new();
-            for (k, x) in m {
-                let at = o.attrs.get(k).ok_or_else(|| format!("unsupported attribute {}", go_quote(k)))?;
-                out.insert(k.clone(), value_from_json(x, at)?);
-            }
-            for (k, at) in &o.attrs {
-                out.entry(k.clone()).or_insert_with(|| Value::null(at.clone()));
-            }
-            Ok(Value::object(out))
-        }
-    }
+    })
 }
 
 fn parse_number(s: &str) -> Result<Number, String> {

@@ -21,3 +21,13 @@ pub use json::{json_type, type_from_json, value_from_json, value_to_json, value_
 pub use number::{Number, NumberError};
 pub use types::{ObjectType, Type};
 pub use value::{Kind, Marks, Value};
+
+/// Runs `f` with enough stack for one more level of a recursive walk over a
+/// value or an expression, growing the stack on the heap when little is left
+/// (the `stacker` crate, as rustc does): deeply nested values (jsondecode
+/// reads 10,001 levels, like Terraform) must not overflow a thread's stack,
+/// whatever its size. Costs a comparison of the stack pointer per call.
+#[inline]
+pub fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
+}

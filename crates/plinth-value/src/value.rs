@@ -155,44 +155,50 @@ impl Value {
     }
     /// True when this value or anything inside it carries a mark.
     pub fn has_marks_deep(&self) -> bool {
-        if !self.marks.is_empty() {
-            return true;
-        }
-        match &self.kind {
-            Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => xs.iter().any(Value::has_marks_deep),
-            Kind::Map(_, m) | Kind::Object(m) => m.values().any(Value::has_marks_deep),
-            _ => false,
-        }
+        crate::deep(|| {
+            if !self.marks.is_empty() {
+                return true;
+            }
+            match &self.kind {
+                Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => xs.iter().any(Value::has_marks_deep),
+                Kind::Map(_, m) | Kind::Object(m) => m.values().any(Value::has_marks_deep),
+                _ => false,
+            }
+        })
     }
     /// Union of all marks in this value, nested ones included.
     pub fn marks_deep(&self) -> Marks {
-        let mut m = self.marks;
-        match &self.kind {
-            Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => xs.iter().for_each(|x| m = m.union(x.marks_deep())),
-            Kind::Map(_, xs) | Kind::Object(xs) => xs.values().for_each(|x| m = m.union(x.marks_deep())),
-            _ => {}
-        }
-        m
+        crate::deep(|| {
+            let mut m = self.marks;
+            match &self.kind {
+                Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => xs.iter().for_each(|x| m = m.union(x.marks_deep())),
+                Kind::Map(_, xs) | Kind::Object(xs) => xs.values().for_each(|x| m = m.union(x.marks_deep())),
+                _ => {}
+            }
+            m
+        })
     }
 
     /// Rebuilds the value bottom-up, applying `f` to every node (children first).
     pub fn map_deep(self, f: &mut dyn FnMut(Value) -> Value) -> Value {
-        let marks = self.marks;
-        let kind = match self.kind {
-            Kind::List(t, xs) => Kind::List(t, Arc::new(unwrap_arc(xs).into_iter().map(|x| x.map_deep(f)).collect())),
-            Kind::Set(t, xs) => Kind::Set(t, Arc::new(unwrap_arc(xs).into_iter().map(|x| x.map_deep(f)).collect())),
-            Kind::Tuple(xs) => Kind::Tuple(Arc::new(unwrap_arc(xs).into_iter().map(|x| x.map_deep(f)).collect())),
-            Kind::Map(t, m) => Kind::Map(t, Arc::new(unwrap_arc(m).into_iter().map(|(k, x)| (k, x.map_deep(f))).collect())),
-            Kind::Object(m) => Kind::Object(Arc::new(unwrap_arc(m).into_iter().map(|(k, x)| (k, x.map_deep(f))).collect())),
-            other => other,
-        };
-        f(Value { kind, marks })
+        crate::deep(|| {
+            let marks = self.marks;
+            let kind = match self.kind {
+                Kind::List(t, xs) => Kind::List(t, Arc::new(unwrap_arc(xs).into_iter().map(|x| x.map_deep(f)).collect())),
+                Kind::Set(t, xs) => Kind::Set(t, Arc::new(unwrap_arc(xs).into_iter().map(|x| x.map_deep(f)).collect())),
+                Kind::Tuple(xs) => Kind::Tuple(Arc::new(unwrap_arc(xs).into_iter().map(|x| x.map_deep(f)).collect())),
+                Kind::Map(t, m) => Kind::Map(t, Arc::new(unwrap_arc(m).into_iter().map(|(k, x)| (k, x.map_deep(f))).collect())),
+                Kind::Object(m) => Kind::Object(Arc::new(unwrap_arc(m).into_iter().map(|(k, x)| (k, x.map_deep(f))).collect())),
+                other => other,
+            };
+            f(Value { kind, marks })
+        })
     }
 
     // ---- queries ------------------------------------------------------------
 
     pub fn ty(&self) -> Type {
-        match &self.kind {
+        crate::deep(|| match &self.kind {
             Kind::Null(t) | Kind::Unknown(t) => t.clone(),
             Kind::Bool(_) => Type::Bool,
             Kind::Number(_) => Type::Number,
@@ -202,7 +208,7 @@ impl Value {
             Kind::Map(t, _) => Type::map(t.clone()),
             Kind::Tuple(xs) => Type::tuple(xs.iter().map(Value::ty).collect()),
             Kind::Object(m) => Type::object(m.iter().map(|(k, v)| (k.clone(), v.ty())).collect()),
-        }
+        })
     }
 
     pub fn is_null(&self) -> bool {
@@ -216,12 +222,12 @@ impl Value {
     }
     /// No unknown anywhere inside.
     pub fn is_wholly_known(&self) -> bool {
-        match &self.kind {
+        crate::deep(|| match &self.kind {
             Kind::Unknown(_) => false,
             Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => xs.iter().all(Value::is_wholly_known),
             Kind::Map(_, m) | Kind::Object(m) => m.values().all(Value::is_wholly_known),
             _ => true,
-        }
+        })
     }
 
     pub fn as_bool(&self) -> Option<bool> {

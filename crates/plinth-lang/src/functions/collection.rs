@@ -410,27 +410,36 @@ fn element(_: &CallCtx, a: &[Value]) -> FuncResult {
 
 /// Flattens nested sequences; None when an unknown sequence is met.
 fn flattener(v: &Value, out: &mut Vec<Value>, marks: &mut Marks) -> bool {
-    let (v, m) = top(v);
-    *marks = marks.union(m);
-    let mut known = true;
-    for x in seq(&v) {
-        if x.is_unknown() && x.ty() == Type::Dynamic {
-            known = false;
-        }
-        if !x.is_null() && x.ty().is_list_like() {
-            if x.is_unknown() {
-                known = false;
-                *marks = marks.union(x.marks);
-                continue;
-            }
-            if !flattener(x, out, marks) {
+    plinth_value::deep(|| {
+        let (v, m) = top(v);
+        *marks = marks.union(m);
+        let mut known = true;
+        for x in seq(&v) {
+            // The kinds, not `ty()`: a value's type is as deep as the value, and
+            // computing it at every level made deep inputs quadratic.
+            if matches!(x.kind, Kind::Unknown(Type::Dynamic)) {
                 known = false;
             }
-        } else {
-            out.push(x.clone());
+            let list_like = match &x.kind {
+                Kind::List(..) | Kind::Set(..) | Kind::Tuple(..) => true,
+                Kind::Unknown(t) => t.is_list_like(),
+                _ => false,
+            };
+            if list_like {
+                if x.is_unknown() {
+                    known = false;
+                    *marks = marks.union(x.marks);
+                    continue;
+                }
+                if !flattener(x, out, marks) {
+                    known = false;
+                }
+            } else {
+                out.push(x.clone());
+            }
         }
-    }
-    known
+        known
+    })
 }
 
 fn flatten_type(a: &[Value]) -> Result<Type, FuncError> {

@@ -587,13 +587,13 @@ fn csvdecode(_: &CallCtx, args: &[Value]) -> FuncResult {
 // ---- JSON ------------------------------------------------------------------------
 
 fn has_infinity(v: &Value) -> bool {
-    match &v.kind {
+    plinth_value::deep(|| match &v.kind {
         Kind::Number(n) => n.is_infinite(),
         _ => {
             v.as_seq().map(|xs| xs.iter().any(has_infinity)).unwrap_or(false)
                 || v.as_entries().map(|m| m.values().any(has_infinity)).unwrap_or(false)
         }
-    }
+    })
 }
 
 fn jsonencode(_: &CallCtx, args: &[Value]) -> FuncResult {
@@ -647,6 +647,7 @@ mod go_json {
     }
 
     const EOF: &str = "EOF";
+    const MAX_DEPTH: usize = 10_000;
     const UNEXPECTED_EOF: &str = "unexpected EOF";
 
     fn quote_char(c: u8) -> String {
@@ -702,6 +703,18 @@ mod go_json {
                     b'[' | b'{' => {
                         if !self.value_allowed() {
                             return Err(self.token_error(c));
+                        }
+                        // Go's encoding/json stops at 10,000 levels (jsondecode
+                        // reads 10,001); deeper input is an error, not a deeper
+                        // recursion here.
+                        if self.stack.len() > MAX_DEPTH {
+                            let inner = match self.state {
+                                State::ObjectStart | State::ObjectKey | State::ObjectColon | State::ObjectValue | State::ObjectComma => {
+                                    "object"
+                                }
+                                _ => "tuple",
+                            };
+                            return Err(format!("failed to read {inner} value: invalid character {} exceeded max depth", quote_char(c)));
                         }
                         self.p += 1;
                         self.stack.push(self.state);
@@ -912,6 +925,10 @@ mod go_json {
         }
 
         fn value_for(&mut self, tok: Tok) -> Result<Value, String> {
+            plinth_value::deep(|| self.value_for_inner(tok))
+        }
+
+        fn value_for_inner(&mut self, tok: Tok) -> Result<Value, String> {
             Ok(match tok {
                 Tok::Null => Value::dynamic_null(),
                 Tok::Bool(b) => Value::bool(b),
@@ -1026,7 +1043,7 @@ mod yaml {
         }
 
         fn value_from(&mut self, ev: Event, mark: Marker) -> Result<Value, String> {
-            match ev {
+            plinth_value::deep(|| match ev {
                 Event::Scalar(src, style, anchor, tag) => {
                     if anchor > 0 {
                         *self.pending.entry(anchor).or_default() += 1;
@@ -1105,7 +1122,7 @@ mod yaml {
                 Event::MappingEnd => Err(at(&mark, "expecting value but found end of mapping".into())),
                 Event::SequenceEnd => Err(at(&mark, "expecting value but found end of sequence".into())),
                 other => Err(at(&mark, format!("unexpected parser event {other:?}"))),
-            }
+            })
         }
 
         fn complete(&mut self, anchor: usize, v: &Value) {
@@ -1663,71 +1680,73 @@ mod yaml {
         }
 
         fn node(&mut self, v: &Value, root: bool, mapping: bool, simple_key: bool) -> Result<(), String> {
-            self.root_context = root;
-            self.mapping_context = mapping;
-            self.simple_key_context = simple_key;
-            match &v.kind {
-                Kind::Null(_) => self.scalar("null", Style::Plain),
-                Kind::Unknown(_) => return Err("cannot serialize unknown value as YAML".into()),
-                Kind::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain),
-                Kind::Number(n) => self.scalar(&n.to_string(), Style::Plain),
-                Kind::String(s) => self.scalar(s, if s.contains('\n') { Style::Literal } else { Style::DoubleQuoted }),
-                Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => {
-                    if xs.is_empty() || self.flow_level > 0 {
-                        self.write_indicator("[", true, true, false);
-                        self.increase_indent(true, false);
-                        self.flow_level += 1;
-                        for (i, x) in xs.iter().enumerate() {
-                            if i > 0 {
-                                self.write_indicator(",", false, false, false);
+            plinth_value::deep(|| {
+                self.root_context = root;
+                self.mapping_context = mapping;
+                self.simple_key_context = simple_key;
+                match &v.kind {
+                    Kind::Null(_) => self.scalar("null", Style::Plain),
+                    Kind::Unknown(_) => return Err("cannot serialize unknown value as YAML".into()),
+                    Kind::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain),
+                    Kind::Number(n) => self.scalar(&n.to_string(), Style::Plain),
+                    Kind::String(s) => self.scalar(s, if s.contains('\n') { Style::Literal } else { Style::DoubleQuoted }),
+                    Kind::List(_, xs) | Kind::Set(_, xs) | Kind::Tuple(xs) => {
+                        if xs.is_empty() || self.flow_level > 0 {
+                            self.write_indicator("[", true, true, false);
+                            self.increase_indent(true, false);
+                            self.flow_level += 1;
+                            for (i, x) in xs.iter().enumerate() {
+                                if i > 0 {
+                                    self.write_indicator(",", false, false, false);
+                                }
+                                if self.column > BEST_WIDTH {
+                                    self.write_indent();
+                                }
+                                self.node(x, false, false, false)?;
                             }
-                            if self.column > BEST_WIDTH {
+                            self.flow_level -= 1;
+                            self.pop_indent();
+                            self.write_indicator("]", false, false, false);
+                        } else {
+                            let indentless = self.mapping_context && !self.indention;
+                            self.increase_indent(false, indentless);
+                            for x in xs.iter() {
                                 self.write_indent();
+                                self.write_indicator("-", true, false, true);
+                                self.node(x, false, false, false)?;
                             }
-                            self.node(x, false, false, false)?;
+                            self.pop_indent();
                         }
-                        self.flow_level -= 1;
-                        self.pop_indent();
-                        self.write_indicator("]", false, false, false);
-                    } else {
-                        let indentless = self.mapping_context && !self.indention;
-                        self.increase_indent(false, indentless);
-                        for x in xs.iter() {
-                            self.write_indent();
-                            self.write_indicator("-", true, false, true);
-                            self.node(x, false, false, false)?;
+                    }
+                    Kind::Map(_, m) | Kind::Object(m) => {
+                        if m.is_empty() {
+                            self.write_indicator("{", true, true, false);
+                            self.increase_indent(true, false);
+                            self.pop_indent();
+                            self.write_indicator("}", false, false, false);
+                        } else {
+                            self.increase_indent(false, false);
+                            for (k, x) in m.iter() {
+                                self.write_indent();
+                                let key = Value::string(k.as_str());
+                                let a = analyze(k);
+                                if !a.multiline && k.len() <= 128 {
+                                    self.node(&key, false, true, true)?;
+                                    self.write_indicator(":", false, false, false);
+                                } else {
+                                    self.write_indicator("?", true, false, true);
+                                    self.node(&key, false, true, false)?;
+                                    self.write_indent();
+                                    self.write_indicator(":", true, false, true);
+                                }
+                                self.node(x, false, true, false)?;
+                            }
+                            self.pop_indent();
                         }
-                        self.pop_indent();
                     }
                 }
-                Kind::Map(_, m) | Kind::Object(m) => {
-                    if m.is_empty() {
-                        self.write_indicator("{", true, true, false);
-                        self.increase_indent(true, false);
-                        self.pop_indent();
-                        self.write_indicator("}", false, false, false);
-                    } else {
-                        self.increase_indent(false, false);
-                        for (k, x) in m.iter() {
-                            self.write_indent();
-                            let key = Value::string(k.as_str());
-                            let a = analyze(k);
-                            if !a.multiline && k.len() <= 128 {
-                                self.node(&key, false, true, true)?;
-                                self.write_indicator(":", false, false, false);
-                            } else {
-                                self.write_indicator("?", true, false, true);
-                                self.node(&key, false, true, false)?;
-                                self.write_indent();
-                                self.write_indicator(":", true, false, true);
-                            }
-                            self.node(x, false, true, false)?;
-                        }
-                        self.pop_indent();
-                    }
-                }
-            }
-            Ok(())
+                Ok(())
+            })
         }
 
         fn scalar(&mut self, value: &str, requested: Style) {

@@ -145,12 +145,27 @@ pub(super) fn io_error(op: &str, path: &str, e: &std::io::Error) -> String {
 /// Opens a file as Terraform's `openFile` does; the error is Go's `os.Open` one.
 pub(super) fn open_file(ctx: &CallCtx, path: &str) -> Result<fs::File, String> {
     let full = resolve_path(ctx, path)?;
+    check_readable_kind(&full, path, Marks::NONE)?;
     fs::File::open(&full).map_err(|e| io_error("open", &full, &e))
+}
+
+/// Refuses, before opening (a FIFO's open blocks), what is neither a regular
+/// file nor a directory: Terraform would read a device such as `/dev/zero`
+/// forever and wait on a FIFO for a writer.
+fn check_readable_kind(full: &str, path: &str, marks: Marks) -> Result<(), String> {
+    match fs::metadata(full) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            Err(format!("failed to read file: {} is not a regular file (a device, FIFO or socket)", redact(path, marks)))
+        }
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(file_too_large(path, marks)),
+        _ => Ok(()),
+    }
 }
 
 /// Whole contents of a file, as Terraform's `readFileBytes`.
 pub(super) fn read_file_bytes(ctx: &CallCtx, path: &str, marks: Marks) -> Result<Vec<u8>, String> {
     let full = resolve_path(ctx, path)?;
+    check_readable_kind(&full, path, marks)?;
     let mut f = match fs::File::open(&full) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -161,9 +176,20 @@ pub(super) fn read_file_bytes(ctx: &CallCtx, path: &str, marks: Marks) -> Result
         }
         Err(e) => return Err(io_error("open", &full, &e)),
     };
+    // At most MAX_FILE_BYTES, even if the file grows while it is read.
     let mut buf = Vec::new();
-    f.read_to_end(&mut buf).map_err(|e| format!("failed to read file: {}", io_error("read", &full, &e)))?;
+    (&mut f).take(MAX_FILE_BYTES + 1).read_to_end(&mut buf).map_err(|e| format!("failed to read file: {}", io_error("read", &full, &e)))?;
+    if buf.len() as u64 > MAX_FILE_BYTES {
+        return Err(file_too_large(path, marks));
+    }
     Ok(buf)
+}
+
+/// The largest file the file functions read (1 GiB).
+pub(super) const MAX_FILE_BYTES: u64 = 1 << 30;
+
+fn file_too_large(path: &str, marks: Marks) -> String {
+    format!("failed to read file: {} is larger than 1 GiB, the most plinth reads", redact(path, marks))
 }
 
 // ---- functions ----------------------------------------------------------------------

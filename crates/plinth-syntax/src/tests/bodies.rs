@@ -159,3 +159,30 @@ output "ids" {
     assert_eq!(sx(v), "(splat (values (. terraform_data x)) (. @ id))");
     assert_eq!(&src[v.span.start as usize..v.span.end as usize], "values(terraform_data.x)[*].id");
 }
+
+#[test]
+fn attribute_redefined_is_an_error_and_the_first_is_kept() {
+    let mut files = crate::Files::new();
+    let id = files.add("terraform.tfvars", "o = 1\no = 2\nx {\n  a = 1\n  b = 2\n  a = 3\n}\n");
+    let (b, d) = crate::parse_file_in(&files, id);
+    let msgs: Vec<_> =
+        d.iter().map(|d| (d.summary.as_str(), d.detail.as_str(), files.pos(id, d.subject.unwrap().start as usize).line)).collect();
+    assert_eq!(
+        msgs,
+        [
+            ("Attribute redefined", "The argument \"a\" was already set at terraform.tfvars:4,3-4. Each argument may be set only once.", 6),
+            ("Attribute redefined", "The argument \"o\" was already set at terraform.tfvars:1,1-2. Each argument may be set only once.", 2),
+        ]
+    );
+    assert_eq!(b.attributes.len(), 1);
+    assert_eq!(b.blocks[0].body.attributes.len(), 2);
+}
+
+#[test]
+fn many_redefined_attributes_are_reported_in_linear_time() {
+    let src: String = (0..50_000).map(|i| format!("a = {i}\n")).collect();
+    let t = std::time::Instant::now();
+    let (b, d) = parse_file(F, &src);
+    assert_eq!((b.attributes.len(), d.len()), (1, 49_999));
+    assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+}

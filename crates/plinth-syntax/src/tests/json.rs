@@ -81,12 +81,44 @@ fn escapes_and_spans() {
     assert_eq!(span_text(src, z.span), "z");
 }
 
+fn tfvars_json(src: &str) -> (crate::ast::Body, Vec<crate::Diagnostic>) {
+    let mut files = crate::Files::new();
+    let id = files.add("terraform.tfvars.json", src);
+    parse_json_tfvars(&files, id)
+}
+
 #[test]
 fn tfvars_json_keeps_names() {
-    let (b, d) = parse_json_tfvars(F, r#"{"data": {"a": 1}, "module": "x"}"#);
+    let (b, d) = tfvars_json(r#"{"data": {"a": 1}, "module": "x"}"#);
     assert!(d.is_empty());
     assert_eq!(b.attributes.len(), 2);
     assert!(b.blocks.is_empty());
+}
+
+#[test]
+fn tfvars_json_strings_are_literal_text() {
+    // Terraform reads `.tfvars.json` without an evaluation context: "${...}"
+    // stays text, in values and in object keys.
+    let (b, d) = tfvars_json(r#"{"o": "${upper(\"a\")}", "m": {"${k}": "%{if x}y%{endif}"}}"#);
+    assert!(d.is_empty(), "{d:?}");
+    let lit = |e: &crate::ast::Expr| match &e.kind {
+        ExprKind::Template(p) => matches!(p.as_slice(), [TemplatePart::Literal(_)]),
+        _ => false,
+    };
+    assert!(lit(&b.attributes[0].expr));
+    let ExprKind::Object(items) = &b.attributes[1].expr.kind else { panic!("{:?}", b.attributes[1].expr) };
+    let crate::ast::ObjectKey::Expr(k) = &items[0].key else { panic!() };
+    assert!(lit(k) && lit(&items[0].value));
+}
+
+#[test]
+fn tfvars_json_duplicate_property_is_an_error() {
+    let (b, d) = tfvars_json(r#"{"o": "${upper(\"a\")}", "o": 2}"#);
+    assert_eq!(b.attributes.len(), 1);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].summary, "Duplicate attribute definition");
+    assert_eq!(d[0].detail, "The argument \"o\" was already set at terraform.tfvars.json:1,2-24.");
+    assert_eq!(d[0].subject.map(|s| (s.start, s.end)), Some((25, 28)));
 }
 
 #[test]
