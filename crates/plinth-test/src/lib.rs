@@ -233,7 +233,7 @@ fn cli_variables(opts: &Options, files: &mut Files) -> BTreeMap<String, CliVar> 
         let Ok(text) = std::fs::read_to_string(f) else { continue };
         let id = files.add(f.display().to_string(), text);
         let (body, _) = if f.to_string_lossy().ends_with(".json") {
-            plinth_syntax::parse_json_tfvars(id, files.text(id))
+            plinth_syntax::parse_json_tfvars(files, id)
         } else {
             plinth_syntax::parse_file(id, files.text(id))
         };
