@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::decode::{decode_body, proposed_new};
 use crate::graph::NodeKind;
 use crate::plan::{Action, Plan, PlanMode};
-use crate::statevals::{mark_state_paths, object_from_state, object_to_state_json, prior_object, sensitive_paths};
+use crate::statevals::{object_from_state, object_to_state_json};
 use crate::values::{Expansion, ResourceValues};
 use crate::walk::{apply_ignore_changes, mark_paths, marked_paths, provider_diag, set_instance_repetition, Context, Walk};
 use crate::{FastMap, FastSet};
@@ -493,8 +493,6 @@ fn spawn_apply(
             }
             None => (None, Marks::NONE),
         };
-        // The provider answers unmarked: its result gets the planned marks back.
-        let planned_sens = planned.as_ref().map(sensitive_paths).unwrap_or_default();
         let planned_p = planned.map(|p| p.unmark_deep().0);
         let config_p = config.map(|c| c.unmark_deep().0);
         let result = provider
@@ -506,7 +504,6 @@ fn spawn_apply(
                 operation_token: &token,
             })
             .await;
-        let result = result.map(|v| mark_state_paths(v, &planned_sens));
         let _ = tx.send(Done { node, change, addr, action, result, elapsed: start.elapsed(), token, meta });
     });
 }
@@ -578,7 +575,7 @@ fn start_resource_node(
         for (ik, each) in exp.keys() {
             let addr = abs.instance(ik.clone());
             let change = by_addr.get(&addr).map(|&ci| &plan.changes[ci]);
-            let current = state.current(&addr).map(|o| prior_object(o, &ty));
+            let current = state.current(&addr).map(|o| object_from_state(&o.attributes, &ty));
             let action = change.map(|c| c.action).unwrap_or(if current.is_some() { Action::NoOp } else { Action::Create });
             if matches!(action, Action::NoOp | Action::Delete | Action::Forget) || blocked.contains(&addr) {
                 if let Some(cur) = current {
@@ -638,10 +635,7 @@ fn start_resource_node(
             } else {
                 planned
             };
-            // Schema-sensitive attributes, then the configuration's marks at
-            // their exact paths (`input.pass`, not all of `input`).
-            let _ = &sens;
-            let planned = mark_state_paths(mark_paths(planned, &[], &schema.block), &sensitive_paths(&config));
+            let planned = mark_paths(planned, &sens, &schema.block);
             if action == Action::CreateThenDelete {
                 let old = state.current(&addr).cloned();
                 if let (Some(k), Some(old)) = (state.depose_current(&addr), old) {
@@ -770,7 +764,7 @@ fn finish(
             obj.schema_version = schema_version;
             obj.create_before_destroy = cbd;
             obj.dependencies = deps;
-            obj.sensitive_attributes = sensitive_paths(&v);
+            obj.sensitive_attributes = sensitive_state_paths(&v);
             let recorded = sink.record(&Entry::Set {
                 token: Some(done.token.clone()),
                 addr: done.addr.clone(),
@@ -819,4 +813,16 @@ fn unrecorded(addr: &AbsResourceInstance, id: Option<&str>, e: &str) -> Diagnost
         "Change made but not recorded",
         format!("{addr}{id} was changed by its provider, but the result could not be recorded: {e}. plinth starts no further operations. If the state cannot be written either, the interrupted run must be recovered: run plinth again once the problem is fixed, or import the object."),
     )
+}
+
+fn sensitive_state_paths(v: &Value) -> Vec<plinth_state::model::AttrPath> {
+    let mut out = Vec::new();
+    if let Some(m) = v.as_entries() {
+        for (k, x) in m {
+            if x.marks_deep().contains(Marks::SENSITIVE) {
+                out.push(vec![plinth_state::model::PathStep::GetAttr(k.clone())]);
+            }
+        }
+    }
+    out
 }

@@ -307,7 +307,7 @@ async fn refresh(ctx: &Context<'_>, state: &mut State, diags: &mut Vec<Diagnosti
         let pname = walk::provider_name_from_addr(&paddr).unwrap_or_else(|| walk::provider_local_name(&addr.resource.resource.type_name));
         let Some((p, _)) = ctx.providers.get(&pname) else { continue };
         let ty = p.schema().resources.get(&addr.resource.resource.type_name).map(|s| s.block.implied_type()).unwrap_or(Type::Dynamic);
-        let v = statevals::prior_object(obj, &ty);
+        let v = statevals::object_from_state(&obj.attributes, &ty);
         by_type.entry((pname, addr.resource.resource.type_name.clone())).or_default().push((addr, v));
     }
     for ((pname, type_name), items) in by_type {

@@ -19,7 +19,7 @@ use crate::decode::{decode_body, proposed_new};
 use crate::graph::{Graph, NodeKind};
 use crate::plan::{Action, OutputChange, PlanMode, ResourceChange};
 use crate::providers::Providers;
-use crate::statevals::{object_from_state, prior_object};
+use crate::statevals::object_from_state;
 use crate::tree::{ConfigTree, ModuleId};
 use crate::values::{Expansion, InstanceScope, ResourceValues, Values};
 use crate::{FastMap, FastSet};
@@ -732,7 +732,7 @@ impl<'a> Walk<'a> {
                 };
                 let plan = match (&config, ty) {
                     (Ok(config), Some(ty)) if plans => {
-                        let prior = self.prior.current(&abs.instance(ik.clone())).map(|o| prior_object(o, ty));
+                        let prior = self.prior.current(&abs.instance(ik.clone())).map(|o| object_from_state(&o.attributes, ty));
                         Some(plan_managed(provider, schema, rc, config, prior))
                     }
                     _ => None,
@@ -823,7 +823,7 @@ impl<'a> Walk<'a> {
             // The prior object, unless the provider's plan already has it.
             let prior_obj = match &ahead {
                 Some(Ok(mp)) => mp.prior.clone(),
-                _ => self.prior.current(&addr).map(|o| prior_object(o, &ty)),
+                _ => self.prior.current(&addr).map(|o| object_from_state(&o.attributes, &ty)),
             };
             // What prior state has and configuration claims is no orphan.
             if prior_obj.is_some() {
@@ -927,8 +927,7 @@ impl<'a> Walk<'a> {
             };
             let mut action = match &prior_val {
                 None => Action::Create,
-                // Values decide the action; marks (restored from state) do not.
-                Some(prior) if planned.clone().unmark_deep().0.raw_equal(&prior.clone().unmark_deep().0) => Action::NoOp,
+                Some(prior) if planned.raw_equal(prior) => Action::NoOp,
                 Some(prior) => {
                     if requires_replace.iter().any(|p| path_changed(p, prior, &planned)) {
                         replace_action(rc)
@@ -951,9 +950,7 @@ impl<'a> Walk<'a> {
                 action = replace_action(rc);
                 reason = Some("because of replace_triggered_by".to_string());
             }
-            if action.is_replace()
-                && planned.clone().unmark_deep().0.raw_equal(&prior_val.clone().expect("replace has prior").unmark_deep().0)
-            {
+            if action.is_replace() && planned.raw_equal(prior_val.as_ref().expect("replace has prior")) {
                 // Re-plan as a create so computed attributes become unknown.
                 let fresh = proposed_new(&schema.block, &config_plain, None);
                 if let Ok(r) =
@@ -1181,7 +1178,7 @@ impl<'a> Walk<'a> {
                 .get(&pname)
                 .and_then(|(p, _)| p.schema().resources.get(&addr.resource.resource.type_name).map(|s| s.block.implied_type()))
                 .unwrap_or(Type::Dynamic);
-            let before = prior_object(&obj, &ty);
+            let before = object_from_state(&obj.attributes, &ty);
             let forget = removed_forget.contains(&addr.resource.to_string()) || removed_forget.contains(&addr.to_string());
             let reason = if self.mode == PlanMode::Destroy { None } else { Some(self.orphan_reason(&addr)) };
             self.changes.push(ResourceChange {
@@ -1458,7 +1455,7 @@ impl Walk<'_> {
             let exp = self.expansion(node.module, &inst, true, rc.count.as_ref(), rc.for_each.as_ref()).unwrap_or(Expansion::Unknown);
             for (ik, _) in exp.keys() {
                 if let Some(o) = self.prior.current(&abs.instance(ik.clone())) {
-                    rv.instances.insert(ik, prior_object(o, &ty));
+                    rv.instances.insert(ik, object_from_state(&o.attributes, &ty));
                 }
             }
             rv.expansion = Some(exp);

@@ -18,4 +18,3 @@ mod moved;
 mod ordering;
 mod orphans;
 mod refresh;
-mod sensitive;
