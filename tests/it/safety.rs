@@ -252,20 +252,17 @@ fn a_change_the_journal_cannot_record_stops_the_run_and_is_never_reported_comple
     d.run(&["plan", "-detailed-exitcode"]).ok();
 }
 
-/// Real Terraform 1.15 as a command (`PLINTH_TERRAFORM`, else the session's
-/// wrapper at `/work/shared/tools/terraform`), or `None` (with a notice)
-/// where it is not installed.
+/// Real Terraform 1.15 as a command (`PLINTH_TERRAFORM`), or `None` (with a
+/// notice) where it is not installed.
 fn terraform(dir: &Path, args: &[&str]) -> Option<Command> {
-    let (program, pre): (String, Vec<String>) = match std::env::var("PLINTH_TERRAFORM") {
-        Ok(p) if !p.is_empty() => (p, Vec::new()),
-        _ if Path::new("/tmp/tfvenv/bin/python").exists() && Path::new("/work/shared/tools/terraform").exists() => {
-            ("/tmp/tfvenv/bin/python".into(), vec!["/work/shared/tools/terraform".into()])
-        }
-        _ => {
-            eprintln!("notice: skipping a differential test: Terraform 1.15 is not installed (set PLINTH_TERRAFORM)");
-            return None;
-        }
+    // A command line (`python .../terraform.py`), as scripts/test.sh sets it.
+    let line = std::env::var("PLINTH_TERRAFORM").unwrap_or_default();
+    let mut words = line.split_whitespace().map(str::to_string);
+    let Some(program) = words.next() else {
+        eprintln!("notice: skipping a differential test: Terraform 1.15 is not installed (set PLINTH_TERRAFORM)");
+        return None;
     };
+    let pre: Vec<String> = words.collect();
     let mut c = Command::new(program);
     c.args(pre).args(args).current_dir(dir).env("TF_CLI_CONFIG_FILE", "/dev/null").env("TF_IN_AUTOMATION", "1");
     Some(c)
