@@ -19,3 +19,4 @@ mod ordering;
 mod orphans;
 mod refresh;
 mod sensitive;
+mod targeting;
