@@ -8,6 +8,7 @@
 
 mod module;
 mod typeexpr;
+pub mod version;
 
 pub use module::{
     literal_string, load_module, CheckBlock, Condition, Lifecycle, Local, Module, ModuleCall, Moved, Output, ProviderConfig, Removed,
