@@ -264,8 +264,15 @@ impl Workdir {
     }
 
     pub fn providers(&self) -> Providers {
+        providers_for(&self.dir)
+    }
+}
+
+/// Every provider plinth has, for a run in `dir`.
+pub fn providers_for(dir: &Path) -> Providers {
+    {
         let mut p = Providers::new();
-        let dir = self.dir.clone();
+        let dir = dir.to_path_buf();
         let backends: plinth_builtin::BackendFactory = Arc::new(move |kind: &str, config: &serde_json::Map<String, serde_json::Value>| {
             backend_config::open_remote(kind, config, &dir)
         });

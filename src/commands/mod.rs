@@ -9,6 +9,7 @@ mod output;
 mod planfile;
 pub(crate) mod run;
 mod state;
+mod test;
 mod workspace;
 
 use std::path::PathBuf;
@@ -96,6 +97,7 @@ pub fn run(argv: Vec<String>) -> u8 {
         "fmt" => fmt::run(&args),
         "drift" => run::drift(&dir, &args),
         "import" => import::run(&dir, &args),
+        "test" => test::run(&dir, &args),
         other => {
             eprintln!("plinth has no command named {other:?}.\n\n{USAGE}");
             1
