@@ -36,15 +36,16 @@ impl Address {
     pub fn parse(s: &str) -> Result<Address, String> {
         let lower = s.to_ascii_lowercase();
         let parts: Vec<&str> = lower.split('/').collect();
-        let (h, n, t) =
-            match parts.as_slice() {
-                [t] => (DEFAULT_HOST, "hashicorp", *t),
-                [n, t] => (DEFAULT_HOST, *n, *t),
-                [h, n, t] => (*h, *n, *t),
-                _ => return Err(format!(
+        let (h, n, t) = match parts.as_slice() {
+            [t] => (DEFAULT_HOST, "hashicorp", *t),
+            [n, t] => (DEFAULT_HOST, *n, *t),
+            [h, n, t] => (*h, *n, *t),
+            _ => {
+                return Err(format!(
                     "The {s:?} source address has too many parts: a provider source address has at most three, HOSTNAME/NAMESPACE/TYPE."
-                )),
-            };
+                ))
+            }
+        };
         let ok = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
         if !ok(h) || !ok(n) || !ok(t) {
             return Err(format!("Invalid provider source address {s:?}."));
