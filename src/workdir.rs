@@ -168,6 +168,18 @@ impl Workdir {
         for f in files {
             self.tfvars_file(&f, &mut out, &mut diags);
         }
+        self.cli_variables_into(args, &mut out, &mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            Err(diags)
+        } else {
+            Ok(out)
+        }
+    }
+
+    /// The values `-var` and `-var-file` give, in order, into `out`.
+    fn cli_variables_into(&mut self, args: &Args, out: &mut BTreeMap<String, Value>, diags: &mut Vec<Diagnostic>) {
+        let root_vars = self.tree.root().module.variables.clone();
+        let literal = |name: &str| root_vars.get(name).is_none_or(|v| v.ty.ty.is_primitive() || v.ty.ty == Type::Dynamic);
         for (is_file, v) in args.var_sources() {
             if is_file {
                 let p = self.dir.join(&v);
@@ -175,7 +187,7 @@ impl Workdir {
                     diags.push(Diagnostic::error("Failed to read variables file", format!("Given variables file {v} does not exist.")));
                     continue;
                 }
-                self.tfvars_file(&p, &mut out, &mut diags);
+                self.tfvars_file(&p, out, diags);
             } else {
                 let Some((name, val)) = v.split_once('=') else {
                     diags.push(Diagnostic::error(
@@ -199,6 +211,13 @@ impl Workdir {
                 }
             }
         }
+    }
+
+    /// Only the values `-var` and `-var-file` give (what applying a saved
+    /// plan refuses to change).
+    pub fn cli_variables(&mut self, args: &Args) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
+        let (mut out, mut diags) = (BTreeMap::new(), Vec::new());
+        self.cli_variables_into(args, &mut out, &mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             Err(diags)
         } else {

@@ -11,16 +11,21 @@
 //!   "variables": { "name": { "value": …, "type": … } },
 //!   "changes": [ { "address": …, "deposed": …, "actions": […], "before": …, "after": … } ],
 //!   "rendered": "the plan as `plan -no-color` printed it",
+//!   "config": { "main.tf": "…", "modules/m/main.tf": "…" },
 //!   "plan": { Terraform's JSON plan representation } }
 //! ```
 //!
-//! `apply FILE` refuses a plan whose configuration changed or whose state
-//! moved on (another lineage, or a newer serial), plans again from the saved
-//! variables and options, and refuses if that plan's changes are not the
-//! saved ones; then it applies without asking, as Terraform does.
+//! `apply FILE` refuses a plan whose state moved on (another lineage, or a
+//! newer serial), plans again from the saved variables, options and
+//! configuration (`config`: every module's files as they were when planning,
+//! used when the files on disk have changed since — as Terraform applies a
+//! plan with the configuration snapshot it holds), refuses if that plan's
+//! changes are not the saved ones, and then applies without asking.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use plinth_engine::tree::normalize;
 
 use plinth_engine::{Plan, ResourceChange};
 use plinth_syntax::Files;
@@ -107,6 +112,8 @@ pub fn write(
     flags: &[(String, String)],
     rendered: &str,
     plan_json: J,
+    tree: &plinth_engine::tree::ConfigTree,
+    root: &Path,
 ) -> std::io::Result<()> {
     let variables: serde_json::Map<String, J> = plan
         .variables
@@ -123,6 +130,7 @@ pub fn write(
         "variables": variables,
         "changes": fingerprint(&plan.changes),
         "rendered": rendered,
+        "config": config_snapshot(tree, root),
         "plan": plan_json,
     });
     std::fs::write(path, serde_json::to_string_pretty(&doc).unwrap_or_default())
@@ -136,4 +144,84 @@ pub fn read(path: &Path) -> Result<SavedPlan, String> {
         return Err(format!("The file {} is not a plinth saved plan of a supported version.", path.display()));
     }
     Ok(SavedPlan { doc })
+}
+
+/// `path` relative to `base`, lexically (both as the module loader builds them).
+fn relative(path: &Path, base: &Path) -> PathBuf {
+    let (p, b) = (normalize(path), normalize(base));
+    let (pc, bc): (Vec<_>, Vec<_>) = (p.components().collect(), b.components().collect());
+    let common = pc.iter().zip(&bc).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in &pc[common..] {
+        out.push(c);
+    }
+    out
+}
+
+/// Every module's configuration files, by path relative to the root module.
+fn config_snapshot(tree: &plinth_engine::tree::ConfigTree, root: &Path) -> J {
+    let mut out = serde_json::Map::new();
+    for m in &tree.modules {
+        let rel = relative(&m.module.dir, root);
+        let Ok(rd) = std::fs::read_dir(&m.module.dir) else { continue };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if !(name.ends_with(".tf") || name.ends_with(".tf.json")) || name.starts_with('.') {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                out.insert(rel.join(&name).to_string_lossy().to_string(), J::String(text));
+            }
+        }
+    }
+    J::Object(out)
+}
+
+/// The configuration the saved plan was made with, loaded from its snapshot
+/// (written under `.terraform/plan-config/`), with each module's directory
+/// pointing back at the real one (for `path.module`, `file()`).
+pub fn snapshot_workdir(sp: &SavedPlan, dir: &Path) -> Result<(crate::workdir::Workdir, plinth_engine::graph::Graph), String> {
+    let files = sp.doc["config"].as_object().ok_or("the plan file holds no configuration snapshot")?;
+    // Modules outside the root (`../x`) stay inside the snapshot directory.
+    let depth = files
+        .keys()
+        .map(|k| Path::new(k).components().take_while(|c| matches!(c, std::path::Component::ParentDir)).count())
+        .max()
+        .unwrap_or(0);
+    let base = dir.join(".terraform").join("plan-config");
+    let _ = std::fs::remove_dir_all(&base);
+    let mut snap_root = base.clone();
+    for _ in 0..depth {
+        snap_root.push("r");
+    }
+    for (name, text) in files {
+        let p = normalize(&snap_root.join(name));
+        if !p.starts_with(normalize(&base)) {
+            return Err(format!("the snapshot names a file outside the configuration: {name}"));
+        }
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&p, text.as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    }
+    std::fs::create_dir_all(&snap_root).map_err(|e| e.to_string())?;
+    let (mut wd, diags) = crate::workdir::load(&snap_root);
+    // Everything is read: the copy is not needed any more.
+    let _ = std::fs::remove_dir_all(&base);
+    if diags.iter().any(plinth_syntax::Diagnostic::is_error) {
+        return Err("its configuration snapshot does not load".into());
+    }
+    for m in &mut wd.tree.modules {
+        m.module.dir = normalize(&dir.join(relative(&m.module.dir, &snap_root)));
+    }
+    wd.tree.modules[0].module.dir = dir.to_path_buf();
+    wd.dir = dir.to_path_buf();
+    let (graph, gdiags) = wd.graph();
+    if gdiags.iter().any(plinth_syntax::Diagnostic::is_error) {
+        return Err("its configuration snapshot does not load".into());
+    }
+    Ok((wd, graph))
 }

@@ -162,6 +162,10 @@ pub fn plan_options(args: &Args, mode: PlanMode) -> Result<PlanOptions, String> 
         .into_iter()
         .map(|t| t.parse::<AbsResourceInstance>().map_err(|e| format!("Invalid replace address {t:?}: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
+    // Terraform's and OpenTofu's checks of option combinations.
+    if args.bool("destroy") && args.bool("refresh-only") {
+        return Err("Incompatible plan mode options\n\nThe -destroy and -refresh-only options are mutually-exclusive.".into());
+    }
     let mode = if args.bool("destroy") {
         PlanMode::Destroy
     } else if args.bool("refresh-only") {
@@ -169,13 +173,21 @@ pub fn plan_options(args: &Args, mode: PlanMode) -> Result<PlanOptions, String> 
     } else {
         mode
     };
-    Ok(PlanOptions {
-        mode,
-        refresh: args.bool_or("refresh", true),
-        replace,
-        targets: parse_targets("target")?,
-        excludes: parse_targets("exclude")?,
-    })
+    if mode == PlanMode::RefreshOnly && !args.bool_or("refresh", true) {
+        return Err("Incompatible refresh options\n\nIt doesn't make sense to use -refresh-only at the same time as -refresh=false, because plinth would have nothing to do.".into());
+    }
+    let targets = parse_targets("target")?;
+    let excludes = parse_targets("exclude")?;
+    if !targets.is_empty() && !excludes.is_empty() {
+        return Err("Invalid combination of arguments\n\nThe target and exclude planning options are mutually-exclusive. Each plan must use either only the target options or only the exclude options.".into());
+    }
+    if !replace.is_empty() && mode != PlanMode::Normal {
+        return Err(
+            "Unsupported plan mode\n\nForcing resource instance replacement (with -replace=...) is allowed only in normal planning mode."
+                .into(),
+        );
+    }
+    Ok(PlanOptions { mode, refresh: args.bool_or("refresh", true), replace, targets, excludes })
 }
 
 /// Plans from `prior` (the run's state, or a copy when the caller still needs it).
@@ -297,9 +309,18 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
                 .unwrap_or(serde_json::Value::Null);
             doc["variables"][name] = serde_json::json!({ "value": value });
         }
-        if let Err(e) =
-            super::planfile::write(Path::new(out), &plan, &run.wd.files, &run.workspace, &run.state, &args.flags, &rendered, doc)
-        {
+        if let Err(e) = super::planfile::write(
+            Path::new(out),
+            &plan,
+            &run.wd.files,
+            &run.workspace,
+            &run.state,
+            &args.flags,
+            &rendered,
+            doc,
+            &run.wd.tree,
+            &run.wd.dir,
+        ) {
             eprintln!("\nError: Failed to write plan file\n\nThe plan file could not be written: {e}.");
             return 1;
         }
@@ -531,6 +552,7 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
         None => None,
     };
     let replay;
+    let cli = args;
     let args = match &saved {
         Some(sp) => {
             let mut flags: Vec<(String, String)> = args
@@ -565,8 +587,36 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
         if sp.doc["prior_state"]["lineage"].as_str() != Some(run.state.lineage.as_str()) && !fresh {
             return stale("the state belongs to another lineage");
         }
+        // -var / -var-file may not change what the plan was made with.
+        let given = match run.wd.cli_variables(cli) {
+            Ok(v) => v,
+            Err(ds) => {
+                ui::report_diags(run.json, &run.wd.files, &ds, run.color);
+                return 1;
+            }
+        };
+        let saved_vars = sp.variables();
+        for (name, v) in &given {
+            let Some(was) = saved_vars.get(name) else { continue };
+            if plinth_value::convert(v, &was.ty()).is_ok_and(|c| c.raw_equal(was)) {
+                continue;
+            }
+            let show = |x: &Value| plinth_value::display_value(x);
+            eprintln!(
+                "\nError: Can't change variable when applying a saved plan\n\n{}",
+                ui::word_wrap(&format!("The variable {name} cannot be set using the -var and -var-file options when applying a saved plan file, because a saved plan includes the variable values that were set when it was created. The saved plan specifies {} as the value whereas during apply the value {} was set by a CLI argument. To declare an ephemeral variable which is not saved in the plan file, use ephemeral = true.", show(was), show(v)), 78)
+            );
+            return 1;
+        }
+        // Edited since: apply with the configuration the plan was made with.
         if sp.doc["config_hash"].as_str() != Some(super::planfile::config_hash(&run.wd.files).as_str()) {
-            return stale("the configuration has changed since the plan was created");
+            match super::planfile::snapshot_workdir(sp, &run.wd.dir) {
+                Ok((wd, graph)) => {
+                    run.wd = wd;
+                    run.graph = graph;
+                }
+                Err(why) => return stale(&format!("the configuration has changed since the plan was created, and {why}")),
+            }
         }
         if sp.doc["workspace"].as_str() != Some(run.workspace.as_str()) {
             return stale("it was created for another workspace");
@@ -707,6 +757,9 @@ fn apply_round(
     let persisted = sink.last;
     ui::report_diags(json, &run.wd.files, &outcome.warnings, color);
     ui::report_diags(json, &run.wd.files, &plan.warnings, color);
+    if let Some(sel) = &plan.selection {
+        ui::report_diags(json, &run.wd.files, &[plinth_engine::targeted_apply_warning(sel.excluding)], color);
+    }
     if !outcome.diags.is_empty() {
         ui::report_diags(json, &run.wd.files, &outcome.diags, color);
         if outcome.diags.iter().any(Diagnostic::is_error) {

@@ -416,7 +416,8 @@ pub fn plan_json(plan: &Plan, tree: &ConfigTree) -> J {
         "configuration": configuration_json(tree),
         "timestamp": timestamp(),
         "applyable": plan.has_changes(),
-        "complete": deferred.is_empty(),
+        // Terraform: a plan narrowed by -target (or -exclude) is not complete.
+        "complete": deferred.is_empty() && !plan.targeted(),
         "errored": false,
     });
     let m = o.as_object_mut().expect("object");

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use plinth_lang::Evaluator;
-use plinth_provider::{ApplyRequest, PlanRequest, Provider};
+use plinth_provider::{ApplyRequest, Provider};
 use plinth_state::journal::Entry;
 use plinth_state::{AbsResourceInstance, InstanceObject, ModuleInstance, OutputState, State};
 use plinth_syntax::Diagnostic;
@@ -23,12 +23,12 @@ use plinth_value::{Marks, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::{mpsc, Semaphore};
 
-use crate::decode::{decode_body, proposed_new};
+use crate::decode::decode_body;
 use crate::graph::NodeKind;
 use crate::plan::{Action, Plan, PlanMode};
 use crate::statevals::{object_from_state, object_to_state_json};
 use crate::values::{Expansion, ResourceValues};
-use crate::walk::{apply_ignore_changes, mark_paths, marked_paths, provider_diag, set_instance_repetition, Context, Walk};
+use crate::walk::{mark_paths, marked_paths, plan_managed, provider_diag, set_instance_repetition, Context, Walk};
 use crate::{FastMap, FastSet};
 
 /// Where an apply records its progress: journal records as operations start
@@ -65,6 +65,8 @@ struct Done {
     token: String,
     /// For creates/updates: what to store with the object.
     meta: Option<(String, u64, bool, Vec<String>)>,
+    /// For creates/updates: the final plan, which the result must honour.
+    planned: Option<Value>,
 }
 
 fn id_of(v: &Value) -> Option<String> {
@@ -165,7 +167,9 @@ pub async fn apply(
             ready.clear();
         }
         while let Some(i) = ready.pop() {
-            if skip_walk {
+            if skip_walk || plan.selection.as_ref().is_some_and(|s| !s.nodes[i]) {
+                // Destroying, or outside the plan's -target/-exclude selection:
+                // nothing here changes, and nothing walked reads it.
                 complete(i, &mut completed, &dependents, &mut remaining, &mut ready);
                 continue;
             }
@@ -241,9 +245,26 @@ pub async fn apply(
 
     // ---- outputs ---------------------------------------------------------------
     let root = ModuleInstance::root();
-    state.outputs.clear();
+    // Outputs outside a -target/-exclude selection keep their values, and a
+    // targeted destroy keeps them all (as Terraform does).
+    let kept = |name: &str| match &plan.selection {
+        None => false,
+        Some(_) if plan.mode == PlanMode::Destroy => true,
+        Some(sel) => {
+            ctx.graph.index.get(&crate::graph::Node { module: 0, kind: NodeKind::Output(name.to_string()) }).is_none_or(|&i| !sel.nodes[i])
+        }
+    };
+    let prior_outputs = std::mem::take(&mut state.outputs);
+    for (name, o) in prior_outputs {
+        if kept(&name) {
+            state.outputs.insert(name, o);
+        }
+    }
     if plan.mode != PlanMode::Destroy {
         for (name, o) in &ctx.tree.root().module.outputs {
+            if kept(name) {
+                continue;
+            }
             let Some(v) = walk.values.outputs.get(&(root.clone(), name.clone())) else { continue };
             let (plain, marks) = v.clone().unmark_deep();
             if plain.is_null() || !plain.is_wholly_known() {
@@ -494,6 +515,7 @@ fn spawn_apply(
             None => (None, Marks::NONE),
         };
         let planned_p = planned.map(|p| p.unmark_deep().0);
+        let promised = if meta.is_some() { planned_p.clone() } else { None };
         let config_p = config.map(|c| c.unmark_deep().0);
         let result = provider
             .apply_resource(ApplyRequest {
@@ -504,7 +526,7 @@ fn spawn_apply(
                 operation_token: &token,
             })
             .await;
-        let _ = tx.send(Done { node, change, addr, action, result, elapsed: start.elapsed(), token, meta });
+        let _ = tx.send(Done { node, change, addr, action, result, elapsed: start.elapsed(), token, meta, planned: promised });
     });
 }
 
@@ -576,7 +598,17 @@ fn start_resource_node(
             let addr = abs.instance(ik.clone());
             let change = by_addr.get(&addr).map(|&ci| &plan.changes[ci]);
             let current = state.current(&addr).map(|o| object_from_state(&o.attributes, &ty));
-            let action = change.map(|c| c.action).unwrap_or(if current.is_some() { Action::NoOp } else { Action::Create });
+            // Apply makes only the plan's changes. An instance the plan has no
+            // change for is left as it is; the one exception is a resource whose
+            // count/for_each was unknown when planning (its instances could not
+            // be listed; the plan warned), created here once it is known.
+            let action = match change {
+                Some(c) => c.action,
+                None if current.is_some() => Action::NoOp,
+                None if rc.mode == plinth_config::ResourceMode::Data => Action::Create,
+                None if plan.unknown_expansions.contains(&abs) => Action::Create,
+                None => continue,
+            };
             if matches!(action, Action::NoOp | Action::Delete | Action::Forget) || blocked.contains(&addr) {
                 if let Some(cur) = current {
                     let sens = change.and_then(|c| c.after.as_ref()).map(marked_paths).unwrap_or_default();
@@ -605,36 +637,32 @@ fn start_resource_node(
                 spawned += 1;
                 continue;
             }
-            let sens = marked_paths(&config);
             let prior = if action.is_replace() && action == Action::DeleteThenCreate { None } else { current.clone() };
             let prior_for_plan = if action.creates() { None } else { prior.clone() };
-            // Ignored arguments keep their prior values, as when planning.
-            let config_plain = match &prior_for_plan {
-                Some(p) => apply_ignore_changes(&rc.lifecycle, config_plain, p),
-                None => config_plain,
-            };
-            let proposed = proposed_new(&schema.block, &config_plain, prior_for_plan.as_ref());
-            let planned = match provider.plan_resource(PlanRequest {
-                type_name: &rc.type_name,
-                prior: prior_for_plan.as_ref(),
-                proposed: &proposed,
-                config: &config_plain,
-            }) {
-                Ok(r) => r.planned,
+            // The walk's own planning rule (ignore_changes included).
+            let (planned, sens) = match plan_managed(&*provider, schema, rc, &config, prior_for_plan.clone()) {
+                Ok(mp) => (mp.planned, mp.sensitive_paths),
                 Err(e) => {
                     diags.push(provider_diag(&addr, e, rc.decl_span));
                     failed = true;
                     continue;
                 }
             };
-            let planned = if let (Action::Update, Some(c)) = (action, change) {
-                match c.before.as_ref() {
-                    Some(before) => apply_ignore_changes(&rc.lifecycle, planned, before),
-                    None => planned,
+            // The final plan may only fill in what the plan left unknown.
+            if let Some(promised) = change.and_then(|c| c.after.as_ref()) {
+                let (promised, _) = promised.clone().unmark_deep();
+                if let Some(why) = contradiction(&promised, &planned) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Provider produced inconsistent final plan",
+                            format!("When expanding the plan for {addr} to include new values learned so far during apply, provider {paddr:?} produced an invalid new value for {why}.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker."),
+                        )
+                        .with_subject(rc.decl_span),
+                    );
+                    failed = true;
+                    continue;
                 }
-            } else {
-                planned
-            };
+            }
             let planned = mark_paths(planned, &sens, &schema.block);
             if action == Action::CreateThenDelete {
                 let old = state.current(&addr).cloned();
@@ -719,6 +747,7 @@ fn spawn_read(
             elapsed: start.elapsed(),
             token: String::new(),
             meta: None,
+            planned: None,
         });
     });
 }
@@ -789,6 +818,20 @@ fn finish(
                 _ => {}
             }
             observer.finished(&done.addr, done.action, id_of(&plain).as_deref(), done.elapsed);
+            // The object is recorded as the provider returned it, but a result
+            // that contradicts the final plan fails the instance.
+            if let Some(why) = done.planned.as_ref().and_then(|p| contradiction(p, &plain)) {
+                diags.push(
+                    Diagnostic::error(
+                        "Provider produced inconsistent result after apply",
+                        format!("When applying changes to {}, provider {paddr:?} produced an unexpected new value: {why}.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker.", done.addr),
+                    )
+                    .with_subject(rc.decl_span),
+                );
+                let entry = walk.values.resources.entry((inst, key.clone())).or_default();
+                entry.instances.insert(done.addr.key.clone(), v);
+                return false;
+            }
             // Postconditions see the new object as `self`.
             let r =
                 walk.check_conditions(node.module, &inst, false, &rc.lifecycle.postconditions, Some(&v), "Resource postcondition failed");
@@ -825,4 +868,98 @@ fn sensitive_state_paths(v: &Value) -> Vec<plinth_state::model::AttrPath> {
         }
     }
     out
+}
+
+/// Where `now` contradicts `promised`: the first attribute path at which
+/// `promised` has a known value and `now` a different one, with both values
+/// (Terraform's wording: `.input: was "a", but now "b"`). Unknown parts of
+/// `promised` promise nothing.
+fn contradiction(promised: &Value, now: &Value) -> Option<String> {
+    fn walk(p: &Value, n: &Value, path: &mut String) -> Option<String> {
+        if !p.is_known() {
+            return None;
+        }
+        if p.is_null() || n.is_null() || !n.is_known() {
+            return differs(p, n, path);
+        }
+        if let (Some(a), Some(b)) = (p.as_entries(), n.as_entries()) {
+            for (k, x) in a {
+                let at = path.len();
+                path.push('.');
+                path.push_str(k);
+                let r = match b.get(k) {
+                    Some(y) => walk(x, y, path),
+                    None => differs(x, &Value::dynamic_null(), path),
+                };
+                path.truncate(at);
+                if r.is_some() {
+                    return r;
+                }
+            }
+            return None;
+        }
+        if let (Some(a), Some(b), false) = (p.as_seq(), n.as_seq(), matches!(p.ty(), plinth_value::Type::Set(_))) {
+            if a.len() == b.len() {
+                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                    let at = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    let r = walk(x, y, path);
+                    path.truncate(at);
+                    if r.is_some() {
+                        return r;
+                    }
+                }
+                return None;
+            }
+        }
+        if p.is_wholly_known() {
+            differs(p, n, path)
+        } else {
+            None
+        }
+    }
+    fn differs(p: &Value, n: &Value, path: &str) -> Option<String> {
+        let null_mismatch = p.is_null() != n.is_null();
+        if !null_mismatch && (p.raw_equal(n) || !p.is_wholly_known()) {
+            return None;
+        }
+        let show = |v: &Value| match () {
+            _ if v.is_null() => "null".to_string(),
+            _ if v.is_wholly_known() => plinth_value::value_to_json(v).to_string(),
+            _ if v.is_known() => "a value with parts known only after apply".to_string(),
+            _ => "(known after apply)".to_string(),
+        };
+        let at = if path.is_empty() { "the object" } else { path };
+        Some(format!("{at}: was {}, but now {}", show(p), show(n)))
+    }
+    let (p, _) = promised.clone().unmark_deep();
+    let (n, _) = now.clone().unmark_deep();
+    walk(&p, &n, &mut String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contradiction;
+    use plinth_value::{Type, Value};
+    use std::collections::BTreeMap;
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>())
+    }
+
+    #[test]
+    fn unknowns_promise_nothing_and_known_values_must_hold() {
+        let planned = obj(&[("id", Value::unknown(Type::String)), ("input", Value::string("a"))]);
+        let ok = obj(&[("id", Value::string("x")), ("input", Value::string("a"))]);
+        assert_eq!(contradiction(&planned, &ok), None);
+        let bad = obj(&[("id", Value::string("x")), ("input", Value::string("b"))]);
+        assert_eq!(contradiction(&planned, &bad).as_deref(), Some(r#".input: was "a", but now "b""#));
+        let nested = obj(&[("tags", obj(&[("k", Value::string("v"))]))]);
+        let changed = obj(&[("tags", obj(&[("k", Value::string("w"))]))]);
+        assert_eq!(contradiction(&nested, &changed).as_deref(), Some(r#".tags.k: was "v", but now "w""#));
+        let list = obj(&[("l", Value::tuple(vec![Value::unknown(Type::String), Value::string("b")]))]);
+        let list_now = obj(&[("l", Value::tuple(vec![Value::string("z"), Value::string("c")]))]);
+        assert_eq!(contradiction(&list, &list_now).as_deref(), Some(r#".l[1]: was "b", but now "c""#));
+        assert_eq!(contradiction(&planned, &Value::null(planned.ty())).as_deref().map(|s| s.starts_with("the object")), Some(true));
+    }
 }

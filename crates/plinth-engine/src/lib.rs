@@ -17,6 +17,7 @@ pub mod plan;
 mod providers;
 pub mod refs;
 pub mod statevals;
+pub mod targeting;
 pub mod tree;
 pub mod values;
 pub mod walk;
@@ -75,6 +76,9 @@ pub async fn plan_session<'a>(
         return Err(diags);
     }
     let prior_outputs = state.outputs.clone();
+    let selection = targeting::Selection::new(ctx.tree, ctx.graph, &state, opts.mode, &opts.targets, &opts.excludes);
+    let given: &[Target] = if opts.targets.is_empty() { &opts.excludes } else { &opts.targets };
+    let walked = |i: usize| selection.as_ref().is_none_or(|s| s.nodes[i]);
     let mut walk = Walk::new(ctx, state, opts.mode);
     walk.replace = opts.replace.clone();
     walk.deferred_providers = deferred_providers;
@@ -82,7 +86,8 @@ pub async fn plan_session<'a>(
     // deepest dependency's; within a level, the graph's order), and each
     // level's managed resources are evaluated, and planned when their provider
     // plans locally, ahead, on all cores (Walk::prepare): everything they read
-    // is walked by then.
+    // is walked by then. Nodes outside a -target/-exclude selection are not
+    // walked at all: nothing selected depends on them.
     let order = levelled(ctx.graph);
     walk.changes.reserve(ctx.graph.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Resource(_))).count());
     let managed = |i: usize| matches!(&ctx.graph.nodes[i].kind, NodeKind::Resource(k) if !k.starts_with("data."));
@@ -90,9 +95,12 @@ pub async fn plan_session<'a>(
     for (pos, &(level, i)) in order.iter().enumerate() {
         if opts.mode == PlanMode::Normal && pos >= at {
             let end = pos + order[pos..].iter().take_while(|(l, _)| *l == level).count();
-            let ready: Vec<usize> = order[pos..end].iter().map(|&(_, j)| j).filter(|&j| managed(j)).collect();
+            let ready: Vec<usize> = order[pos..end].iter().map(|&(_, j)| j).filter(|&j| managed(j) && walked(j)).collect();
             walk.prepare(&ready);
             at = end;
+        }
+        if !walked(i) {
+            continue;
         }
         match &ctx.graph.nodes[i].kind {
             // Destroying: everything in state goes (as orphans below); values
@@ -108,14 +116,27 @@ pub async fn plan_session<'a>(
             _ => walk.eval_node(i, true),
         }
     }
-    let removed_forget: FastSet<String> = removed_forget(ctx);
+    let removed_forget = removed_forget(ctx);
     walk.plan_orphans(&removed_forget);
+    if let Some(sel) = &selection {
+        walk.changes.retain(|c| sel.admits(ctx.tree, ctx.graph, c.node, &c.addr, given));
+    }
+    check_prevent_destroy(ctx, &walk.changes, &mut diags);
     review_plans(ctx, &mut walk).await;
     diags.append(&mut walk.diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let outputs = walk.root_outputs(&prior_outputs);
+    let mut outputs = walk.root_outputs(&prior_outputs);
+    if let Some(sel) = &selection {
+        // Outputs outside the selection keep their values; a targeted
+        // destroy keeps every output (Terraform's rule).
+        // Terraform leaves them out of the plan's output changes.
+        outputs.retain(|name, _| {
+            let node = ctx.graph.index.get(&graph::Node { module: 0, kind: NodeKind::Output(name.clone()) });
+            opts.mode != PlanMode::Destroy && node.is_some_and(|&i| sel.nodes[i])
+        });
+    }
     let mut changes = std::mem::take(&mut walk.changes);
     if !moved_from.is_empty() || !walk.implicit_moves.is_empty() || !imports.is_empty() {
         for c in &mut changes {
@@ -127,18 +148,30 @@ pub async fn plan_session<'a>(
             }
         }
     }
-    let imports: Vec<AbsResourceInstance> = imports.into_iter().map(|(a, _)| a).collect();
-    if !opts.targets.is_empty() || !opts.excludes.is_empty() {
-        changes.retain(|c| {
-            (opts.targets.is_empty() || opts.targets.iter().any(|t| target_matches(t, &c.addr)))
-                && !opts.excludes.iter().any(|t| target_matches(t, &c.addr))
+    let mut imports: Vec<AbsResourceInstance> = imports.into_iter().map(|(a, _)| a).collect();
+    if let Some(sel) = &selection {
+        // An import outside the selection is not part of this plan: its
+        // object leaves the prior state again, so apply does not record it.
+        imports.retain(|a| {
+            let keep = sel.admits(ctx.tree, ctx.graph, None, a, given);
+            if !keep {
+                walk.prior.remove_instance(a);
+            }
+            keep
         });
     }
     let mut warnings = std::mem::take(&mut walk.warnings);
+    if let Some(sel) = &selection {
+        warnings.push(targeting_warning(sel.excluding));
+    }
     warnings.extend(diags.into_iter().filter(|d| !d.is_error()));
     let prior_state = std::mem::replace(&mut walk.prior, State::new());
     let variables = ctx.inputs.clone();
-    Ok((Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables, imports }, ConsoleSession { walk }))
+    let unknown_expansions = std::mem::take(&mut walk.unknown_expansions);
+    Ok((
+        Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables, imports, selection, unknown_expansions },
+        ConsoleSession { walk },
+    ))
 }
 
 /// The graph's nodes with their levels, level by level: a node's level is one
@@ -211,31 +244,59 @@ async fn review_plans(ctx: &Context<'_>, walk: &mut Walk<'_>) {
     }
 }
 
-fn target_matches(t: &Target, addr: &AbsResourceInstance) -> bool {
-    match t {
-        Target::Module(m) => m.contains(&addr.resource.module),
-        Target::Resource(r) => *r == addr.resource,
-        Target::Instance(i) => i == addr,
+/// Terraform's (or, for `-exclude`, OpenTofu's) warning on a plan that
+/// `-target` or `-exclude` narrowed.
+fn targeting_warning(excluding: bool) -> Diagnostic {
+    if excluding {
+        Diagnostic::warning(
+            "Resource targeting is in effect",
+            "You are creating a plan with either the -target option or the -exclude option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target and -exclude options are not for routine use, and are provided only for exceptional situations such as recovering from errors or mistakes, or when plinth specifically suggests to use it as part of an error message.",
+        )
+    } else {
+        Diagnostic::warning(
+            "Resource targeting is in effect",
+            "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when plinth specifically suggests to use it as part of an error message.",
+        )
     }
 }
 
-fn removed_forget(ctx: &Context<'_>) -> FastSet<String> {
-    let mut out = FastSet::default();
-    for r in &ctx.tree.root().module.removed {
-        if !r.destroy {
-            if let Some((root, steps)) = r.from.as_traversal() {
-                let mut s = root.name.clone();
-                for st in steps {
-                    if let plinth_syntax::ast::TraversalStep::Attr(a) = st {
-                        s.push('.');
-                        s.push_str(&a.name);
-                    }
-                }
-                out.insert(s);
-            }
+/// The warning after applying a plan that `-target` or `-exclude` narrowed.
+pub fn targeted_apply_warning(excluding: bool) -> Diagnostic {
+    let (flag, flags) = if excluding {
+        ("the -target or the -exclude option", "the -target and -exclude options are")
+    } else {
+        ("the -target option", "the -target option is")
+    };
+    Diagnostic::warning(
+        "Applied changes may be incomplete",
+        format!("The plan was created with {flag} in effect, so some changes requested in the configuration may have been ignored and the output values may not be fully updated. Run the following command to verify that no other changes are pending:\n    plinth plan\n\nNote that {flags} not suitable for routine use, and provided only for exceptional situations such as recovering from errors or mistakes, or when plinth specifically suggests to use it as part of an error message."),
+    )
+}
+
+/// `prevent_destroy`: a plan may not delete an instance whose resource
+/// still has it (a destroy plan, a shrinking count); replacements are
+/// checked where the walk picks them.
+fn check_prevent_destroy(ctx: &Context<'_>, changes: &[ResourceChange], diags: &mut Vec<Diagnostic>) {
+    for c in changes.iter().filter(|c| c.action == Action::Delete && c.deposed.is_none()) {
+        let Some(i) = targeting::node_of(ctx.tree, ctx.graph, &c.addr.resource) else { continue };
+        let Some(rc) = ctx.tree.get(ctx.graph.nodes[i].module).module.resources.get(&c.addr.resource.resource.to_string()) else {
+            continue;
+        };
+        if rc.lifecycle.prevent_destroy {
+            diags.push(
+                Diagnostic::error(
+                    "Instance cannot be destroyed",
+                    format!("Resource {} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target option.", c.addr),
+                )
+                .with_subject(rc.decl_span),
+            );
         }
     }
-    out
+}
+
+/// The `from` addresses of `removed` blocks with `destroy = false`.
+fn removed_forget(ctx: &Context<'_>) -> Vec<Target> {
+    ctx.tree.root().module.removed.iter().filter(|r| !r.destroy).filter_map(|r| traversal_text(&r.from)?.parse().ok()).collect()
 }
 
 /// Static text of a `moved`/`removed` address expression.

@@ -87,6 +87,13 @@ pub struct Plan {
     pub variables: BTreeMap<String, Value>,
     /// Instances `import` blocks brought into `prior_state`.
     pub imports: Vec<AbsResourceInstance>,
+    /// What `-target` / `-exclude` selected (`None`: everything). Apply walks
+    /// only the selected nodes and keeps the other outputs as they were.
+    pub selection: Option<crate::targeting::Selection>,
+    /// Resources whose `count`/`for_each` was unknown when planning: the only
+    /// instances apply may create without a planned change (README, "Deferred
+    /// changes").
+    pub unknown_expansions: Vec<plinth_state::AbsResource>,
 }
 
 impl Plan {
@@ -106,6 +113,12 @@ impl Plan {
             }
         }
         (add, change, destroy)
+    }
+
+    /// Whether `-target` or `-exclude` narrowed this plan (it may then not
+    /// hold every change the configuration calls for).
+    pub fn targeted(&self) -> bool {
+        self.selection.is_some()
     }
 
     pub fn has_resource_changes(&self) -> bool {

@@ -76,6 +76,8 @@ pub struct Walk<'a> {
     pub implicit_moves: FastMap<AbsResourceInstance, String>,
     /// Providers that cannot be configured yet, with what they wait for.
     pub deferred_providers: BTreeMap<String, String>,
+    /// Resources whose `count`/`for_each` is unknown until apply.
+    pub unknown_expansions: Vec<AbsResource>,
     /// [`Walk::implied_type`]'s cache, by the schema's address.
     implied_types: FastMap<usize, Type>,
     /// Configurations evaluated ahead of their node's turn by
@@ -95,15 +97,15 @@ struct Prepared {
 
 /// What the provider planned for one managed instance, before the walk picks
 /// the action ([`plan_managed`]).
-struct ManagedPlan {
+pub(crate) struct ManagedPlan {
     /// The prior object, as a value of the resource's type.
-    prior: Option<Value>,
-    config_plain: Value,
+    pub(crate) prior: Option<Value>,
+    pub(crate) config_plain: Value,
     /// Where the configuration carries marks, to mark the planned value.
-    sensitive_paths: Vec<Vec<String>>,
+    pub(crate) sensitive_paths: Vec<Vec<String>>,
     /// Without marks, `ignore_changes` applied.
-    planned: Value,
-    requires_replace: Vec<plinth_provider::Path>,
+    pub(crate) planned: Value,
+    pub(crate) requires_replace: Vec<plinth_provider::Path>,
 }
 
 /// Below this many resource nodes per thread, [`Walk::prepare`] stays on one
@@ -151,6 +153,7 @@ impl<'a> Walk<'a> {
             warnings: Vec::new(),
             implicit_moves: FastMap::default(),
             deferred_providers: BTreeMap::new(),
+            unknown_expansions: Vec::new(),
             implied_types: FastMap::default(),
             prepared: FastMap::default(),
         }
@@ -950,8 +953,10 @@ impl<'a> Walk<'a> {
                 action = replace_action(rc);
                 reason = Some("because of replace_triggered_by".to_string());
             }
-            if action.is_replace() && planned.raw_equal(prior_val.as_ref().expect("replace has prior")) {
-                // Re-plan as a create so computed attributes become unknown.
+            if action.is_replace() {
+                // A replacement is a new object: plan it as a create (as
+                // Terraform does), so computed attributes become unknown and
+                // apply's final plan, also a create, can only fill them in.
                 let fresh = proposed_new(&schema.block, &config_plain, None);
                 if let Ok(r) =
                     provider.plan_resource(PlanRequest { type_name: &rc.type_name, prior: None, proposed: &fresh, config: &config_plain })
@@ -1122,6 +1127,7 @@ impl<'a> Walk<'a> {
     fn unknown_expansion(&mut self, abs: &plinth_state::AbsResource, rc: &ResourceConfig) {
         let kept: Vec<AbsResourceInstance> = self.prior.instance_addrs().filter(|a| a.resource == *abs).collect();
         self.claimed.extend(kept);
+        self.unknown_expansions.push(abs.clone());
         let (what, span) = match (&rc.count, &rc.for_each) {
             (Some(c), _) => ("count", c.span),
             (_, Some(f)) => ("for_each", f.span),
@@ -1160,7 +1166,11 @@ impl<'a> Walk<'a> {
         }
     }
 
-    pub fn plan_orphans(&mut self, removed_forget: &FastSet<String>) {
+    pub fn plan_orphans(&mut self, removed_forget: &[plinth_state::Target]) {
+        if self.mode == PlanMode::RefreshOnly {
+            // A refresh-only plan only updates state to match the objects.
+            return;
+        }
         let addrs: Vec<AbsResourceInstance> = self.prior.instance_addrs().collect();
         for addr in addrs {
             if self.claimed.contains(&addr) {
@@ -1179,7 +1189,7 @@ impl<'a> Walk<'a> {
                 .and_then(|(p, _)| p.schema().resources.get(&addr.resource.resource.type_name).map(|s| s.block.implied_type()))
                 .unwrap_or(Type::Dynamic);
             let before = object_from_state(&obj.attributes, &ty);
-            let forget = removed_forget.contains(&addr.resource.to_string()) || removed_forget.contains(&addr.to_string());
+            let forget = removed_forget.iter().any(|t| crate::targeting::matches(t, &addr));
             let reason = if self.mode == PlanMode::Destroy { None } else { Some(self.orphan_reason(&addr)) };
             self.changes.push(ResourceChange {
                 addr,
@@ -1236,7 +1246,7 @@ fn schema_key(block: &plinth_provider::BlockSchema) -> usize {
 /// Has the provider plan one managed instance from its configuration and
 /// prior object; `ignore_changes` is applied. The walk calls it in the
 /// node's turn or ahead of it, on any thread ([`Walk::prepare`]).
-fn plan_managed(
+pub(crate) fn plan_managed(
     provider: &dyn Provider,
     schema: &ResourceSchema,
     rc: &ResourceConfig,

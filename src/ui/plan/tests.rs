@@ -94,6 +94,8 @@ fn plan_of(changes: Vec<ResourceChange>, outputs: BTreeMap<String, OutputChange>
         warnings: Vec::new(),
         variables: BTreeMap::new(),
         imports: Vec::new(),
+        selection: None,
+        unknown_expansions: Vec::new(),
     }
 }
 

@@ -183,6 +183,33 @@ impl Fixture {
         out
     }
 
+    /// Plans `config` with `opts` and applies that plan; returns the plan's
+    /// changes other than no-ops and the operations apply started, each as
+    /// (address, action), in order. The fixture keeps the resulting state.
+    pub fn apply_observed(&mut self, config: &str, opts: PlanOptions) -> Result<Observed, String> {
+        let loaded = self.load(config)?;
+        let ctx = loaded.ctx(&self.vars);
+        let rt = runtime();
+        let plan = rt
+            .block_on(plinth_engine::plan(&ctx, self.state.clone(), &opts))
+            .map_err(|ds| render_diags(&ds, &loaded.files, &loaded.dir))?;
+        let planned = plan
+            .changes
+            .iter()
+            .filter(|c| !matches!(c.action, Action::NoOp | Action::Read) && c.deferred.is_none())
+            .map(|c| (c.addr.to_string(), c.action))
+            .collect();
+        let mut sink = MemorySink;
+        let cancel = AtomicBool::new(false);
+        let mut seen = Recorder::default();
+        let outcome = rt.block_on(plinth_engine::apply::apply(&ctx, &plan, 4, &mut sink, &mut seen, &cancel));
+        if outcome.diags.iter().any(Diagnostic::is_error) {
+            return Err(render_diags(&outcome.diags, &loaded.files, &loaded.dir));
+        }
+        self.state = outcome.state;
+        Ok(Observed { planned, applied: seen.0, targeted: plan.targeted() })
+    }
+
     /// The fixture's state: one line per object, then root outputs.
     pub fn state_text(&self) -> String {
         render_state(&self.state)
@@ -272,6 +299,23 @@ impl StateSink for MemorySink {
     fn persist(&mut self, _state: &State) -> Result<(), String> {
         Ok(())
     }
+}
+
+/// What [`Fixture::apply_observed`] saw.
+pub struct Observed {
+    pub planned: Vec<(String, Action)>,
+    pub applied: Vec<(String, Action)>,
+    pub targeted: bool,
+}
+
+#[derive(Default)]
+struct Recorder(Vec<(String, Action)>);
+
+impl ApplyObserver for Recorder {
+    fn started(&mut self, addr: &AbsResourceInstance, action: Action, _id: Option<&str>) {
+        self.0.push((addr.to_string(), action));
+    }
+    fn finished(&mut self, _addr: &AbsResourceInstance, _action: Action, _id: Option<&str>, _elapsed: Duration) {}
 }
 
 struct NoProgress;

@@ -18,3 +18,4 @@ mod moved;
 mod ordering;
 mod orphans;
 mod refresh;
+mod targeting;
