@@ -53,13 +53,12 @@ scenarios="${PLINTH_SCENARIOS:-../shared/scenarios}"
 [ -f "$scenarios/run.py" ] || { echo "CLI scenarios: no $scenarios/run.py (set PLINTH_SCENARIOS)" >&2; exit 1; }
 scenarios="$(cd "$scenarios" && pwd)"
 terraform_cli="$PLINTH_VENV/bin/python $scenarios/../tools/terraform"
-cargo build --release --locked --bin plinth
 own_runner="$(mktemp -d)"
 trap 'cleanup; rm -rf "$own_runner"' EXIT
 ln -s "$scenarios/run.py" "$own_runner/run.py"
 ln -s "$PWD/tests/scenarios" "$own_runner/cases"
 status=0
 for runner in "$scenarios/run.py" "$own_runner/run.py"; do
-    "$PLINTH_VENV/bin/python" "$runner" --bin "$CARGO_TARGET_DIR/release/plinth" --tf "$terraform_cli" -j 2 -v || status=1
+    "$PLINTH_VENV/bin/python" "$runner" --bin "$CARGO_TARGET_DIR/debug/plinth" --tf "$terraform_cli" -j 2 -v || status=1
 done
 exit "$status"
