@@ -26,6 +26,22 @@ pub struct Workdir {
 pub fn load(dir: &Path) -> (Workdir, Vec<Diagnostic>) {
     let mut files = Files::new();
     let (tree, mut diags) = load_tree(dir, &mut files);
+    // `required_version` first: when a module rules this version out, its
+    // other errors are only what a newer (or older) language would accept,
+    // so they are not reported (as Terraform).
+    let version_diags: Vec<Diagnostic> = tree
+        .modules
+        .iter()
+        .flat_map(|m| {
+            let addr = m.path.iter().map(|p| format!("module.{p}")).collect::<Vec<_>>().join(".");
+            let source = m.parent.and_then(|p| tree.get(p).module.module_calls.get(m.path.last()?)).map(|c| c.source.clone());
+            let call = source.as_deref().map(|s| (addr.as_str(), s));
+            plinth_config::version::check_core_version(&m.module, crate::ui::json::TERRAFORM_VERSION, call)
+        })
+        .collect();
+    if !version_diags.is_empty() {
+        return (Workdir { dir: dir.to_path_buf(), files, tree }, version_diags);
+    }
     // Arguments a module call passes that the module does not declare are
     // found when modules are installed, as with `terraform init`.
     for (id, m) in tree.modules.iter().enumerate() {
@@ -37,6 +53,19 @@ pub fn load(dir: &Path) -> (Workdir, Vec<Diagnostic>) {
                         Diagnostic::error("Unsupported argument", format!("An argument named {:?} is not expected here.", a.name.name))
                             .with_subject(a.name.span)
                             .with_context(format!("module {name:?}")),
+                    );
+                }
+            }
+            // A variable without a default is required: the call must set it.
+            for (vname, v) in &tree.get(child).module.variables {
+                if v.default.is_none() && !call.args.iter().any(|a| a.name.name == *vname) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Missing required argument",
+                            format!("The argument {vname:?} is required, but no definition was found."),
+                        )
+                        .with_subject(call.decl_span)
+                        .with_context(format!("module {name:?}")),
                     );
                 }
             }

@@ -36,6 +36,8 @@ All other commands:
   output        Show output values from your root module
   show          Show the current state or a saved plan
   state         Advanced state management
+  taint         Mark a resource instance as not fully functional
+  untaint       Remove the 'tainted' state from a resource instance
   version       Show the current plinth version
   workspace     Workspace management
 
@@ -92,6 +94,8 @@ pub fn run(argv: Vec<String>) -> u8 {
         "state" => state::run(&dir, &args),
         "workspace" | "env" => workspace::run(&dir, &args),
         "force-unlock" => state::force_unlock(&dir, &args),
+        "taint" => state::taint(&dir, &args, true),
+        "untaint" => state::taint(&dir, &args, false),
         "graph" => run::graph(&dir, &args),
         "fmt" => fmt::run(&args),
         "drift" => run::drift(&dir, &args),

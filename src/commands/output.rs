@@ -59,6 +59,13 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return 0;
     }
+    if state.outputs.is_empty() {
+        // Terraform warns (and -raw, meant for machines, says nothing); both exit 0.
+        if !args.bool("raw") {
+            eprintln!("{NO_OUTPUTS}");
+        }
+        return 0;
+    }
     match name {
         Some(n) => match state.outputs.get(n) {
             Some(o) if args.bool("raw") => {
@@ -81,12 +88,6 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
             None => missing(n),
         },
         None => {
-            if state.outputs.is_empty() {
-                eprintln!(
-                    "\nWarning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty."
-                );
-                return 0;
-            }
             for (k, o) in &state.outputs {
                 println!("{k} = {}", display_output(o));
             }
@@ -94,6 +95,8 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
         }
     }
 }
+
+const NO_OUTPUTS: &str = "\nWarning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty. Please define an output in your configuration with the `output` keyword and run `plinth refresh` for it to become available. If you are using interpolation, please verify the interpolated value is not empty. You can use the `plinth console` command to assist.";
 
 fn missing(n: &str) -> u8 {
     eprintln!("\nError: Output {n:?} not found\n\nThe output variable requested could not be found in the state file. If you recently added this to your configuration, be sure to run `plinth apply`, since the state won't be updated with new output variables until that command is run.");

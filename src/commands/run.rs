@@ -769,14 +769,17 @@ fn apply_round(
     run.state = persisted;
     let word = if destroy { "Destroy complete!" } else { "Apply complete!" };
     let deferred = plan.changes.iter().filter(|c| c.deferred.is_some()).count();
+    // Imports happen while planning: the apply commits what the plan imported.
+    let imported = plan.changes.iter().filter(|c| c.importing.is_some() && c.deferred.is_none()).count();
+    let imp = if imported > 0 { format!("{imported} imported, ") } else { String::new() };
     let progressed = outcome.added + outcome.changed + outcome.destroyed > 0;
     let last_round = deferred == 0 || !progressed;
     if json {
         ui::json::emit(
             "info",
-            &format!("{word} Resources: {} added, {} changed, {} destroyed.", outcome.added, outcome.changed, outcome.destroyed),
+            &format!("{word} Resources: {imp}{} added, {} changed, {} destroyed.", outcome.added, outcome.changed, outcome.destroyed),
             "change_summary",
-            serde_json::json!({ "changes": { "add": outcome.added, "change": outcome.changed, "import": 0, "remove": outcome.destroyed, "operation": if destroy { "destroy" } else { "apply" } } }),
+            serde_json::json!({ "changes": { "add": outcome.added, "change": outcome.changed, "import": imported, "remove": outcome.destroyed, "operation": if destroy { "destroy" } else { "apply" } } }),
         );
         if last_round {
             let outs: serde_json::Map<String, serde_json::Value> = outcome
@@ -791,7 +794,7 @@ fn apply_round(
         println!("\n{} Resources: {} destroyed.", ui::bold(word, color), outcome.destroyed);
     } else {
         println!(
-            "\n{} Resources: {} added, {} changed, {} destroyed.",
+            "\n{} Resources: {imp}{} added, {} changed, {} destroyed.",
             ui::bold(word, color),
             outcome.added,
             outcome.changed,

@@ -1,4 +1,4 @@
-//! `state list|show|mv|rm|pull|push` and `force-unlock`.
+//! `state list|show|mv|rm|pull|push|replace-provider`, `taint`/`untaint` and `force-unlock`.
 
 use std::path::Path;
 
@@ -41,19 +41,41 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
     let b = backend.as_mut();
     match sub.as_str() {
         "list" => {
-            let state = match read(b, &ws) {
-                Ok(s) => s,
-                Err(c) => return c,
+            let state = match b.read(&ws) {
+                Ok(Some(s)) => s,
+                Ok(None) => {
+                    eprintln!("{NO_STATE}");
+                    return 1;
+                }
+                Err(e) => {
+                    eprintln!("\nError: Failed to load state\n\n{e}");
+                    return 1;
+                }
             };
-            let filters: Vec<Target> = rest.iter().filter_map(|t| t.parse().ok()).collect();
+            let mut filters = Vec::new();
+            for t in rest {
+                match t.parse::<Target>() {
+                    Ok(f) => filters.push(f),
+                    Err(e) => {
+                        eprintln!("\nError: Error parsing instance address: {t}\n\n{e}");
+                        return 1;
+                    }
+                }
+            }
+            for f in &filters {
+                if let Target::Resource(r) = f {
+                    if state.resource(r).is_none() {
+                        eprintln!("\nError: Unknown resource\n\nThe current state contains no resource {r}. If you've just added this resource to the configuration, you must run \"plinth apply\" first to create the resource's entry in the state.");
+                        return 1;
+                    }
+                }
+            }
+            let id = args.flag("id");
             for a in state.instance_addrs() {
-                let keep = filters.is_empty()
-                    || filters.iter().any(|f| match f {
-                        Target::Module(m) => m.contains(&a.resource.module),
-                        Target::Resource(r) => *r == a.resource,
-                        Target::Instance(i) => *i == a,
-                    });
-                if keep {
+                let keep = filters.is_empty() || filters.iter().any(|f| target_matches(f, &a));
+                let id_ok =
+                    id.is_none_or(|want| state.current(&a).and_then(|o| o.attributes.get("id")).and_then(|v| v.as_str()) == Some(want));
+                if keep && id_ok {
                     println!("{a}");
                 }
             }
@@ -117,46 +139,128 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
                 push(b, &ws, &new, force).map_err(|e| format!("Failed to write state: {e}"))
             })
         }
-        "rm" | "mv" => {
-            let targets: Result<Vec<Target>, _> = rest.iter().map(|t| t.parse::<Target>()).collect();
-            let Ok(targets) = targets else {
-                eprintln!("\nError: Invalid address\n\nThe given addresses could not be parsed.");
+        "rm" => {
+            let targets = match parse_targets(rest) {
+                Ok(t) => t,
+                Err(c) => return c,
+            };
+            if targets.is_empty() {
+                eprintln!("\nError: Invalid target address\n\nAt least one address is required.");
+                return 1;
+            }
+            let dry = args.bool("dry-run");
+            let mut lines = Vec::new();
+            let code = with_lock(b, &ws, args, "OperationTypeInvalid", |b| {
+                let mut state = read_existing(b, &ws)?;
+                // Every address must match before anything is removed.
+                let mut matched: Vec<plinth_state::AbsResourceInstance> = Vec::new();
+                for t in &targets {
+                    let found: Vec<_> = state.instance_addrs().filter(|a| target_matches(t, a)).collect();
+                    if found.is_empty() {
+                        return Err("Invalid target address\n\nNo matching objects found. To view the available instances, use \"plinth state list\". Please modify the address to reference a specific instance.".into());
+                    }
+                    for a in found {
+                        if !matched.contains(&a) {
+                            matched.push(a);
+                        }
+                    }
+                }
+                for a in &matched {
+                    lines.push(format!("{} {a}", if dry { "Would remove" } else { "Removed" }));
+                    if !dry {
+                        state.remove_instance(a);
+                    }
+                }
+                if dry {
+                    return Ok(());
+                }
+                lines.push(format!("Successfully removed {} resource instance(s).", matched.len()));
+                state.bump_serial();
+                b.write(&ws, &state).map_err(|e| e.to_string())
+            });
+            if code == 0 {
+                println!("{}", lines.join("\n"));
+            }
+            code
+        }
+        "mv" => {
+            let targets = match parse_targets(rest) {
+                Ok(t) => t,
+                Err(c) => return c,
+            };
+            let [from, to] = targets.as_slice() else {
+                eprintln!("Exactly two arguments expected.\n\nUsage: plinth [global options] state mv [options] SOURCE DESTINATION");
                 return 1;
             };
             let dry = args.bool("dry-run");
-            let is_rm = sub == "rm";
-            with_lock(b, &ws, args, "OperationTypeInvalid", |b| {
-                let mut state = b.read(&ws).map_err(|e| e.to_string())?.unwrap_or_else(State::new);
-                if is_rm {
-                    if targets.is_empty() {
-                        return Err("At least one address is required.".into());
+            let code = with_lock(b, &ws, args, "OperationTypeInvalid", |b| {
+                let mut state = read_existing(b, &ws)?;
+                state.move_target(from, to).map_err(|e| match e {
+                    plinth_state::MoveError::SourceMissing(_) => {
+                        format!("Invalid source address\n\nCannot move {from}: does not match anything in the current state.")
                     }
-                    let mut n = 0;
-                    for t in &targets {
-                        n += match t {
-                            Target::Instance(i) => usize::from(state.remove_instance(i).is_some()),
-                            Target::Resource(r) => usize::from(state.remove_resource(r).is_some()),
-                            Target::Module(m) => state.remove_module(m),
-                        };
-                        println!("Removed {t}");
-                    }
-                    if n == 0 {
-                        return Err("Invalid target address: no matching objects found.".into());
-                    }
-                    println!("Successfully removed {n} resource instance(s).");
-                } else {
-                    let [from, to] = targets.as_slice() else {
-                        return Err("Exactly two arguments expected: a source and a destination address.".into());
-                    };
-                    state.move_target(from, to).map_err(|e| e.to_string())?;
-                    println!("Move {from:?} to {to:?}\nSuccessfully moved 1 object(s).", from = from.to_string(), to = to.to_string());
-                }
+                    plinth_state::MoveError::DestinationExists(_) => format!(
+                        "Invalid target address\n\nCannot move to {to}: there is already a resource instance at that address in the current state."
+                    ),
+                    other => format!("Invalid state move request\n\n{other}"),
+                })?;
                 if dry {
                     return Ok(());
                 }
                 state.bump_serial();
                 b.write(&ws, &state).map_err(|e| e.to_string())
-            })
+            });
+            if code == 0 {
+                if dry {
+                    println!("Would move {:?} to {:?}", from.to_string(), to.to_string());
+                } else {
+                    println!("Move {:?} to {:?}\nSuccessfully moved 1 object(s).", from.to_string(), to.to_string());
+                }
+            }
+            code
+        }
+        "replace-provider" => {
+            let [from, to] = rest else {
+                eprintln!("Exactly two arguments expected.\n\nUsage: plinth [global options] state replace-provider [options] FROM_PROVIDER_FQN TO_PROVIDER_FQN");
+                return 1;
+            };
+            let (Some(from), Some(to)) = (provider_fqn(from), provider_fqn(to)) else {
+                eprintln!("\nError: Invalid provider address\n\nThe provider addresses must be of the form [HOSTNAME/]NAMESPACE/TYPE.");
+                return 1;
+            };
+            let approved = args.bool("auto-approve");
+            let mut lines = Vec::new();
+            let code = with_lock(b, &ws, args, "OperationTypeInvalid", |b| {
+                let mut state = read_existing(b, &ws)?;
+                let old = format!("provider[\"{from}\"]");
+                let matching: Vec<plinth_state::AbsResource> = state
+                    .resources()
+                    .filter(|(_, rs)| rs.provider == old || rs.provider.starts_with(&format!("{old}.")))
+                    .map(|(a, _)| a)
+                    .collect();
+                if matching.is_empty() {
+                    lines.push("No matching resources found.".to_string());
+                    return Ok(());
+                }
+                if !approved {
+                    return Err("Approval required\n\nReplacing providers in the state needs confirmation, and plinth cannot ask for it here: use -auto-approve.".into());
+                }
+                for a in &matching {
+                    state.set_resource_provider(a, &format!("provider[\"{to}\"]"));
+                }
+                lines.push(format!(
+                    "plinth will perform the following actions:\n\n  ~ Updating provider:\n    - {from}\n    + {to}\n\nChanged {} resource(s):\n\n{}\n",
+                    matching.len(),
+                    matching.iter().map(|a| format!("  {a}")).collect::<Vec<_>>().join("\n")
+                ));
+                lines.push(format!("Successfully replaced provider for {} resource(s).", matching.len()));
+                state.bump_serial();
+                b.write(&ws, &state).map_err(|e| e.to_string())
+            });
+            if code == 0 {
+                println!("{}", lines.join("\n"));
+            }
+            code
         }
         other => {
             eprintln!("plinth state has no subcommand {other:?}.");
@@ -196,6 +300,51 @@ fn push(b: &mut dyn Backend, ws: &str, new: &State, force: bool) -> Result<(), S
         return Ok(());
     }
     b.write(ws, new).map_err(|e| e.to_string())
+}
+
+const NO_STATE: &str = "No state file was found!\n\nState management commands require a state file. Run this command\nin a directory where plinth has been run or use the -state flag\nto point the command to a specific state location.";
+
+/// The workspace's state for a command that changes it: none is an error.
+fn read_existing(b: &mut dyn Backend, ws: &str) -> Result<State, String> {
+    match b.read(ws) {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(NO_STATE.to_string()),
+        Err(e) => Err(format!("Failed to load state\n\n{e}")),
+    }
+}
+
+fn parse_targets(rest: &[String]) -> Result<Vec<Target>, u8> {
+    let mut out = Vec::new();
+    for t in rest {
+        match t.parse::<Target>() {
+            Ok(x) => out.push(x),
+            Err(e) => {
+                eprintln!("\nError: Invalid target address\n\nError parsing {t:?}: {e}");
+                return Err(1);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn target_matches(f: &Target, a: &plinth_state::AbsResourceInstance) -> bool {
+    match f {
+        Target::Module(m) => m.contains(&a.resource.module),
+        Target::Resource(r) => *r == a.resource,
+        Target::Instance(i) => i == a,
+    }
+}
+
+/// `hashicorp/aws` or `registry.terraform.io/hashicorp/aws` → the full
+/// source address.
+fn provider_fqn(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.split('/').collect();
+    let ok = |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    match parts.as_slice() {
+        [ns, ty] if ok(ns) && ok(ty) => Some(format!("registry.terraform.io/{ns}/{ty}")),
+        [host, ns, ty] if ok(host) && ok(ns) && ok(ty) => Some(format!("{host}/{ns}/{ty}")),
+        _ => None,
+    }
 }
 
 fn with_lock(b: &mut dyn Backend, ws: &str, args: &Args, op: &str, f: impl FnOnce(&mut dyn Backend) -> Result<(), String>) -> u8 {
@@ -251,4 +400,67 @@ pub fn force_unlock(dir: &Path, args: &Args) -> u8 {
             1
         }
     }
+}
+
+/// `taint ADDR` / `untaint ADDR`: marks an instance's current object as
+/// tainted (replaced by the next apply) or ready again.
+pub fn taint(dir: &Path, args: &Args, taint: bool) -> u8 {
+    let verb = if taint { "taint" } else { "untaint" };
+    let [addr] = args.positional.as_slice() else {
+        eprintln!("The {verb} command expects exactly one argument.");
+        return 1;
+    };
+    let Ok(addr) = addr.parse::<plinth_state::AbsResourceInstance>() else {
+        eprintln!("\nError: Invalid address\n\nThe given address {addr:?} is not a resource instance address.");
+        return 1;
+    };
+    if addr.resource.resource.mode == plinth_state::ResourceMode::Data {
+        eprintln!(
+            "\nError: Invalid resource address\n\nResource instance {addr} cannot be {verb}ed: data resources are not tracked for changes."
+        );
+        return 1;
+    }
+    let (mut backend, ws) = match open(dir, args) {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    let allow_missing = args.bool("allow-missing");
+    let mut outcome = String::new();
+    let code = with_lock(backend.as_mut(), &ws, args, "OperationTypeInvalid", |b| {
+        let mut state = b.read(&ws).map_err(|e| format!("Failed to load state\n\n{e}"))?.unwrap_or_else(State::new);
+        let Some(mut obj) = state.current(&addr).cloned() else {
+            if allow_missing {
+                outcome = format!("\nWarning: No such resource instance\n\nResource instance {addr} was not found, but this is not an error because -allow-missing was set.");
+                return Ok(());
+            }
+            if state.instance_count() == 0 {
+                return Err("No such resource instance\n\nThe state currently contains no resource instances whatsoever. This may occur if the configuration has never been applied or if it has recently been destroyed.".into());
+            }
+            return Err(format!("No such resource instance\n\nThere is no resource instance in the state with the address {addr}. If the resource configuration has just been added, you must run \"plinth apply\" once to create the corresponding instance(s) before they can be tainted."));
+        };
+        if !taint && obj.status != plinth_state::ObjectStatus::Tainted {
+            return Err(format!(
+                "Resource instance is not tainted\n\nResource instance {addr} is not currently tainted, and so it cannot be untainted."
+            ));
+        }
+        obj.status = if taint { plinth_state::ObjectStatus::Tainted } else { plinth_state::ObjectStatus::Ready };
+        let provider = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
+        state.set_current(&addr, Some(obj), &provider);
+        state.bump_serial();
+        b.write(&ws, &state).map_err(|e| e.to_string())?;
+        outcome = if taint {
+            format!("Resource instance {addr} has been marked as tainted.")
+        } else {
+            format!("Resource instance {addr} has been successfully untainted.")
+        };
+        Ok(())
+    });
+    if code == 0 {
+        if outcome.starts_with('\n') {
+            eprintln!("{outcome}");
+        } else {
+            println!("{outcome}");
+        }
+    }
+    code
 }

@@ -171,6 +171,7 @@ fn resource_change_json(c: &ResourceChange) -> J {
     let reason = match (c.action, c.reason.as_deref()) {
         (_, Some("because of replace_triggered_by")) => Some("replace_by_triggers"),
         (_, Some("as requested")) => Some("replace_by_request"),
+        (_, Some("tainted")) => Some("replace_because_tainted"),
         (Action::DeleteThenCreate | Action::CreateThenDelete, _) => Some("replace_because_cannot_update"),
         // The walk's wordings of why an orphan goes (`Walk::orphan_reason`).
         (Action::Delete, Some(r)) if r.starts_with("because index ") => Some("delete_because_count_index"),
@@ -274,10 +275,11 @@ pub fn state_values(state: &State) -> J {
         let Some(obj) = state.current(&addr) else { continue };
         let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
         let sensitive = state_sensitive(obj);
-        root.insert(
-            &addr.resource.module,
-            resource_value_json(&addr, &paddr, obj.schema_version, plain_attributes(&obj.attributes), sensitive),
-        );
+        let mut r = resource_value_json(&addr, &paddr, obj.schema_version, plain_attributes(&obj.attributes), sensitive);
+        if obj.status == plinth_state::ObjectStatus::Tainted {
+            r.as_object_mut().expect("object").insert("tainted".into(), J::Bool(true));
+        }
+        root.insert(&addr.resource.module, r);
     }
     json!({ "outputs": outputs_json(state), "root_module": root.to_json(None) })
 }

@@ -136,19 +136,24 @@ impl Provider for TerraformProvider {
         let backend = attr(config, "backend");
         let kind = backend.as_str().unwrap_or("").to_string();
         let cfg = attr(config, "config");
-        let outputs = if kind == "local" {
-            let path = cfg
-                .as_entries()
-                .and_then(|m| m.get("path"))
-                .and_then(|p| p.as_str().map(str::to_string))
-                .unwrap_or_else(|| "terraform.tfstate".into());
+        let workspace = attr(config, "workspace").as_str().unwrap_or(plinth_state::DEFAULT_WORKSPACE).to_string();
+        let not_found =
+            || ProviderError::new("Unable to find remote state", "No stored state was found for the given workspace in the given backend.");
+        let state = if kind == "local" {
+            let get = |k: &str| cfg.as_entries().and_then(|m| m.get(k)).and_then(|p| p.as_str().map(str::to_string));
+            // The local backend's layout: `path` for the default workspace,
+            // `workspace_dir/NAME/terraform.tfstate` for the others.
+            let path = if workspace == plinth_state::DEFAULT_WORKSPACE {
+                get("path").unwrap_or_else(|| "terraform.tfstate".into())
+            } else {
+                format!("{}/{workspace}/terraform.tfstate", get("workspace_dir").unwrap_or_else(|| "terraform.tfstate.d".into()))
+            };
             match std::fs::read(&path) {
-                Ok(bytes) => {
-                    let st = plinth_state::statefile::read_state(&bytes)
-                        .map_err(|e| ProviderError::new("Error loading state", format!("Failed to read {path}: {e}")))?;
-                    outputs_value(&st)
-                }
-                Err(_) => attr(config, "defaults"),
+                Ok(bytes) if !bytes.is_empty() => plinth_state::statefile::read_state(&bytes)
+                    .map_err(|e| ProviderError::new("Error loading state", format!("Failed to read {path}: {e}")))?,
+                Ok(_) => return Err(not_found()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
+                Err(e) => return Err(ProviderError::new("Error loading state", format!("Failed to read {path}: {e}"))),
             }
         } else {
             let Some(factory) = self.backends.clone() else {
@@ -162,7 +167,6 @@ impl Provider for TerraformProvider {
                 serde_json::Value::Null => serde_json::Map::new(),
                 _ => return Err(ProviderError::new("Invalid backend configuration", "The \"config\" argument must be an object.")),
             };
-            let workspace = attr(config, "workspace").as_str().unwrap_or(plinth_state::DEFAULT_WORKSPACE).to_string();
             // Backends block on their I/O: keep it off the async workers.
             let read = tokio::task::spawn_blocking(move || {
                 let mut b = factory(&kind, &json_cfg).map_err(|e| format!("Error configuring the {kind:?} backend: {e}"))?;
@@ -171,10 +175,16 @@ impl Provider for TerraformProvider {
             .await
             .map_err(|e| ProviderError::new("Error loading state", e.to_string()))?;
             match read.map_err(|e| ProviderError::new("Error loading state", e))? {
-                Some(st) => outputs_value(&st),
-                None => attr(config, "defaults"),
+                Some(st) => st,
+                None => return Err(not_found()),
             }
         };
+        // `defaults` fill in what the remote state's outputs lack.
+        let mut merged: BTreeMap<String, Value> = attr(config, "defaults").as_entries().cloned().unwrap_or_default();
+        if let Some(outs) = outputs_value(&state).as_entries() {
+            merged.extend(outs.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let outputs = Value::object(merged);
         let mut out = config.as_entries().cloned().unwrap_or_default();
         out.insert("outputs".into(), outputs);
         Ok(Value::object(out))

@@ -11,6 +11,7 @@
 mod module;
 mod typeexpr;
 mod values;
+pub mod version;
 
 pub use module::{
     literal_string, load_module, CheckBlock, Condition, Lifecycle, Local, Module, ModuleCall, Moved, Output, ProviderConfig, Removed,

@@ -684,7 +684,7 @@ fn start_resource_node(
                 deps.sort();
                 deps.dedup();
             }
-            let meta = Some((paddr.clone(), schema.version, rc.lifecycle.create_before_destroy, deps));
+            let meta = Some((paddr.clone(), schema.version, walk.create_before_destroy(i), deps));
             let _ = &pname;
             let token = operation_token();
             let word = if action == Action::Update { "update" } else { "create" };

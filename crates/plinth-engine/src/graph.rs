@@ -289,6 +289,9 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
                                         }
                                     }
                                 }
+                                if let NodeKind::Resource(key) = &target.kind {
+                                    diags.extend(instance_key_check(tree, &target, key, &r));
+                                }
                                 if let Some(&t) = index.get(&target) {
                                     deps_i.push(t);
                                 }
@@ -328,8 +331,13 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
                 }
             }
         }
-        // A variable's validation may refer to the variable itself.
+        // A variable's validation may refer to the variable itself; a
+        // resource may not (but `depends_on` on itself is ignored).
         if matches!(n.kind, NodeKind::Var(_)) {
+            d_i.retain(|&d| d != i);
+        }
+        if matches!(n.kind, NodeKind::Resource(_)) && d_i.contains(&i) {
+            diags.extend(self_references(tree, n));
             d_i.retain(|&d| d != i);
         }
         d_i.sort_unstable();
@@ -364,6 +372,75 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
         }
     };
     (Graph { nodes, index, deps, order }, diags)
+}
+
+/// A reference to a resource with `count`/`for_each` must pick an instance
+/// before reading an attribute; one to a resource without them must not.
+fn instance_key_check(tree: &ConfigTree, target: &Node, key: &str, r: &Reference) -> Option<Diagnostic> {
+    let rc = tree.get(target.module).module.resources.get(key)?;
+    let addr = node_name(tree, target);
+    let local = key;
+    match (rc.count.is_some() || rc.for_each.is_some(), r.next) {
+        (true, crate::refs::RefNext::Attr(span)) => {
+            let (what, example) = if rc.count.is_some() { ("count", "count.index") } else { ("for_each", "each.key") };
+            Some(
+                Diagnostic::error(
+                    "Missing resource instance key",
+                    format!("Because {addr} has {what:?} set, its attributes must be accessed on specific instances.\n\nFor example, to correlate with indices of a referring resource, use:\n    {local}[{example}]"),
+                )
+                .with_subject(span),
+            )
+        }
+        (false, crate::refs::RefNext::Index) => Some(
+            Diagnostic::error(
+                "Unexpected resource instance key",
+                format!("Because {addr} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to the single instance of this resource."),
+            )
+            .with_subject(r.span),
+        ),
+        _ => None,
+    }
+}
+
+/// Terraform's errors for a resource whose configuration refers to the
+/// resource itself: in its arguments, `count` or `for_each` a
+/// "Self-referential block", in a condition an invalid reference (conditions
+/// use `self`). `depends_on` and `replace_triggered_by` on itself are no
+/// error: the edge is dropped.
+fn self_references(tree: &ConfigTree, n: &Node) -> Vec<Diagnostic> {
+    let NodeKind::Resource(key) = &n.kind else { return Vec::new() };
+    let Some(rc) = tree.get(n.module).module.resources.get(key) else { return Vec::new() };
+    let addr = node_name(tree, n);
+    let context = node_context(tree, n).unwrap_or_default();
+    let mut diags = Vec::new();
+    let mut check = |e: &Expr, bound: &[String], summary: &str| {
+        for r in references_with(e, bound).unwrap_or_default() {
+            if matches!(resolve(tree, n.module, &r), Ok(Some(t)) if t == *n) {
+                diags.push(
+                    Diagnostic::error(summary, format!("Configuration for {addr} may not refer to itself."))
+                        .with_subject(r.span)
+                        .with_context(context.clone()),
+                );
+            }
+        }
+    };
+    for e in rc.count.iter().chain(rc.for_each.iter()) {
+        check(e, &[], "Self-referential block");
+    }
+    let mut scoped = Vec::new();
+    body_exprs_scoped(&rc.config, &mut Vec::new(), &mut scoped);
+    for (e, bound) in &scoped {
+        check(e, bound, "Self-referential block");
+    }
+    for c in &rc.lifecycle.preconditions {
+        check(&c.condition, &[], "Invalid reference in precondition");
+        check(&c.error_message, &[], "Invalid reference in precondition");
+    }
+    for c in &rc.lifecycle.postconditions {
+        check(&c.condition, &[], "Invalid reference in postcondition");
+        check(&c.error_message, &[], "Invalid reference in postcondition");
+    }
+    diags
 }
 
 fn toposort(tree: &ConfigTree, nodes: &[Node], deps: &[Vec<usize>]) -> Result<Vec<usize>, Diagnostic> {

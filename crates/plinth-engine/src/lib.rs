@@ -12,6 +12,7 @@ mod configure;
 mod decode;
 pub mod graph;
 mod import;
+mod moves;
 pub mod par;
 pub mod plan;
 mod providers;
@@ -61,8 +62,8 @@ pub async fn plan_session<'a>(
 ) -> Result<(Plan, ConsoleSession<'a>), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut state = prior;
-    let mut moved_from: BTreeMap<String, String> = BTreeMap::new();
-    apply_moved(ctx, &mut state, &mut moved_from, &mut diags);
+    let mut move_warnings = Vec::new();
+    let moves = moves::apply_moved(ctx, &mut state, &mut diags, &mut move_warnings);
     let (cdiags, deferred_providers) = configure::configure_providers_deferring(ctx, &state).await;
     diags.extend(cdiags);
     if diags.iter().any(Diagnostic::is_error) {
@@ -123,6 +124,7 @@ pub async fn plan_session<'a>(
     }
     check_prevent_destroy(ctx, &walk.changes, &mut diags);
     review_plans(ctx, &mut walk).await;
+    moves::check_still_declared(ctx, &moves, &walk.changes, &mut diags);
     diags.append(&mut walk.diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
@@ -138,9 +140,12 @@ pub async fn plan_session<'a>(
         });
     }
     let mut changes = std::mem::take(&mut walk.changes);
-    if !moved_from.is_empty() || !walk.implicit_moves.is_empty() || !imports.is_empty() {
+    if !moves.moved_from.is_empty() || !walk.implicit_moves.is_empty() || !imports.is_empty() {
         for c in &mut changes {
-            if let Some(from) = moved_from.get(&c.addr.to_string()).or_else(|| walk.implicit_moves.get(&c.addr)) {
+            if c.deposed.is_some() {
+                continue;
+            }
+            if let Some(from) = moves.moved_from.get(&c.addr).or_else(|| walk.implicit_moves.get(&c.addr)) {
                 c.moved_from = Some(from.clone());
             }
             if let Some((_, id)) = imports.iter().find(|(a, _)| *a == c.addr) {
@@ -160,7 +165,8 @@ pub async fn plan_session<'a>(
             keep
         });
     }
-    let mut warnings = std::mem::take(&mut walk.warnings);
+    let mut warnings = move_warnings;
+    warnings.append(&mut walk.warnings);
     if let Some(sel) = &selection {
         warnings.push(targeting_warning(sel.excluding));
     }
@@ -316,43 +322,6 @@ pub fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
         }
     }
     Some(s)
-}
-
-fn apply_moved(ctx: &Context<'_>, state: &mut State, moved_from: &mut BTreeMap<String, String>, diags: &mut Vec<Diagnostic>) {
-    for m in &ctx.tree.root().module.moved {
-        let (Some(from), Some(to)) = (traversal_text(&m.from), traversal_text(&m.to)) else {
-            diags.push(
-                Diagnostic::error("Invalid \"moved\" address", "The \"from\" and \"to\" addresses must be static references.")
-                    .with_subject(m.span),
-            );
-            continue;
-        };
-        let (Ok(ft), Ok(tt)) = (from.parse::<Target>(), to.parse::<Target>()) else {
-            diags.push(
-                Diagnostic::error("Invalid \"moved\" address", format!("Cannot parse {from:?} or {to:?} as an address."))
-                    .with_subject(m.span),
-            );
-            continue;
-        };
-        let exists = match &ft {
-            Target::Instance(i) => state.instance(i).is_some(),
-            Target::Resource(r) => state.resource(r).is_some(),
-            Target::Module(mi) => state.modules().any(|(m, _)| mi.contains(m)),
-        };
-        if !exists {
-            continue;
-        }
-        match state.move_target(&ft, &tt) {
-            Ok(()) => {
-                if let (Target::Instance(_), Target::Instance(ti)) = (&ft, &tt) {
-                    moved_from.insert(ti.to_string(), from.clone());
-                } else {
-                    moved_from.insert(to.clone(), from.clone());
-                }
-            }
-            Err(e) => diags.push(Diagnostic::error("Moved object still exists", e.to_string()).with_subject(m.span)),
-        }
-    }
 }
 
 /// Refreshes every managed instance in state through its provider, one

@@ -28,6 +28,17 @@ pub enum RefTarget {
 pub struct Reference {
     pub target: RefTarget,
     pub span: Span,
+    /// What follows the object's own name: for a resource, whether an index
+    /// (`aws_vpc.main[0]`) or an attribute (`aws_vpc.main.id`, spanned)
+    /// comes right after `type.name` (neither when it is used whole).
+    pub next: RefNext,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefNext {
+    Nothing,
+    Index,
+    Attr(Span),
 }
 
 /// All references in `e`, skipping names bound by enclosing `for` expressions.
@@ -45,6 +56,11 @@ pub fn references_with(e: &Expr, bound: &[String]) -> Result<Vec<Reference>, Dia
 }
 
 fn walk(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<Reference>) -> Result<(), Diagnostic> {
+    walk_indexed(e, false, bound, out)
+}
+
+/// [`walk`]; `indexed` when `e` is the collection of an index expression.
+fn walk_indexed(e: &Expr, indexed: bool, bound: &mut Vec<String>, out: &mut Vec<Reference>) -> Result<(), Diagnostic> {
     match &e.kind {
         ExprKind::Variable(_) | ExprKind::GetAttr(..) => {
             // Find the root and the attribute names right after it.
@@ -60,7 +76,18 @@ fn walk(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<Reference>) -> Result<(
                     if !bound.iter().any(|b| *b == root.name) {
                         let span = attrs.iter().take(2).fold(root.span, |s, a| s.to(a.span));
                         let names: Vec<&str> = attrs.iter().map(|a| a.name.as_str()).collect();
-                        out.push(Reference { target: classify(&root.name, &names, span)?, span });
+                        let target = classify(&root.name, &names, span)?;
+                        // The resource name is the first attribute (the second after `data`).
+                        let own = match &target {
+                            RefTarget::Resource { data: true, .. } => 2,
+                            _ => 1,
+                        };
+                        let next = match attrs.get(own) {
+                            Some(a) => RefNext::Attr(attrs[..=own].iter().fold(root.span, |s, x| s.to(x.span)).to(a.span)),
+                            None if indexed => RefNext::Index,
+                            None => RefNext::Nothing,
+                        };
+                        out.push(Reference { target, span, next });
                     }
                 }
                 _ => walk(cur, bound, out)?,
@@ -69,7 +96,7 @@ fn walk(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<Reference>) -> Result<(
         }
         ExprKind::Index(coll, key) => {
             // `data.x.y[0]` / `each.value["k"]`: the root chain may continue through an index.
-            walk(coll, bound, out)?;
+            walk_indexed(coll, true, bound, out)?;
             walk(key, bound, out)
         }
         ExprKind::For(fe) => {

@@ -85,7 +85,84 @@ pub fn load_tree(dir: &Path, files: &mut Files) -> (ConfigTree, Vec<Diagnostic>)
             queue.push(cid);
         }
     }
+    diags.extend(condition_checks(&tree));
     (tree, diags)
+}
+
+/// What Terraform checks of conditions when it loads a module: a
+/// precondition, postcondition or `check` assertion must refer to something
+/// (else it checks nothing), a variable's validation must refer to the
+/// variable, and a `check` block needs an `assert`.
+fn condition_checks(tree: &ConfigTree) -> Vec<Diagnostic> {
+    use crate::refs::{references, RefTarget};
+    let refers = |e: &plinth_syntax::ast::Expr| references(e).map_or(true, |r| !r.is_empty());
+    let mut diags = Vec::new();
+    let rule = |kind: &str, c: &plinth_config::Condition, context: String, diags: &mut Vec<Diagnostic>| {
+        if !refers(&c.condition) {
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid {kind} expression"),
+                    "The condition expression must refer to at least one object from elsewhere in the configuration, or else its result would not be checking anything.",
+                )
+                .with_subject(c.condition.span)
+                .with_context(context),
+            );
+        }
+    };
+    for m in &tree.modules {
+        let module = &m.module;
+        for v in module.variables.values() {
+            let context = format!("variable {:?}", v.name);
+            for c in &v.validations {
+                rule("validation", c, context.clone(), &mut diags);
+                let own = references(&c.condition).is_ok_and(|r| r.iter().any(|r| r.target == RefTarget::Var(v.name.clone())));
+                if !own {
+                    diags.push(
+                        Diagnostic::error(
+                            "Invalid variable validation condition",
+                            format!(
+                                "The condition for variable {:?} must refer to var.{} in order to test incoming values.",
+                                v.name, v.name
+                            ),
+                        )
+                        .with_subject(c.condition.span)
+                        .with_context(context.clone()),
+                    );
+                }
+            }
+        }
+        for r in module.resources.values() {
+            let context = match r.mode {
+                plinth_config::ResourceMode::Managed => format!("resource {:?} {:?}", r.type_name, r.name),
+                plinth_config::ResourceMode::Data => format!("data {:?} {:?}", r.type_name, r.name),
+            };
+            for c in &r.lifecycle.preconditions {
+                rule("precondition", c, context.clone(), &mut diags);
+            }
+            for c in &r.lifecycle.postconditions {
+                rule("postcondition", c, context.clone(), &mut diags);
+            }
+        }
+        for o in module.outputs.values() {
+            for c in &o.preconditions {
+                rule("precondition", c, format!("output {:?}", o.name), &mut diags);
+            }
+        }
+        for ch in &module.checks {
+            let mut valid = 0;
+            for c in &ch.asserts {
+                let before = diags.len();
+                rule("assert", c, format!("check {:?}", ch.name), &mut diags);
+                valid += usize::from(diags.len() == before);
+            }
+            if valid == 0 {
+                diags.push(
+                    Diagnostic::error("Zero assert blocks", "Check blocks must have at least one assert block.").with_subject(ch.span),
+                );
+            }
+        }
+    }
+    diags
 }
 
 /// Lexically removes `.` and `..` components, as Terraform reports module paths.

@@ -66,6 +66,9 @@ pub struct Walk<'a> {
     pub resource_deps: Vec<Vec<usize>>,
     /// Each resource node's configuration, by node index.
     resource_configs: Vec<Option<&'a ResourceConfig>>,
+    /// Whether each resource node is replaced create-before-destroy: its own
+    /// lifecycle, or forced by a dependent's ([`Walk::create_before_destroy`]).
+    cbd: Vec<bool>,
     /// Planned changes other than no-ops, by resource, for
     /// `replace_triggered_by`; recorded only when a resource has it.
     changed: FastMap<AbsResource, Vec<(InstanceKey, Action)>>,
@@ -121,7 +124,7 @@ impl<'a> Walk<'a> {
         let mut values = Values::default();
         values.module_instances.insert(0, vec![ModuleInstance::root()]);
         let resource_deps = compute_resource_deps(ctx.graph);
-        let resource_configs = ctx
+        let resource_configs: Vec<Option<&ResourceConfig>> = ctx
             .graph
             .nodes
             .iter()
@@ -130,6 +133,17 @@ impl<'a> Walk<'a> {
                 _ => None,
             })
             .collect();
+        // Terraform forces create_before_destroy on everything a
+        // create_before_destroy resource depends on (else its replacement
+        // would have to destroy them first).
+        let mut cbd: Vec<bool> = resource_configs.iter().map(|rc| rc.is_some_and(|r| r.lifecycle.create_before_destroy)).collect();
+        for (j, rc) in resource_configs.iter().enumerate() {
+            if rc.is_some_and(|r| r.lifecycle.create_before_destroy) {
+                for &i in &resource_deps[j] {
+                    cbd[i] = true;
+                }
+            }
+        }
         // One entry per resource node at least (more with count/for_each).
         values.resources.reserve(resource_configs_len(ctx.graph));
         Walk {
@@ -144,6 +158,7 @@ impl<'a> Walk<'a> {
             replace: Vec::new(),
             resource_deps,
             resource_configs,
+            cbd,
             changed: FastMap::default(),
             track_changes: ctx
                 .tree
@@ -178,6 +193,11 @@ impl<'a> Walk<'a> {
     /// to it, so `file("${path.module}/x")` works in a child module.
     pub fn call_ctx(&self, _module: ModuleId, planning: bool) -> CallCtx {
         CallCtx { base_dir: self.ctx.root_dir.to_path_buf(), planning, provider_functions: self.ctx.providers.functions() }
+    }
+
+    /// Whether resource node `i` is replaced create-before-destroy.
+    pub fn create_before_destroy(&self, i: usize) -> bool {
+        self.cbd[i]
     }
 
     /// The configuration of resource node `i`.
@@ -262,7 +282,9 @@ impl<'a> Walk<'a> {
             }
         };
         let value = match raw {
-            Some(v) if !(v.is_null() && var.nullable && var.default.is_some() && module != 0) => v,
+            // A null for a non-nullable variable with a default takes the
+            // default; a nullable variable keeps the null (root or child).
+            Some(v) if !(v.is_null() && !var.nullable && var.default.is_some()) => v,
             _ => match &var.default {
                 // A literal (the loader rejected calls and references).
                 Some(d) => plinth_lang::eval_literal(d).map_err(eval_err_to_diags)?,
@@ -330,7 +352,7 @@ impl<'a> Walk<'a> {
             if !var.nullable {
                 return Err(not_suitable("required variable may not be set to null".into()));
             }
-            return Ok(Value::null(var.ty.ty.clone()).mark(if var.sensitive { Marks::SENSITIVE } else { Marks::NONE }));
+            return Ok(Value::null(var.ty.ty.without_optional()).mark(if var.sensitive { Marks::SENSITIVE } else { Marks::NONE }));
         }
         let converted = convert(&v, &var.ty.ty).map_err(|e| not_suitable(e.to_string()))?;
         let with_defaults = self.apply_defaults(module, inst, &var.ty, converted, planning)?;
@@ -871,7 +893,7 @@ impl<'a> Walk<'a> {
                     requires_replace: Vec::new(),
                     node: Some(node_i),
                     dependencies: deps.clone(),
-                    create_before_destroy: rc.lifecycle.create_before_destroy,
+                    create_before_destroy: self.cbd[node_i],
                     schema_version: schema.version,
                     moved_from: None,
                     reason: (!waits.is_empty()).then(|| format!("until {waits} is applied")),
@@ -933,7 +955,7 @@ impl<'a> Walk<'a> {
                 Some(prior) if planned.raw_equal(prior) => Action::NoOp,
                 Some(prior) => {
                     if requires_replace.iter().any(|p| path_changed(p, prior, &planned)) {
-                        replace_action(rc)
+                        replace_action(self.cbd[node_i])
                     } else {
                         requires_replace.clear();
                         Action::Update
@@ -941,8 +963,13 @@ impl<'a> Walk<'a> {
                 }
             };
             let mut reason = None;
+            // A tainted object (a failed create, `taint`) is always replaced.
+            if prior_val.is_some() && self.prior.current(&addr).is_some_and(|o| o.status == plinth_state::ObjectStatus::Tainted) {
+                action = replace_action(self.cbd[node_i]);
+                reason = Some("tainted".to_string());
+            }
             if prior_val.is_some() && self.replace.contains(&addr) {
-                action = replace_action(rc);
+                action = replace_action(self.cbd[node_i]);
                 reason = Some("as requested".to_string());
             }
             if prior_val.is_some()
@@ -950,7 +977,7 @@ impl<'a> Walk<'a> {
                 && !action.is_replace()
                 && self.triggered_replace(module, inst, rc, &ik, each_val.as_ref())
             {
-                action = replace_action(rc);
+                action = replace_action(self.cbd[node_i]);
                 reason = Some("because of replace_triggered_by".to_string());
             }
             if action.is_replace() {
@@ -996,7 +1023,7 @@ impl<'a> Walk<'a> {
                 requires_replace,
                 node: Some(node_i),
                 dependencies: deps.clone(),
-                create_before_destroy: rc.lifecycle.create_before_destroy,
+                create_before_destroy: self.cbd[node_i],
                 schema_version: schema.version,
                 moved_from: None,
                 reason,
@@ -1077,10 +1104,8 @@ impl<'a> Walk<'a> {
         let mut out: Vec<String> = Vec::new();
         for &d in &self.resource_deps[node_i] {
             let n = &self.ctx.graph.nodes[d];
+            // Data sources count too, as in Terraform's state.
             let (NodeKind::Resource(key), Some(rc)) = (&n.kind, self.resource_config(d)) else { continue };
-            if rc.mode == CfgMode::Data {
-                continue;
-            }
             if n.module == self.ctx.graph.nodes[node_i].module {
                 // A managed resource of the same module instance; in the root
                 // module its address is the node's key (`type.name`).
@@ -1278,8 +1303,8 @@ pub(crate) fn plan_managed(
     Ok(ManagedPlan { prior, config_plain, sensitive_paths, planned, requires_replace })
 }
 
-fn replace_action(rc: &ResourceConfig) -> Action {
-    if rc.lifecycle.create_before_destroy {
+fn replace_action(create_before_destroy: bool) -> Action {
+    if create_before_destroy {
         Action::CreateThenDelete
     } else {
         Action::DeleteThenCreate
@@ -1337,12 +1362,13 @@ pub(crate) fn set_instance_repetition(scope: &mut InstanceScope, key: &InstanceK
     }
 }
 
-/// For each node, the resource nodes it depends on, looking through
-/// variables, locals, outputs and module calls.
 fn resource_configs_len(g: &Graph) -> usize {
     g.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Resource(_))).count()
 }
 
+/// For each node, the resource nodes it depends on, transitively (through
+/// variables, locals, outputs, module calls and other resources): what
+/// Terraform records as an instance's `dependencies`.
 fn compute_resource_deps(g: &Graph) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); g.nodes.len()];
     for &i in &g.order {
@@ -1350,9 +1376,8 @@ fn compute_resource_deps(g: &Graph) -> Vec<Vec<usize>> {
         for &d in &g.deps[i] {
             if matches!(g.nodes[d].kind, NodeKind::Resource(_)) {
                 acc.push(d);
-            } else {
-                acc.extend(out[d].iter().copied());
             }
+            acc.extend(out[d].iter().copied());
         }
         acc.sort_unstable();
         acc.dedup();

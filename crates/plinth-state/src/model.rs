@@ -313,6 +313,14 @@ impl State {
         Some(key)
     }
 
+    /// Records that a resource is managed by another provider configuration
+    /// (`state replace-provider`).
+    pub fn set_resource_provider(&mut self, addr: &AbsResource, provider: &str) {
+        if let Some(rs) = self.modules.get_mut(&addr.module).and_then(|m| m.resources.get_mut(&addr.resource)) {
+            rs.provider = provider.to_string();
+        }
+    }
+
     /// Removes an instance with all its objects.
     pub fn remove_instance(&mut self, addr: &AbsResourceInstance) -> Option<ResourceInstance> {
         let ms = self.modules.get_mut(&addr.resource.module)?;

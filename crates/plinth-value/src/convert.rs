@@ -69,11 +69,11 @@ fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
         match &v.kind {
             Kind::Unknown(t) => {
                 let t = if *t == Type::Dynamic { want.clone() } else { convert_type(t, want)? };
-                return Ok(Value::unknown(t));
+                return Ok(Value::unknown(t.without_optional()));
             }
             Kind::Null(t) => {
                 let t = if *t == Type::Dynamic { want.clone() } else { convert_type(t, want)? };
-                return Ok(Value::null(t));
+                return Ok(Value::null(t.without_optional()));
             }
             _ => {}
         }
@@ -137,6 +137,7 @@ fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                     .enumerate()
                     .map(|(i, x)| convert(x, &et).map_err(|e| e.at(format!("element {i}"))))
                     .collect::<Result<Vec<_>, _>>()?;
+                let et = et.without_optional();
                 Ok(match want {
                     Type::Set(_) => Value::set(et, converted),
                     _ => Value::list(et, converted),
@@ -170,7 +171,7 @@ fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                     .iter()
                     .map(|(k, x)| Ok((k.clone(), convert(x, &et).map_err(|e| e.at(format!("element {k:?}")))?)))
                     .collect::<Result<BTreeMap<_, _>, ConvertError>>()?;
-                Ok(Value::map(et, converted))
+                Ok(Value::map(et.without_optional(), converted))
             }
             Type::Tuple(ts) => {
                 let items = match &v.kind {
@@ -200,7 +201,7 @@ fn convert_unmarked(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                             out.insert(name.clone(), convert(x, at).map_err(|e| e.at(format!("attribute {name:?}")))?);
                         }
                         None if ot.optional.contains(name) => {
-                            out.insert(name.clone(), Value::null(at.clone()));
+                            out.insert(name.clone(), Value::null(at.without_optional()));
                         }
                         None => return Err(ConvertError::new(format!("attribute {name:?} is required"))),
                     }

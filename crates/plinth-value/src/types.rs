@@ -67,6 +67,32 @@ impl Type {
         }
     }
 
+    /// The type without `optional` attribute markers anywhere: the type of
+    /// the values a constraint produces (markers belong to constraints only).
+    pub fn without_optional(&self) -> Type {
+        if !self.has_optional() {
+            return self.clone();
+        }
+        match self {
+            Type::List(t) => Type::list(t.without_optional()),
+            Type::Set(t) => Type::set(t.without_optional()),
+            Type::Map(t) => Type::map(t.without_optional()),
+            Type::Tuple(ts) => Type::tuple(ts.iter().map(Type::without_optional).collect()),
+            Type::Object(o) => Type::object(o.attrs.iter().map(|(k, t)| (k.clone(), t.without_optional())).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// True when an object type anywhere inside has optional attributes.
+    pub fn has_optional(&self) -> bool {
+        match self {
+            Type::Dynamic | Type::String | Type::Number | Type::Bool => false,
+            Type::List(t) | Type::Set(t) | Type::Map(t) => t.has_optional(),
+            Type::Tuple(ts) => ts.iter().any(Type::has_optional),
+            Type::Object(o) => !o.optional.is_empty() || o.attrs.values().any(Type::has_optional),
+        }
+    }
+
     /// True when the type contains `dynamic` anywhere.
     pub fn has_dynamic(&self) -> bool {
         match self {
