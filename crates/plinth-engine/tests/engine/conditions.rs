@@ -122,7 +122,7 @@ fn a_failing_check_block_only_warns() {
 resource "mock_thing" "a" { size = 1 }
 check "big" {
   assert {
-    condition     = 1 > 2
+    condition     = mock_thing.a.size > 2
     error_message = "One is not more than two."
   }
 }
