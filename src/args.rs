@@ -109,6 +109,12 @@ pub fn flags_for(cmd: &str, sub: Option<&str>) -> Option<Vec<Table>> {
         ("state", Some("rm")) => {
             vec![VARS, LOCKING, LEGACY_STATE, &[("dry-run", Bool), ("ignore-remote-version", Bool), ("no-color", Bool)]]
         }
+        ("state", Some("replace-provider")) => {
+            vec![VARS, LOCKING, LEGACY_STATE, &[("auto-approve", Bool), ("ignore-remote-version", Bool), ("no-color", Bool)]]
+        }
+        ("taint" | "untaint", _) => {
+            vec![VARS, LOCKING, LEGACY_STATE, &[("allow-missing", Bool), ("ignore-remote-version", Bool), ("no-color", Bool)]]
+        }
         ("state", Some("pull")) => vec![VARS],
         ("state", Some("push")) => vec![VARS, LOCKING, &[("force", Bool), ("ignore-remote-version", Bool)]],
         ("workspace" | "env", Some("new")) => vec![LOCKING, &[("state", Unsupported), ("no-color", Bool)]],
