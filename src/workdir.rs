@@ -208,7 +208,6 @@ impl Workdir {
     /// The values `-var` and `-var-file` give, in order, into `out`.
     fn cli_variables_into(&mut self, args: &Args, out: &mut BTreeMap<String, Value>, diags: &mut Vec<Diagnostic>) {
         let root_vars = self.tree.root().module.variables.clone();
-        let literal = |name: &str| root_vars.get(name).is_none_or(|v| v.ty.ty.is_primitive() || v.ty.ty == Type::Dynamic);
         for (is_file, v) in args.var_sources() {
             if is_file {
                 let p = self.dir.join(&v);
