@@ -71,7 +71,8 @@ pub struct Walk<'a> {
     cbd: Vec<bool>,
     /// Planned changes other than no-ops, by resource, for
     /// `replace_triggered_by`; recorded only when a resource has it.
-    changed: FastMap<AbsResource, Vec<(InstanceKey, Action)>>,
+    /// The values before and after are kept for triggers on an attribute.
+    changed: FastMap<AbsResource, Vec<PlannedChange>>,
     /// Whether any resource of the configuration has `replace_triggered_by`.
     track_changes: bool,
     pub warnings: Vec<Diagnostic>,
@@ -1010,7 +1011,9 @@ impl<'a> Walk<'a> {
             };
             planned_vals.insert(ik.clone(), after.clone().unwrap_or(planned));
             if action != Action::NoOp && self.track_changes {
-                self.changed.entry(abs.clone()).or_default().push((addr.key.clone(), action));
+                let (before, _) = before.clone().unwrap_or_else(|| Value::null(Type::Dynamic)).unmark_deep();
+                let (after, _) = planned_vals[&ik].clone().unmark_deep();
+                self.changed.entry(abs.clone()).or_default().push(PlannedChange { key: addr.key.clone(), action, before, after });
             }
             self.changes.push(ResourceChange {
                 addr,
@@ -1063,10 +1066,19 @@ impl<'a> Walk<'a> {
                 _ => None,
             });
             let _ = (ik, each);
+            // After the resource (and its index), an attribute path: only a
+            // change of that attribute's value triggers, as in Terraform.
+            let path = &steps[1 + usize::from(idx.is_some())..];
             let hit = self.changed.get(&abs).is_some_and(|planned| {
-                planned.iter().any(|(key, act)| {
-                    idx.as_ref().is_none_or(|k| k == key)
-                        && matches!(act, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Create)
+                planned.iter().any(|c| {
+                    idx.as_ref().is_none_or(|k| *k == c.key)
+                        && if path.is_empty() {
+                            matches!(c.action, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Create)
+                        } else {
+                            let before = value_at(&c.before, path);
+                            let after = value_at(&c.after, path);
+                            !after.is_wholly_known() || !before.raw_equal(&after)
+                        }
                 })
             });
             if hit {
@@ -1497,4 +1509,36 @@ impl Walk<'_> {
             self.values.resources.insert((inst.clone(), key.to_string()), rv);
         }
     }
+}
+
+/// A planned change kept for `replace_triggered_by`: its values unmarked.
+struct PlannedChange {
+    key: InstanceKey,
+    action: Action,
+    before: Value,
+    after: Value,
+}
+
+/// The value at a traversal's attribute and index steps; null where the path
+/// leads nowhere (a value that does not exist has not changed).
+fn value_at(v: &Value, path: &[plinth_syntax::ast::TraversalStep]) -> Value {
+    use plinth_syntax::ast::{IndexKey, TraversalStep};
+    let mut cur = v.clone();
+    for step in path {
+        if !cur.is_known() {
+            return cur;
+        }
+        let next = match step {
+            TraversalStep::Attr(name) => cur.as_entries().and_then(|m| m.get(&name.name)).cloned(),
+            TraversalStep::Index(IndexKey::String(k), _) => cur.as_entries().and_then(|m| m.get(k)).cloned(),
+            TraversalStep::Index(IndexKey::Number(n), _) => {
+                n.parse::<usize>().ok().and_then(|i| cur.as_seq().and_then(|xs| xs.get(i)).cloned())
+            }
+        };
+        match next {
+            Some(x) => cur = x,
+            None => return Value::null(Type::Dynamic),
+        }
+    }
+    cur
 }

@@ -175,3 +175,41 @@ resource "mock_other" "b" {{
     "#]]
     .assert_eq(&f.apply(&cfg(2)));
 }
+
+#[test]
+fn replace_triggered_by_an_attribute_only_when_it_changes() {
+    let mut f = Fixture::new();
+    let cfg = |name: &str, ami: &str| {
+        format!(
+            r#"
+resource "mock_thing" "a" {{
+  name = "{name}"
+  ami  = "{ami}"
+}}
+resource "mock_other" "b" {{
+  name = "b"
+  lifecycle {{ replace_triggered_by = [mock_thing.a.name] }}
+}}"#
+        )
+    };
+    f.apply(&cfg("x", "1"));
+    // `a` is replaced, but its `name` stays: `b` is left alone.
+    expect![[r#"
+        mock_other.b: no-op
+        mock_thing.a: delete, create (replace forced by ami)
+            ami = "1" -> "2"
+            arn = "arn:mock_thing-1" -> (known after apply)
+            id = "mock_thing-1" -> (known after apply)
+        plan: 1 to add, 0 to change, 1 to destroy
+    "#]]
+    .assert_eq(&f.plan(&cfg("x", "2")));
+    // `name` changes: `b` is replaced.
+    expect![[r#"
+        mock_other.b: delete, create (because of replace_triggered_by)
+            id = "mock_other-1" -> (known after apply)
+        mock_thing.a: update
+            name = "x" -> "y"
+        plan: 1 to add, 1 to change, 1 to destroy
+    "#]]
+    .assert_eq(&f.plan(&cfg("y", "1")));
+}
