@@ -889,7 +889,7 @@ fn contradiction(promised: &Value, now: &Value) -> Option<String> {
                 path.push_str(k);
                 let r = match b.get(k) {
                     Some(y) => walk(x, y, path),
-                    None => differs(x, &Value::dynamic_null(), path),
+                    None => walk(x, &Value::dynamic_null(), path),
                 };
                 path.truncate(at);
                 if r.is_some() {
@@ -961,5 +961,13 @@ mod tests {
         let list_now = obj(&[("l", Value::tuple(vec![Value::string("z"), Value::string("c")]))]);
         assert_eq!(contradiction(&list, &list_now).as_deref(), Some(r#".l[1]: was "b", but now "c""#));
         assert_eq!(contradiction(&planned, &Value::null(planned.ty())).as_deref().map(|s| s.starts_with("the object")), Some(true));
+        // An unknown attribute may vanish (a dynamic value's type is known
+        // only after apply); a known one may not.
+        let dynamic = obj(&[("o", obj(&[("labels", Value::unknown(Type::Dynamic)), ("name", Value::string("n"))]))]);
+        assert_eq!(contradiction(&dynamic, &obj(&[("o", obj(&[("name", Value::string("n"))]))])), None);
+        assert_eq!(
+            contradiction(&dynamic, &obj(&[("o", obj(&[("labels", Value::string("l"))]))])).as_deref(),
+            Some(".o.name: was \"n\", but now null")
+        );
     }
 }
