@@ -597,10 +597,12 @@ impl Store {
         if let Some(schema) = &rt.schema {
             let mut causes = Vec::new();
             let mut top = schema.clone();
-            // apiVersion, kind and metadata are always allowed.
+            // apiVersion, kind and metadata are always kept whole: the API
+            // server validates ObjectMeta itself and never prunes it, even
+            // where the CRD's schema says only `metadata: {type: object}`.
             if let Some(props) = top.get_mut("properties").and_then(Value::as_object_mut) {
                 for k in ["apiVersion", "kind", "metadata"] {
-                    props.entry(k.to_string()).or_insert(json!({"x-kubernetes-preserve-unknown-fields": true}));
+                    props.insert(k.to_string(), json!({"x-kubernetes-preserve-unknown-fields": true}));
                 }
             }
             if rt.status_subresource {

@@ -123,7 +123,7 @@ fn crds_are_served_after_a_moment_and_namespaces_take_their_objects() {
     let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.example.com"},
         "spec": {"group": "example.com", "scope": "Namespaced", "names": {"plural": "widgets", "kind": "Widget"},
                  "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object",
-                    "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}}}]}});
+                    "properties": {"metadata": {"type": "object"}, "spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}}}]}});
     let (code, v) = e.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "application/json", &crd.to_string());
     assert_eq!(code, 201, "{v}");
     assert_eq!(e.request("GET", "/apis/example.com/v1", "", "").0, 404);
@@ -136,13 +136,16 @@ fn crds_are_served_after_a_moment_and_namespaces_take_their_objects() {
     let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}});
     assert_eq!(e.request("POST", "/api/v1/namespaces", "application/json", &ns.to_string()).0, 201);
     let w = |spec: Value| {
-        json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": spec, "extra": 1}).to_string()
+        json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "labels": {"a": "1"}}, "spec": spec, "extra": 1})
+            .to_string()
     };
     let (code, v) = e.request("PATCH", "/apis/example.com/v1/namespaces/team/widgets/w?fieldManager=a", APPLY, &w(json!({"size": "big"})));
     assert_eq!((code, v["reason"].as_str()), (422, Some("Invalid")), "{v}");
     let (code, v) = e.request("PATCH", "/apis/example.com/v1/namespaces/team/widgets/w?fieldManager=a", APPLY, &w(json!({"size": 2})));
     assert_eq!(code, 201, "{v}");
     assert!(v.get("extra").is_none(), "unknown fields are pruned: {v}");
+    // `metadata: {type: object}` in the schema prunes nothing of ObjectMeta.
+    assert_eq!((v["metadata"]["name"].as_str(), v["metadata"]["labels"]["a"].as_str()), (Some("w"), Some("1")), "{v}");
 
     let (_, v) = e.request("DELETE", "/api/v1/namespaces/team", "", "");
     assert_eq!(v["status"]["phase"], "Terminating");
