@@ -95,6 +95,24 @@ pub fn flags_for(cmd: &str, sub: Option<&str>) -> Option<Vec<Table>> {
             LEGACY_STATE,
             &[("config", Str), ("input", Bool), ("no-color", Bool), ("ignore-remote-version", Bool), ("parallelism", Int)],
         ],
+        // `terraform test`'s flags; runs execute one at a time, so
+        // -run-parallelism is accepted and has no effect.
+        ("test", _) => vec![
+            VARS,
+            &[
+                ("filter", Str),
+                ("json", Bool),
+                ("junit-xml", Str),
+                ("no-color", Bool),
+                ("parallelism", Int),
+                ("run-parallelism", Int),
+                ("test-directory", Str),
+                ("verbose", Bool),
+                ("compact-warnings", Bool),
+                ("cloud-run", Unsupported),
+                ("repair", Unsupported),
+            ],
+        ],
         ("force-unlock", _) => vec![&[("force", Bool), ("no-color", Bool)]],
         ("console", _) => vec![VARS, &[("state", Unsupported), ("plan", Bool), ("no-color", Bool)]],
         ("fmt", _) => vec![&[("list", Bool), ("write", Bool), ("diff", Bool), ("check", Bool), ("no-color", Bool), ("recursive", Bool)]],
@@ -191,11 +209,7 @@ impl Args {
                 Dur => {
                     plinth_value::go::parse_duration(&value).map_err(|_| bad("parse error"))?;
                 }
-                Unsupported => {
-                    return Err(FlagError::Invalid(format!(
-                        "the -{name} option is not supported by plinth: configure the state's location in the backend block instead"
-                    )));
-                }
+                Unsupported => return Err(FlagError::Invalid(unsupported(name))),
                 Bool | Str => {}
             }
             out.flags.push((name.to_string(), value));
@@ -237,6 +251,18 @@ impl Args {
     /// `-var` and `-var-file` in the order given.
     pub fn var_sources(&self) -> Vec<(bool, String)> {
         self.flags.iter().filter(|(n, _)| n == "var" || n == "var-file").map(|(n, v)| (n == "var-file", v.clone())).collect()
+    }
+}
+
+/// Why plinth refuses a Terraform flag it does not implement.
+fn unsupported(name: &str) -> String {
+    match name {
+        "cloud-run" => "the -cloud-run option is not supported by plinth: it runs tests locally only, not in HCP Terraform".to_string(),
+        "generate-config-out" => {
+            "the -generate-config-out option is not supported by plinth: write the configuration of imported resources yourself".to_string()
+        }
+        "repair" => "the -repair option is only valid for the 'test cleanup' command, which plinth does not have".to_string(),
+        _ => format!("the -{name} option is not supported by plinth: configure the state's location in the backend block instead"),
     }
 }
 
@@ -324,6 +350,14 @@ mod tests {
         assert_eq!(err("plan", &["-lock=maybe"]), "invalid boolean value \"maybe\" for -lock: parse error");
         assert_eq!(err("plan", &["-var"]), "flag needs an argument: -var");
         assert!(err("apply", &["-state=other.tfstate"]).contains("not supported by plinth"));
+        assert_eq!(err("test", &["-auto-approve"]), "flag provided but not defined: -auto-approve");
+        assert_eq!(err("test", &["-parallelism=x"]), "invalid value \"x\" for flag -parallelism: parse error");
+        assert!(err("test", &["-cloud-run=app.terraform.io/org/mod/aws"]).contains("runs tests locally only"), "cloud-run is refused");
+        let a = parse("test", &["-filter=tests/a.tftest.hcl", "-filter", "b.tftest.hcl", "-verbose", "-junit-xml=out.xml", "-var", "x=1"])
+            .unwrap();
+        assert_eq!(a.all("filter"), ["tests/a.tftest.hcl", "b.tftest.hcl"]);
+        assert!(a.bool("verbose"));
+        assert_eq!(a.flag("junit-xml"), Some("out.xml"));
     }
 
     #[test]

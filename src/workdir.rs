@@ -284,24 +284,7 @@ impl Workdir {
     }
 
     pub fn providers(&self) -> Providers {
-        let mut p = Providers::new();
-        let dir = self.dir.clone();
-        let backends: plinth_builtin::BackendFactory = Arc::new(move |kind: &str, config: &serde_json::Map<String, serde_json::Value>| {
-            backend_config::open_remote(kind, config, &dir)
-        });
-        // Each provider is built when the run first asks for it.
-        p.add_lazy("terraform", plinth_builtin::SOURCE, move || {
-            Arc::new(plinth_builtin::TerraformProvider::new().with_backends(backends.clone()))
-        });
-        p.add_lazy("kubernetes", plinth_provider_kubernetes::SOURCE, || Arc::new(plinth_provider_kubernetes::KubernetesProvider::new()));
-        p.add_lazy("tls", plinth_provider_tls::SOURCE, || Arc::new(plinth_provider_tls::TlsProvider::new()));
-        p.add_lazy("random", plinth_provider_random::SOURCE, || Arc::new(plinth_provider_random::RandomProvider::new()));
-        let mut functions = plinth_lang::functions::Registry::new();
-        for (name, f) in plinth_provider_kubernetes::functions() {
-            functions.add(name, f);
-        }
-        p.set_functions(functions);
-        p.add_lazy("aws", plinth_provider_aws::SOURCE, || Arc::new(plinth_provider_aws::AwsProvider::new()));
+        let mut p = providers_for(&self.dir);
         // Plugin providers: every other required provider (and built-in
         // addresses the user opted out of); an invalid source address is
         // reported by `init`.
@@ -310,6 +293,29 @@ impl Workdir {
         }
         p
     }
+}
+
+/// Every provider built into plinth, for a run in `dir` (plugin providers
+/// are the configuration's: see [`crate::plugins::register`]).
+pub fn providers_for(dir: &Path) -> Providers {
+    let mut p = Providers::new();
+    let dir = dir.to_path_buf();
+    let backends: plinth_builtin::BackendFactory =
+        Arc::new(move |kind: &str, config: &serde_json::Map<String, serde_json::Value>| backend_config::open_remote(kind, config, &dir));
+    // Each provider is built when the run first asks for it.
+    p.add_lazy("terraform", plinth_builtin::SOURCE, move || {
+        Arc::new(plinth_builtin::TerraformProvider::new().with_backends(backends.clone()))
+    });
+    p.add_lazy("kubernetes", plinth_provider_kubernetes::SOURCE, || Arc::new(plinth_provider_kubernetes::KubernetesProvider::new()));
+    p.add_lazy("tls", plinth_provider_tls::SOURCE, || Arc::new(plinth_provider_tls::TlsProvider::new()));
+    p.add_lazy("random", plinth_provider_random::SOURCE, || Arc::new(plinth_provider_random::RandomProvider::new()));
+    let mut functions = plinth_lang::functions::Registry::new();
+    for (name, f) in plinth_provider_kubernetes::functions() {
+        functions.add(name, f);
+    }
+    p.set_functions(functions);
+    p.add_lazy("aws", plinth_provider_aws::SOURCE, || Arc::new(plinth_provider_aws::AwsProvider::new()));
+    p
 }
 
 /// A literal value (variable defaults, backend settings): Terraform

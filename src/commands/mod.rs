@@ -9,6 +9,7 @@ mod output;
 mod planfile;
 pub(crate) mod run;
 mod state;
+mod test;
 mod workspace;
 
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ All other commands:
   show          Show the current state or a saved plan
   state         Advanced state management
   taint         Mark a resource instance as not fully functional
+  test          Execute integration tests for plinth modules
   untaint       Remove the 'tainted' state from a resource instance
   version       Show the current plinth version
   workspace     Workspace management
@@ -100,6 +102,7 @@ pub fn run(argv: Vec<String>) -> u8 {
         "fmt" => fmt::run(&args),
         "drift" => run::drift(&dir, &args),
         "import" => import::run(&dir, &args),
+        "test" => test::run(&dir, &args),
         other => {
             eprintln!("plinth has no command named {other:?}.\n\n{USAGE}");
             1

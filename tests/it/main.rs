@@ -19,4 +19,5 @@ mod reliability;
 mod s3_backend;
 mod safety;
 mod support;
+mod tftest;
 mod truncation;

@@ -371,10 +371,36 @@ pub struct ConsoleSession<'a> {
 
 impl<'a> ConsoleSession<'a> {
     pub fn new(ctx: &'a Context<'a>, state: State) -> (ConsoleSession<'a>, Vec<Diagnostic>) {
+        Self::build(ctx, state, None)
+    }
+
+    /// A session over the state an apply of `planned`'s plan produced, for
+    /// `plinth test`'s assertions. plinth keeps data sources out of state, so
+    /// they have the values the plan read (an apply uses what its plan read,
+    /// as in Terraform); everything else comes from `state`.
+    pub fn after_apply(ctx: &'a Context<'a>, state: State, planned: &ConsoleSession<'_>) -> (ConsoleSession<'a>, Vec<Diagnostic>) {
+        Self::build(ctx, state, Some(planned))
+    }
+
+    fn build(ctx: &'a Context<'a>, state: State, planned: Option<&ConsoleSession<'_>>) -> (ConsoleSession<'a>, Vec<Diagnostic>) {
         let mut walk = Walk::new(ctx, state, PlanMode::Normal);
         for &i in &ctx.graph.order {
             match &ctx.graph.nodes[i].kind {
-                NodeKind::Resource(key) => walk.load_resource_from_state(i, key),
+                NodeKind::Resource(key) => {
+                    let is_data = walk.resource_config(i).is_some_and(|rc| rc.mode == plinth_config::ResourceMode::Data);
+                    match planned.filter(|_| is_data) {
+                        Some(p) => {
+                            let module = ctx.graph.nodes[i].module;
+                            for inst in walk.instances(module) {
+                                let k = (inst, key.clone());
+                                if let Some(rv) = p.walk.values.resources.get(&k) {
+                                    walk.values.resources.insert(k, rv.clone());
+                                }
+                            }
+                        }
+                        None => walk.load_resource_from_state(i, key),
+                    }
+                }
                 _ => walk.eval_node(i, true),
             }
         }

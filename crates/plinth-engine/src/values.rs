@@ -37,7 +37,7 @@ impl Expansion {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct ResourceValues {
     pub expansion: Option<Expansion>,
     /// A hash map rather than a B-tree: most resources have one instance, and

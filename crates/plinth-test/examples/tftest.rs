@@ -17,6 +17,7 @@ fn main() {
         json: false,
         junit_xml: None,
         color: false,
+        parallelism: 10,
     };
     for a in args {
         if a == "-verbose" {

@@ -49,6 +49,8 @@ pub struct Options {
     pub json: bool,
     pub junit_xml: Option<PathBuf>,
     pub color: bool,
+    /// `-parallelism`: concurrent operations within a run's apply (Terraform's default 10).
+    pub parallelism: usize,
 }
 
 /// A run's (or file's) outcome; the larger wins when merged.
@@ -597,7 +599,14 @@ impl FileRunner<'_> {
             (st, counts, outs, verbose)
         } else {
             let cancel = AtomicBool::new(false);
-            let outcome = self.rt.block_on(plinth_engine::apply::apply(&ctx, &plan, 10, &mut NoSink, &mut NoObserver, &cancel));
+            let outcome = self.rt.block_on(plinth_engine::apply::apply(
+                &ctx,
+                &plan,
+                self.opts.parallelism.max(1),
+                &mut NoSink,
+                &mut NoObserver,
+                &cancel,
+            ));
             {
                 let slot = self.slot(&key);
                 slot.state = outcome.state.clone();
@@ -646,7 +655,7 @@ impl FileRunner<'_> {
                     return (Status::Error, with_context(shown, &ctx_name), (0, 0), verbose);
                 }
             }
-            let (applied, _) = plinth_engine::ConsoleSession::new(&ctx, outcome.state.clone());
+            let (applied, _) = plinth_engine::ConsoleSession::after_apply(&ctx, outcome.state.clone(), &session);
             let outs = state_outputs(&outcome.state, &env.tree);
             let (st, ds, counts) = self.asserts(idx, files, &outs, |e, x| applied.eval_with(e, x, false));
             shown.extend(ds);
@@ -787,7 +796,14 @@ impl FileRunner<'_> {
                 }
             };
             let cancel = AtomicBool::new(false);
-            let outcome = self.rt.block_on(plinth_engine::apply::apply(&ctx, &plan, 10, &mut NoSink, &mut NoObserver, &cancel));
+            let outcome = self.rt.block_on(plinth_engine::apply::apply(
+                &ctx,
+                &plan,
+                self.opts.parallelism.max(1),
+                &mut NoSink,
+                &mut NoObserver,
+                &cancel,
+            ));
             let failed = outcome.diags.iter().any(Diagnostic::is_error);
             diags.extend(outcome.diags);
             if failed || !outcome.state.is_empty() {

@@ -78,6 +78,7 @@ fn options(dir: &Path, filter: &[&str]) -> Options {
         json: false,
         junit_xml: None,
         color: false,
+        parallelism: 10,
     }
 }
 

@@ -1,0 +1,46 @@
+//! `plinth test`: flags to [`plinth_test::Options`] and the binary's
+//! providers; the framework itself is the `plinth-test` crate.
+
+use std::path::Path;
+
+use crate::args::Args;
+
+pub fn run(dir: &Path, args: &Args) -> u8 {
+    let mut vars = Vec::new();
+    for v in args.all("var") {
+        match v.split_once('=') {
+            Some((k, val)) => vars.push((k.to_string(), val.to_string())),
+            None => {
+                eprintln!("\nError: Invalid -var option\n\nThe given -var option {v:?} is not correctly specified. It must be a variable name and value separated by an equals sign, like -var=\"key=value\".");
+                return 1;
+            }
+        }
+    }
+    // Terraform's test command takes any -parallelism (0 and below run one at a time).
+    let parallelism = usize::try_from(args.int_or("parallelism", 10)).unwrap_or(1).max(1);
+    let opts = plinth_test::Options {
+        dir: dir.to_path_buf(),
+        test_directory: args.flag("test-directory").unwrap_or("tests").to_string(),
+        filter: args.all("filter").into_iter().map(str::to_string).collect(),
+        vars,
+        var_files: args.all("var-file").into_iter().map(Into::into).collect(),
+        verbose: args.bool("verbose"),
+        json: args.bool("json"),
+        junit_xml: args.flag("junit-xml").map(Into::into),
+        color: crate::ui::use_color(args.bool("no-color")),
+        parallelism,
+    };
+    // Plugin providers the module requires (installed by `init`); a module
+    // that does not load is reported by the test run itself.
+    let reqs = {
+        let mut files = plinth_syntax::Files::new();
+        let (tree, _) = plinth_engine::tree::load_tree(dir, &mut files);
+        crate::plugins::requirements(&tree).unwrap_or_default()
+    };
+    let make = || {
+        let mut p = crate::workdir::providers_for(dir);
+        crate::plugins::register(&mut p, dir, &reqs);
+        p
+    };
+    plinth_test::run_tests(&opts, &make, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+}
