@@ -379,19 +379,90 @@ fn parse_run(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<Run> {
     Some(r)
 }
 
-fn parse_mock(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<MockProviderBlock> {
+fn parse_mock(b: &Block, module_dir: &std::path::Path, files: &mut Files, diags: &mut Vec<Diagnostic>) -> Option<MockProviderBlock> {
     let name = b.labels.first()?.value.clone();
     let ctx = format!("mock_provider {name:?}");
     let mut m = MockProviderBlock { name, alias: None, during_plan: false, types: Vec::new(), overrides: Vec::new(), span: b.span };
+    let mut source = None;
     for a in &b.body.attributes {
         match a.name.name.as_str() {
             "alias" => m.alias = string_literal(&a.expr, diags),
             "override_during" => m.during_plan = during(&a.expr, diags).unwrap_or(false),
-            "source" => {}
+            "source" => source = string_literal(&a.expr, diags),
             _ => diags.push(unsupported_arg(a, &ctx)),
         }
     }
-    for nb in &b.body.blocks {
+    mock_blocks(&b.body.blocks, &mut m, &ctx, diags);
+    if let Some(src) = source {
+        // Mock data files (`*.tfmock.hcl` / `*.tfmock.json` in `source`, a
+        // directory relative to the module under test): what the block itself
+        // says wins over them.
+        let mut from_files = MockProviderBlock { types: Vec::new(), overrides: Vec::new(), ..m.clone() };
+        match mock_files(module_dir, &src) {
+            None => diags.push(err(
+                "Failed to read mock data directory",
+                format!("Mock data directory {src} does not exist or cannot be read."),
+                b.header_span,
+            )),
+            Some(paths) => {
+                for (path, shown) in paths {
+                    let text = match std::fs::read_to_string(&path) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            diags.push(err(
+                                "Failed to read mock data file",
+                                format!("The file {shown:?} could not be read: {e}."),
+                                b.header_span,
+                            ));
+                            continue;
+                        }
+                    };
+                    let id = files.add(shown.clone(), text);
+                    let (body, d): (Body, _) = if shown.ends_with(".json") {
+                        plinth_syntax::parse_json_file(id, files.text(id))
+                    } else {
+                        plinth_syntax::parse_file(id, files.text(id))
+                    };
+                    diags.extend(d);
+                    for a in &body.attributes {
+                        diags.push(unsupported_arg(a, "mock data file"));
+                    }
+                    mock_blocks(&body.blocks, &mut from_files, "mock data file", diags);
+                }
+            }
+        }
+        for t in from_files.types {
+            if !m.types.iter().any(|x| x.type_name == t.type_name && x.data == t.data) {
+                m.types.push(t);
+            }
+        }
+        // Later overrides of a target win, so the block's own come last.
+        from_files.overrides.append(&mut m.overrides);
+        m.overrides = from_files.overrides;
+    }
+    Some(m)
+}
+
+/// The mock data files of `source`, in name order, with the names shown in
+/// diagnostics; `None` when the directory cannot be read.
+fn mock_files(module_dir: &std::path::Path, source: &str) -> Option<Vec<(std::path::PathBuf, String)>> {
+    let dir = module_dir.join(source);
+    let rd = std::fs::read_dir(&dir).ok()?;
+    let mut names: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".tfmock.hcl") || n.ends_with(".tfmock.json"))
+        .collect();
+    names.sort();
+    let prefix = source.trim_start_matches("./").trim_end_matches('/');
+    Some(names.into_iter().map(|n| (dir.join(&n), if prefix.is_empty() { n.clone() } else { format!("{prefix}/{n}") })).collect())
+}
+
+/// `mock_resource`, `mock_data`, `override_resource` and `override_data`
+/// blocks (of a `mock_provider` block or a mock data file) into `m`.
+fn mock_blocks(blocks: &[Block], m: &mut MockProviderBlock, ctx: &str, diags: &mut Vec<Diagnostic>) {
+    for nb in blocks {
         match nb.kind.name.as_str() {
             "mock_resource" | "mock_data" => {
                 let Some(t) = nb.labels.first() else {
@@ -403,21 +474,21 @@ fn parse_mock(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<MockProviderBloc
                     match a.name.name.as_str() {
                         "defaults" => mt.defaults = Some(a.expr.clone()),
                         "override_during" => mt.during_plan = during(&a.expr, diags),
-                        _ => diags.push(unsupported_arg(a, &ctx)),
+                        _ => diags.push(unsupported_arg(a, ctx)),
                     }
                 }
                 m.types.push(mt);
             }
             "override_resource" => m.overrides.extend(parse_override(nb, OverrideKind::Resource, diags)),
             "override_data" => m.overrides.extend(parse_override(nb, OverrideKind::Data, diags)),
-            _ => diags.push(unsupported_block(nb, &ctx)),
+            _ => diags.push(unsupported_block(nb, ctx)),
         }
     }
-    Some(m)
 }
 
 /// Parses one test file. Diagnostics with errors mean the file cannot run.
-pub fn parse(path: &std::path::Path, name: &str, files: &mut Files) -> (Option<TestFile>, Vec<Diagnostic>) {
+/// `module_dir` is the module under test (mock data `source` directories are relative to it).
+pub fn parse(path: &std::path::Path, name: &str, module_dir: &std::path::Path, files: &mut Files) -> (Option<TestFile>, Vec<Diagnostic>) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => return (None, vec![Diagnostic::error("Failed to read test file", format!("The file {name:?} could not be read: {e}."))]),
@@ -466,7 +537,7 @@ pub fn parse(path: &std::path::Path, name: &str, files: &mut Files) -> (Option<T
                 body.attributes.retain(|a| a.name.name != "alias");
                 tf.providers.push(plinth_config::ProviderConfig { name: l.value.clone(), alias, body, span: b.span });
             }
-            "mock_provider" => tf.mocks.extend(parse_mock(b, &mut diags)),
+            "mock_provider" => tf.mocks.extend(parse_mock(b, module_dir, files, &mut diags)),
             "override_resource" => tf.overrides.extend(parse_override(b, OverrideKind::Resource, &mut diags)),
             "override_data" => tf.overrides.extend(parse_override(b, OverrideKind::Data, &mut diags)),
             "override_module" => tf.overrides.extend(parse_override(b, OverrideKind::Module, &mut diags)),

@@ -184,7 +184,7 @@ pub fn run_all(opts: &Options, make_providers: &(dyn Fn() -> Providers + Sync), 
     // Parse everything first: the JSON view lists the files and runs up front.
     let mut parsed = Vec::new();
     for (path, name) in &found {
-        let (tf, diags) = file::parse(path, name, &mut files);
+        let (tf, diags) = file::parse(path, name, &opts.dir, &mut files);
         parsed.push((name.clone(), tf, diags));
     }
     out.abstract_(

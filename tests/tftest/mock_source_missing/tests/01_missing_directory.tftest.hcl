@@ -1,0 +1,7 @@
+mock_provider "terraform" {
+  source = "./no-such-mocks"
+}
+
+run "never" {
+  command = plan
+}
