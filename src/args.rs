@@ -204,7 +204,7 @@ impl Args {
             let bad = |why: &str| FlagError::Invalid(format!("invalid value {} for flag -{name}: {why}", go_quote(&value)));
             match kind {
                 Int => {
-                    parse_int(&value).map_err(|e| bad(e))?;
+                    parse_int(&value).map_err(bad)?;
                 }
                 Dur => {
                     plinth_value::go::parse_duration(&value).map_err(|_| bad("parse error"))?;

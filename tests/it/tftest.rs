@@ -120,6 +120,15 @@ fn flags_and_words() {
     let r = plinth_test(&dir, &["-filter=tests/04_file_variables.tftest.hcl", "-var", "replicas=7"], &[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
 
+    // A failed validation points at the value the run gave, as Terraform's does.
+    let r = plinth_test(&dir, &["-filter=tests/07_validation_unexpected.tftest.hcl"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("Error: Invalid value for variable\n\n  on tests/07_validation_unexpected.tftest.hcl line 5, in run \"too_long\":\n   5:     name = \"much-too-long\"\n"),
+        "{}",
+        r.stderr
+    );
+
     // -json: one object a line, ending with the summary.
     let r = plinth_test(&dir, &["-filter=tests/01_plan_pass.tftest.hcl", "-json"], &[]);
     assert_eq!(r.code, 0);

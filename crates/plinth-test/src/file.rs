@@ -209,11 +209,7 @@ fn parse_override(b: &Block, kind: OverrideKind, diags: &mut Vec<Diagnostic>) ->
         diags.push(unsupported_block(nb, &ctx));
     }
     if o.target.is_empty() {
-        diags.push(err(
-            "Missing required argument",
-            format!("The argument \"target\" is required, but no definition was found."),
-            b.header_span,
-        ));
+        diags.push(err("Missing required argument", "The argument \"target\" is required, but no definition was found.", b.header_span));
         return None;
     }
     let ok = match kind {

@@ -549,7 +549,7 @@ impl FileRunner<'_> {
                 for d in ds {
                     match is_expected(&d) {
                         Some(i) if d.is_error() => hit[i] = true,
-                        _ => others.push(d),
+                        _ => others.push(self.at_value_origin(idx, &env.tree, d)),
                     }
                 }
                 if others.iter().any(Diagnostic::is_error) {
@@ -667,6 +667,32 @@ impl FileRunner<'_> {
         shown.extend(missing);
         self.outputs.insert(run.name.clone(), outputs);
         (status, with_context(shown, &ctx_name), asserts, verbose)
+    }
+
+    /// Terraform points a failed variable validation at where the test file
+    /// gave the value: the run's `variables` (`in run "NAME"`), else the
+    /// file's (`in variables`); a value from `-var` keeps the declaration.
+    fn at_value_origin(&self, idx: usize, tree: &ConfigTree, mut d: Diagnostic) -> Diagnostic {
+        if d.summary != "Invalid value for variable" {
+            return d;
+        }
+        let Some(sub) = d.subject else { return d };
+        let declared = tree
+            .root()
+            .module
+            .variables
+            .iter()
+            .find(|(_, v)| v.span.file == sub.file && v.span.start <= sub.start && sub.end <= v.span.end);
+        let Some((name, _)) = declared else { return d };
+        let run = &self.tf.runs[idx];
+        if let Some(a) = run.variables.iter().find(|a| a.name.name == *name) {
+            d.subject = Some(a.expr.span);
+            d.context = Some(format!("run {:?}", run.name));
+        } else if let Some(a) = self.tf.variables.iter().find(|a| a.name.name == *name) {
+            d.subject = Some(a.expr.span);
+            d.context = Some("variables".to_string());
+        }
+        d
     }
 
     /// Evaluates run `idx`'s assertions with `eval` (the module's scope
