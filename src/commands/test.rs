@@ -6,10 +6,14 @@ use std::path::Path;
 use crate::args::Args;
 
 pub fn run(dir: &Path, args: &Args) -> u8 {
-    let mut vars = Vec::new();
-    for v in args.all("var") {
+    let mut variables = Vec::new();
+    for (is_file, v) in args.var_sources() {
+        if is_file {
+            variables.push(plinth_test::VarArg::File(v.into()));
+            continue;
+        }
         match v.split_once('=') {
-            Some((k, val)) => vars.push((k.to_string(), val.to_string())),
+            Some((k, val)) => variables.push(plinth_test::VarArg::Var(k.to_string(), val.to_string())),
             None => {
                 eprintln!("\nError: Invalid -var option\n\nThe given -var option {v:?} is not correctly specified. It must be a variable name and value separated by an equals sign, like -var=\"key=value\".");
                 return 1;
@@ -22,8 +26,7 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
         dir: dir.to_path_buf(),
         test_directory: args.flag("test-directory").unwrap_or("tests").to_string(),
         filter: args.all("filter").into_iter().map(str::to_string).collect(),
-        vars,
-        var_files: args.all("var-file").into_iter().map(Into::into).collect(),
+        variables,
         verbose: args.bool("verbose"),
         json: args.bool("json"),
         junit_xml: args.flag("junit-xml").map(Into::into),

@@ -222,3 +222,31 @@ fn junit_xml_is_junit_shaped() {
     assert_eq!(by_name["too_long"], ("error", "Encountered an error"));
     assert_eq!(by_name["skipped"], ("skipped", "Testcase skipped due to a previous testcase error"));
 }
+
+/// `-var` and `-var-file` apply in command-line order (the later wins), and a
+/// variables file that does not exist stops the command before any test.
+#[test]
+fn variable_options_in_order() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    std::fs::write(d.join("main.tf"), "variable \"n\" {\n  type = number\n}\n\noutput \"n\" {\n  value = var.n\n}\n").expect("write");
+    std::fs::write(d.join("seven.tfvars"), "n = 7\n").expect("write");
+    std::fs::write(
+        d.join("n.tftest.hcl"),
+        "run \"n\" {\n  command = plan\n\n  assert {\n    condition     = output.n == 7\n    error_message = \"n is ${output.n}\"\n  }\n}\n",
+    )
+    .expect("write");
+    let r = plinth_test(d, &["-var", "n=5", "-var-file=seven.tfvars"], &[]);
+    assert_eq!(r.code, 0, "the file comes last and wins:\n{}\n{}", r.stdout, r.stderr);
+    let r = plinth_test(d, &["-var-file=seven.tfvars", "-var", "n=5"], &[]);
+    assert_eq!(r.code, 1, "-var comes last and wins:\n{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("\nn is 5\n"), "{}", r.stderr);
+    let r = plinth_test(d, &["-var-file=missing.tfvars"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("Error: Failed to read variables file\n\nGiven variables file missing.tfvars does not exist."),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("run \"n\""), "no test ran: {}", r.stdout);
+}

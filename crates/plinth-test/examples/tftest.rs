@@ -11,8 +11,7 @@ fn main() {
         dir: dir.clone(),
         test_directory: "tests".into(),
         filter: Vec::new(),
-        vars: Vec::new(),
-        var_files: Vec::new(),
+        variables: Vec::new(),
         verbose: false,
         json: false,
         junit_xml: None,
@@ -30,7 +29,7 @@ fn main() {
             opts.filter.push(f.into());
         } else if let Some(v) = a.strip_prefix("-var=") {
             if let Some((k, v)) = v.split_once('=') {
-                opts.vars.push((k.into(), v.into()));
+                opts.variables.push(plinth_test::VarArg::Var(k.into(), v.into()));
             }
         }
     }

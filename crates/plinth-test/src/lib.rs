@@ -41,16 +41,21 @@ pub struct Options {
     pub test_directory: String,
     /// `-filter=FILE`: only these test files (paths as listed).
     pub filter: Vec<String>,
-    /// `-var NAME=VALUE`, in order.
-    pub vars: Vec<(String, String)>,
-    /// `-var-file=FILE`, in order.
-    pub var_files: Vec<PathBuf>,
+    /// `-var NAME=VALUE` and `-var-file=FILE`, in command-line order (a later one wins).
+    pub variables: Vec<VarArg>,
     pub verbose: bool,
     pub json: bool,
     pub junit_xml: Option<PathBuf>,
     pub color: bool,
     /// `-parallelism`: concurrent operations within a run's apply (Terraform's default 10).
     pub parallelism: usize,
+}
+
+/// One `-var` or `-var-file` option.
+#[derive(Clone, Debug)]
+pub enum VarArg {
+    Var(String, String),
+    File(PathBuf),
 }
 
 /// A run's (or file's) outcome; the larger wins when merged.
@@ -97,6 +102,8 @@ pub struct FileResult {
 pub struct Summary {
     pub files: Vec<FileResult>,
     pub files_db: Files,
+    /// Diagnostics of the whole command (variables that cannot be read).
+    pub diags: Vec<Diagnostic>,
 }
 
 impl Summary {
@@ -114,7 +121,8 @@ impl Summary {
     }
 
     pub fn status(&self) -> Status {
-        self.files.iter().map(|f| f.status).max().unwrap_or(Status::Pass).max(Status::Pass)
+        let own = if self.diags.iter().any(Diagnostic::is_error) { Status::Error } else { Status::Pass };
+        self.files.iter().map(|f| f.status).max().unwrap_or(Status::Pass).max(own)
     }
 
     /// `Success! 4 passed, 0 failed.` / `Failure! 1 passed, 2 failed, 1 skipped.`
@@ -134,6 +142,10 @@ impl Summary {
 pub fn run_tests(opts: &Options, make_providers: &(dyn Fn() -> Providers + Sync), stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     let mut out = Output::new(opts.json, opts.color, stdout, stderr);
     let summary = run_all(opts, make_providers, &mut out);
+    if summary.diags.iter().any(Diagnostic::is_error) {
+        // Nothing ran: Terraform prints the error alone.
+        return 1;
+    }
     out.summary(&summary);
     if let Some(path) = &opts.junit_xml {
         let xml = junit::render(&summary);
@@ -193,7 +205,15 @@ pub fn run_all(opts: &Options, make_providers: &(dyn Fn() -> Providers + Sync), 
             .map(|(n, tf, _)| (n.clone(), tf.as_ref().map(|t| t.runs.iter().map(|r| r.name.clone()).collect()).unwrap_or_default()))
             .collect::<Vec<_>>(),
     );
-    let cli_vars = cli_variables(opts, &mut files);
+    let mut var_diags = Vec::new();
+    let cli_vars = cli_variables(opts, &mut files, &mut var_diags);
+    if var_diags.iter().any(Diagnostic::is_error) {
+        // As in Terraform: no test runs with variables that cannot be read.
+        for d in &var_diags {
+            out.diag(&files, d, None);
+        }
+        return Summary { files: Vec::new(), files_db: files, diags: var_diags };
+    }
     for (name, tf, diags) in parsed {
         out.file_start(&name);
         let res = match tf {
@@ -218,7 +238,7 @@ pub fn run_all(opts: &Options, make_providers: &(dyn Fn() -> Providers + Sync), 
         out.file_end(&res);
         results.push(res);
     }
-    Summary { files: results, files_db: files }
+    Summary { files: results, files_db: files, diags: var_diags }
 }
 
 /// `-var` and `-var-file` values: expressions, or for `-var` raw strings
@@ -229,27 +249,93 @@ struct CliVar {
     expr: Option<Expr>,
 }
 
-fn cli_variables(opts: &Options, files: &mut Files) -> BTreeMap<String, CliVar> {
+/// The values a test file's runs get from outside the file, by Terraform's
+/// precedence (later wins): `TF_VAR_name` environment variables, the module
+/// directory's `terraform.tfvars(.json)` and `*.auto.tfvars(.json)`, `-var`
+/// and `-var-file` in order, then the test directory's variable files.
+fn cli_variables(opts: &Options, files: &mut Files, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, CliVar> {
     let mut out = BTreeMap::new();
-    for f in &opts.var_files {
-        let Ok(text) = std::fs::read_to_string(f) else { continue };
-        let id = files.add(f.display().to_string(), text);
-        let (body, _) = if f.to_string_lossy().ends_with(".json") {
-            plinth_syntax::parse_json_tfvars(files, id)
-        } else {
-            plinth_syntax::parse_file(id, files.text(id))
-        };
-        for a in body.attributes {
-            out.insert(a.name.name.clone(), CliVar { raw: None, expr: Some(a.expr) });
+    let mut env: Vec<(String, String)> =
+        std::env::vars().filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v))).collect();
+    env.sort();
+    for (k, v) in env {
+        raw_var(&mut out, files, &k, &v, "environment variable");
+    }
+    for (path, shown) in auto_var_files(&opts.dir, "") {
+        var_file(&mut out, files, &path, &shown, diags);
+    }
+    for a in &opts.variables {
+        match a {
+            VarArg::Var(k, v) => raw_var(&mut out, files, k, v, "-var"),
+            VarArg::File(f) => {
+                let shown = f.display().to_string();
+                let path = if f.is_absolute() { f.clone() } else { opts.dir.join(f) };
+                if !path.is_file() {
+                    diags.push(Diagnostic::error("Failed to read variables file", format!("Given variables file {shown} does not exist.")));
+                    continue;
+                }
+                var_file(&mut out, files, &path, &shown, diags);
+            }
         }
     }
-    for (k, v) in &opts.vars {
-        let id = files.add(format!("<value for var.{k}>"), v.clone());
-        let (e, d) = plinth_syntax::parse_expr(id, files.text(id));
-        let expr = if d.iter().any(Diagnostic::is_error) { None } else { Some(e) };
-        out.insert(k.clone(), CliVar { raw: Some(v.clone()), expr });
+    let prefix = format!("{}/", opts.test_directory.trim_end_matches('/'));
+    for (path, shown) in auto_var_files(&opts.dir.join(&opts.test_directory), &prefix) {
+        var_file(&mut out, files, &path, &shown, diags);
     }
     out
+}
+
+/// `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars(.json)`
+/// in name order, of `dir`; shown as `prefix` + name.
+fn auto_var_files(dir: &Path, prefix: &str) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for n in ["terraform.tfvars", "terraform.tfvars.json"] {
+        if dir.join(n).is_file() {
+            out.push((dir.join(n), format!("{prefix}{n}")));
+        }
+    }
+    let mut auto: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.path().is_file())
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    auto.sort();
+    out.extend(auto.into_iter().map(|n| (dir.join(&n), format!("{prefix}{n}"))));
+    out
+}
+
+fn raw_var(out: &mut BTreeMap<String, CliVar>, files: &mut Files, k: &str, v: &str, origin: &str) {
+    let id = files.add(format!("<value for var.{k} from {origin}>"), v.to_string());
+    let (e, d) = plinth_syntax::parse_expr(id, files.text(id));
+    let expr = if d.iter().any(Diagnostic::is_error) { None } else { Some(e) };
+    out.insert(k.to_string(), CliVar { raw: Some(v.to_string()), expr });
+}
+
+fn var_file(out: &mut BTreeMap<String, CliVar>, files: &mut Files, path: &Path, shown: &str, diags: &mut Vec<Diagnostic>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic::error("Failed to read variables file", format!("Could not read {shown}: {e}.")));
+            return;
+        }
+    };
+    let id = files.add(shown.to_string(), text);
+    let (body, d) =
+        if shown.ends_with(".json") { plinth_syntax::parse_json_tfvars(files, id) } else { plinth_syntax::parse_file(id, files.text(id)) };
+    diags.extend(d);
+    for b in &body.blocks {
+        diags.push(
+            Diagnostic::error("Unexpected block", format!("Blocks are not allowed in a variables file; found a {:?} block.", b.kind.name))
+                .with_subject(b.kind.span),
+        );
+    }
+    for a in body.attributes {
+        out.insert(a.name.name.clone(), CliVar { raw: None, expr: Some(a.expr) });
+    }
 }
 
 /// One state of a file, by key, with what its last run used (for teardown).

@@ -1,0 +1,3 @@
+a = "root"
+b = "root"
+c = "root"

@@ -1,0 +1,2 @@
+c = "testdir"
+d = "testdir"

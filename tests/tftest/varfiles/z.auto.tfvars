@@ -1,0 +1,3 @@
+b = "auto"
+c = "auto"
+n = 2
