@@ -32,6 +32,10 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
         junit_xml: args.flag("junit-xml").map(Into::into),
         color: crate::ui::use_color(args.bool("no-color")),
         parallelism,
+        render_plan: Some(Box::new(|plan, providers, color| {
+            let schema_of = crate::commands::run::schema_lookup(providers);
+            crate::ui::plan::render(plan, &schema_of, &crate::ui::Paint { color })
+        })),
     };
     // Plugin providers the module requires (installed by `init`); a module
     // that does not load is reported by the test run itself.

@@ -17,6 +17,7 @@ fn main() {
         junit_xml: None,
         color: false,
         parallelism: 10,
+        render_plan: None,
     };
     for a in args {
         if a == "-verbose" {

@@ -49,7 +49,14 @@ pub struct Options {
     pub color: bool,
     /// `-parallelism`: concurrent operations within a run's apply (Terraform's default 10).
     pub parallelism: usize,
+    /// How `-verbose` shows a plan run's plan (the binary's renderer, with
+    /// the run's providers for schemas and whether to colour); `None`: a
+    /// list of the planned changes.
+    pub render_plan: Option<PlanRenderer>,
 }
+
+/// See [`Options::render_plan`].
+pub type PlanRenderer = Box<dyn Fn(&plinth_engine::Plan, &Providers, bool) -> String + Sync>;
 
 /// One `-var` or `-var-file` option.
 #[derive(Clone, Debug)]
@@ -675,7 +682,10 @@ impl FileRunner<'_> {
         if check_failed && run.command == Command::Plan {
             return (Status::Error, with_context(shown, &ctx_name), (0, 0), None);
         }
-        let verbose = self.opts.verbose.then(|| output::describe_plan(&plan));
+        let verbose = self.opts.verbose.then(|| match &self.opts.render_plan {
+            Some(render) => render(&plan, &env.providers, self.opts.color),
+            None => output::describe_plan(&plan),
+        });
         let (status, asserts, outputs, verbose) = if run.command == Command::Plan {
             let outputs: BTreeMap<String, Value> =
                 plan.outputs.iter().map(|(k, o)| (k.clone(), o.after.clone().unwrap_or_else(Value::dynamic_null))).collect();

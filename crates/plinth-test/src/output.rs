@@ -118,7 +118,9 @@ impl<'w> Output<'w> {
         } else {
             let _ = writeln!(self.out, "  run {:?}... {}", r.name, shown(r.status));
             if let Some(v) = verbose {
-                let _ = write!(self.out, "\n{v}");
+                // One blank line before and after, as Terraform sets it off.
+                let v = v.trim_matches('\n');
+                let _ = write!(self.out, "\n{v}\n\n");
             }
         }
         for d in &r.diags {

@@ -78,6 +78,7 @@ fn options(dir: &Path, filter: &[&str]) -> Options {
         junit_xml: None,
         color: false,
         parallelism: 10,
+        render_plan: None,
     }
 }
 
