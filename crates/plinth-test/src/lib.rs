@@ -1040,6 +1040,14 @@ fn apply_override(
     values: Option<Value>,
     n: &mut usize,
 ) -> Result<(), Vec<Diagnostic>> {
+    if o.target.contains('[') {
+        // The override would reach every instance: refused rather than wrong.
+        return Err(vec![Diagnostic::error(
+            "Unsupported override target",
+            format!("{} names a single instance. plinth overrides whole resources, data sources and module calls only; override {} instead, or mock its provider.", o.target, o.target.split('[').next().unwrap_or(&o.target)),
+        )
+        .with_subject(o.target_span)]);
+    }
     let Some((id, key)) = locate(tree, &o.target) else { return Ok(()) };
     match o.kind {
         OverrideKind::Module => {

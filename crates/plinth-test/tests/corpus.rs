@@ -231,3 +231,21 @@ fn bad_input_is_reported_and_the_other_files_still_run() {
     assert!(out.contains("tests/b_good.tftest.hcl... in progress\n  run \"ok\"... pass\n"), "{out}");
     assert!(out.ends_with("\nFailure! 2 passed, 0 failed.\n"), "{out}");
 }
+
+/// An override of one instance (Terraform 1.15 allows it) is refused with a
+/// diagnostic rather than applied to every instance.
+#[test]
+fn single_instance_overrides_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir(d.join("tests")).expect("mkdir");
+    std::fs::write(d.join("main.tf"), "resource \"terraform_data\" \"a\" {\n  count = 2\n}\n").expect("write");
+    std::fs::write(
+        d.join("tests/a.tftest.hcl"),
+        "override_resource {\n  target = terraform_data.a[0]\n  values = { id = \"zero\" }\n}\n\nrun \"a\" {}\n",
+    )
+    .expect("write");
+    let (summary, _, err) = run(&options(d, &[]));
+    assert_eq!(summary.files[0].runs[0].status, Status::Error, "{err}");
+    assert!(err.contains("Error: Unsupported override target") && err.contains("on tests/a.tftest.hcl line 2"), "{err}");
+}
