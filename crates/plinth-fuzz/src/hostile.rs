@@ -336,7 +336,7 @@ const SEEDS: &[&str] = &[
     "output \"h\" {\n  value = <<-EOT\n    a ${1 + 2}\n    %{ for x in [1, 2] ~}\n    - ${x}\n    %{ endfor ~}\n  EOT\n}\n",
     "resource \"terraform_data\" \"b\" {\n  input = { a = [1, 2, 3], b = null }\n\n  lifecycle {\n    create_before_destroy = true\n    ignore_changes        = [input]\n  }\n}\n",
     "variable \"v\" {\n  type = object({ a = string, b = optional(number, 1) })\n  default = { a = \"x\" }\n\n  validation {\n    condition     = length(var.v.a) > 0\n    error_message = \"Must not be empty.\"\n  }\n}\n",
-    "check \"c\" {\n  assert {\n    condition     = 1 == 1\n    error_message = \"no\"\n  }\n}\n\nmoved {\n  from = terraform_data.old\n  to   = terraform_data.new\n}\n\nresource \"terraform_data\" \"new\" {}\n",
+    "check \"c\" {\n  assert {\n    condition     = terraform_data.new.input == null\n    error_message = \"no\"\n  }\n}\n\nmoved {\n  from = terraform_data.old\n  to   = terraform_data.new\n}\n\nresource \"terraform_data\" \"new\" {}\n",
     "output \"j\" {\n  value = jsonencode({ a = [true, null, 1.5], \"b c\" = \"\\u00e9\\n\" })\n}\n\noutput \"y\" {\n  value = yamldecode(\"a: [1, 2]\\nb: {c: d}\\n\")\n}\n",
     "resource \"terraform_data\" \"e\" {\n  for_each = toset([\"a\", \"b\"])\n  input    = each.key\n}\n\noutput \"e\" {\n  value     = { for k, r in terraform_data.e : k => r.input }\n  sensitive = true\n}\n",
     "output \"t\" {\n  value = \"%{if true}yes%{else}no%{endif} ${try(tonumber(\"x\"), \"d\")}\"\n}\n",
