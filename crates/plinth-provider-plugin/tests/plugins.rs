@@ -145,6 +145,21 @@ fn fake_plugin(dir: &Path, name: &str, body: &str) -> PathBuf {
 }
 
 fn start_error(exe: PathBuf, timeout: Duration) -> String {
+    // A script written just now may still be open for writing in a process
+    // another test thread is forking (until that child's exec closes it):
+    // exec then fails with ETXTBSY. That race is the test's, not the
+    // plugin loader's; try again a few times.
+    for _ in 0..20 {
+        let d = start_error_once(exe.clone(), timeout);
+        if !d.contains("Text file busy") {
+            return d;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    start_error_once(exe, timeout)
+}
+
+fn start_error_once(exe: PathBuf, timeout: Duration) -> String {
     let mut cfg = PluginConfig::new("registry.terraform.io/example/broken", exe);
     cfg.handshake_timeout = timeout;
     let p = PluginProvider::start(cfg, Log::none());
