@@ -123,7 +123,7 @@ pub fn show(dir: &Path, args: &Args) -> u8 {
                 println!("{}", serde_json::to_string(&ui::json::state_json(&state)).unwrap_or_default());
                 return 0;
             }
-            Ok(state) => return show_state(&state),
+            Ok(state) => return show_state(dir, &state, args),
             Err(e) => {
                 eprintln!("\nError: Failed to read the given file as a state or plan file\n\n{e}");
                 return 1;
@@ -138,19 +138,32 @@ pub fn show(dir: &Path, args: &Args) -> u8 {
         println!("{}", serde_json::to_string(&ui::json::state_json(&state)).unwrap_or_default());
         return 0;
     }
-    show_state(&state)
+    show_state(dir, &state, args)
 }
 
-fn show_state(state: &State) -> u8 {
+fn show_state(dir: &Path, state: &State, args: &Args) -> u8 {
     if state.is_empty() && state.outputs.is_empty() {
         println!("No state.");
         return 0;
     }
-    for addr in state.instance_addrs() {
-        if let Some(o) = state.current(&addr) {
-            println!("# {addr}:");
-            println!("{}", serde_json::to_string_pretty(&o.attributes).unwrap_or_default());
-        }
-    }
+    let (wd, _) = workdir::load(dir);
+    let providers = wd.providers();
+    let schema_of = schema_lookup(&providers);
+    print!("{}", ui::state::render_state(state, &schema_of, &ui::Paint { color: ui::use_color(args.bool("no-color")) }));
     0
+}
+
+/// The schema of a stored instance's resource type, from the providers its
+/// provider address names.
+pub fn schema_lookup<'p>(
+    providers: &'p plinth_engine::Providers,
+) -> impl Fn(&plinth_state::AbsResourceInstance, &str) -> Option<&'p plinth_provider::BlockSchema> + 'p {
+    move |addr, paddr| {
+        let r = &addr.resource.resource;
+        let name =
+            plinth_engine::walk::provider_name_from_addr(paddr).unwrap_or_else(|| plinth_engine::walk::provider_local_name(&r.type_name));
+        let p = providers.provider(&name)?;
+        let map = if r.mode == plinth_state::ResourceMode::Data { &p.schema().data_sources } else { &p.schema().resources };
+        map.get(&r.type_name).map(|s| &s.block)
+    }
 }

@@ -92,7 +92,14 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
             };
             match state.current(&addr) {
                 Some(o) => {
-                    println!("# {addr}:\n{}", serde_json::to_string_pretty(&o.attributes).unwrap_or_default());
+                    let (wd, _) = crate::workdir::load(dir);
+                    let providers = wd.providers();
+                    let schema_of = super::output::schema_lookup(&providers);
+                    let paddr = state.resource(&addr.resource).map(|r| r.provider.as_str()).unwrap_or_default();
+                    let mut out = String::new();
+                    let p = crate::ui::Paint { color: crate::ui::use_color(args.bool("no-color")) };
+                    crate::ui::state::render_object(&mut out, &addr, o, None, schema_of(&addr, paddr), &p);
+                    print!("{out}");
                     0
                 }
                 None => {

@@ -558,6 +558,8 @@ pub struct Opts {
     pub override_null_suffix: bool,
     pub force_replace: bool,
     pub forbid_replace: bool,
+    /// `HideDiffActionSymbols`: no gutter at all (`show`, `state show`).
+    pub hide_symbols: bool,
 }
 
 /// Four spaces a level, for the first 16 levels.
@@ -581,7 +583,10 @@ pub fn gutter(a: Act, p: &Paint) -> Cow<'static, str> {
 }
 
 /// The gutter and the space after it.
-fn sym(a: Act, p: &Paint) -> Cow<'static, str> {
+fn sym(a: Act, o: Opts, p: &Paint) -> Cow<'static, str> {
+    if o.hide_symbols {
+        return Cow::Borrowed("");
+    }
     match a {
         Act::Create => p.spaced(Paint::green, "  + "),
         Act::Delete => p.spaced(Paint::red, "  - "),
@@ -607,25 +612,23 @@ fn forces(replace: bool, o: Opts, p: &Paint) -> Cow<'static, str> {
 }
 
 /// The `# (2 unchanged attributes hidden)` line, `ind` levels deep.
-fn unchanged(out: &mut String, ind: usize, kw: &str, n: usize, p: &Paint) {
+fn unchanged(out: &mut String, ind: usize, kw: &str, n: usize, o: Opts, p: &Paint) {
     let s = if n == 1 { "" } else { "s" };
     let text = format!("# ({n} unchanged {kw}{s} hidden)");
-    let _ = writeln!(out, "{}{}{}", indent(ind), sym(Act::NoOp, p), p.gray(&text));
+    let _ = writeln!(out, "{}{}{}", indent(ind), sym(Act::NoOp, o, p), p.gray(&text));
 }
 
 /// One member of an object, map, sequence or block, `ind` levels deep: the
 /// gutter, `head` (`name = `), the member's diff, then `end`.
 fn member(out: &mut String, ind: usize, head: std::fmt::Arguments, d: &Diff, o: Opts, end: &str, p: &Paint) {
-    let _ = write!(out, "{}{}{head}", indent(ind), sym(d.act, p));
+    let _ = write!(out, "{}{}{head}", indent(ind), sym(d.act, o, p));
     d.render_to(out, ind, o, p);
     out.push_str(end);
 }
 
 /// `EnsureValidAttributeName`: identifiers as they are, anything else quoted.
 pub fn attr_name(k: &str) -> Cow<'_, str> {
-    let valid =
-        k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    if valid {
+    if plinth_syntax::valid_identifier(k) {
         Cow::Borrowed(k)
     } else {
         Cow::Owned(plinth_value::go_quote(k))
@@ -685,7 +688,7 @@ impl Diff {
                 let _ = write!(out, "(sensitive value){}{}", null_suffix(act, o, p), forces(replace, o, p));
             }
             R::SensitiveBlock => {
-                let (i, s) = (indent(ind), sym(Act::NoOp, p));
+                let (i, s) = (indent(ind), sym(Act::NoOp, o, p));
                 let _ = write!(
                     out,
                     "{{{}\n{i}{s}  # At least one attribute in this block is (or was) sensitive,\n{i}{s}  # so its contents will not be displayed.\n{i}{s}}}",
@@ -721,9 +724,9 @@ impl Diff {
                     member(out, ind + 1, format_args!("{:<w$} = ", attr_name(k)), d, ko, "\n", p);
                 }
                 if hidden > 0 {
-                    unchanged(out, ind + 1, "attribute", hidden, p);
+                    unchanged(out, ind + 1, "attribute", hidden, o, p);
                 }
-                let _ = write!(out, "{}{}}}{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
+                let _ = write!(out, "{}{}}}{}", indent(ind), sym(Act::NoOp, o, p), null_suffix(act, o, p));
             }
             R::Map { elems } => {
                 if elems.is_empty() {
@@ -746,9 +749,9 @@ impl Diff {
                     member(out, ind + 1, format_args!("{:<w$} = ", plinth_value::go_quote(k)), d, eo, end, p);
                 }
                 if hidden > 0 {
-                    unchanged(out, ind + 1, "element", hidden, p);
+                    unchanged(out, ind + 1, "element", hidden, o, p);
                 }
-                let _ = write!(out, "{}{}}}{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
+                let _ = write!(out, "{}{}}}{}", indent(ind), sym(Act::NoOp, o, p), null_suffix(act, o, p));
             }
             R::List { elems, context } => render_list(out, elems, *context, act, replace, ind, o, p),
             R::Set { elems } => {
@@ -767,9 +770,9 @@ impl Diff {
                     member(out, ind + 1, format_args!(""), d, eo, ",\n", p);
                 }
                 if hidden > 0 {
-                    unchanged(out, ind + 1, "element", hidden, p);
+                    unchanged(out, ind + 1, "element", hidden, o, p);
                 }
-                let _ = write!(out, "{}{}]{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
+                let _ = write!(out, "{}{}]{}", indent(ind), sym(Act::NoOp, o, p), null_suffix(act, o, p));
             }
             R::Block { attrs, blocks } => render_block(out, attrs, blocks, replace, ind, o, p),
         }
@@ -798,7 +801,7 @@ fn render_list(out: &mut String, elems: &[Diff], context: bool, act: Act, replac
         let mut opts = eo;
         if context {
             if pending > 1 {
-                unchanged(out, ind + 1, "element", pending - 1, p);
+                unchanged(out, ind + 1, "element", pending - 1, o, p);
             }
             if let Some(last) = last_pending.take() {
                 member(out, ind + 1, format_args!(""), last, uo, ",\n", p);
@@ -816,9 +819,9 @@ fn render_list(out: &mut String, elems: &[Diff], context: bool, act: Act, replac
         member(out, ind + 1, format_args!(""), d, opts, ",\n", p);
     }
     if pending > 0 {
-        unchanged(out, ind + 1, "element", pending, p);
+        unchanged(out, ind + 1, "element", pending, o, p);
     }
-    let _ = write!(out, "{}{}]{}", indent(ind), sym(Act::NoOp, p), null_suffix(act, o, p));
+    let _ = write!(out, "{}{}]{}", indent(ind), sym(Act::NoOp, o, p), null_suffix(act, o, p));
 }
 
 fn render_block(
@@ -846,7 +849,7 @@ fn render_block(
         member(out, ind + 1, format_args!("{:<w$} = ", attr_name(k)), d, ko, "\n", p);
     }
     if hidden > 0 {
-        unchanged(out, ind + 1, "attribute", hidden, p);
+        unchanged(out, ind + 1, "attribute", hidden, o, p);
     }
     let mut hidden_blocks = 0;
     for (k, g) in blocks {
@@ -867,9 +870,9 @@ fn render_block(
     }
     if hidden_blocks > 0 {
         out.push('\n');
-        unchanged(out, ind + 1, "block", hidden_blocks, p);
+        unchanged(out, ind + 1, "block", hidden_blocks, o, p);
     }
-    let _ = write!(out, "{}{}}}", indent(ind), sym(Act::NoOp, p));
+    let _ = write!(out, "{}{}}}", indent(ind), sym(Act::NoOp, o, p));
 }
 
 // ---------------------------------------------------------------- strings
@@ -986,7 +989,7 @@ fn render_prim(out: &mut String, d: &Diff, before: Option<&Prim>, after: Option<
         Str::Plain(x) | Str::Multiline(x) => push_quoted(out, x),
         Str::Json(_) | Str::Yaml(_) => {}
     };
-    let noop_line = |l: &str| format!("{}{}{l}", indent(ind + 1), sym(Act::NoOp, p));
+    let noop_line = |l: &str| format!("{}{}{l}", indent(ind + 1), sym(Act::NoOp, o, p));
     let lines: Vec<String>;
     match act {
         Act::Create | Act::NoOp => {
@@ -1052,12 +1055,15 @@ fn render_prim(out: &mut String, d: &Diff, before: Option<&Prim>, after: Option<
                     lines = process_slice(&bl, &al, |a, b| a == b, |_| false)
                         .into_iter()
                         .flat_map(|pair| match pair {
-                            (Some(i), Some(j)) if bl[i] == al[j] => vec![format!("{pad}{}{}", sym(Act::NoOp, p), bl[i])],
+                            (Some(i), Some(j)) if bl[i] == al[j] => vec![format!("{pad}{}{}", sym(Act::NoOp, o, p), bl[i])],
                             (Some(i), Some(j)) => {
-                                vec![format!("{pad}{}{}", sym(Act::Delete, p), bl[i]), format!("{pad}{}{}", sym(Act::Create, p), al[j])]
+                                vec![
+                                    format!("{pad}{}{}", sym(Act::Delete, o, p), bl[i]),
+                                    format!("{pad}{}{}", sym(Act::Create, o, p), al[j]),
+                                ]
                             }
-                            (Some(i), None) => vec![format!("{pad}{}{}", sym(Act::Delete, p), bl[i])],
-                            (None, Some(j)) => vec![format!("{pad}{}{}", sym(Act::Create, p), al[j])],
+                            (Some(i), None) => vec![format!("{pad}{}{}", sym(Act::Delete, o, p), bl[i])],
+                            (None, Some(j)) => vec![format!("{pad}{}{}", sym(Act::Create, o, p), al[j])],
                             (None, None) => vec![],
                         })
                         .collect();
@@ -1078,7 +1084,7 @@ fn render_prim(out: &mut String, d: &Diff, before: Option<&Prim>, after: Option<
         forces(replace, o, p),
         lines.join("\n"),
         indent(ind),
-        sym(Act::NoOp, p),
+        sym(Act::NoOp, o, p),
         null_suffix(act, o, p)
     );
 }
@@ -1116,9 +1122,9 @@ fn render_structured(
             out,
             "{func}({note}\n{}{}{rendered}{replace}\n{}{}){}",
             indent(ind + 1),
-            sym(act, p),
+            sym(act, o, p),
             indent(ind),
-            sym(Act::NoOp, p),
+            sym(Act::NoOp, o, p),
             null_suffix(d.act, o, p)
         )
     } else {

@@ -143,7 +143,11 @@ fn resource_change_json(c: &ResourceChange) -> J {
             "actions": actions(c.action),
             "before": c.before.as_ref().map(value_json).unwrap_or(J::Null),
             "after": c.after.as_ref().map(value_json).unwrap_or(J::Null),
-            "after_unknown": unknown_tree(c.after.as_ref()),
+            // Terraform: `{}` for a wholly known `after`, a null one (delete) too.
+            "after_unknown": match c.after.as_ref().filter(|v| !v.is_null() || v.is_unknown()) {
+                Some(v) => unknown_tree(Some(v)),
+                None => J::Object(Map::new()),
+            },
             "before_sensitive": sensitive_tree(c.before.as_ref()),
             "after_sensitive": sensitive_tree(c.after.as_ref()),
         },
@@ -241,27 +245,17 @@ fn resource_value_json(addr: &AbsResourceInstance, provider_addr: &str, schema_v
     o
 }
 
+/// `sensitive_values` of a stored object: Terraform's `SensitiveAsBool` of
+/// the object with the marks its `sensitive_attributes` record.
 fn state_sensitive(obj: &plinth_state::InstanceObject) -> J {
-    let mut root = J::Object(Map::new());
-    for p in &obj.sensitive_attributes {
-        let mut node = &mut root;
-        for (i, step) in p.iter().enumerate() {
-            let last = i + 1 == p.len();
-            let key = match step {
-                plinth_state::PathStep::GetAttr(a) => a.clone(),
-                plinth_state::PathStep::Index { key, .. } => key.as_str().map_or_else(|| key.to_string(), str::to_string),
-            };
-            if !node.is_object() {
-                *node = J::Object(Map::new());
-            }
-            let m = node.as_object_mut().expect("object");
-            node = m.entry(key).or_insert(J::Object(Map::new()));
-            if last {
-                *node = J::Bool(true);
-            }
-        }
+    // Without the schema: dynamic attributes' `{"value", "type"}` encoding
+    // taken apart first, so `sensitive_attributes` paths meet the values.
+    let plain = plinth_state::InstanceObject { attributes: plain_attributes(&obj.attributes), ..obj.clone() };
+    let v = plinth_engine::statevals::prior_object(&plain, &plinth_value::Type::Dynamic);
+    match sensitive_tree(Some(&v)) {
+        J::Bool(false) => J::Object(Map::new()),
+        t => t,
     }
-    root
 }
 
 fn outputs_json(state: &State) -> J {
@@ -302,11 +296,26 @@ fn plain_attributes(j: &J) -> J {
 }
 
 /// `show -json` without a plan: Terraform's JSON state representation.
+/// A plan's prior state: written by this version, as Terraform's is.
+fn prior_state_json(state: &State) -> J {
+    let mut prior = state_json(state);
+    if prior.get("values").is_some() {
+        prior["terraform_version"] = J::String(TERRAFORM_VERSION.into());
+    }
+    prior
+}
+
 pub fn state_json(state: &State) -> J {
     if state.is_empty() && state.outputs.is_empty() {
         return json!({ "format_version": "1.0" });
     }
-    json!({ "format_version": "1.0", "terraform_version": TERRAFORM_VERSION, "values": state_values(state) })
+    // The version the state file records, as Terraform shows it (none for
+    // a state whose writer recorded none).
+    let mut o = json!({ "format_version": "1.0", "values": state_values(state) });
+    if !state.terraform_version.is_empty() {
+        o["terraform_version"] = J::String(state.terraform_version.clone());
+    }
+    o
 }
 
 fn configuration_json(tree: &ConfigTree) -> J {
@@ -414,7 +423,7 @@ pub fn plan_json(plan: &Plan, tree: &ConfigTree) -> J {
         "planned_values": { "outputs": planned_outputs, "root_module": planned.to_json(None) },
         "resource_changes": changes.iter().map(|c| resource_change_json(c)).collect::<Vec<_>>(),
         "output_changes": output_changes,
-        "prior_state": state_json(&plan.prior_state),
+        "prior_state": prior_state_json(&plan.prior_state),
         "configuration": configuration_json(tree),
         "timestamp": timestamp(),
         "applyable": plan.has_changes(),

@@ -4,6 +4,7 @@ pub mod diff;
 pub mod json;
 pub mod plan;
 pub mod progress;
+pub mod state;
 
 use std::borrow::Cow;
 use std::io::Write;

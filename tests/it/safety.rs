@@ -332,3 +332,109 @@ fn the_local_lock_excludes_terraform_both_ways() {
     assert!(r.stderr.contains("Error acquiring the state lock") && r.stderr.contains("Version:   1.15"), "{}", r.stderr);
     assert_eq!(read(&state), before, "plinth wrote the state");
 }
+
+// (terraform_data copies `input` to `output` unmarked, in Terraform too:
+// the secret goes into `triggers_replace`, which nothing copies.)
+const SECRET: &str = r#"variable "pw" {
+  type      = string
+  default   = "hunter2"
+  sensitive = true
+}
+resource "terraform_data" "a" {
+  input            = "plain"
+  triggers_replace = { pass = var.pw, user = "u" }
+}
+resource "terraform_data" "b" {
+  triggers_replace = [var.pw, "plain"]
+}
+output "pw" {
+  value     = var.pw
+  sensitive = true
+}
+"#;
+
+fn state_json(d: &Dir) -> serde_json::Value {
+    serde_json::from_slice(&read(&d.path().join("terraform.tfstate"))).expect("state is JSON")
+}
+
+/// Each instance's `sensitive_attributes`, by address.
+fn sensitive_attributes(state: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    for r in state["resources"].as_array().into_iter().flatten() {
+        for i in r["instances"].as_array().into_iter().flatten() {
+            out.push((
+                format!("{}.{}", r["type"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or("")),
+                i["sensitive_attributes"].clone(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn terraform_reads_plinths_sensitive_state_with_an_empty_plan_and_the_value_hidden() {
+    let d = Dir::with(&[("main.tf", SECRET)]);
+    let Some(init) = terraform(d.path(), &["init", "-no-color"]) else { return };
+    let init = output(init);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    d.run(&["apply", "-auto-approve", "-no-color"]).ok();
+
+    // The paths plinth records are the ones Terraform records itself.
+    let theirs = Dir::with(&[("main.tf", SECRET)]);
+    assert_eq!(output(terraform(theirs.path(), &["init", "-no-color"]).unwrap()).code, 0);
+    let applied = output(terraform(theirs.path(), &["apply", "-auto-approve", "-no-color"]).unwrap());
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let ours = sensitive_attributes(&state_json(&d));
+    assert_eq!(ours, sensitive_attributes(&state_json(&theirs)));
+    assert!(ours.iter().all(|(_, p)| p.as_array().is_some_and(|a| !a.is_empty())), "{ours:?}");
+
+    // Terraform reading plinth's state plans nothing.
+    let plan = output(terraform(d.path(), &["plan", "-detailed-exitcode", "-no-color"]).unwrap());
+    assert_eq!(plan.code, 0, "Terraform plans a change on plinth's state\n{}\n{}", plan.stdout, plan.stderr);
+
+    // show, state show and a destroy plan: the value hidden, and the text
+    // Terraform prints for the same state (its own run, with plinth's state).
+    let same = |ours: Run, theirs: Run| {
+        assert_eq!(ours.code, 0, "{}", ours.stderr);
+        assert!(!ours.stdout.contains("hunter2"), "{}", ours.stdout);
+        assert_eq!(ours.stdout, theirs.stdout);
+    };
+    same(d.run(&["show", "-no-color"]), output(terraform(d.path(), &["show", "-no-color"]).unwrap()));
+    let json = |r: Run| serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout));
+    let ours = json(d.run(&["show", "-json"]));
+    assert_eq!(ours, json(output(terraform(d.path(), &["show", "-json"]).unwrap())), "show -json (sensitive_values)");
+    for a in ["terraform_data.a", "terraform_data.b"] {
+        same(d.run(&["state", "show", "-no-color", a]), output(terraform(d.path(), &["state", "show", "-no-color", a]).unwrap()));
+    }
+    // From the actions to the end of the plan (Terraform in automation
+    // prints no rule and note after it).
+    let body = |r: &Run| {
+        let (_, b) = r.stdout.split_once("Terraform will perform").or(r.stdout.split_once("plinth will perform"))?;
+        Some(b.split("\n─").next().unwrap_or(b).trim_end().to_string())
+    };
+    let ours = d.run(&["plan", "-destroy", "-no-color"]);
+    let theirs = output(terraform(d.path(), &["plan", "-destroy", "-no-color"]).unwrap());
+    assert!(!ours.stdout.contains("hunter2"), "{}", ours.stdout);
+    assert!(body(&ours).is_some(), "{}", ours.stdout);
+    assert_eq!(body(&ours), body(&theirs));
+}
+
+#[test]
+fn schema_sensitive_attributes_are_hidden_by_show_state_show_and_destroy_plans() {
+    let d = applied("resource \"random_password\" \"p\" {\n  length = 24\n}\n");
+    let state = state_json(&d);
+    let secret = state["resources"][0]["instances"][0]["attributes"]["result"].as_str().expect("result").to_string();
+    assert_eq!(secret.len(), 24);
+    for args in [&["show", "-no-color"][..], &["state", "show", "-no-color", "random_password.p"], &["plan", "-destroy", "-no-color"]] {
+        let r = d.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(!r.stdout.contains(&secret), "{args:?} printed the password:\n{}", r.stdout);
+        assert!(r.stdout.contains("result") && r.stdout.contains("(sensitive value)"), "{args:?}:\n{}", r.stdout);
+    }
+    let json = d.run(&["show", "-json"]);
+    assert!(!json.stdout.is_empty() && json.stdout.contains(&secret), "show -json has the values, as Terraform's");
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(v["values"]["root_module"]["resources"][0]["sensitive_values"]["result"], serde_json::Value::Bool(true), "{v}");
+    // A second plan plans nothing: restored marks are no change.
+    assert_eq!(d.run(&["plan", "-detailed-exitcode"]).code, 0);
+}

@@ -26,9 +26,9 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::decode::decode_body;
 use crate::graph::NodeKind;
 use crate::plan::{Action, Plan, PlanMode};
-use crate::statevals::{object_from_state, object_to_state_json};
+use crate::statevals::{mark_state_paths, object_from_state, object_to_state_json, prior_object, sensitive_paths};
 use crate::values::{Expansion, ResourceValues};
-use crate::walk::{mark_paths, marked_paths, plan_managed, provider_diag, set_instance_repetition, Context, Walk};
+use crate::walk::{mark_paths, plan_managed, provider_diag, set_instance_repetition, Context, Walk};
 use crate::{FastMap, FastSet};
 
 /// Where an apply records its progress: journal records as operations start
@@ -514,6 +514,8 @@ fn spawn_apply(
             }
             None => (None, Marks::NONE),
         };
+        // The provider answers unmarked: its result gets the planned marks back.
+        let planned_sens = planned.as_ref().map(sensitive_paths).unwrap_or_default();
         let planned_p = planned.map(|p| p.unmark_deep().0);
         let promised = if meta.is_some() { planned_p.clone() } else { None };
         let config_p = config.map(|c| c.unmark_deep().0);
@@ -526,6 +528,7 @@ fn spawn_apply(
                 operation_token: &token,
             })
             .await;
+        let result = result.map(|v| mark_state_paths(v, &planned_sens));
         let _ = tx.send(Done { node, change, addr, action, result, elapsed: start.elapsed(), token, meta, planned: promised });
     });
 }
@@ -597,7 +600,7 @@ fn start_resource_node(
         for (ik, each) in exp.keys() {
             let addr = abs.instance(ik.clone());
             let change = by_addr.get(&addr).map(|&ci| &plan.changes[ci]);
-            let current = state.current(&addr).map(|o| object_from_state(&o.attributes, &ty));
+            let current = state.current(&addr).map(|o| prior_object(o, &ty));
             // Apply makes only the plan's changes. An instance the plan has no
             // change for is left as it is; the one exception is a resource whose
             // count/for_each was unknown when planning (its instances could not
@@ -611,7 +614,7 @@ fn start_resource_node(
             };
             if matches!(action, Action::NoOp | Action::Delete | Action::Forget) || blocked.contains(&addr) {
                 if let Some(cur) = current {
-                    let sens = change.and_then(|c| c.after.as_ref()).map(marked_paths).unwrap_or_default();
+                    let sens = change.and_then(|c| c.after.as_ref()).map(sensitive_paths).unwrap_or_default();
                     vals.insert(ik, mark_paths(cur, &sens, &schema.block));
                 }
                 continue;
@@ -793,7 +796,7 @@ fn finish(
             obj.schema_version = schema_version;
             obj.create_before_destroy = cbd;
             obj.dependencies = deps;
-            obj.sensitive_attributes = sensitive_state_paths(&v);
+            obj.sensitive_attributes = sensitive_paths(&v);
             let recorded = sink.record(&Entry::Set {
                 token: Some(done.token.clone()),
                 addr: done.addr.clone(),
@@ -856,18 +859,6 @@ fn unrecorded(addr: &AbsResourceInstance, id: Option<&str>, e: &str) -> Diagnost
         "Change made but not recorded",
         format!("{addr}{id} was changed by its provider, but the result could not be recorded: {e}. plinth starts no further operations. If the state cannot be written either, the interrupted run must be recovered: run plinth again once the problem is fixed, or import the object."),
     )
-}
-
-fn sensitive_state_paths(v: &Value) -> Vec<plinth_state::model::AttrPath> {
-    let mut out = Vec::new();
-    if let Some(m) = v.as_entries() {
-        for (k, x) in m {
-            if x.marks_deep().contains(Marks::SENSITIVE) {
-                out.push(vec![plinth_state::model::PathStep::GetAttr(k.clone())]);
-            }
-        }
-    }
-    out
 }
 
 /// Where `now` contradicts `promised`: the first attribute path at which

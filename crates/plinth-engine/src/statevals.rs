@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use plinth_value::{Kind, Type, Value};
+use plinth_state::model::{AttrPath, PathStep};
+use plinth_value::{Kind, Marks, Type, Value};
 use serde_json::{json, Value as Json};
 
 /// A stored object as a typed value of `ty` (JSON inferred where the stored
@@ -20,6 +21,92 @@ pub fn object_from_state(j: &Json, ty: &Type) -> Value {
 pub fn object_to_state_json(v: &Value, ty: &Type) -> Json {
     let (v, _) = v.clone().unmark_deep();
     to_json_typed(&v, ty)
+}
+
+/// A prior object read from state, with the sensitive marks its
+/// `sensitive_attributes` record restored at their paths.
+pub fn prior_object(obj: &plinth_state::model::InstanceObject, ty: &Type) -> Value {
+    mark_state_paths(object_from_state(&obj.attributes, ty), &obj.sensitive_attributes)
+}
+
+/// The paths of sensitive-marked values in `v`, in state's notation: each
+/// marked node once, nothing below it (as Terraform 1.15 records them, e.g.
+/// `input.pass` or `input[0]`). Set elements are not addressable; a mark
+/// inside a set is recorded on the set.
+pub fn sensitive_paths(v: &Value) -> Vec<AttrPath> {
+    fn walk(v: &Value, path: &mut AttrPath, out: &mut Vec<AttrPath>) {
+        if v.is_sensitive() {
+            out.push(path.clone());
+            return;
+        }
+        match &v.kind {
+            Kind::Object(m) => {
+                for (k, x) in m.iter() {
+                    path.push(PathStep::GetAttr(k.clone()));
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            Kind::Map(_, m) => {
+                for (k, x) in m.iter() {
+                    path.push(PathStep::Index { key: json!(k), ty: json!("string") });
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            Kind::List(_, xs) | Kind::Tuple(xs) => {
+                for (i, x) in xs.iter().enumerate() {
+                    path.push(PathStep::Index { key: json!(i), ty: json!("number") });
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            Kind::Set(..) if v.marks_deep().contains(Marks::SENSITIVE) => out.push(path.clone()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// `v` with a sensitive mark on the value at each of `paths` (paths that do
+/// not exist in `v` are ignored, as when the schema changed).
+pub fn mark_state_paths(v: Value, paths: &[AttrPath]) -> Value {
+    paths.iter().fold(v, |v, p| mark_at(v, p))
+}
+
+fn mark_at(v: Value, path: &[PathStep]) -> Value {
+    let Some((step, rest)) = path.split_first() else { return v.sensitive() };
+    let marks = v.marks;
+    match (v.kind, step) {
+        (Kind::Object(m), PathStep::GetAttr(k)) if m.contains_key(k) => {
+            let mut m = (*m).clone();
+            let x = m.remove(k).expect("checked");
+            m.insert(k.clone(), mark_at(x, rest));
+            Value::object(m).mark(marks)
+        }
+        (Kind::Map(t, m), PathStep::Index { key, .. }) if key.as_str().is_some_and(|k| m.contains_key(k)) => {
+            let k = key.as_str().expect("checked").to_string();
+            let mut m = (*m).clone();
+            let x = m.remove(&k).expect("checked");
+            m.insert(k, mark_at(x, rest));
+            Value::map(t, m).mark(marks)
+        }
+        (Kind::List(t, xs), PathStep::Index { key, .. }) if key.as_u64().is_some_and(|i| (i as usize) < xs.len()) => {
+            let mut xs = (*xs).clone();
+            let i = key.as_u64().expect("checked") as usize;
+            xs[i] = mark_at(xs[i].clone(), rest);
+            Value::list(t, xs).mark(marks)
+        }
+        (Kind::Tuple(xs), PathStep::Index { key, .. }) if key.as_u64().is_some_and(|i| (i as usize) < xs.len()) => {
+            let mut xs = (*xs).clone();
+            let i = key.as_u64().expect("checked") as usize;
+            xs[i] = mark_at(xs[i].clone(), rest);
+            Value::tuple(xs).mark(marks)
+        }
+        (kind, _) => Value { kind, marks },
+    }
 }
 
 fn to_json_typed(v: &Value, ty: &Type) -> Json {
@@ -134,5 +221,20 @@ mod tests {
         let v = object_from_state(&j, &data_type());
         let input = &v.as_entries().unwrap()["input"];
         assert_eq!(input.ty(), Type::tuple(vec![Type::String, Type::Number]));
+    }
+
+    #[test]
+    fn sensitive_paths_are_deep_and_round_trip() {
+        let inner = Value::object([("pass".to_string(), Value::string("x").sensitive()), ("user".to_string(), Value::string("u"))].into());
+        let list = Value::tuple(vec![Value::string("s").sensitive(), Value::string("t")]);
+        let v = Value::object([("input".to_string(), inner), ("l".to_string(), list)].into());
+        let paths = sensitive_paths(&v);
+        let j = serde_json::to_string(&paths.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>()).unwrap();
+        assert_eq!(
+            j,
+            r#"["[GetAttr(\"input\"), GetAttr(\"pass\")]","[GetAttr(\"l\"), Index { key: Number(0), ty: String(\"number\") }]"]"#
+        );
+        let (plain, _) = v.clone().unmark_deep();
+        assert_eq!(sensitive_paths(&mark_state_paths(plain, &paths)), paths);
     }
 }

@@ -19,10 +19,11 @@ use crate::decode::{decode_body, proposed_new};
 use crate::graph::{Graph, NodeKind};
 use crate::plan::{Action, OutputChange, PlanMode, ResourceChange};
 use crate::providers::Providers;
-use crate::statevals::object_from_state;
+use crate::statevals::{object_from_state, prior_object};
 use crate::tree::{ConfigTree, ModuleId};
 use crate::values::{Expansion, InstanceScope, ResourceValues, Values};
 use crate::{FastMap, FastSet};
+use plinth_state::model::AttrPath;
 
 pub struct PlanOptions {
     pub mode: PlanMode,
@@ -106,7 +107,7 @@ pub(crate) struct ManagedPlan {
     pub(crate) prior: Option<Value>,
     pub(crate) config_plain: Value,
     /// Where the configuration carries marks, to mark the planned value.
-    pub(crate) sensitive_paths: Vec<Vec<String>>,
+    pub(crate) sensitive_paths: Vec<AttrPath>,
     /// Without marks, `ignore_changes` applied.
     pub(crate) planned: Value,
     pub(crate) requires_replace: Vec<plinth_provider::Path>,
@@ -468,13 +469,7 @@ impl<'a> Walk<'a> {
 
     /// `file:line,col-col` as Terraform quotes declaration positions.
     pub fn span_ref(&self, s: Span) -> String {
-        let files = self.ctx.files;
-        if files.get(s.file).is_none() {
-            return String::from("(unknown)");
-        }
-        let from = files.pos(s.file, s.start as usize);
-        let to = files.pos(s.file, s.end as usize);
-        format!("{}:{},{}-{}", files.name(s.file), from.line, from.column, to.column)
+        self.ctx.files.range_text(s)
     }
 
     fn eval_local(&mut self, module: ModuleId, inst: &ModuleInstance, name: &str, planning: bool) -> Result<(), Vec<Diagnostic>> {
@@ -758,7 +753,7 @@ impl<'a> Walk<'a> {
                 };
                 let plan = match (&config, ty) {
                     (Ok(config), Some(ty)) if plans => {
-                        let prior = self.prior.current(&abs.instance(ik.clone())).map(|o| object_from_state(&o.attributes, ty));
+                        let prior = self.prior.current(&abs.instance(ik.clone())).map(|o| prior_object(o, ty));
                         Some(plan_managed(provider, schema, rc, config, prior))
                     }
                     _ => None,
@@ -849,7 +844,7 @@ impl<'a> Walk<'a> {
             // The prior object, unless the provider's plan already has it.
             let prior_obj = match &ahead {
                 Some(Ok(mp)) => mp.prior.clone(),
-                _ => self.prior.current(&addr).map(|o| object_from_state(&o.attributes, &ty)),
+                _ => self.prior.current(&addr).map(|o| prior_object(o, &ty)),
             };
             // What prior state has and configuration claims is no orphan.
             if prior_obj.is_some() {
@@ -953,7 +948,8 @@ impl<'a> Walk<'a> {
             };
             let mut action = match &prior_val {
                 None => Action::Create,
-                Some(prior) if planned.raw_equal(prior) => Action::NoOp,
+                // Values decide the action; marks (restored from state) do not.
+                Some(prior) if planned.clone().unmark_deep().0.raw_equal(&prior.clone().unmark_deep().0) => Action::NoOp,
                 Some(prior) => {
                     if requires_replace.iter().any(|p| path_changed(p, prior, &planned)) {
                         replace_action(self.cbd[node_i])
@@ -1225,7 +1221,7 @@ impl<'a> Walk<'a> {
                 .get(&pname)
                 .and_then(|(p, _)| p.schema().resources.get(&addr.resource.resource.type_name).map(|s| s.block.implied_type()))
                 .unwrap_or(Type::Dynamic);
-            let before = object_from_state(&obj.attributes, &ty);
+            let before = prior_object(&obj, &ty);
             let forget = removed_forget.iter().any(|t| crate::targeting::matches(t, &addr));
             let reason = if self.mode == PlanMode::Destroy { None } else { Some(self.orphan_reason(&addr)) };
             self.changes.push(ResourceChange {
@@ -1291,18 +1287,21 @@ pub(crate) fn plan_managed(
     prior: Option<Value>,
 ) -> Result<ManagedPlan, ProviderError> {
     let (config_plain, _) = config.clone().unmark_deep();
-    let sensitive_paths = marked_paths(config);
+    let sensitive_paths = crate::statevals::sensitive_paths(config);
     // As Terraform does (processIgnoreChanges), ignored arguments take their
     // prior values before the provider plans: it sees no change to them, so
     // they neither update nor replace the object.
-    let config_ignored = match &prior {
+    // Providers see unmarked values (as over the plugin protocol); the marks
+    // a prior object got from state stay with the walk.
+    let prior_plain = prior.as_ref().map(|p| p.clone().unmark_deep().0);
+    let config_ignored = match &prior_plain {
         Some(p) => apply_ignore_changes(&rc.lifecycle, config_plain.clone(), p),
         None => config_plain.clone(),
     };
-    let proposed = proposed_new(&schema.block, &config_ignored, prior.as_ref());
+    let proposed = proposed_new(&schema.block, &config_ignored, prior_plain.as_ref());
     let resp = provider.plan_resource(PlanRequest {
         type_name: &rc.type_name,
-        prior: prior.as_ref(),
+        prior: prior_plain.as_ref(),
         proposed: &proposed,
         config: &config_ignored,
     })?;
@@ -1400,39 +1399,24 @@ fn compute_resource_deps(g: &Graph) -> Vec<Vec<usize>> {
 
 // ---- sensitive paths and ignore_changes --------------------------------------
 
-/// Paths (attribute names, top level and one nested level) that carry marks.
-pub fn marked_paths(v: &Value) -> Vec<Vec<String>> {
-    let mut out = Vec::new();
-    if let Some(m) = v.as_entries() {
-        for (k, x) in m {
-            if x.marks_deep().contains(Marks::SENSITIVE) {
-                out.push(vec![k.clone()]);
-            }
-        }
-    }
-    out
-}
-
-/// Re-applies sensitive marks to top-level attributes after the provider
-/// (which sees unmarked values) answered, plus schema-sensitive attributes.
-pub fn mark_paths(v: Value, paths: &[Vec<String>], schema: &plinth_provider::BlockSchema) -> Value {
-    let sensitive_attrs: Vec<&String> = schema.attributes.iter().filter(|(_, a)| a.sensitive).map(|(k, _)| k).collect();
-    if paths.is_empty() && sensitive_attrs.is_empty() {
-        return v;
-    }
+/// `v` with the sensitive marks an object gets after its provider (which
+/// sees unmarked values) answered: the schema's sensitive attributes, and
+/// `paths` (the configuration's or the state's marks, at their exact paths).
+pub fn mark_paths(v: Value, paths: &[AttrPath], schema: &plinth_provider::BlockSchema) -> Value {
     let marks = v.marks;
-    match v.as_entries() {
-        Some(m) if matches!(v.kind, plinth_value::Kind::Object(_)) => {
-            let mut m = m.clone();
-            for p in paths.iter().filter_map(|p| p.first()).chain(sensitive_attrs.into_iter()) {
-                if let Some(x) = m.get(p).cloned() {
-                    m.insert(p.clone(), x.sensitive());
+    let v = match v.kind {
+        plinth_value::Kind::Object(m) if schema.attributes.values().any(|a| a.sensitive) => {
+            let mut m = (*m).clone();
+            for (k, _) in schema.attributes.iter().filter(|(_, a)| a.sensitive) {
+                if let Some(x) = m.remove(k) {
+                    m.insert(k.clone(), x.sensitive());
                 }
             }
             Value::object(m).mark(marks)
         }
-        _ => v,
-    }
+        kind => Value { kind, marks },
+    };
+    crate::statevals::mark_state_paths(v, paths)
 }
 
 fn ignored(l: &plinth_config::Lifecycle, p: &plinth_provider::Path) -> bool {
@@ -1480,7 +1464,8 @@ fn path_changed(p: &plinth_provider::Path, prior: &Value, planned: &Value) -> bo
         Some(cur)
     };
     match (get(prior), get(planned)) {
-        (Some(a), Some(b)) => !a.raw_equal(&b),
+        // Values decide; marks (restored from state) do not.
+        (Some(a), Some(b)) => !a.unmark_deep().0.raw_equal(&b.unmark_deep().0),
         (None, None) => false,
         _ => true,
     }
@@ -1502,7 +1487,7 @@ impl Walk<'_> {
             let exp = self.expansion(node.module, &inst, true, rc.count.as_ref(), rc.for_each.as_ref()).unwrap_or(Expansion::Unknown);
             for (ik, _) in exp.keys() {
                 if let Some(o) = self.prior.current(&abs.instance(ik.clone())) {
-                    rv.instances.insert(ik, object_from_state(&o.attributes, &ty));
+                    rv.instances.insert(ik, prior_object(o, &ty));
                 }
             }
             rv.expansion = Some(exp);

@@ -407,6 +407,7 @@ impl Provider for MockProvider {
     }
 
     fn plan_resource(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        unmarked(&[req.prior, Some(req.proposed), Some(req.config)])?;
         self.call(Op::Plan, req.type_name, label(req.prior.or(Some(req.proposed))))?;
         let schema = self.resource_schema(req.type_name)?;
         let mut planned = req.proposed.as_entries().cloned().unwrap_or_default();
@@ -443,6 +444,7 @@ impl Provider for MockProvider {
     }
 
     async fn apply_resource(&self, req: ApplyRequest<'_>) -> Result<Value, ProviderError> {
+        unmarked(&[req.prior, req.planned, req.config])?;
         let schema = self.resource_schema(req.type_name)?.clone();
         let Some(planned) = req.planned else {
             self.call(Op::Delete, req.type_name, label(req.prior))?;
@@ -479,12 +481,14 @@ impl Provider for MockProvider {
     }
 
     async fn read_resource(&self, type_name: &str, state: &Value) -> Result<Option<Value>, ProviderError> {
+        unmarked(&[Some(state)])?;
         self.call(Op::Read, type_name, label(Some(state)))?;
         let Some(id) = attr(Some(state), "id").and_then(Value::as_str) else { return Ok(None) };
         Ok(self.remote(type_name, id))
     }
 
     async fn read_data_source(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {
+        unmarked(&[Some(config)])?;
         self.call(Op::ReadData, type_name, label(Some(config)))?;
         let Some(schema) = self.schema.data_sources.get(type_name) else {
             return Err(ProviderError::new("Unsupported data source", type_name.to_string()));
@@ -781,4 +785,17 @@ mod tests {
         assert!(!r.planned.as_entries().expect("object")["id"].is_known());
         assert!(p.import_resource("mock_thing", "nope").await.is_err());
     }
+}
+
+/// Marks are the engine's: a provider (a plugin over the protocol, say)
+/// never sees them. The mock refuses marked values so that tests catch an
+/// engine path that forgets to unmark.
+fn unmarked(values: &[Option<&Value>]) -> Result<(), ProviderError> {
+    if values.iter().flatten().any(|v| v.marks_deep() != plinth_value::Marks::NONE) {
+        return Err(ProviderError::new(
+            "Marked value",
+            "the engine sent the mock provider a value with marks (sensitive or ephemeral)".to_string(),
+        ));
+    }
+    Ok(())
 }

@@ -82,6 +82,21 @@ impl Files {
         Pos { line: line + 1, column, byte }
     }
 
+    /// A span as Terraform's `hcl.Range.String()` writes it in messages:
+    /// `main.tf:1,1-30` (one line) or `main.tf:1,1-3,2`.
+    pub fn range_text(&self, span: Span) -> String {
+        if self.get(span.file).is_none() {
+            return String::from("(unknown position)");
+        }
+        let (a, b) = (self.pos(span.file, span.start as usize), self.pos(span.file, span.end as usize));
+        let name = self.name(span.file);
+        if a.line == b.line {
+            format!("{name}:{},{}-{}", a.line, a.column, b.column)
+        } else {
+            format!("{name}:{},{}-{},{}", a.line, a.column, b.line, b.column)
+        }
+    }
+
     fn line_text(&self, id: FileId, line: usize) -> &str {
         let f = &self.files[id.0 as usize];
         let start = f.line_starts[line - 1];

@@ -18,6 +18,13 @@ mod parser;
 
 pub use diag::{Diagnostic, Diagnostics, FileId, Files, Pos, Severity, Span};
 
+/// HCL's `ValidIdentifier`: a letter or `_`, then letters, digits, `_` and
+/// `-` (the names of blocks' labels, variables, attributes shown bare).
+pub fn valid_identifier(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next().is_some_and(lexer::is_ident_start) && c.all(lexer::is_ident_continue)
+}
+
 /// Adds a source file read from disk to `files`: a UTF-8 byte order mark is
 /// dropped (Terraform accepts one), and bytes that are not UTF-8 become
 /// U+FFFD with an "Invalid character encoding" error at the first of them,

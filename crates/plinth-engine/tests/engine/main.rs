@@ -18,4 +18,5 @@ mod moved;
 mod ordering;
 mod orphans;
 mod refresh;
+mod sensitive;
 mod targeting;
