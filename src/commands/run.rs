@@ -872,8 +872,14 @@ pub fn validate(dir: &Path, args: &Args) -> u8 {
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         ui::print_diags(&wd.files, &diags, color);
-        if errors == 0 {
+        if errors == 0 && warnings == 0 {
             println!("{}", ui::bold("Success! The configuration is valid.", color));
+        } else if errors == 0 {
+            // Terraform's words, wrapped where its terminal-less output wraps them.
+            println!(
+                "{}",
+                ui::bold("Success! The configuration is valid, but there were some validation warnings\nas shown above.", color)
+            );
         }
     }
     u8::from(errors > 0)

@@ -14,8 +14,8 @@ mod values;
 pub mod version;
 
 pub use module::{
-    literal_string, load_module, CheckBlock, Condition, Lifecycle, Local, Module, ModuleCall, Moved, Output, ProviderConfig, Removed,
-    Resource, ResourceMode, Terraform, Validation, Variable,
+    def_range, literal_string, load_module, CheckBlock, Condition, Lifecycle, Local, Module, ModuleCall, Moved, Output, ProviderConfig,
+    Removed, Resource, ResourceMode, Terraform, Validation, Variable,
 };
 pub use typeexpr::{parse_type_constraint, TypeConstraint};
 pub use values::{parse_values_file, parse_variable_value, VariableValue};

@@ -22,6 +22,8 @@ pub struct Module {
     pub moved: Vec<Moved>,
     pub removed: Vec<Removed>,
     pub imports: Vec<Body>,
+    /// Each import block's `import` keyword, for diagnostics.
+    pub import_spans: Vec<Span>,
     pub checks: Vec<CheckBlock>,
 }
 
@@ -35,6 +37,10 @@ pub struct Terraform {
     /// The `encryption` block (OpenTofu's state and plan encryption),
     /// unevaluated: its passphrases may refer to variables.
     pub encryption: Option<(Body, Span)>,
+    /// Where the `required_providers` and `backend` blocks are declared (one
+    /// of each per module).
+    pub required_providers_span: Option<Span>,
+    pub backend_def_span: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -43,6 +49,8 @@ pub struct ProviderConfig {
     pub alias: Option<String>,
     pub body: Body,
     pub span: Span,
+    /// `provider "aws"`, for diagnostics.
+    pub def_span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -163,6 +171,7 @@ pub struct CheckBlock {
     pub asserts: Vec<Condition>,
     pub data: Vec<Resource>,
     pub span: Span,
+    pub decl_span: Span,
 }
 
 fn unsupported_block(b: &Block) -> Diagnostic {
@@ -173,6 +182,24 @@ fn unsupported_block(b: &Block) -> Diagnostic {
 fn unsupported_arg(a: &Attribute) -> Diagnostic {
     Diagnostic::error("Unsupported argument", format!("An argument named {:?} is not expected here.", a.name.name))
         .with_subject(a.name.span)
+}
+
+/// Terraform's `DefRange` of a block: its type keyword and labels, without
+/// the brace (what declaration positions in messages quote).
+pub fn def_range(b: &Block) -> Span {
+    let end = b.labels.last().map_or(b.kind.span, |l| l.span);
+    b.kind.span.to(end)
+}
+
+fn invalid_name(b: &Block, what: &str, label: usize) -> Option<Diagnostic> {
+    let l = b.labels.get(label)?;
+    (!plinth_syntax::valid_identifier(&l.value)).then(|| {
+        Diagnostic::error(
+            format!("Invalid {what} name"),
+            "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.",
+        )
+        .with_subject(l.span)
+    })
 }
 
 /// A literal string expression's text, if it is one.
@@ -205,14 +232,44 @@ fn string_attr(a: &Attribute, diags: &mut Vec<Diagnostic>) -> Option<String> {
     s
 }
 
-fn exprs_list(a: &Attribute, diags: &mut Vec<Diagnostic>) -> Vec<Expr> {
+/// A static list of references (`depends_on`, `ignore_changes`,
+/// `replace_triggered_by`). A quoted reference (`"aws_vpc.main"`, the 0.11
+/// style) is still the reference, with Terraform's deprecation warning.
+fn exprs_list(a: &Attribute, files: &Files, diags: &mut Vec<Diagnostic>) -> Vec<Expr> {
     match &a.expr.kind {
-        ExprKind::Tuple(items) => items.clone(),
+        ExprKind::Tuple(items) => items.iter().map(|e| unquoted_reference(e, files, diags).unwrap_or_else(|| e.clone())).collect(),
         _ => {
             diags.push(Diagnostic::error("Invalid expression", "A static list expression is required.").with_subject(a.expr.span));
             Vec::new()
         }
     }
+}
+
+/// The reference a quoted string holds, parsed where it stands in its file
+/// (so its positions are the file's), and the warning; `None` for anything
+/// else, or a string with escapes or that holds no reference.
+fn unquoted_reference(e: &Expr, files: &Files, diags: &mut Vec<Diagnostic>) -> Option<Expr> {
+    let text = literal_string(e)?;
+    let (_, src) = files.get(e.span.file)?;
+    let inner = src.get(e.span.start as usize + 1..(e.span.end as usize).checked_sub(1)?)?;
+    if inner != text || text.is_empty() {
+        return None;
+    }
+    // Spaces in place of everything before the reference keep its byte
+    // offsets; Files turns those into lines and columns.
+    let padded = format!("{}{inner}", " ".repeat(e.span.start as usize + 1));
+    let (parsed, errs) = plinth_syntax::parse_expr(e.span.file, &padded);
+    if !errs.is_empty() || parsed.as_traversal().is_none() {
+        return None;
+    }
+    diags.push(
+        Diagnostic::warning(
+            "Quoted references are deprecated",
+            "In this context, references are expected literally rather than in quotes. Terraform 0.11 and earlier required quotes, but quoted references are now deprecated and will be removed in a future version of Terraform. Remove the quotes surrounding this reference to silence this warning.",
+        )
+        .with_subject(e.span),
+    );
+    Some(parsed)
 }
 
 fn condition(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<Condition> {
@@ -289,169 +346,269 @@ pub fn load_module(dir: &Path, files: &mut Files) -> (Module, Vec<Diagnostic>) {
             plinth_syntax::parse_file_in(files, id)
         };
         let had_errors = pdiags.iter().any(Diagnostic::is_error);
+        let mark = diags.len();
         diags.extend(pdiags);
+        for b in &body.blocks {
+            name_context(&mut diags[mark..], b.span, &b.kind.name, &b.labels);
+        }
         if had_errors {
             continue;
         }
-        add_body(&mut module, body, is_ovr, &mut diags);
+        add_body(&mut module, body, is_ovr, files, &mut diags);
     }
     (module, diags)
 }
 
-fn add_body(m: &mut Module, body: Body, is_override: bool, diags: &mut Vec<Diagnostic>) {
+fn add_body(m: &mut Module, body: Body, is_override: bool, files: &Files, diags: &mut Vec<Diagnostic>) {
     for a in &body.attributes {
         diags.push(unsupported_arg(a));
     }
     for b in body.blocks {
-        let label = |i: usize| b.labels.get(i).map(|l| l.value.clone()).unwrap_or_default();
-        let want_labels = match b.kind.name.as_str() {
-            "resource" | "data" => 2,
-            "variable" | "output" | "module" | "provider" | "check" => 1,
-            "locals" | "terraform" | "moved" | "removed" | "import" => 0,
-            _ => {
-                diags.push(unsupported_block(&b));
-                continue;
-            }
-        };
-        if b.labels.len() != want_labels {
-            let detail = if b.labels.len() < want_labels {
-                format!("All {:?} blocks must have {want_labels} labels.", b.kind.name)
-            } else {
-                format!("No more labels are expected for {:?} blocks.", b.kind.name)
-            };
-            let summary = if b.labels.len() < want_labels { "Missing name for block" } else { "Extraneous label for block" };
-            diags.push(Diagnostic::error(summary, detail).with_subject(b.header_span));
-            continue;
-        }
-        match b.kind.name.as_str() {
-            "terraform" => add_terraform(m, &b, diags),
-            "provider" => {
-                let alias = b.body.attribute("alias").and_then(|a| string_attr(a, diags));
-                m.providers.push(ProviderConfig { name: label(0), alias, body: b.body.clone(), span: b.span });
-            }
-            "variable" => {
-                let v = variable(&b, diags);
-                merge_named(&mut m.variables, v.name.clone(), v, is_override, "variable", &b, diags);
-            }
-            "locals" => {
-                for a in &b.body.attributes {
-                    let l = Local { name: a.name.name.clone(), expr: a.expr.clone(), span: a.span };
-                    if let Some(prev) = m.locals.get(&l.name) {
-                        if !is_override {
-                            diags.push(
-                                Diagnostic::error(
-                                    "Duplicate local value definition",
-                                    format!("A local value named {:?} was already defined at {}. Local value names must be unique within a module.", l.name, span_text(prev.span)),
-                                )
-                                .with_subject(a.name.span),
-                            );
-                            continue;
+        let mark = diags.len();
+        let (span, kind, labels) = (b.span, b.kind.name.clone(), b.labels.clone());
+        add_block(m, b, is_override, files, diags);
+        name_context(&mut diags[mark..], span, &kind, &labels);
+    }
+}
+
+/// Gives the diagnostics whose subject lies inside top-level block `b` its
+/// name as context (`in resource "t" "n"`), as Terraform's do: the block
+/// containing the byte before the subject, so a subject that is the block's
+/// own header gets none.
+fn name_context(diags: &mut [Diagnostic], span: Span, kind: &str, labels: &[plinth_syntax::ast::Label]) {
+    let mut context = None;
+    for d in diags {
+        let inside = d.subject.is_some_and(|s| s.file == span.file && s.start > span.start && s.start <= span.end);
+        if inside && d.context.is_none() {
+            d.context = Some(
+                context
+                    .get_or_insert_with(|| {
+                        let mut s = kind.to_string();
+                        for l in labels {
+                            s.push(' ');
+                            s.push_str(&format!("{:?}", l.value));
                         }
-                    }
-                    m.locals.insert(l.name.clone(), l);
-                }
-                for inner in &b.body.blocks {
-                    diags.push(unsupported_block(inner));
-                }
-            }
-            "output" => {
-                let o = output(&b, diags);
-                merge_named(&mut m.outputs, o.name.clone(), o, is_override, "output", &b, diags);
-            }
-            "resource" | "data" => {
-                let mode = if b.kind.name == "data" { ResourceMode::Data } else { ResourceMode::Managed };
-                let header_span = b.header_span;
-                let r = resource(b, mode, diags);
-                let key = match mode {
-                    ResourceMode::Managed => format!("{}.{}", r.type_name, r.name),
-                    ResourceMode::Data => format!("data.{}.{}", r.type_name, r.name),
-                };
-                // One search of the map per resource (entry), not two.
-                match m.resources.entry(key) {
-                    std::collections::btree_map::Entry::Occupied(prev) if !is_override => {
-                        let what = if mode == ResourceMode::Data { "data" } else { "resource" };
-                        diags.push(
-                            Diagnostic::error(
-                                format!("Duplicate {what} {:?} configuration", r.type_name),
-                                format!(
-                                    "A {what} {:?} {:?} was already declared at {}. Resource names must be unique per type in each module.",
-                                    r.type_name,
-                                    r.name,
-                                    span_text(prev.get().decl_span)
-                                ),
-                            )
-                            .with_subject(header_span),
-                        );
-                    }
-                    std::collections::btree_map::Entry::Occupied(mut prev) => {
-                        prev.insert(r);
-                    }
-                    std::collections::btree_map::Entry::Vacant(slot) => {
-                        slot.insert(r);
-                    }
-                }
-            }
-            "module" => {
-                if let Some(mc) = module_call(&b, diags) {
-                    merge_named(&mut m.module_calls, mc.name.clone(), mc, is_override, "module", &b, diags);
-                }
-            }
-            "moved" => match (b.body.attribute("from"), b.body.attribute("to")) {
-                (Some(f), Some(t)) => m.moved.push(Moved { from: f.expr.clone(), to: t.expr.clone(), span: b.span }),
-                _ => diags.push(
-                    Diagnostic::error("Missing required argument", "A moved block requires both \"from\" and \"to\" arguments.")
-                        .with_subject(b.header_span),
-                ),
-            },
-            "removed" => {
-                let destroy = b
-                    .body
-                    .blocks_of("lifecycle")
-                    .flat_map(|l| l.body.attribute("destroy"))
-                    .map(|a| literal_bool(a, diags))
-                    .next()
-                    .unwrap_or(true);
-                match b.body.attribute("from") {
-                    Some(f) => m.removed.push(Removed { from: f.expr.clone(), destroy, span: b.span }),
-                    None => diags.push(
-                        Diagnostic::error("Missing required argument", "The argument \"from\" is required, but no definition was found.")
-                            .with_subject(b.header_span),
-                    ),
-                }
-            }
-            "import" => m.imports.push(b.body.clone()),
-            "check" => {
-                let mut asserts = Vec::new();
-                let mut data = Vec::new();
-                for inner in &b.body.blocks {
-                    match inner.kind.name.as_str() {
-                        "assert" => asserts.extend(condition(inner, diags)),
-                        "data" if inner.labels.len() == 2 => data.push(resource(inner.clone(), ResourceMode::Data, diags)),
-                        _ => diags.push(unsupported_block(inner)),
-                    }
-                }
-                m.checks.push(CheckBlock { name: label(0), asserts, data, span: b.span });
-            }
-            _ => unreachable!("filtered above"),
+                        s
+                    })
+                    .clone(),
+            );
         }
     }
 }
 
-fn span_text(s: Span) -> String {
-    // The engine re-renders positions with file names; keep a compact marker here.
-    format!("byte {}", s.start)
+fn add_block(m: &mut Module, b: Block, is_override: bool, files: &Files, diags: &mut Vec<Diagnostic>) {
+    let label = |i: usize| b.labels.get(i).map(|l| l.value.clone()).unwrap_or_default();
+    let want_labels = match b.kind.name.as_str() {
+        "resource" | "data" => 2,
+        "variable" | "output" | "module" | "provider" | "check" => 1,
+        "locals" | "terraform" | "moved" | "removed" | "import" => 0,
+        _ => {
+            diags.push(unsupported_block(&b));
+            return;
+        }
+    };
+    if b.labels.len() != want_labels {
+        let detail = if b.labels.len() < want_labels {
+            format!("All {:?} blocks must have {want_labels} labels.", b.kind.name)
+        } else {
+            format!("No more labels are expected for {:?} blocks.", b.kind.name)
+        };
+        let summary = if b.labels.len() < want_labels { "Missing name for block" } else { "Extraneous label for block" };
+        diags.push(Diagnostic::error(summary, detail).with_subject(b.header_span));
+        return;
+    }
+    match b.kind.name.as_str() {
+        "terraform" => add_terraform(m, &b, files, diags),
+        "provider" => {
+            let alias = b.body.attribute("alias").and_then(|a| string_attr(a, diags));
+            let (name, def_span) = (label(0), def_range(&b));
+            let prev = m.providers.iter().find(|p| p.name == name && p.alias == alias);
+            if let (Some(prev), false) = (prev, is_override) {
+                let at = files.range_text(prev.def_span);
+                let detail = match &alias {
+                        None => format!("A default (non-aliased) provider configuration for {name:?} was already given at {at}. If multiple configurations are required, set the \"alias\" argument for alternative configurations."),
+                        Some(a) => format!("A provider configuration for {name:?} with alias {a:?} was already given at {at}. Each configuration for the same provider must have a distinct alias."),
+                    };
+                diags.push(Diagnostic::error("Duplicate provider configuration", detail).with_subject(def_span));
+                return;
+            }
+            m.providers.push(ProviderConfig { name, alias, body: b.body.clone(), span: b.span, def_span });
+        }
+        "variable" => {
+            diags.extend(invalid_name(&b, "variable", 0));
+            let v = variable(&b, diags);
+            let prev = m.variables.get(&v.name).map(|p| p.span);
+            merge_named(&mut m.variables, v.name.clone(), v, prev, is_override, "variable", &b, files, diags);
+        }
+        "locals" => {
+            for a in &b.body.attributes {
+                let l = Local { name: a.name.name.clone(), expr: a.expr.clone(), span: a.span };
+                if let Some(prev) = m.locals.get(&l.name) {
+                    if !is_override {
+                        diags.push(
+                            Diagnostic::error(
+                                "Duplicate local value definition",
+                                format!(
+                                    "A local value named {:?} was already defined at {}. Local value names must be unique within a module.",
+                                    l.name,
+                                    files.range_text(prev.span)
+                                ),
+                            )
+                            .with_subject(a.name.span),
+                        );
+                        continue;
+                    }
+                }
+                m.locals.insert(l.name.clone(), l);
+            }
+            for inner in &b.body.blocks {
+                diags.push(unsupported_block(inner));
+            }
+        }
+        "output" => {
+            diags.extend(invalid_name(&b, "output", 0));
+            let o = output(&b, files, diags);
+            let prev = m.outputs.get(&o.name).map(|p| p.span);
+            merge_named(&mut m.outputs, o.name.clone(), o, prev, is_override, "output", &b, files, diags);
+        }
+        "resource" | "data" => {
+            let mode = if b.kind.name == "data" { ResourceMode::Data } else { ResourceMode::Managed };
+            diags.extend(invalid_name(&b, if mode == ResourceMode::Data { "data source" } else { "resource" }, 1));
+            let header_span = def_range(&b);
+            let r = resource(b, mode, files, diags);
+            let key = match mode {
+                ResourceMode::Managed => format!("{}.{}", r.type_name, r.name),
+                ResourceMode::Data => format!("data.{}.{}", r.type_name, r.name),
+            };
+            // One search of the map per resource (entry), not two.
+            match m.resources.entry(key) {
+                std::collections::btree_map::Entry::Occupied(prev) if !is_override => {
+                    let (what, what_named) =
+                        if mode == ResourceMode::Data { ("data", "data resource named") } else { ("resource", "resource named") };
+                    diags.push(
+                        Diagnostic::error(
+                            format!("Duplicate {what} {:?} configuration", r.type_name),
+                            format!(
+                                "A {} {what_named} {:?} was already declared at {}. Resource names must be unique per type in each module.",
+                                r.type_name,
+                                r.name,
+                                files.range_text(prev.get().decl_span)
+                            ),
+                        )
+                        .with_subject(header_span),
+                    );
+                }
+                std::collections::btree_map::Entry::Occupied(mut prev) => {
+                    prev.insert(r);
+                }
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(r);
+                }
+            }
+        }
+        "module" => {
+            // An invalid name is no call: its source is not read.
+            if let Some(d) = invalid_name(&b, "module instance", 0) {
+                diags.push(d);
+                return;
+            }
+            if let Some(mc) = module_call(&b, files, diags) {
+                let prev = m.module_calls.get(&mc.name).map(|p| p.decl_span);
+                merge_named(&mut m.module_calls, mc.name.clone(), mc, prev, is_override, "module", &b, files, diags);
+            }
+        }
+        "moved" => match (b.body.attribute("from"), b.body.attribute("to")) {
+            (Some(f), Some(t)) => m.moved.push(Moved { from: f.expr.clone(), to: t.expr.clone(), span: b.span }),
+            _ => diags.push(
+                Diagnostic::error("Missing required argument", "A moved block requires both \"from\" and \"to\" arguments.")
+                    .with_subject(b.header_span),
+            ),
+        },
+        "removed" => {
+            let destroy = b
+                .body
+                .blocks_of("lifecycle")
+                .flat_map(|l| l.body.attribute("destroy"))
+                .map(|a| literal_bool(a, diags))
+                .next()
+                .unwrap_or(true);
+            match b.body.attribute("from") {
+                Some(f) => m.removed.push(Removed { from: f.expr.clone(), destroy, span: b.span }),
+                None => diags.push(
+                    Diagnostic::error("Missing required argument", "The argument \"from\" is required, but no definition was found.")
+                        .with_subject(b.header_span),
+                ),
+            }
+        }
+        "import" => {
+            // One import block per resource instance address (a static
+            // `to`; for_each imports are checked when expanded).
+            let to = b.body.attribute("to").filter(|_| b.body.attribute("for_each").is_none());
+            let text =
+                |e: &Expr| files.get(e.span.file).and_then(|(_, t)| t.get(e.span.start as usize..e.span.end as usize)).map(str::to_string);
+            if let Some((to, addr)) = to.and_then(|a| text(&a.expr).map(|t| (a, t))) {
+                let prev = m.imports.iter().zip(&m.import_spans).find(|(body, _)| {
+                    body.attribute("for_each").is_none()
+                        && body.attribute("to").and_then(|a| text(&a.expr)).as_deref() == Some(addr.as_str())
+                });
+                if let Some((_, prev)) = prev {
+                    diags.push(
+                            Diagnostic::error(
+                                format!("Duplicate import configuration for {addr:?}"),
+                                format!("An import block for the resource {addr:?} was already declared at {}. A resource can have only one import block.", files.range_text(*prev)),
+                            )
+                            .with_subject(to.expr.span),
+                        );
+                    return;
+                }
+            }
+            m.imports.push(b.body.clone());
+            m.import_spans.push(b.kind.span);
+        }
+        "check" => {
+            let mut asserts = Vec::new();
+            let mut data = Vec::new();
+            for inner in &b.body.blocks {
+                match inner.kind.name.as_str() {
+                    "assert" => asserts.extend(condition(inner, diags)),
+                    "data" if inner.labels.len() == 2 => data.push(resource(inner.clone(), ResourceMode::Data, files, diags)),
+                    _ => diags.push(unsupported_block(inner)),
+                }
+            }
+            let decl_span = def_range(&b);
+            if let Some(prev) = m.checks.iter().find(|c| c.name == label(0)) {
+                diags.push(
+                    Diagnostic::error(
+                        format!("Duplicate check {:?} configuration", label(0)),
+                        format!(
+                            "A check block named {:?} was already declared at {}. Check blocks must be unique within each module.",
+                            label(0),
+                            files.range_text(prev.decl_span)
+                        ),
+                    )
+                    .with_subject(decl_span),
+                );
+                return;
+            }
+            m.checks.push(CheckBlock { name: label(0), asserts, data, span: b.span, decl_span });
+        }
+        _ => unreachable!("filtered above"),
+    }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn merge_named<T>(
     map: &mut BTreeMap<String, T>,
     name: String,
     v: T,
+    prev: Option<Span>,
     is_override: bool,
     what: &str,
     b: &Block,
+    files: &Files,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if map.contains_key(&name) && !is_override {
+    if let (Some(prev), false) = (prev, is_override) {
         let summary = match what {
             "variable" => "Duplicate variable declaration".to_string(),
             "output" => "Duplicate output definition".to_string(),
@@ -461,9 +618,13 @@ fn merge_named<T>(
         diags.push(
             Diagnostic::error(
                 summary,
-                format!("A {what} named {name:?} was already declared. {} names must be unique within a module.", capitalize(what)),
+                format!(
+                    "A {what} named {name:?} was already declared at {}. {} names must be unique within a module.",
+                    files.range_text(prev),
+                    capitalize(what)
+                ),
             )
-            .with_subject(b.header_span),
+            .with_subject(def_range(b)),
         );
         return;
     }
@@ -475,7 +636,7 @@ fn capitalize(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
-fn add_terraform(m: &mut Module, b: &Block, diags: &mut Vec<Diagnostic>) {
+fn add_terraform(m: &mut Module, b: &Block, files: &Files, diags: &mut Vec<Diagnostic>) {
     for a in &b.body.attributes {
         match a.name.name.as_str() {
             "required_version" => m.terraform.required_version = Some(a.expr.clone()),
@@ -486,6 +647,17 @@ fn add_terraform(m: &mut Module, b: &Block, diags: &mut Vec<Diagnostic>) {
     for inner in &b.body.blocks {
         match inner.kind.name.as_str() {
             "required_providers" => {
+                if let Some(prev) = m.terraform.required_providers_span {
+                    diags.push(
+                        Diagnostic::error(
+                            "Duplicate required providers configuration",
+                            format!("A module may have only one required providers configuration. The required providers were previously configured at {}.", files.range_text(prev)),
+                        )
+                        .with_subject(def_range(inner)),
+                    );
+                    continue;
+                }
+                m.terraform.required_providers_span = Some(def_range(inner));
                 for a in &inner.body.attributes {
                     let (source, version) = match &a.expr.kind {
                         ExprKind::Object(items) => {
@@ -510,6 +682,20 @@ fn add_terraform(m: &mut Module, b: &Block, diags: &mut Vec<Diagnostic>) {
                 }
             }
             "backend" | "cloud" => {
+                if let Some(prev) = m.terraform.backend_def_span {
+                    diags.push(
+                        Diagnostic::error(
+                            "Duplicate 'backend' configuration block",
+                            format!(
+                                "A module may have only one 'backend' configuration block. The backend was previously configured at {}.",
+                                files.range_text(prev)
+                            ),
+                        )
+                        .with_subject(def_range(inner)),
+                    );
+                    continue;
+                }
+                m.terraform.backend_def_span = Some(def_range(inner));
                 let kind = inner.labels.first().map(|l| l.value.clone()).unwrap_or_else(|| "cloud".into());
                 m.terraform.backend = Some((kind, inner.body.clone(), inner.span));
             }
@@ -531,7 +717,7 @@ fn variable(b: &Block, diags: &mut Vec<Diagnostic>) -> Variable {
         nullable: true,
         ephemeral: false,
         validations: Vec::new(),
-        span: b.header_span,
+        span: def_range(b),
     };
     for a in &b.body.attributes {
         match a.name.name.as_str() {
@@ -566,7 +752,7 @@ fn variable(b: &Block, diags: &mut Vec<Diagnostic>) -> Variable {
     v
 }
 
-fn output(b: &Block, diags: &mut Vec<Diagnostic>) -> Output {
+fn output(b: &Block, files: &Files, diags: &mut Vec<Diagnostic>) -> Output {
     let mut o = Output {
         name: b.labels[0].value.clone(),
         expr: None,
@@ -575,7 +761,7 @@ fn output(b: &Block, diags: &mut Vec<Diagnostic>) -> Output {
         description: None,
         depends_on: Vec::new(),
         preconditions: Vec::new(),
-        span: b.header_span,
+        span: def_range(b),
     };
     for a in &b.body.attributes {
         match a.name.name.as_str() {
@@ -583,7 +769,7 @@ fn output(b: &Block, diags: &mut Vec<Diagnostic>) -> Output {
             "sensitive" => o.sensitive = literal_bool(a, diags),
             "ephemeral" => o.ephemeral = literal_bool(a, diags),
             "description" => o.description = string_attr(a, diags),
-            "depends_on" => o.depends_on = exprs_list(a, diags),
+            "depends_on" => o.depends_on = exprs_list(a, files, diags),
             _ => diags.push(unsupported_arg(a)),
         }
     }
@@ -604,7 +790,8 @@ fn output(b: &Block, diags: &mut Vec<Diagnostic>) -> Output {
 
 /// The block is taken by value: its arguments move into the resource's
 /// configuration rather than being copied (thousands of resources add up).
-fn resource(mut b: Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Resource {
+fn resource(mut b: Block, mode: ResourceMode, files: &Files, diags: &mut Vec<Diagnostic>) -> Resource {
+    let decl_span = def_range(&b);
     let mut r = Resource {
         mode,
         type_name: std::mem::take(&mut b.labels[0].value),
@@ -616,13 +803,17 @@ fn resource(mut b: Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Re
         lifecycle: Lifecycle::default(),
         config: Body { attributes: Vec::new(), blocks: Vec::new(), span: b.body.span },
         span: b.span,
-        decl_span: b.header_span,
+        decl_span,
     };
+    let mut for_each_name = None;
     for a in b.body.attributes {
         match a.name.name.as_str() {
             "count" => r.count = Some(a.expr),
-            "for_each" => r.for_each = Some(a.expr),
-            "depends_on" => r.depends_on = exprs_list(&a, diags),
+            "for_each" => {
+                for_each_name = Some(a.name.span);
+                r.for_each = Some(a.expr)
+            }
+            "depends_on" => r.depends_on = exprs_list(&a, files, diags),
             "provider" => match a.expr.as_traversal() {
                 Some((root, steps)) => {
                     let alias = steps.first().and_then(|s| match s {
@@ -642,18 +833,23 @@ fn resource(mut b: Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Re
             _ => r.config.attributes.push(a),
         }
     }
-    if r.count.is_some() && r.for_each.is_some() {
-        diags.push(
-            Diagnostic::error(
-                "Invalid combination of \"count\" and \"for_each\"",
-                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
-            )
-            .with_subject(b.header_span),
-        );
+    if let (Some(_), Some(at)) = (&r.count, for_each_name) {
+        diags.push(count_and_for_each(at));
     }
+    let mut lifecycle_at: Option<Span> = None;
     for inner in b.body.blocks {
         match inner.kind.name.as_str() {
-            "lifecycle" => r.lifecycle = lifecycle(&inner, diags),
+            "lifecycle" if lifecycle_at.is_some() => diags.push(
+                Diagnostic::error(
+                    "Duplicate lifecycle block",
+                    format!("This resource already has a lifecycle block at {}.", files.range_text(lifecycle_at.unwrap_or_default())),
+                )
+                .with_subject(def_range(&inner)),
+            ),
+            "lifecycle" => {
+                lifecycle_at = Some(def_range(&inner));
+                r.lifecycle = lifecycle(&inner, files, diags)
+            }
             "connection" | "provisioner" => {}
             _ => r.config.blocks.push(inner),
         }
@@ -664,7 +860,16 @@ fn resource(mut b: Block, mode: ResourceMode, diags: &mut Vec<Diagnostic>) -> Re
     r
 }
 
-fn lifecycle(b: &Block, diags: &mut Vec<Diagnostic>) -> Lifecycle {
+/// Terraform's refusal of both `count` and `for_each`, at the `for_each`.
+fn count_and_for_each(for_each_name: Span) -> Diagnostic {
+    Diagnostic::error(
+        "Invalid combination of \"count\" and \"for_each\"",
+        "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
+    )
+    .with_subject(for_each_name)
+}
+
+fn lifecycle(b: &Block, files: &Files, diags: &mut Vec<Diagnostic>) -> Lifecycle {
     let mut l = Lifecycle::default();
     for a in &b.body.attributes {
         match a.name.name.as_str() {
@@ -672,9 +877,9 @@ fn lifecycle(b: &Block, diags: &mut Vec<Diagnostic>) -> Lifecycle {
             "prevent_destroy" => l.prevent_destroy = literal_bool(a, diags),
             "ignore_changes" => match &a.expr.kind {
                 ExprKind::Variable(i) if i.name == "all" => l.ignore_all_changes = true,
-                _ => l.ignore_changes = exprs_list(a, diags),
+                _ => l.ignore_changes = exprs_list(a, files, diags),
             },
-            "replace_triggered_by" => l.replace_triggered_by = exprs_list(a, diags),
+            "replace_triggered_by" => l.replace_triggered_by = exprs_list(a, files, diags),
             _ => diags.push(unsupported_arg(a)),
         }
     }
@@ -688,7 +893,7 @@ fn lifecycle(b: &Block, diags: &mut Vec<Diagnostic>) -> Lifecycle {
     l
 }
 
-fn module_call(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<ModuleCall> {
+fn module_call(b: &Block, files: &Files, diags: &mut Vec<Diagnostic>) -> Option<ModuleCall> {
     let mut mc = ModuleCall {
         name: b.labels[0].value.clone(),
         source: String::new(),
@@ -700,9 +905,10 @@ fn module_call(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<ModuleCall> {
         providers: Vec::new(),
         args: Vec::new(),
         span: b.span,
-        decl_span: b.header_span,
+        decl_span: def_range(b),
     };
     let mut has_source = false;
+    let mut for_each_name = None;
     for a in &b.body.attributes {
         match a.name.name.as_str() {
             "source" => {
@@ -712,8 +918,11 @@ fn module_call(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<ModuleCall> {
             }
             "version" => mc.version = string_attr(a, diags),
             "count" => mc.count = Some(a.expr.clone()),
-            "for_each" => mc.for_each = Some(a.expr.clone()),
-            "depends_on" => mc.depends_on = exprs_list(a, diags),
+            "for_each" => {
+                for_each_name = Some(a.name.span);
+                mc.for_each = Some(a.expr.clone())
+            }
+            "depends_on" => mc.depends_on = exprs_list(a, files, diags),
             "providers" => {
                 if let ExprKind::Object(items) = &a.expr.kind {
                     for it in items {
@@ -727,6 +936,9 @@ fn module_call(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<ModuleCall> {
             }
             _ => mc.args.push(a.clone()),
         }
+    }
+    if let (Some(_), Some(at)) = (&mc.count, for_each_name) {
+        diags.push(count_and_for_each(at));
     }
     for inner in &b.body.blocks {
         diags.push(unsupported_block(inner));

@@ -336,6 +336,7 @@ pub fn build(tree: &ConfigTree) -> (Graph, Vec<Diagnostic>) {
         if matches!(n.kind, NodeKind::Var(_)) {
             d_i.retain(|&d| d != i);
         }
+        diags.extend(misplaced_self(tree, n));
         if matches!(n.kind, NodeKind::Resource(_)) && d_i.contains(&i) {
             diags.extend(self_references(tree, n));
             d_i.retain(|&d| d != i);
@@ -439,6 +440,40 @@ fn self_references(tree: &ConfigTree, n: &Node) -> Vec<Diagnostic> {
     for c in &rc.lifecycle.postconditions {
         check(&c.condition, &[], "Invalid reference in postcondition");
         check(&c.error_message, &[], "Invalid reference in postcondition");
+    }
+    diags
+}
+
+/// `self` outside the places it means something (a resource's
+/// postconditions; provisioner and connection blocks, which plinth does not
+/// keep): Terraform's "Invalid "self" reference".
+fn misplaced_self(tree: &ConfigTree, n: &Node) -> Vec<Diagnostic> {
+    let post: Vec<&Expr> = match &n.kind {
+        NodeKind::Resource(key) => tree
+            .get(n.module)
+            .module
+            .resources
+            .get(key)
+            .map(|rc| rc.lifecycle.postconditions.iter().flat_map(|c| [&c.condition, &c.error_message]).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let context = node_context(tree, n).unwrap_or_default();
+    let mut diags = Vec::new();
+    for (e, bound) in node_exprs_scoped(tree, n) {
+        if post.iter().any(|p| std::ptr::eq(*p, e)) {
+            continue;
+        }
+        for r in references_with(e, &bound).unwrap_or_default().into_iter().filter(|r| r.target == RefTarget::SelfRef) {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid \"self\" reference",
+                    "The \"self\" object is not available in this context. This object can be used only in resource provisioner, connection, and postcondition blocks.",
+                )
+                .with_subject(r.span)
+                .with_context(context.clone()),
+            );
+        }
     }
     diags
 }

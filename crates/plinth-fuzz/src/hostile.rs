@@ -1,5 +1,6 @@
-//! The hostile-input corpus: generated module directories in five classes —
-//! malformed files, hostile values, recursion depth, sizes, encodings — each
+//! The hostile-input corpus: generated module directories in six classes —
+//! malformed files, invalid configurations, hostile values, recursion
+//! depth, sizes, encodings — each
 //! with what must happen (a plan, or an error with Terraform's summary at a
 //! file and line, or at least no crash and only located errors). The
 //! `hostile` test runs each case through [`crate::cli::run_dir`] in a
@@ -46,6 +47,7 @@ pub fn corpus() -> Vec<Case> {
     depth(&mut out);
     values(&mut out);
     malformed(&mut out);
+    invalid(&mut out);
     sizes(&mut out);
     encodings(&mut out);
     out
@@ -412,6 +414,68 @@ fn malformed(out: &mut Vec<Case>) {
         c.files = vec![("main.tf.json".into(), src.as_bytes().to_vec())];
         out.push(c);
     }
+}
+
+/// Well-formed files that Terraform 1.15 refuses (each summary and line
+/// recorded from `terraform validate`): duplicates, names, meta-arguments.
+fn invalid(out: &mut Vec<Case>) {
+    let td = "resource \"terraform_data\" \"a\" {}\n";
+    let assert = "  assert {\n    condition     = terraform_data.a.id != \"\"\n    error_message = \"x\"\n  }\n";
+    let cases: Vec<(&str, String, &'static str, usize)> = vec![
+        ("duplicate_provider", "provider \"random\" {}\nprovider \"random\" {}\n".into(), "Duplicate provider configuration", 2),
+        (
+            "duplicate_alias",
+            "provider \"random\" {\n  alias = \"x\"\n}\nprovider \"random\" {\n  alias = \"x\"\n}\n".into(),
+            "Duplicate provider configuration",
+            4,
+        ),
+        (
+            "duplicate_backend",
+            "terraform {\n  backend \"local\" {}\n  backend \"local\" {}\n}\n".into(),
+            "Duplicate 'backend' configuration block",
+            3,
+        ),
+        (
+            "duplicate_required_providers",
+            "terraform {\n  required_providers {}\n  required_providers {}\n}\n".into(),
+            "Duplicate required providers configuration",
+            3,
+        ),
+        (
+            "duplicate_lifecycle",
+            "resource \"terraform_data\" \"a\" {\n  lifecycle {}\n  lifecycle {}\n}\n".into(),
+            "Duplicate lifecycle block",
+            3,
+        ),
+        (
+            "duplicate_import",
+            format!("{td}import {{\n  to = terraform_data.a\n  id = \"x\"\n}}\nimport {{\n  to = terraform_data.a\n  id = \"y\"\n}}\n"),
+            "Duplicate import configuration for \"terraform_data.a\"",
+            7,
+        ),
+        (
+            "duplicate_check",
+            format!("{td}check \"c\" {{\n{assert}}}\ncheck \"c\" {{\n{assert}}}\n"),
+            "Duplicate check \"c\" configuration",
+            7,
+        ),
+        ("empty_label", "resource \"terraform_data\" \"\" {}\n".into(), "Invalid resource name", 1),
+        ("space_in_label", "resource \"terraform_data\" \"a b\" {}\n".into(), "Invalid resource name", 1),
+        ("variable_name", "variable \"a b\" {}\n".into(), "Invalid variable name", 1),
+        ("output_name", "output \"1x\" {\n  value = 1\n}\n".into(), "Invalid output name", 1),
+        ("self_outside_provisioner", "resource \"terraform_data\" \"a\" {\n  input = self.id\n}\n".into(), "Invalid \"self\" reference", 2),
+    ];
+    for (name, src, summary, line) in cases {
+        out.push(case("invalid", name, src, Expect::ErrorAt(summary, "main.tf", line)));
+    }
+    let mut c = case(
+        "invalid",
+        "module_count_and_for_each",
+        "module \"m\" {\n  source   = \"./m\"\n  count    = 1\n  for_each = {}\n}\n",
+        Expect::ErrorAt("Invalid combination of \"count\" and \"for_each\"", "main.tf", 4),
+    );
+    c.files.push(("m/main.tf".into(), Vec::new()));
+    out.push(c);
 }
 
 fn sizes(out: &mut Vec<Case>) {

@@ -531,7 +531,13 @@ pub fn parse(path: &std::path::Path, name: &str, module_dir: &std::path::Path, f
                 let alias = b.body.attribute("alias").and_then(|a| plinth_config::literal_string(&a.expr));
                 let mut body = b.body.clone();
                 body.attributes.retain(|a| a.name.name != "alias");
-                tf.providers.push(plinth_config::ProviderConfig { name: l.value.clone(), alias, body, span: b.span });
+                tf.providers.push(plinth_config::ProviderConfig {
+                    name: l.value.clone(),
+                    alias,
+                    body,
+                    span: b.span,
+                    def_span: plinth_config::def_range(b),
+                });
             }
             "mock_provider" => tf.mocks.extend(parse_mock(b, module_dir, files, &mut diags)),
             "override_resource" => tf.overrides.extend(parse_override(b, OverrideKind::Resource, &mut diags)),

@@ -483,7 +483,13 @@ impl FileRunner<'_> {
             let Some(local) = wanted else { continue };
             let root = &mut tree.modules[0].module;
             root.providers.retain(|x| !(x.name == local && x.alias.is_none()));
-            root.providers.push(plinth_config::ProviderConfig { name: local, alias: None, body: p.body.clone(), span: p.span });
+            root.providers.push(plinth_config::ProviderConfig {
+                name: local,
+                alias: None,
+                body: p.body.clone(),
+                span: p.span,
+                def_span: p.def_span,
+            });
         }
         // Mock providers replace the real ones under the same name, with their schema.
         let mut overrides: Vec<&file::Override> = self.tf.overrides.iter().collect();

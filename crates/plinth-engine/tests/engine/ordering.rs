@@ -229,3 +229,33 @@ fn a_failed_create_of_a_replacement_leaves_nothing_current() {
     "#]]
     .assert_eq(&f.apply(&pair("two", false)));
 }
+
+#[test]
+fn a_quoted_depends_on_reference_still_orders() {
+    // Terraform 0.11's quoted form: still the reference, with a warning.
+    let mut f = Fixture::new();
+    let cfg = r#"
+resource "mock_other" "a" {
+  name       = "a"
+  depends_on = ["mock_thing.z"]
+}
+resource "mock_thing" "z" { name = "z" }
+"#;
+    expect![[r#"
+        mock_other.a: create
+            id = (known after apply)
+            name = "a"
+        mock_thing.z: create
+            arn = (known after apply)
+            id = (known after apply)
+            name = "z"
+        plan: 2 to add, 0 to change, 0 to destroy
+        --- apply
+        create mock_thing z
+        create mock_other a
+        --- state
+        mock_other.a: id="mock_other-1" name="a"
+        mock_thing.z: arn="arn:mock_thing-1" id="mock_thing-1" name="z"
+    "#]]
+    .assert_eq(&f.apply(cfg));
+}
