@@ -1016,7 +1016,22 @@ mod yaml {
         parser: Parser<std::str::Chars<'a>>,
         pending: HashMap<usize, usize>,
         anchors: HashMap<usize, Value>,
+        /// Values the document stands for with every alias expanded, so far,
+        /// and per anchor (where its definition started counting, then its
+        /// size).
+        expanded: u64,
+        anchor_start: HashMap<usize, u64>,
+        anchor_size: HashMap<usize, u64>,
     }
+
+    /// The most values a document may expand to through aliases. An alias
+    /// costs nothing to decode (values are shared), but everything after —
+    /// types, conversion, rendering, state — walks the expansion: nine
+    /// levels of nine aliases ("billion laughs") are 387 million values.
+    /// go-cty-yaml (yaml.v2) has no bound, and Terraform 1.15 takes minutes
+    /// and 16 GB on that document; yaml.v3 refuses "excessive aliasing", and
+    /// so does plinth, past this many values.
+    const MAX_EXPANDED: u64 = 10_000_000;
 
     /// go-cty-yaml's position prefix: the event's zero-based line (none on the
     /// first line) and one-based column.
@@ -1045,6 +1060,7 @@ mod yaml {
         fn value_from(&mut self, ev: Event, mark: Marker) -> Result<Value, String> {
             plinth_value::deep(|| match ev {
                 Event::Scalar(src, style, anchor, tag) => {
+                    self.begin(anchor);
                     if anchor > 0 {
                         *self.pending.entry(anchor).or_default() += 1;
                     }
@@ -1056,6 +1072,10 @@ mod yaml {
                     if self.pending.contains_key(&id) {
                         return Err(at(&mark, "cannot refer to anchor from inside its own definition".into()));
                     }
+                    self.expanded += self.anchor_size.get(&id).copied().unwrap_or(1);
+                    if self.expanded > MAX_EXPANDED {
+                        return Err(at(&mark, format!("document contains excessive aliasing (it expands to more than {MAX_EXPANDED} values)")));
+                    }
                     self.anchors.get(&id).cloned().ok_or_else(|| at(&mark, "reference to undefined anchor".into()))
                 }
                 Event::SequenceStart(anchor, tag) => {
@@ -1063,6 +1083,7 @@ mod yaml {
                     if !tag.is_empty() && tag != format!("{TAG_PREFIX}seq") {
                         return Err(at(&mark, format!("can't interpret sequence as {tag}")));
                     }
+                    self.begin(anchor);
                     if anchor > 0 {
                         *self.pending.entry(anchor).or_default() += 1;
                     }
@@ -1083,6 +1104,7 @@ mod yaml {
                     if !tag.is_empty() && tag != format!("{TAG_PREFIX}map") {
                         return Err(at(&mark, format!("can't interpret mapping as {tag}")));
                     }
+                    self.begin(anchor);
                     if anchor > 0 {
                         *self.pending.entry(anchor).or_default() += 1;
                     }
@@ -1125,9 +1147,21 @@ mod yaml {
             })
         }
 
+        /// A value starts: one more in the expansion; an anchored one
+        /// starts counting its own size.
+        fn begin(&mut self, anchor: usize) {
+            if anchor > 0 {
+                self.anchor_start.insert(anchor, self.expanded);
+            }
+            self.expanded += 1;
+        }
+
         fn complete(&mut self, anchor: usize, v: &Value) {
             if anchor == 0 {
                 return;
+            }
+            if let Some(start) = self.anchor_start.remove(&anchor) {
+                self.anchor_size.insert(anchor, self.expanded - start);
             }
             if let Some(n) = self.pending.get_mut(&anchor) {
                 *n -= 1;
@@ -1442,7 +1476,7 @@ mod yaml {
 
     pub(super) fn decode(src: &str) -> Result<Value, String> {
         let src = if src.is_empty() { "\n" } else { src };
-        let mut d = Decoder { parser: Parser::new_from_str(src), pending: HashMap::new(), anchors: HashMap::new() };
+        let mut d = Decoder { parser: Parser::new_from_str(src), pending: HashMap::new(), anchors: HashMap::new(), expanded: 0, anchor_start: HashMap::new(), anchor_size: HashMap::new() };
         let (ev, mark) = d.next()?;
         if !matches!(ev, Event::StreamStart) {
             return Err(at(&mark, "missing stream start token".into()));
@@ -2906,5 +2940,17 @@ mod tests {
         assert_eq!(e("!!foo x"), "unsupported tag \"tag:yaml.org,2002:foo\"");
         assert_eq!(e("a: 1\n~: 2"), "on line 1, column 1: mapping key cannot be null");
         assert_eq!(e("!!bool maybe"), "cannot parse \"maybe\" as tag:yaml.org,2002:bool");
+        // Nine levels of nine aliases: refused, and quickly, not expanded.
+        let mut laughs = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let p = i - 1;
+            laughs += &format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n");
+        }
+        let started = std::time::Instant::now();
+        assert!(e(&laughs).contains("document contains excessive aliasing"), "{}", e(&laughs));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Six levels (531,441 values) are fine.
+        let six: String = laughs.lines().take(6).map(|l| format!("{l}\n")).collect();
+        assert!(dec(&six).is_ok());
     }
 }
