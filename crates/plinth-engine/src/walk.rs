@@ -949,7 +949,7 @@ impl<'a> Walk<'a> {
             let mut action = match &prior_val {
                 None => Action::Create,
                 // Values decide the action; marks (restored from state) do not.
-                Some(prior) if planned.clone().unmark_deep().0.raw_equal(&prior.clone().unmark_deep().0) => Action::NoOp,
+                Some(prior) if planned.raw_equal_unmarked(prior) => Action::NoOp,
                 Some(prior) => {
                     if requires_replace.iter().any(|p| path_changed(p, prior, &planned)) {
                         replace_action(self.cbd[node_i])
@@ -1465,7 +1465,7 @@ fn path_changed(p: &plinth_provider::Path, prior: &Value, planned: &Value) -> bo
     };
     match (get(prior), get(planned)) {
         // Values decide; marks (restored from state) do not.
-        (Some(a), Some(b)) => !a.unmark_deep().0.raw_equal(&b.unmark_deep().0),
+        (Some(a), Some(b)) => !a.raw_equal_unmarked(&b),
         (None, None) => false,
         _ => true,
     }

@@ -457,7 +457,7 @@ fn invalid(out: &mut Vec<Case>) {
             "duplicate_check",
             format!("{td}check \"c\" {{\n{assert}}}\ncheck \"c\" {{\n{assert}}}\n"),
             "Duplicate check \"c\" configuration",
-            7,
+            8,
         ),
         ("empty_label", "resource \"terraform_data\" \"\" {}\n".into(), "Invalid resource name", 1),
         ("space_in_label", "resource \"terraform_data\" \"a b\" {}\n".into(), "Invalid resource name", 1),

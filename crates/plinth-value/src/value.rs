@@ -270,27 +270,37 @@ impl Value {
     /// Exact structural identity: same type, same known-ness, same contents,
     /// same marks. (Terraform's `RawEquals`.)
     pub fn raw_equal(&self, other: &Value) -> bool {
-        if self.marks != other.marks {
+        self.identical(other, true)
+    }
+
+    /// [`Value::raw_equal`] of the unmarked values, without unmarking them:
+    /// whether two values are the same, whatever their marks say.
+    pub fn raw_equal_unmarked(&self, other: &Value) -> bool {
+        self.identical(other, false)
+    }
+
+    fn identical(&self, other: &Value, marks: bool) -> bool {
+        if marks && self.marks != other.marks {
             return false;
         }
+        let eq = |x: &Value, y: &Value| x.identical(y, marks);
+        let entries = |a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>| {
+            a.len() == b.len() && a.iter().zip(b.iter()).all(|((ka, va), (kb, vb))| ka == kb && eq(va, vb))
+        };
         match (&self.kind, &other.kind) {
             (Kind::Null(a), Kind::Null(b)) | (Kind::Unknown(a), Kind::Unknown(b)) => a == b,
             (Kind::Bool(a), Kind::Bool(b)) => a == b,
             (Kind::Number(a), Kind::Number(b)) => a == b,
             (Kind::String(a), Kind::String(b)) => a == b,
             (Kind::List(ta, a), Kind::List(tb, b)) | (Kind::Set(ta, a), Kind::Set(tb, b)) => {
-                ta == tb && a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.raw_equal(y))
+                ta == tb && a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| eq(x, y))
             }
-            (Kind::Tuple(a), Kind::Tuple(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.raw_equal(y)),
-            (Kind::Map(ta, a), Kind::Map(tb, b)) => ta == tb && entries_equal(a, b),
-            (Kind::Object(a), Kind::Object(b)) => entries_equal(a, b),
+            (Kind::Tuple(a), Kind::Tuple(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| eq(x, y)),
+            (Kind::Map(ta, a), Kind::Map(tb, b)) => ta == tb && entries(a, b),
+            (Kind::Object(a), Kind::Object(b)) => entries(a, b),
             _ => false,
         }
     }
-}
-
-fn entries_equal(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>) -> bool {
-    a.len() == b.len() && a.iter().zip(b.iter()).all(|((ka, va), (kb, vb))| ka == kb && va.raw_equal(vb))
 }
 
 fn unwrap_arc<T: Clone>(a: Arc<T>) -> T {

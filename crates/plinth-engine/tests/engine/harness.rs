@@ -387,7 +387,7 @@ fn same(a: &Value, b: &Value) -> bool {
     a.is_wholly_known()
         && b.is_wholly_known()
         && a.marks_deep() == b.marks_deep()
-        && a.clone().unmark_deep().0.raw_equal(&b.clone().unmark_deep().0)
+        && a.raw_equal_unmarked(b)
 }
 
 /// The attributes of a change worth showing: all non-null ones of a create,
