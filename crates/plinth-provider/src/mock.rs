@@ -700,6 +700,19 @@ fn parse_schema(s: &str) -> Result<(ProviderSchema, Derived), String> {
     Ok((schema, derived))
 }
 
+/// Marks are the engine's: a provider (a plugin over the protocol, say)
+/// never sees them. The mock refuses marked values so that tests catch an
+/// engine path that forgets to unmark.
+fn unmarked(values: &[Option<&Value>]) -> Result<(), ProviderError> {
+    if values.iter().flatten().any(|v| v.marks_deep() != plinth_value::Marks::NONE) {
+        return Err(ProviderError::new(
+            "Marked value",
+            "the engine sent the mock provider a value with marks (sensitive or ephemeral)".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -785,17 +798,4 @@ mod tests {
         assert!(!r.planned.as_entries().expect("object")["id"].is_known());
         assert!(p.import_resource("mock_thing", "nope").await.is_err());
     }
-}
-
-/// Marks are the engine's: a provider (a plugin over the protocol, say)
-/// never sees them. The mock refuses marked values so that tests catch an
-/// engine path that forgets to unmark.
-fn unmarked(values: &[Option<&Value>]) -> Result<(), ProviderError> {
-    if values.iter().flatten().any(|v| v.marks_deep() != plinth_value::Marks::NONE) {
-        return Err(ProviderError::new(
-            "Marked value",
-            "the engine sent the mock provider a value with marks (sensitive or ephemeral)".to_string(),
-        ));
-    }
-    Ok(())
 }

@@ -1086,7 +1086,9 @@ impl Hash for Number {
 // Terraform's linux/amd64 builds run. Other platforms' Go may differ in the
 // last bit for fractional powers and logarithms.
 
-/// math.Log as computed by Go's amd64 assembly.
+/// math.Log as computed by Go's amd64 assembly. (Constants as Go writes
+/// them, more digits than an f64 holds: the value is the nearest f64.)
+#[allow(clippy::excessive_precision)]
 fn go_log(x: f64) -> f64 {
     const LN2_HI: f64 = 6.93147180369123816490e-01;
     const LN2_LO: f64 = 1.90821492927058770002e-10;
@@ -1126,8 +1128,10 @@ fn go_log(x: f64) -> f64 {
 }
 
 /// math.Exp as computed by Go's amd64 assembly on a CPU with FMA.
+#[allow(clippy::excessive_precision)]
 fn go_exp(x: f64) -> f64 {
-    const LOG2E: f64 = 1.4426950408889634073599246810018920;
+    // Go's Log2E, the same f64 as Rust's.
+    const LOG2E: f64 = std::f64::consts::LOG2_E;
     const LN2U: f64 = 0.69314718055966295651160180568695068359375;
     const LN2L: f64 = 0.28235290563031577122588448175013436025525412068e-12;
     const OVERFLOW: f64 = 7.09782712893384e+02;

@@ -384,10 +384,7 @@ fn write_value(v: &Value, out: &mut String) {
 }
 
 fn same(a: &Value, b: &Value) -> bool {
-    a.is_wholly_known()
-        && b.is_wholly_known()
-        && a.marks_deep() == b.marks_deep()
-        && a.raw_equal_unmarked(b)
+    a.is_wholly_known() && b.is_wholly_known() && a.marks_deep() == b.marks_deep() && a.raw_equal_unmarked(b)
 }
 
 /// The attributes of a change worth showing: all non-null ones of a create,

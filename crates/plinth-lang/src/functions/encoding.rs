@@ -1074,7 +1074,10 @@ mod yaml {
                     }
                     self.expanded += self.anchor_size.get(&id).copied().unwrap_or(1);
                     if self.expanded > MAX_EXPANDED {
-                        return Err(at(&mark, format!("document contains excessive aliasing (it expands to more than {MAX_EXPANDED} values)")));
+                        return Err(at(
+                            &mark,
+                            format!("document contains excessive aliasing (it expands to more than {MAX_EXPANDED} values)"),
+                        ));
                     }
                     self.anchors.get(&id).cloned().ok_or_else(|| at(&mark, "reference to undefined anchor".into()))
                 }
@@ -1476,7 +1479,14 @@ mod yaml {
 
     pub(super) fn decode(src: &str) -> Result<Value, String> {
         let src = if src.is_empty() { "\n" } else { src };
-        let mut d = Decoder { parser: Parser::new_from_str(src), pending: HashMap::new(), anchors: HashMap::new(), expanded: 0, anchor_start: HashMap::new(), anchor_size: HashMap::new() };
+        let mut d = Decoder {
+            parser: Parser::new_from_str(src),
+            pending: HashMap::new(),
+            anchors: HashMap::new(),
+            expanded: 0,
+            anchor_start: HashMap::new(),
+            anchor_size: HashMap::new(),
+        };
         let (ev, mark) = d.next()?;
         if !matches!(ev, Event::StreamStart) {
             return Err(at(&mark, "missing stream start token".into()));
