@@ -157,8 +157,9 @@ impl Workdir {
 
     /// Root input variable values from, in increasing precedence: `TF_VAR_*`,
     /// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars(.json)`,
-    /// then `-var` / `-var-file` in command-line order.
-    pub fn input_variables(&mut self, args: &Args) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
+    /// then `-var` / `-var-file` in command-line order; with the warnings
+    /// (values for undeclared variables in files).
+    pub fn input_variables(&mut self, args: &Args) -> Result<(BTreeMap<String, Value>, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut out = BTreeMap::new();
         let mut diags = Vec::new();
         let root_vars = self.tree.root().module.variables.clone();
@@ -201,7 +202,7 @@ impl Workdir {
         if diags.iter().any(Diagnostic::is_error) {
             Err(diags)
         } else {
-            Ok(out)
+            Ok((out, diags))
         }
     }
 

@@ -43,7 +43,7 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
         return fail(&wd, d);
     }
     let inputs = match wd.input_variables(args) {
-        Ok(i) => i,
+        Ok((i, _)) => i,
         Err(ds) => {
             ui::print_diags(&wd.files, &ds, color);
             return 1;

@@ -91,7 +91,10 @@ pub fn load_run(dir: &Path, args: &Args, operation: &str, lock: bool) -> Result<
         return Err(1);
     }
     let inputs = match wd.input_variables(args) {
-        Ok(i) => i,
+        Ok((i, var_warnings)) => {
+            warnings.extend(var_warnings);
+            i
+        }
         Err(ds) => {
             ui::report_diags(json, &wd.files, &ds, color);
             return Err(1);
@@ -767,7 +770,10 @@ fn apply_round(
         }
     }
     run.state = persisted;
-    let word = if destroy { "Destroy complete!" } else { "Apply complete!" };
+    // `destroy` says so; `apply` says "Apply complete!", a saved destroy
+    // plan's included (as Terraform's apply does).
+    let destroy_words = destroy && saved.is_none();
+    let word = if destroy_words { "Destroy complete!" } else { "Apply complete!" };
     let deferred = plan.changes.iter().filter(|c| c.deferred.is_some()).count();
     // Imports happen while planning: the apply commits what the plan imported.
     let imported = plan.changes.iter().filter(|c| c.importing.is_some() && c.deferred.is_none()).count();
@@ -790,7 +796,7 @@ fn apply_round(
                 .collect();
             ui::json::emit("info", &format!("Outputs: {}", outs.len()), "outputs", serde_json::json!({ "outputs": outs }));
         }
-    } else if destroy {
+    } else if destroy_words {
         println!("\n{} Resources: {} destroyed.", ui::bold(word, color), outcome.destroyed);
     } else {
         println!(

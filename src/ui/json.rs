@@ -183,6 +183,8 @@ fn resource_change_json(c: &ResourceChange) -> J {
         (Action::Delete, Some(r)) if r.starts_with("because resource ") => Some("delete_because_wrong_repetition"),
         (Action::Delete, Some(r)) if r.starts_with("because module.") => Some("delete_because_no_module"),
         (Action::Delete, Some(_)) => Some("delete_because_no_resource_config"),
+        // A forgotten object (`removed`, destroy = false) has no configuration.
+        (Action::Forget, _) => Some("delete_because_no_resource_config"),
         (Action::Read, Some("because of depends_on")) => Some("read_because_dependency_pending"),
         (Action::Read, _) => Some("read_because_config_unknown"),
         _ => None,

@@ -171,6 +171,7 @@ pub async fn plan_session<'a>(
         warnings.push(targeting_warning(sel.excluding));
     }
     warnings.extend(diags.into_iter().filter(|d| !d.is_error()));
+    warnings.extend(forget_warning(&changes));
     let prior_state = std::mem::replace(&mut walk.prior, State::new());
     let variables = ctx.inputs.clone();
     let unknown_expansions = std::mem::take(&mut walk.unknown_expansions);
@@ -322,6 +323,21 @@ pub fn traversal_text(e: &plinth_syntax::ast::Expr) -> Option<String> {
         }
     }
     Some(s)
+}
+
+/// Terraform's warning for a plan that forgets objects (`removed` with
+/// `destroy = false`): they stay, unmanaged.
+fn forget_warning(changes: &[ResourceChange]) -> Option<Diagnostic> {
+    let forgotten: Vec<String> = changes.iter().filter(|c| c.action == Action::Forget).map(|c| format!(" - {}", c.addr)).collect();
+    (!forgotten.is_empty()).then(|| {
+        Diagnostic::warning(
+            "Some objects will no longer be managed by plinth",
+            format!(
+                "If you apply this plan, plinth will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, plinth will no longer manage these objects. You will need to import them into plinth to manage them again.",
+                forgotten.join("\n")
+            ),
+        )
+    })
 }
 
 /// Refreshes every managed instance in state through its provider, one

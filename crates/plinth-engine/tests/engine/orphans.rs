@@ -89,6 +89,7 @@ fn a_removed_block_forgets_without_destroying() {
     expect![[r#"
         mock_thing.a: forget (because mock_thing.a is not in configuration)
         plan: 0 to add, 0 to change, 0 to destroy
+        warning: Some objects will no longer be managed by plinth: If you apply this plan, plinth will discard its tracking information for the following objects, but it will not delete them:  - mock_thing.a  After applying this plan, plinth will no longer manage these objects. You will need to import them into plinth to manage them again.
         --- apply
         --- state
     "#]]

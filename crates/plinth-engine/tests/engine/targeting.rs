@@ -160,6 +160,7 @@ resource "mock_thing" "y" { name = "y" }
         module.m.mock_thing.x: forget (because module.m is not in configuration)
         module.m.module.n.mock_thing.y: forget (because module.m.module.n is not in configuration)
         plan: 0 to add, 0 to change, 0 to destroy
+        warning: Some objects will no longer be managed by plinth: If you apply this plan, plinth will discard its tracking information for the following objects, but it will not delete them:  - module.m.mock_thing.x  - module.m.module.n.mock_thing.y  After applying this plan, plinth will no longer manage these objects. You will need to import them into plinth to manage them again.
         --- apply
         --- state
     "#]]
