@@ -54,7 +54,8 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
             match sub {
                 "new" => {
                     if exists {
-                        eprintln!("\nError: Workspace {name:?} already exists");
+                        // Terraform's words, plain on stderr (no diagnostic).
+                        eprintln!("Workspace {name:?} already exists");
                         return 1;
                     }
                     if let Err(e) = backend.write(&name, &State::new()) {
@@ -66,7 +67,7 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
                 }
                 "select" => {
                     if !exists && !args.bool("or-create") {
-                        eprintln!("\nError: Workspace {name:?} doesn't exist.\n\nYou can create this workspace with the \"new\" subcommand\nor include the \"-or-create\" flag with the \"select\" subcommand.");
+                        eprintln!("{}", no_such(&name));
                         return 1;
                     }
                     if !exists {
@@ -81,11 +82,11 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
                         return 1;
                     }
                     if !exists {
-                        eprintln!("Workspace {name:?} doesn't exist.\n\nYou can create this workspace with the \"new\" subcommand\nor include the \"-or-create\" flag with the \"select\" subcommand.");
+                        eprintln!("{}", no_such(&name));
                         return 1;
                     }
                     if name == current {
-                        eprintln!("\nError: Workspace {name:?} is your active workspace.\n\nYou cannot delete the currently active workspace. Please switch\nto another workspace and try again.");
+                        eprintln!("Workspace {name:?} is your active workspace.\n\nYou cannot delete the currently active workspace. Please switch\nto another workspace and try again.");
                         return 1;
                     }
                     let tracked: Vec<String> = match backend.read(&name) {
@@ -133,4 +134,10 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
 /// escaping unchanged (no separators, spaces or other reserved characters).
 fn valid_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~$&+,;=:@".contains(&b))
+}
+
+/// Terraform's message for a workspace that does not exist (its trailing
+/// space included).
+fn no_such(name: &str) -> String {
+    format!("Workspace {name:?} doesn't exist.\n\nYou can create this workspace with the \"new\" subcommand \nor include the \"-or-create\" flag with the \"select\" subcommand.")
 }
