@@ -9,7 +9,7 @@ use plinth_lang::{EvalError, Evaluator};
 use plinth_provider::{BlockSchema, Nesting};
 use plinth_syntax::ast::{Block, Body};
 use plinth_syntax::{Diagnostic, Span};
-use plinth_value::{convert, Value};
+use plinth_value::{convert, Type, Value};
 
 pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: Span) -> Result<Value, EvalError> {
     let mut diags = Vec::new();
@@ -71,15 +71,24 @@ pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: 
             out.insert(name.clone(), Value::null(attr.ty.clone()));
         }
     }
-    // Nested blocks, static and dynamic.
-    let mut collected: BTreeMap<&str, Vec<(Option<String>, Value)>> = BTreeMap::new();
+    // Nested blocks, static and dynamic. Each item keeps where it is written
+    // (for "Too many blocks"); a `dynamic` block whose `for_each` is unknown
+    // makes its block type's value unknown and satisfies its item limits,
+    // as HCL's placeholder block does in Terraform.
+    let mut collected: BTreeMap<&str, Vec<(Option<String>, Value, Span)>> = BTreeMap::new();
+    let mut unknown: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for b in &body.blocks {
         if b.kind.name == "dynamic" {
             match expand_dynamic(ev, b, schema) {
-                Ok(items) => {
+                Ok(expanded) => {
                     if let Some(label) = b.labels.first() {
                         if let Some((k, _)) = schema.blocks.get_key_value(label.value.as_str()) {
-                            collected.entry(k.as_str()).or_default().extend(items);
+                            match expanded {
+                                Some(items) => collected.entry(k.as_str()).or_default().extend(items),
+                                None => {
+                                    unknown.insert(k.as_str());
+                                }
+                            }
                         }
                     }
                 }
@@ -98,7 +107,7 @@ pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: 
             continue;
         };
         match decode_body(ev, &b.body, &nb.block, b.header_span) {
-            Ok(v) => collected.entry(k.as_str()).or_default().push((b.labels.first().map(|l| l.value.clone()), v)),
+            Ok(v) => collected.entry(k.as_str()).or_default().push((b.labels.first().map(|l| l.value.clone()), v, b.kind.span)),
             Err(e) => {
                 fatal |= e.fatal;
                 diags.extend(e.diags)
@@ -108,23 +117,36 @@ pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: 
     for (name, nb) in &schema.blocks {
         let items = collected.remove(name.as_str()).unwrap_or_default();
         let ty = nb.block.implied_type();
+        if unknown.contains(name.as_str()) {
+            let t = match nb.nesting {
+                Nesting::Single => ty,
+                Nesting::List => Type::list(ty),
+                Nesting::Set => Type::set(ty),
+                Nesting::Map => Type::map(ty),
+            };
+            out.insert(name.clone(), Value::unknown(t));
+            continue;
+        }
         if items.len() < nb.min_items {
             diags.push(
-                Diagnostic::error("Insufficient blocks", format!("At least {} {name:?} blocks are required.", nb.min_items))
-                    .with_subject(decl),
+                Diagnostic::error(
+                    format!("Insufficient {name} blocks"),
+                    format!("At least {} {name:?} blocks are required.", nb.min_items),
+                )
+                .with_subject(decl),
             );
         }
         if nb.max_items > 0 && items.len() > nb.max_items {
             diags.push(
-                Diagnostic::error("Too many blocks", format!("No more than {} {name:?} blocks are allowed.", nb.max_items))
-                    .with_subject(decl),
+                Diagnostic::error(format!("Too many {name} blocks"), format!("No more than {} {name:?} blocks are allowed", nb.max_items))
+                    .with_subject(items[nb.max_items].2),
             );
         }
         let v = match nb.nesting {
-            Nesting::Single => items.into_iter().next().map(|(_, v)| v).unwrap_or_else(|| Value::null(ty)),
-            Nesting::List => Value::list(ty, items.into_iter().map(|(_, v)| v).collect()),
-            Nesting::Set => Value::set(ty, items.into_iter().map(|(_, v)| v).collect()),
-            Nesting::Map => Value::map(ty, items.into_iter().map(|(k, v)| (k.unwrap_or_default(), v)).collect()),
+            Nesting::Single => items.into_iter().next().map(|(_, v, _)| v).unwrap_or_else(|| Value::null(ty)),
+            Nesting::List => Value::list(ty, items.into_iter().map(|(_, v, _)| v).collect()),
+            Nesting::Set => Value::set(ty, items.into_iter().map(|(_, v, _)| v).collect()),
+            Nesting::Map => Value::map(ty, items.into_iter().map(|(k, v, _)| (k.unwrap_or_default(), v)).collect()),
         };
         out.insert(name.clone(), v);
     }
@@ -135,8 +157,10 @@ pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: 
     }
 }
 
-/// `dynamic "name" { for_each = ...; iterator = it; content { ... } }`
-fn expand_dynamic(ev: &mut Evaluator, b: &Block, schema: &BlockSchema) -> Result<Vec<(Option<String>, Value)>, EvalError> {
+/// `dynamic "name" { for_each = ...; iterator = it; content { ... } }`: the
+/// blocks it makes, or `None` when `for_each` is unknown (its content is then
+/// still decoded once, with an unknown iterator, for its errors).
+fn expand_dynamic(ev: &mut Evaluator, b: &Block, schema: &BlockSchema) -> Result<Option<Vec<(Option<String>, Value, Span)>>, EvalError> {
     let label = b.labels.first().map(|l| l.value.clone()).unwrap_or_default();
     let Some(nb) = schema.blocks.get(&label) else {
         return Err(EvalError::new(
@@ -160,7 +184,11 @@ fn expand_dynamic(ev: &mut Evaluator, b: &Block, schema: &BlockSchema) -> Result
     let coll = ev.eval(&fe.expr)?;
     let (coll, _marks) = coll.unmark();
     if coll.is_unknown() {
-        return Ok(Vec::new());
+        let it = Value::object(
+            [("key".to_string(), Value::dynamic_unknown()), ("value".to_string(), Value::dynamic_unknown())].into_iter().collect(),
+        );
+        ev.with_local(&iter_name, it, |ev| decode_body(ev, &content.body, &nb.block, content.header_span))?;
+        return Ok(None);
     }
     let items: Vec<(Value, Value)> = match (coll.as_seq(), coll.as_entries()) {
         (Some(xs), _) => xs.iter().enumerate().map(|(i, x)| (Value::int(i as i64), x.clone())).collect(),
@@ -181,9 +209,9 @@ fn expand_dynamic(ev: &mut Evaluator, b: &Block, schema: &BlockSchema) -> Result
         let it = Value::object([("key".to_string(), k.clone()), ("value".to_string(), v)].into_iter().collect());
         let r = ev.with_local(&iter_name, it, |ev| decode_body(ev, &content.body, &nb.block, content.header_span))?;
         let label = k.as_str().map(str::to_string);
-        out.push((label, r));
+        out.push((label, r, content.kind.span));
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Merges configuration over prior state for the provider's plan: configured

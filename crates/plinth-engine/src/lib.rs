@@ -541,30 +541,36 @@ pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<D
             Ok((plinth_value::Value::dynamic_unknown(), attrs.len()))
         }
     }
-    const SCHEMA_ERRORS: [&str; 7] = [
+    const SCHEMA_ERRORS: [&str; 5] = [
         "Unsupported argument",
         "Unsupported block type",
         "Incorrect attribute value type",
         "Missing required argument",
         "Invalid or unknown key",
-        "Insufficient blocks",
-        "Too many blocks",
     ];
+    let schema_error = |summary: &str| {
+        SCHEMA_ERRORS.contains(&summary)
+            || (summary.ends_with(" blocks") && (summary.starts_with("Insufficient ") || summary.starts_with("Too many ")))
+    };
     let mut diags = Vec::new();
     for m in &tree.modules {
         for rc in m.module.resources.values() {
             let local = rc.provider.as_ref().map(|(n, _)| n.clone()).unwrap_or_else(|| walk::provider_local_name(&rc.type_name));
-            let Some((p, _)) = providers.get(&local) else { continue };
+            let Some((p, addr)) = providers.get(&local) else { continue };
             let schema = match rc.mode {
                 plinth_config::ResourceMode::Managed => p.schema().resources.get(&rc.type_name),
                 plinth_config::ResourceMode::Data => p.schema().data_sources.get(&rc.type_name),
             };
-            let Some(schema) = schema else { continue };
+            let Some(schema) = schema else {
+                diags.push(walk::unsupported_type(rc, &addr));
+                continue;
+            };
             let call = plinth_lang::functions::CallCtx { base_dir: tree.root().module.dir.clone(), planning: true, ..Default::default() };
             let mut ev = plinth_lang::Evaluator::new(&Unknowns, call);
             if let Err(e) = decode::decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
-                let ctx_name = format!("resource {:?} {:?}", rc.type_name, rc.name);
-                diags.extend(e.diags.into_iter().filter(|d| SCHEMA_ERRORS.contains(&d.summary.as_str())).map(|d| {
+                let kw = if rc.mode == plinth_config::ResourceMode::Data { "data" } else { "resource" };
+                let ctx_name = format!("{kw} {:?} {:?}", rc.type_name, rc.name);
+                diags.extend(e.diags.into_iter().filter(|d| schema_error(&d.summary)).map(|d| {
                     if d.context.is_none() {
                         d.with_context(ctx_name.clone())
                     } else {

@@ -800,12 +800,7 @@ impl<'a> Walk<'a> {
             CfgMode::Data => provider.schema().data_sources.get(&rc.type_name),
         };
         let Some(schema) = schema else {
-            let what = if rc.mode == CfgMode::Data { "data source" } else { "resource type" };
-            return Err(vec![Diagnostic::error(
-                format!("Invalid {what}"),
-                format!("The provider {pname:?} does not support {what} {:?}.", rc.type_name),
-            )
-            .with_subject(rc.decl_span)]);
+            return Err(vec![unsupported_type(rc, &paddr)]);
         };
         let ty = self.implied_type(&schema.block);
         let exp = if self.mode == PlanMode::Destroy && rc.mode == CfgMode::Managed {
@@ -1526,4 +1521,13 @@ fn value_at(v: &Value, path: &[plinth_syntax::ast::TraversalStep]) -> Value {
         }
     }
     cur
+}
+
+/// "Invalid resource type" / "Invalid data source" for a resource block whose
+/// provider (`addr`, `provider["SOURCE"]`) has no such type, in Terraform's words.
+pub(crate) fn unsupported_type(rc: &ResourceConfig, addr: &str) -> Diagnostic {
+    let source = addr.strip_prefix("provider[\"").and_then(|a| a.strip_suffix("\"]")).unwrap_or(addr);
+    let (summary, what) =
+        if rc.mode == CfgMode::Data { ("Invalid data source", "data source") } else { ("Invalid resource type", "resource type") };
+    Diagnostic::error(summary, format!("The provider {source} does not support {what} {:?}.", rc.type_name)).with_subject(rc.decl_span)
 }

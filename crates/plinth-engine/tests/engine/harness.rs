@@ -142,6 +142,20 @@ impl Fixture {
         }
     }
 
+    /// What `validate` adds to loading: `config` checked against the
+    /// providers' schemas with every reference unknown.
+    pub fn validate(&mut self, config: &str) -> String {
+        let loaded = match self.load(config) {
+            Ok(l) => l,
+            Err(e) => return e,
+        };
+        let diags = plinth_engine::validate_schemas(&loaded.tree, &loaded.providers);
+        if diags.is_empty() {
+            return "valid\n".into();
+        }
+        render_diags(&diags, &loaded.files, &loaded.dir)
+    }
+
     /// Plans and applies `config`; the fixture keeps the resulting state.
     pub fn apply(&mut self, config: &str) -> String {
         self.apply_with(config, PlanOptions::default())

@@ -12,6 +12,7 @@ mod data;
 mod deferral;
 mod expansion;
 mod failures;
+mod language;
 mod lifecycle;
 mod more;
 mod moved;
