@@ -325,6 +325,9 @@ pub fn load_module(dir: &Path, files: &mut Files) -> (Module, Vec<Diagnostic>) {
         stem == "override" || stem.ends_with("_override")
     };
     let (overrides, primaries): (Vec<_>, Vec<_>) = names.into_iter().partition(is_override);
+    // Each named block as written so far (primary, then merged with each
+    // override in turn), for the next override to merge into.
+    let mut written: BTreeMap<String, Block> = BTreeMap::new();
     for (path, is_ovr) in primaries.into_iter().map(|p| (p, false)).chain(overrides.into_iter().map(|p| (p, true))) {
         let display = path.strip_prefix(std::env::current_dir().unwrap_or_default()).unwrap_or(&path).display().to_string();
         let display = display.strip_prefix("./").map(str::to_string).unwrap_or(display);
@@ -354,21 +357,152 @@ pub fn load_module(dir: &Path, files: &mut Files) -> (Module, Vec<Diagnostic>) {
         if had_errors {
             continue;
         }
-        add_body(&mut module, body, is_ovr, files, &mut diags);
+        add_body(&mut module, body, is_ovr, &mut written, files, &mut diags);
     }
     (module, diags)
 }
 
-fn add_body(m: &mut Module, body: Body, is_override: bool, files: &Files, diags: &mut Vec<Diagnostic>) {
+fn add_body(
+    m: &mut Module,
+    body: Body,
+    is_override: bool,
+    written: &mut BTreeMap<String, Block>,
+    files: &Files,
+    diags: &mut Vec<Diagnostic>,
+) {
     for a in &body.attributes {
         diags.push(unsupported_arg(a));
     }
     for b in body.blocks {
         let mark = diags.len();
         let (span, kind, labels) = (b.span, b.kind.name.clone(), b.labels.clone());
-        add_block(m, b, is_override, files, diags);
+        match override_target(&b, is_override, written, diags) {
+            Some(merged) => {
+                add_block(m, merged, is_override, files, diags);
+                // The merged block repeats the primary's own errors.
+                let (seen, new) = diags.split_at(mark);
+                let fresh: Vec<Diagnostic> = new
+                    .iter()
+                    .filter(|d| !seen.iter().any(|s| s.summary == d.summary && s.detail == d.detail && s.subject == d.subject))
+                    .cloned()
+                    .collect();
+                diags.truncate(mark);
+                diags.extend(fresh);
+            }
+            None if is_override && written_key(&b).is_some() => {}
+            None => add_block(m, b, is_override, files, diags),
+        }
         name_context(&mut diags[mark..], span, &kind, &labels);
     }
+}
+
+/// The key under which a block that an override file may override is
+/// remembered (`resource.TYPE.NAME`, `provider.NAME.ALIAS`, ...).
+fn written_key(b: &Block) -> Option<String> {
+    let labels: Vec<&str> = b.labels.iter().map(|l| l.value.as_str()).collect();
+    match (b.kind.name.as_str(), labels.as_slice()) {
+        ("variable" | "output" | "module", [n]) => Some(format!("{}.{n}", b.kind.name)),
+        ("resource" | "data", [t, n]) => Some(format!("{}.{t}.{n}", b.kind.name)),
+        ("provider", [n]) => {
+            let alias = b.body.attribute("alias").and_then(|a| literal_string(&a.expr)).unwrap_or_default();
+            Some(format!("provider.{n}.{alias}"))
+        }
+        _ => None,
+    }
+}
+
+/// For a block of an override file, the block it makes merged into the one
+/// written before it (`None` with an error when there is none to override);
+/// for a primary file's block, `None` after remembering it. As Terraform
+/// merges: each argument of the override replaces the one of that name;
+/// each nested block type in the override (a `dynamic` block counting as its
+/// label's type) replaces all blocks of that type, except `lifecycle`, whose
+/// arguments and nested blocks merge in the same way. An override of a
+/// default provider configuration needs none written before.
+fn override_target(b: &Block, is_override: bool, written: &mut BTreeMap<String, Block>, diags: &mut Vec<Diagnostic>) -> Option<Block> {
+    let key = written_key(b)?;
+    if !is_override {
+        written.entry(key).or_insert_with(|| b.clone());
+        return None;
+    }
+    let label = |i: usize| b.labels.get(i).map(|l| l.value.as_str()).unwrap_or_default();
+    let Some(base) = written.get(&key) else {
+        let (summary, detail) = match b.kind.name.as_str() {
+            "resource" => ("Missing resource to override", format!("There is no {} resource named {:?}. An override file can only override a resource block defined in a primary configuration file.", label(0), label(1))),
+            "data" => ("Missing data resource to override", format!("There is no {} data resource named {:?}. An override file can only override a data block defined in a primary configuration file.", label(0), label(1))),
+            "module" => ("Missing module call to override", format!("There is no module call named {:?}. An override file can only override a module call that was defined in a primary configuration file.", label(0))),
+            "variable" => ("Missing base variable declaration to override", format!("There is no variable named {:?}. An override file can only override a variable that was already declared in a primary configuration file.", label(0))),
+            "output" => ("Missing base output definition to override", format!("There is no output named {:?}. An override file can only override an output that was already defined in a primary configuration file.", label(0))),
+            _ => match b.body.attribute("alias").and_then(|a| literal_string(&a.expr)) {
+                Some(alias) => ("Missing base provider configuration for override", format!("There is no {} provider configuration with the alias {alias:?}. An override file can only override an aliased provider configuration that was already defined in a primary configuration file.", label(0))),
+                None => {
+                    written.insert(key, b.clone());
+                    return Some(b.clone());
+                }
+            },
+        };
+        diags.push(Diagnostic::error(summary, detail).with_subject(def_range(b)));
+        return None;
+    };
+    if matches!(b.kind.name.as_str(), "resource" | "data" | "module") {
+        if let Some(d) = b.body.attribute("depends_on") {
+            let first = match &d.expr.kind {
+                ExprKind::Tuple(items) => items.first().map(|e| e.span),
+                _ => Some(d.expr.span),
+            };
+            if let Some(at) = first {
+                diags.push(Diagnostic::error("Unsupported override", "The depends_on argument may not be overridden.").with_subject(at));
+            }
+        }
+    }
+    let mut over = b.body.clone();
+    if b.kind.name == "variable" {
+        for v in over.blocks.iter().filter(|v| v.kind.name == "validation") {
+            diags.push(
+                Diagnostic::error("Can't override validation blocks", "Override files cannot override \"validation\" blocks.")
+                    .with_subject(def_range(v)),
+            );
+        }
+        over.blocks.retain(|v| v.kind.name != "validation");
+    }
+    let mut merged = base.clone();
+    merged.body = merge_bodies(&base.body, &over, true);
+    written.insert(key, merged.clone());
+    Some(merged)
+}
+
+/// `over`'s arguments replace `base`'s of the same names; its nested block
+/// types replace `base`'s blocks of those types (`lifecycle` merged, at the
+/// top level, by these same rules).
+fn merge_bodies(base: &Body, over: &Body, top: bool) -> Body {
+    let mut out = base.clone();
+    for a in &over.attributes {
+        if a.name.name == "depends_on" && top {
+            continue;
+        }
+        match out.attributes.iter_mut().find(|x| x.name.name == a.name.name) {
+            Some(x) => *x = a.clone(),
+            None => out.attributes.push(a.clone()),
+        }
+    }
+    let type_of = |b: &Block| match (b.kind.name.as_str(), b.labels.first()) {
+        ("dynamic", Some(l)) => l.value.clone(),
+        _ => b.kind.name.clone(),
+    };
+    let overridden: std::collections::BTreeSet<String> = over.blocks.iter().map(type_of).collect();
+    let base_lifecycle = base.blocks.iter().find(|b| b.kind.name == "lifecycle");
+    out.blocks.retain(|b| !overridden.contains(&type_of(b)));
+    for ob in &over.blocks {
+        match (ob.kind.name.as_str(), base_lifecycle) {
+            ("lifecycle", Some(bl)) if top => {
+                let mut lc = bl.clone();
+                lc.body = merge_bodies(&bl.body, &ob.body, false);
+                out.blocks.push(lc);
+            }
+            _ => out.blocks.push(ob.clone()),
+        }
+    }
+    out
 }
 
 /// Gives the diagnostics whose subject lies inside top-level block `b` its
@@ -422,6 +556,12 @@ fn add_block(m: &mut Module, b: Block, is_override: bool, files: &Files, diags: 
         "provider" => {
             let alias = b.body.attribute("alias").and_then(|a| string_attr(a, diags));
             let (name, def_span) = (label(0), def_range(&b));
+            if is_override {
+                if let Some(p) = m.providers.iter_mut().find(|p| p.name == name && p.alias == alias) {
+                    p.body = b.body.clone();
+                    return;
+                }
+            }
             let prev = m.providers.iter().find(|p| p.name == name && p.alias == alias);
             if let (Some(prev), false) = (prev, is_override) {
                 let at = files.range_text(prev.def_span);
@@ -458,6 +598,15 @@ fn add_block(m: &mut Module, b: Block, is_override: bool, files: &Files, diags: 
                         );
                         continue;
                     }
+                } else if is_override {
+                    diags.push(
+                        Diagnostic::error(
+                            "Missing base local value definition to override",
+                            format!("There is no local value named {:?}. An override file can only override a local value that was already defined in a primary configuration file.", l.name),
+                        )
+                        .with_subject(a.name.span),
+                    );
+                    continue;
                 }
                 m.locals.insert(l.name.clone(), l);
             }

@@ -146,3 +146,143 @@ data "mock_nosuch" "b" {
 "#,
     ));
 }
+
+/// An override file's blocks merge into the primary's per argument, as
+/// Terraform's do: the module call keeps `source` and `a`, the resource
+/// keeps `size` and its lifecycle's `ignore_changes`, the variable keeps its
+/// type, the output its description; each local is replaced by name.
+#[test]
+fn override_files_merge_per_argument() {
+    let mut f = Fixture::new();
+    let cfg = r#"
+-- main.tf --
+module "m" {
+  source = "./m"
+  a      = "A"
+  b      = "B"
+}
+variable "v" {
+  type    = string
+  default = "x"
+}
+resource "mock_thing" "r" {
+  name = "n"
+  size = var.size
+  lifecycle {
+    ignore_changes = [size]
+  }
+}
+variable "size" {
+  default = 1
+}
+locals {
+  l1 = "one"
+  l2 = "two"
+}
+output "o" {
+  value       = [module.m.ab, var.v, local.l1, local.l2]
+  description = "kept"
+}
+-- x_override.tf --
+module "m" {
+  b = "B2"
+}
+variable "v" {
+  default = "y"
+}
+resource "mock_thing" "r" {
+  name = "n2"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+locals {
+  l2 = "TWO"
+}
+-- m/main.tf --
+variable "a" {}
+variable "b" {}
+output "ab" {
+  value = "${var.a}-${var.b}"
+}
+"#;
+    expect![[r#"
+        mock_thing.r: create
+            arn = (known after apply)
+            id = (known after apply)
+            name = "n2"
+            size = 1
+        output o: null -> ["A-B2", "y", "one", "TWO"]
+        plan: 1 to add, 0 to change, 0 to destroy
+        --- apply
+        create mock_thing n2
+        --- state
+        mock_thing.r: arn="arn:mock_thing-1" id="mock_thing-1" name="n2" size=1
+        output o = ["A-B2","y","one","TWO"]
+    "#]]
+    .assert_eq(&f.apply(cfg));
+    f.var("size", plinth_value::Value::int(2));
+    expect![[r#"
+        mock_thing.r: no-op
+        output o: ["A-B2", "y", "one", "TWO"]
+        plan: 0 to add, 0 to change, 0 to destroy
+    "#]]
+    .assert_eq(&f.plan(cfg));
+}
+
+/// What an override file may not do, in Terraform's words: override a block
+/// no primary file defines, `depends_on`, or a variable's validations.
+#[test]
+fn override_files_errors() {
+    let mut f = Fixture::new();
+    expect![[r#"
+        error: Unsupported override [x_override.tf:2]: The depends_on argument may not be overridden.
+        error: Missing resource to override [x_override.tf:4]: There is no mock_thing resource named "b". An override file can only override a resource block defined in a primary configuration file.
+        error: Missing data resource to override [x_override.tf:6]: There is no mock_lookup data resource named "c". An override file can only override a data block defined in a primary configuration file.
+        error: Missing module call to override [x_override.tf:9]: There is no module call named "m". An override file can only override a module call that was defined in a primary configuration file.
+        error: Can't override validation blocks [x_override.tf:13]: Override files cannot override "validation" blocks.
+        error: Missing base variable declaration to override [x_override.tf:18]: There is no variable named "w". An override file can only override a variable that was already declared in a primary configuration file.
+        error: Missing base output definition to override [x_override.tf:20]: There is no output named "o". An override file can only override an output that was already defined in a primary configuration file.
+        error: Missing base local value definition to override [x_override.tf:24]: There is no local value named "l". An override file can only override a local value that was already defined in a primary configuration file.
+        error: Missing base provider configuration for override [x_override.tf:26]: There is no mock provider configuration with the alias "e". An override file can only override an aliased provider configuration that was already defined in a primary configuration file.
+    "#]]
+    .assert_eq(&f.plan(
+        r#"
+-- main.tf --
+resource "mock_thing" "a" {
+}
+variable "v" {
+  default = 1
+}
+-- x_override.tf --
+resource "mock_thing" "a" {
+  depends_on = [mock_thing.b]
+}
+resource "mock_thing" "b" {
+}
+data "mock_lookup" "c" {
+  name = "c"
+}
+module "m" {
+  source = "./m"
+}
+variable "v" {
+  validation {
+    condition     = true
+    error_message = "No."
+  }
+}
+variable "w" {
+}
+output "o" {
+  value = 1
+}
+locals {
+  l = 1
+}
+provider "mock" {
+  alias = "e"
+}
+"#,
+    ));
+}
