@@ -1099,5 +1099,18 @@ fn module_call(b: &Block, files: &Files, diags: &mut Vec<Diagnostic>) -> Option<
         );
         return None;
     }
+    // A version constraint means a registry address, which a local path is
+    // not (Terraform's addrs.ParseModuleSource).
+    let local = ["./", "../", ".\\", "..\\"].iter().any(|p| mc.source.starts_with(p));
+    if local && b.body.attribute("version").is_some() {
+        diags.push(
+            Diagnostic::error(
+                "Invalid registry module source address",
+                format!("Failed to parse module registry address: can't use local directory {:?} as a module registry address.\n\nplinth assumed that you intended a module registry source address because you also set the argument \"version\", which applies only to registry modules.", mc.source),
+            )
+            .with_subject(mc.source_span),
+        );
+        return None;
+    }
     Some(mc)
 }

@@ -286,3 +286,27 @@ provider "mock" {
 "#,
     ));
 }
+
+/// `version` means a registry module: a local path with one is an error
+/// at the call's source (and the call is not loaded).
+#[test]
+fn version_on_a_local_module_source() {
+    let mut f = Fixture::new();
+    expect![[r#"
+        error: Invalid registry module source address [main.tf:2]: Failed to parse module registry address: can't use local directory "./m" as a module registry address.  plinth assumed that you intended a module registry source address because you also set the argument "version", which applies only to registry modules.
+    "#]]
+    .assert_eq(&f.plan(
+        r#"
+-- main.tf --
+module "m" {
+  source  = "./m"
+  version = "1.0"
+  a       = "x"
+}
+-- m/main.tf --
+variable "a" {
+  type = number
+}
+"#,
+    ));
+}
