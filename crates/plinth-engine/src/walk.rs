@@ -260,7 +260,26 @@ impl<'a> Walk<'a> {
         ev.eval(e).map_err(eval_err_to_diags)
     }
 
+    /// A child module's variable errors about its value are written at the
+    /// call's argument, so they are `in module "NAME"` there, as Terraform's.
     fn eval_var(&mut self, module: ModuleId, inst: &ModuleInstance, name: &str, planning: bool) -> Result<(), Vec<Diagnostic>> {
+        let tree = self.ctx.tree;
+        let call = tree.get(module).parent.zip(tree.get(module).path.last()).and_then(|(p, c)| tree.get(p).module.module_calls.get(c));
+        self.eval_var_value(module, inst, name, planning).map_err(|mut ds| {
+            if let Some(call) = call {
+                for d in &mut ds {
+                    let inside =
+                        d.subject.is_some_and(|s| s.file == call.span.file && s.start > call.span.start && s.start <= call.span.end);
+                    if inside && d.context.is_none() {
+                        d.context = Some(format!("module {:?}", call.name));
+                    }
+                }
+            }
+            ds
+        })
+    }
+
+    fn eval_var_value(&mut self, module: ModuleId, inst: &ModuleInstance, name: &str, planning: bool) -> Result<(), Vec<Diagnostic>> {
         let tree = self.ctx.tree;
         let var = &tree.get(module).module.variables[name];
         let raw: Option<Value> = if module == 0 {
@@ -333,12 +352,29 @@ impl<'a> Walk<'a> {
         v: Value,
         planning: bool,
     ) -> Result<Value, Vec<Diagnostic>> {
+        // A child module's value comes from its call's argument: the error
+        // is there, naming the variable by its absolute address.
+        let tree = self.ctx.tree;
+        let arg = tree
+            .get(module)
+            .parent
+            .zip(tree.get(module).path.last())
+            .and_then(|(p, c)| tree.get(p).module.module_calls.get(c))
+            .and_then(|call| call.args.iter().find(|a| a.name.name == var.name));
+        let (subject, addr) = match arg {
+            // The module's path without instance keys, as Terraform's.
+            Some(a) if module != 0 => {
+                let path: Vec<String> = tree.get(module).path.iter().map(|c| format!("module.{c}.")).collect();
+                (a.expr.span, format!("{}var.{}", path.concat(), var.name))
+            }
+            _ => (var.span, format!("var.{}", var.name)),
+        };
         let not_suitable = |msg: String| {
             vec![Diagnostic::error(
                 "Invalid value for input variable",
-                format!("The given value is not suitable for var.{} declared at {}: {msg}.", var.name, self.span_ref(var.span)),
+                format!("The given value is not suitable for {addr} declared at {}: {msg}.", self.span_ref(var.span)),
             )
-            .with_subject(var.span)]
+            .with_subject(subject)]
         };
         if v.is_null() {
             if !var.nullable && module == 0 {
@@ -352,7 +388,14 @@ impl<'a> Walk<'a> {
                 .with_subject(var.span)]);
             }
             if !var.nullable {
-                return Err(not_suitable("required variable may not be set to null".into()));
+                return Err(vec![Diagnostic::error(
+                    "Required variable not set",
+                    format!(
+                        "The given value is not suitable for {addr} defined at {}: required variable may not be set to null.",
+                        self.span_ref(var.span)
+                    ),
+                )
+                .with_subject(subject)]);
             }
             return Ok(Value::null(var.ty.ty.without_optional()).mark(if var.sensitive { Marks::SENSITIVE } else { Marks::NONE }));
         }

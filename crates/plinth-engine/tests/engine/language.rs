@@ -310,3 +310,34 @@ variable "a" {
 "#,
     ));
 }
+
+/// A module call's unsuitable input is reported at the call's argument,
+/// `in module "m"`, naming `module.m.var.NAME` (no instance key), as
+/// Terraform does.
+#[test]
+fn module_input_errors_at_the_call() {
+    let mut f = Fixture::new();
+    expect![[r#"
+        error: Required variable not set [main.tf:5]: The given value is not suitable for module.m.var.d defined at m/main.tf:4,1-13: required variable may not be set to null.
+        error: Invalid value for input variable [main.tf:4]: The given value is not suitable for module.m.var.a declared at m/main.tf:1,1-13: a number is required.
+    "#]]
+    .assert_eq(&f.plan(
+        r#"
+-- main.tf --
+module "m" {
+  source = "./m"
+  count  = 1
+  a      = "x"
+  d      = null
+}
+-- m/main.tf --
+variable "a" {
+  type = number
+}
+variable "d" {
+  type     = string
+  nullable = false
+}
+"#,
+    ));
+}
