@@ -23,7 +23,7 @@ use plinth_value::{Marks, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::{mpsc, Semaphore};
 
-use crate::decode::decode_body;
+use crate::decode::decode_resource_body;
 use crate::graph::NodeKind;
 use crate::plan::{Action, Plan, PlanMode};
 use crate::statevals::{mark_state_paths, object_from_state, object_to_state_json, prior_object, sensitive_paths};
@@ -624,7 +624,7 @@ fn start_resource_node(
                 let mut scope = walk.scope(node.module, &inst);
                 set_instance_repetition(&mut scope, &ik, each.as_ref());
                 let mut ev = Evaluator::new(&scope, walk.call_ctx(node.module, false));
-                match decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
+                match decode_resource_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
                     Ok(v) => v,
                     Err(e) => {
                         diags.extend(e.diags);

@@ -157,6 +157,41 @@ pub fn decode_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: 
     }
 }
 
+/// A resource's configuration body: [`decode_body`], then refusing
+/// ephemeral values, which a resource argument would persist to state
+/// (no attribute is write-only here).
+pub fn decode_resource_body(ev: &mut Evaluator, body: &Body, schema: &BlockSchema, decl: Span) -> Result<Value, EvalError> {
+    let v = decode_body(ev, body, schema, decl)?;
+    let Some(attrs) = v.as_entries() else { return Ok(v) };
+    let mut diags = Vec::new();
+    for (name, x) in attrs.iter() {
+        if !x.marks_deep().contains(plinth_value::Marks::EPHEMERAL) {
+            continue;
+        }
+        let at = body
+            .attribute(name)
+            .map(|a| a.expr.span)
+            .or_else(|| {
+                body.blocks.iter().find(|b| b.kind.name == *name || b.labels.first().is_some_and(|l| l.value == *name)).map(|b| b.kind.span)
+            })
+            .unwrap_or(decl);
+        diags.push(
+            Diagnostic::error(
+                "Invalid use of ephemeral value",
+                format!(
+                    "Ephemeral values are not valid for {name:?}, because it is not a write-only attribute and must be persisted to state."
+                ),
+            )
+            .with_subject(at),
+        );
+    }
+    if diags.is_empty() {
+        Ok(v)
+    } else {
+        Err(EvalError { diags, fatal: false })
+    }
+}
+
 /// `dynamic "name" { for_each = ...; iterator = it; content { ... } }`: the
 /// blocks it makes, or `None` when `for_each` is unknown (its content is then
 /// still decoded once, with an unknown iterator, for its errors).

@@ -173,7 +173,10 @@ pub async fn plan_session<'a>(
     warnings.extend(diags.into_iter().filter(|d| !d.is_error()));
     warnings.extend(forget_warning(&changes));
     let prior_state = std::mem::replace(&mut walk.prior, State::new());
-    let variables = ctx.inputs.clone();
+    // An ephemeral variable's value is never saved with the plan.
+    let root_vars = &ctx.tree.root().module.variables;
+    let variables =
+        ctx.inputs.iter().filter(|(k, _)| !root_vars.get(*k).is_some_and(|v| v.ephemeral)).map(|(k, v)| (k.clone(), v.clone())).collect();
     let unknown_expansions = std::mem::take(&mut walk.unknown_expansions);
     Ok((
         Plan { mode: opts.mode, changes, outputs, prior_state, warnings, variables, imports, selection, unknown_expansions },
@@ -531,22 +534,26 @@ fn ty_of(providers: &Providers, provider: &str, type_name: &str) -> Type {
 /// unsupported arguments and blocks, wrong types and missing required
 /// arguments where they are written (what `validate` adds to parsing).
 pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<Diagnostic> {
-    struct Unknowns;
-    impl plinth_lang::Scope for Unknowns {
+    /// Every reference unknown; an ephemeral variable's ephemeral.
+    struct Unknowns<'a>(&'a plinth_config::Module);
+    impl plinth_lang::Scope for Unknowns<'_> {
         fn reference(
             &self,
-            _root: &plinth_syntax::ast::Ident,
+            root: &plinth_syntax::ast::Ident,
             attrs: &[&plinth_syntax::ast::Ident],
         ) -> Result<(plinth_value::Value, usize), plinth_lang::EvalError> {
-            Ok((plinth_value::Value::dynamic_unknown(), attrs.len()))
+            let v = plinth_value::Value::dynamic_unknown();
+            let ephemeral = root.name == "var" && attrs.first().and_then(|a| self.0.variables.get(&a.name)).is_some_and(|v| v.ephemeral);
+            Ok((if ephemeral { v.mark(plinth_value::Marks::EPHEMERAL) } else { v }, attrs.len()))
         }
     }
-    const SCHEMA_ERRORS: [&str; 5] = [
+    const SCHEMA_ERRORS: [&str; 6] = [
         "Unsupported argument",
         "Unsupported block type",
         "Incorrect attribute value type",
         "Missing required argument",
         "Invalid or unknown key",
+        "Invalid use of ephemeral value",
     ];
     let schema_error = |summary: &str| {
         SCHEMA_ERRORS.contains(&summary)
@@ -566,8 +573,9 @@ pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<D
                 continue;
             };
             let call = plinth_lang::functions::CallCtx { base_dir: tree.root().module.dir.clone(), planning: true, ..Default::default() };
-            let mut ev = plinth_lang::Evaluator::new(&Unknowns, call);
-            if let Err(e) = decode::decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
+            let scope = Unknowns(&m.module);
+            let mut ev = plinth_lang::Evaluator::new(&scope, call);
+            if let Err(e) = decode::decode_resource_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
                 let kw = if rc.mode == plinth_config::ResourceMode::Data { "data" } else { "resource" };
                 let ctx_name = format!("{kw} {:?} {:?}", rc.type_name, rc.name);
                 diags.extend(e.diags.into_iter().filter(|d| schema_error(&d.summary)).map(|d| {

@@ -41,6 +41,12 @@ pub fn load_tree(dir: &Path, files: &mut Files) -> (ConfigTree, Vec<Diagnostic>)
     let mut diags = Vec::new();
     let (root, d) = load_module(dir, files);
     diags.extend(d);
+    for o in root.outputs.values().filter(|o| o.ephemeral) {
+        diags.push(
+            Diagnostic::error("Ephemeral output not allowed", "Ephemeral outputs are not allowed in context of a root module")
+                .with_subject(o.span),
+        );
+    }
     let mut tree = ConfigTree { modules: vec![ModuleNode { path: Vec::new(), module: root, parent: None, children: Default::default() }] };
     let mut queue = vec![0usize];
     while let Some(id) = queue.pop() {

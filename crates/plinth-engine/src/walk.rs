@@ -15,7 +15,7 @@ use plinth_syntax::ast::Expr;
 use plinth_syntax::{Diagnostic, Span};
 use plinth_value::{convert, Marks, Type, Value};
 
-use crate::decode::{decode_body, proposed_new};
+use crate::decode::{decode_resource_body, proposed_new};
 use crate::graph::{Graph, NodeKind};
 use crate::plan::{Action, OutputChange, PlanMode, ResourceChange};
 use crate::providers::Providers;
@@ -376,6 +376,12 @@ impl<'a> Walk<'a> {
             )
             .with_subject(subject)]
         };
+        // A sensitive variable's value is sensitive, an ephemeral one's
+        // ephemeral, whatever it was given.
+        let mut var_marks = if var.sensitive { Marks::SENSITIVE } else { Marks::NONE };
+        if var.ephemeral {
+            var_marks = var_marks.union(Marks::EPHEMERAL);
+        }
         if v.is_null() {
             if !var.nullable && module == 0 {
                 return Err(vec![Diagnostic::error(
@@ -397,11 +403,11 @@ impl<'a> Walk<'a> {
                 )
                 .with_subject(subject)]);
             }
-            return Ok(Value::null(var.ty.ty.without_optional()).mark(if var.sensitive { Marks::SENSITIVE } else { Marks::NONE }));
+            return Ok(Value::null(var.ty.ty.without_optional()).mark(var_marks));
         }
         let converted = convert(&v, &var.ty.ty).map_err(|e| not_suitable(e.to_string()))?;
         let with_defaults = self.apply_defaults(module, inst, &var.ty, converted, planning)?;
-        Ok(if var.sensitive { with_defaults.sensitive() } else { with_defaults })
+        Ok(with_defaults.mark(var_marks))
     }
 
     fn apply_defaults(
@@ -536,7 +542,17 @@ impl<'a> Walk<'a> {
             )
             .with_subject(o.span)]);
         }
+        // Only an output declared ephemeral (a child module's) may return
+        // an ephemeral value; its value is then ephemeral.
+        if !o.ephemeral && v.marks_deep().contains(Marks::EPHEMERAL) {
+            return Err(vec![Diagnostic::error(
+                "Ephemeral value not allowed",
+                "This output value is not declared as returning an ephemeral value, so it cannot be set to a result derived from an ephemeral value.",
+            )
+            .with_subject(o.expr.as_ref().map_or(o.span, |e| e.span))]);
+        }
         let v = if o.sensitive { v.sensitive() } else { v };
+        let v = if o.ephemeral { v.mark(Marks::EPHEMERAL) } else { v };
         self.values.outputs.insert((inst.clone(), name.to_string()), v);
         Ok(())
     }
@@ -792,7 +808,7 @@ impl<'a> Walk<'a> {
                     let mut scope = self.scope(node.module, &inst);
                     set_instance_repetition(&mut scope, &ik, each_val.as_ref());
                     let mut ev = Evaluator::new(&scope, self.call_ctx(node.module, true));
-                    decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span)
+                    decode_resource_body(&mut ev, &rc.config, &schema.block, rc.decl_span)
                 };
                 let plan = match (&config, ty) {
                     (Ok(config), Some(ty)) if plans => {
@@ -876,7 +892,7 @@ impl<'a> Walk<'a> {
                     let mut scope = self.scope(module, inst);
                     set_instance_repetition(&mut scope, &ik, each_val.as_ref());
                     let mut ev = Evaluator::new(&scope, self.call_ctx(module, true));
-                    (decode_body(&mut ev, &rc.config, &schema.block, rc.decl_span), None)
+                    (decode_resource_body(&mut ev, &rc.config, &schema.block, rc.decl_span), None)
                 }
             };
             // The prior object, unless the provider's plan already has it.

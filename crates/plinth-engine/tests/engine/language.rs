@@ -341,3 +341,77 @@ variable "d" {
 "#,
     ));
 }
+
+/// Ephemeral variables and outputs (Terraform 1.10+): a value derived from
+/// one may not reach a resource argument (it would be persisted to state) or
+/// an output not declared ephemeral; a root module output may not be
+/// ephemeral; `ephemeralasnull` makes every ephemeral value within a value
+/// null. At validate, references to ephemeral variables are checked too.
+const EPHEMERAL: &str = r#"
+-- main.tf --
+variable "e" {
+  type      = string
+  ephemeral = true
+  default   = "secret"
+}
+module "m" {
+  source = "./m"
+  in     = var.e
+}
+resource "mock_thing" "ok" {
+  name = ephemeralasnull(module.m.eo)
+  tags = ephemeralasnull({ a = var.e, b = "x" })
+}
+resource "mock_thing" "bad" {
+  name = "${var.e}-x"
+}
+output "bad" {
+  value = module.m.eo
+}
+output "ok" {
+  value = ephemeralasnull({ a = var.e, b = "x" })
+}
+-- m/main.tf --
+variable "in" {
+  ephemeral = true
+}
+output "eo" {
+  value     = "${var.in}-x"
+  ephemeral = true
+}
+"#;
+
+#[test]
+fn ephemeral_values_stay_out_of_resources_and_outputs() {
+    let mut f = Fixture::new();
+    expect![[r#"
+        error: Invalid use of ephemeral value [main.tf:15]: Ephemeral values are not valid for "name", because it is not a write-only attribute and must be persisted to state.
+    "#]]
+    .assert_eq(&f.validate(EPHEMERAL));
+    expect![[r#"
+        error: Invalid use of ephemeral value [main.tf:15]: Ephemeral values are not valid for "name", because it is not a write-only attribute and must be persisted to state.
+        error: Ephemeral value not allowed [main.tf:18]: This output value is not declared as returning an ephemeral value, so it cannot be set to a result derived from an ephemeral value.
+    "#]]
+    .assert_eq(&f.plan(EPHEMERAL));
+    let ok = EPHEMERAL
+        .replace("resource \"mock_thing\" \"bad\" {\n  name = \"${var.e}-x\"\n}\n", "")
+        .replace("output \"bad\" {\n  value = module.m.eo\n}\n", "");
+    expect![[r#"
+        mock_thing.ok: create
+            arn = (known after apply)
+            id = (known after apply)
+            tags = {a = null, b = "x"}
+        output ok: null -> {a = null, b = "x"}
+        plan: 1 to add, 0 to change, 0 to destroy
+        --- apply
+        create mock_thing ?
+        --- state
+        mock_thing.ok: arn="arn:mock_thing-1" id="mock_thing-1" tags={b="x"
+        output ok = {"a":null,"b":"x"}
+    "#]]
+    .assert_eq(&f.apply(&ok));
+    expect![[r#"
+        error: Ephemeral output not allowed [out.tf:1]: Ephemeral outputs are not allowed in context of a root module
+    "#]]
+    .assert_eq(&f.plan(&format!("{ok}-- out.tf --\noutput \"root\" {{\n  value     = 1\n  ephemeral = true\n}}\n")));
+}

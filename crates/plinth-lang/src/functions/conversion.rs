@@ -24,12 +24,28 @@ pub(super) fn register(r: &mut Registry) {
         }),
     );
     r.add("issensitive", Function::new(vec![any()], fixed_type!(Type::Bool), |_, a| Ok(Value::bool(a[0].is_sensitive()))));
-    r.add(
-        "ephemeralasnull",
-        Function::new(vec![any()], same_type, |_, a| {
-            Ok(if a[0].marks.contains(Marks::EPHEMERAL) { Value::null(a[0].ty()) } else { a[0].clone() })
-        }),
-    );
+    r.add("ephemeralasnull", Function::new(vec![any()], same_type, |_, a| Ok(ephemeral_as_null(&a[0]))));
+}
+
+/// `ephemeralasnull`: every ephemeral value within `v` (itself included)
+/// becomes a null of its type; the rest, and other marks, stay.
+fn ephemeral_as_null(v: &Value) -> Value {
+    use plinth_value::Kind;
+    if v.marks.contains(Marks::EPHEMERAL) {
+        return Value::null(v.ty()).mark(v.marks.without(Marks::EPHEMERAL));
+    }
+    if !v.marks_deep().contains(Marks::EPHEMERAL) {
+        return v.clone();
+    }
+    let out = match &v.kind {
+        Kind::List(t, xs) => Value::list(t.clone(), xs.iter().map(ephemeral_as_null).collect()),
+        Kind::Set(t, xs) => Value::set(t.clone(), xs.iter().map(ephemeral_as_null).collect()),
+        Kind::Tuple(xs) => Value::tuple(xs.iter().map(ephemeral_as_null).collect()),
+        Kind::Map(t, m) => Value::map(t.clone(), m.iter().map(|(k, x)| (k.clone(), ephemeral_as_null(x))).collect()),
+        Kind::Object(m) => Value::object(m.iter().map(|(k, x)| (k.clone(), ephemeral_as_null(x))).collect()),
+        _ => v.clone(),
+    };
+    out.mark(v.marks)
 }
 
 fn same_type(args: &[Value]) -> Result<Type, FuncError> {
