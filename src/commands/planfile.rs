@@ -88,6 +88,14 @@ impl SavedPlan {
             .filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_str()?.to_string())))
             .collect()
     }
+    /// The ephemeral variables that were set when planning.
+    pub fn ephemeral_variables(&self) -> Vec<String> {
+        self.doc["ephemeral_variables"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    }
+
     pub fn variables(&self) -> BTreeMap<String, Value> {
         let mut out = BTreeMap::new();
         if let Some(m) = self.doc["variables"].as_object() {
@@ -114,6 +122,7 @@ pub fn write(
     plan_json: J,
     tree: &plinth_engine::tree::ConfigTree,
     root: &Path,
+    ephemeral_set: &[String],
 ) -> std::io::Result<()> {
     let variables: serde_json::Map<String, J> = plan
         .variables
@@ -128,6 +137,9 @@ pub fn write(
         "prior_state": { "lineage": prior.lineage, "serial": prior.serial },
         "args": args,
         "variables": variables,
+        // Ephemeral variables set when planning, by name only: apply needs
+        // their values again.
+        "ephemeral_variables": ephemeral_set,
         "changes": fingerprint(&plan.changes),
         "rendered": rendered,
         "config": config_snapshot(tree, root),

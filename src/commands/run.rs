@@ -301,7 +301,7 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
         let mut doc = ui::json::plan_json(&plan, &run.wd.tree);
         // Terraform lists every root variable, defaults included.
         for (name, v) in &run.wd.tree.root().module.variables {
-            if plan.variables.contains_key(name) {
+            if plan.variables.contains_key(name) || v.ephemeral {
                 continue;
             }
             let value = v
@@ -312,6 +312,16 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
                 .unwrap_or(serde_json::Value::Null);
             doc["variables"][name] = serde_json::json!({ "value": value });
         }
+        let ephemeral_set: Vec<String> = run
+            .wd
+            .tree
+            .root()
+            .module
+            .variables
+            .values()
+            .filter(|v| v.ephemeral && run.inputs.contains_key(&v.name))
+            .map(|v| v.name.clone())
+            .collect();
         if let Err(e) = super::planfile::write(
             Path::new(out),
             &plan,
@@ -323,6 +333,7 @@ pub fn plan(dir: &Path, args: &Args) -> u8 {
             doc,
             &run.wd.tree,
             &run.wd.dir,
+            &ephemeral_set,
         ) {
             eprintln!("\nError: Failed to write plan file\n\nThe plan file could not be written: {e}.");
             return 1;
@@ -624,7 +635,24 @@ pub fn apply(dir: &Path, args: &Args, destroy: bool) -> u8 {
         if sp.doc["workspace"].as_str() != Some(run.workspace.as_str()) {
             return stale("it was created for another workspace");
         }
-        run.inputs = sp.variables();
+        // Ephemeral variables set when planning must be set again, from
+        // -var / -var-file or else the other sources (TF_VAR_*, .tfvars).
+        let mut inputs = sp.variables();
+        for name in sp.ephemeral_variables() {
+            match given.get(&name).or_else(|| run.inputs.get(&name)) {
+                Some(v) => {
+                    inputs.insert(name, v.clone());
+                }
+                None => {
+                    eprintln!(
+                        "\nError: No value for required variable\n\n{}",
+                        ui::word_wrap(&format!("The ephemeral input variable {name:?} was set during the plan phase, and so must also be set during the apply phase."), 78)
+                    );
+                    return 1;
+                }
+            }
+        }
+        run.inputs = inputs;
     }
     let destroy = destroy || args.bool("destroy");
     let opts = match plan_options(args, if destroy { PlanMode::Destroy } else { PlanMode::Normal }) {

@@ -283,6 +283,30 @@ fn saved_plan_is_refused_when_the_state_moved() {
     assert!(state.stdout.contains("\"input\":\"a\""), "{}", state.stdout);
 }
 
+/// As Terraform 1.10+: an ephemeral variable's value is not saved in the
+/// plan file (nor its JSON); applying the plan needs it set again, and may
+/// set it to another value.
+#[test]
+fn saved_plan_keeps_no_ephemeral_variable_value() {
+    let d = Dir::with(&[(
+        "main.tf",
+        "variable \"e\" {\n  type      = string\n  ephemeral = true\n}\nvariable \"p\" {\n  type = string\n}\nresource \"terraform_data\" \"r\" {\n  input = ephemeralasnull(var.e)\n}\n",
+    )]);
+    d.run(&["plan", "-out=p", "-var", "e=SECRET1", "-var", "p=P"]).ok();
+    let saved = std::fs::read_to_string(d.path().join("p")).expect("the plan file");
+    assert!(!saved.contains("SECRET1"), "{saved}");
+    let shown: J = serde_json::from_str(&d.run(&["show", "-json", "p"]).ok().stdout).expect("JSON");
+    assert_eq!(shown["variables"], serde_json::json!({ "p": { "value": "P" } }));
+    let a = d.run(&["apply", "p"]);
+    assert_eq!(a.code, 1);
+    assert!(a.stderr.contains("No value for required variable"), "{}", a.stderr);
+    assert!(a.stderr.contains("The ephemeral input variable \"e\" was set during the plan phase"), "{}", a.stderr);
+    let a = d.run(&["apply", "-var", "e=OTHER", "p"]).ok();
+    assert!(a.stdout.contains("Apply complete! Resources: 1 added"), "{}", a.stdout);
+    let state = std::fs::read_to_string(d.path().join("terraform.tfstate")).expect("the state");
+    assert!(!state.contains("SECRET1") && !state.contains("OTHER"), "{state}");
+}
+
 fn lines(stdout: &str) -> Vec<J> {
     stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
 }
