@@ -866,7 +866,7 @@ pub fn validate(dir: &Path, args: &Args) -> u8 {
         diags.extend(g);
     }
     if !diags.iter().any(Diagnostic::is_error) {
-        diags.extend(plinth_engine::validate_schemas(&wd.tree, &wd.providers()));
+        diags.extend(plinth_engine::validate_schemas(&wd.tree, &wd.providers(), &wd.files));
     }
     let json = args.bool("json");
     let errors = diags.iter().filter(|d| d.is_error()).count();

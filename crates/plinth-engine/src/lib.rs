@@ -533,9 +533,10 @@ fn ty_of(providers: &Providers, provider: &str, type_name: &str) -> Type {
 /// without evaluating anything real: references are unknown. Reports
 /// unsupported arguments and blocks, wrong types and missing required
 /// arguments where they are written (what `validate` adds to parsing).
-pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<Diagnostic> {
-    /// Every reference unknown; an ephemeral variable's ephemeral.
-    struct Unknowns<'a>(&'a plinth_config::Module);
+pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers, files: &plinth_syntax::Files) -> Vec<Diagnostic> {
+    /// Every reference unknown; an ephemeral variable's ephemeral, and a
+    /// local value derived from one (locals followed a few levels deep).
+    struct Unknowns<'a>(&'a plinth_config::Module, std::cell::Cell<u8>);
     impl plinth_lang::Scope for Unknowns<'_> {
         fn reference(
             &self,
@@ -543,7 +544,21 @@ pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<D
             attrs: &[&plinth_syntax::ast::Ident],
         ) -> Result<(plinth_value::Value, usize), plinth_lang::EvalError> {
             let v = plinth_value::Value::dynamic_unknown();
-            let ephemeral = root.name == "var" && attrs.first().and_then(|a| self.0.variables.get(&a.name)).is_some_and(|v| v.ephemeral);
+            let name = attrs.first().map(|a| a.name.as_str()).unwrap_or_default();
+            let ephemeral = match root.name.as_str() {
+                "var" => self.0.variables.get(name).is_some_and(|v| v.ephemeral),
+                "local" => match self.0.locals.get(name) {
+                    Some(l) if self.1.get() < 16 => {
+                        self.1.set(self.1.get() + 1);
+                        let call = plinth_lang::functions::CallCtx { base_dir: self.0.dir.clone(), planning: true, ..Default::default() };
+                        let r = plinth_lang::Evaluator::new(self, call).eval(&l.expr);
+                        self.1.set(self.1.get() - 1);
+                        r.is_ok_and(|x| x.marks_deep().contains(plinth_value::Marks::EPHEMERAL))
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
             Ok((if ephemeral { v.mark(plinth_value::Marks::EPHEMERAL) } else { v }, attrs.len()))
         }
     }
@@ -573,7 +588,7 @@ pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<D
                 continue;
             };
             let call = plinth_lang::functions::CallCtx { base_dir: tree.root().module.dir.clone(), planning: true, ..Default::default() };
-            let scope = Unknowns(&m.module);
+            let scope = Unknowns(&m.module, Default::default());
             let mut ev = plinth_lang::Evaluator::new(&scope, call);
             if let Err(e) = decode::decode_resource_body(&mut ev, &rc.config, &schema.block, rc.decl_span) {
                 let kw = if rc.mode == plinth_config::ResourceMode::Data { "data" } else { "resource" };
@@ -585,6 +600,43 @@ pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers) -> Vec<D
                         d
                     }
                 }));
+            }
+        }
+        let call = || plinth_lang::functions::CallCtx { base_dir: m.module.dir.clone(), planning: true, ..Default::default() };
+        // Outputs: only an ephemeral one may return an ephemeral value.
+        for o in m.module.outputs.values().filter(|o| !o.ephemeral) {
+            let Some(e) = &o.expr else { continue };
+            let scope = Unknowns(&m.module, Default::default());
+            if plinth_lang::Evaluator::new(&scope, call()).eval(e).is_ok_and(|v| v.marks_deep().contains(plinth_value::Marks::EPHEMERAL)) {
+                diags.push(
+                    Diagnostic::error(
+                        "Ephemeral value not allowed",
+                        "This output value is not declared as returning an ephemeral value, so it cannot be set to a result derived from an ephemeral value.",
+                    )
+                    .with_subject(e.span)
+                    .with_context(format!("output {:?}", o.name)),
+                );
+            }
+        }
+        // Module calls: each argument suits its variable, as far as it is
+        // known without evaluating references.
+        for (name, &child) in &m.children {
+            let Some(call_block) = m.module.module_calls.get(name) else { continue };
+            let child_module = &tree.get(child).module;
+            let path: String = tree.get(child).path.iter().map(|c| format!("module.{c}.")).collect();
+            for a in &call_block.args {
+                let Some(var) = child_module.variables.get(&a.name.name) else { continue };
+                let scope = Unknowns(&m.module, Default::default());
+                let Ok(v) = plinth_lang::Evaluator::new(&scope, call()).eval(&a.expr) else { continue };
+                if v.is_null() && !var.nullable && var.default.is_some() {
+                    continue;
+                }
+                if !v.is_wholly_known() && !v.marks_deep().contains(plinth_value::Marks::EPHEMERAL) {
+                    continue;
+                }
+                if let Err(d) = walk::input_value(files, var, &v, &format!("{path}var.{}", var.name), a.expr.span) {
+                    diags.push(d.with_context(format!("module {name:?}")));
+                }
             }
         }
     }

@@ -369,43 +369,26 @@ impl<'a> Walk<'a> {
             }
             _ => (var.span, format!("var.{}", var.name)),
         };
-        let not_suitable = |msg: String| {
-            vec![Diagnostic::error(
-                "Invalid value for input variable",
-                format!("The given value is not suitable for {addr} declared at {}: {msg}.", self.span_ref(var.span)),
+        if v.is_null() && !var.nullable && module == 0 {
+            return Err(vec![Diagnostic::error(
+                "Required variable not set",
+                format!(
+                    "Unsuitable value for var.{} set from outside of the configuration: required variable may not be set to null.",
+                    var.name
+                ),
             )
-            .with_subject(subject)]
-        };
+            .with_subject(var.span)]);
+        }
+        let converted = input_value(self.ctx.files, var, &v, &addr, subject).map_err(|d| vec![d])?;
         // A sensitive variable's value is sensitive, an ephemeral one's
         // ephemeral, whatever it was given.
         let mut var_marks = if var.sensitive { Marks::SENSITIVE } else { Marks::NONE };
         if var.ephemeral {
             var_marks = var_marks.union(Marks::EPHEMERAL);
         }
-        if v.is_null() {
-            if !var.nullable && module == 0 {
-                return Err(vec![Diagnostic::error(
-                    "Required variable not set",
-                    format!(
-                        "Unsuitable value for var.{} set from outside of the configuration: required variable may not be set to null.",
-                        var.name
-                    ),
-                )
-                .with_subject(var.span)]);
-            }
-            if !var.nullable {
-                return Err(vec![Diagnostic::error(
-                    "Required variable not set",
-                    format!(
-                        "The given value is not suitable for {addr} defined at {}: required variable may not be set to null.",
-                        self.span_ref(var.span)
-                    ),
-                )
-                .with_subject(subject)]);
-            }
-            return Ok(Value::null(var.ty.ty.without_optional()).mark(var_marks));
+        if converted.is_null() {
+            return Ok(converted.mark(var_marks));
         }
-        let converted = convert(&v, &var.ty.ty).map_err(|e| not_suitable(e.to_string()))?;
         let with_defaults = self.apply_defaults(module, inst, &var.ty, converted, planning)?;
         Ok(with_defaults.mark(var_marks))
     }
@@ -1589,4 +1572,38 @@ pub(crate) fn unsupported_type(rc: &ResourceConfig, addr: &str) -> Diagnostic {
     let (summary, what) =
         if rc.mode == CfgMode::Data { ("Invalid data source", "data source") } else { ("Invalid resource type", "resource type") };
     Diagnostic::error(summary, format!("The provider {source} does not support {what} {:?}.", rc.type_name)).with_subject(rc.decl_span)
+}
+
+/// `v` as the value of variable `var` (named `addr`, given at `subject`)
+/// converted to its type, or why it is unsuitable, in Terraform's words: an
+/// ephemeral value for a variable not declared ephemeral, null for a
+/// non-nullable one, a value of another type.
+pub(crate) fn input_value(files: &plinth_syntax::Files, var: &Variable, v: &Value, addr: &str, subject: Span) -> Result<Value, Diagnostic> {
+    if !var.ephemeral && v.marks_deep().contains(Marks::EPHEMERAL) {
+        return Err(Diagnostic::error(
+            "Ephemeral value not allowed",
+            "This input variable is not declared as accepting a ephemeral values, so it cannot be set to a result derived from an ephemeral value.",
+        )
+        .with_subject(subject));
+    }
+    if v.is_null() {
+        if !var.nullable {
+            return Err(Diagnostic::error(
+                "Required variable not set",
+                format!(
+                    "The given value is not suitable for {addr} defined at {}: required variable may not be set to null.",
+                    files.range_text(var.span)
+                ),
+            )
+            .with_subject(subject));
+        }
+        return Ok(Value::null(var.ty.ty.without_optional()));
+    }
+    convert(v, &var.ty.ty).map_err(|e| {
+        Diagnostic::error(
+            "Invalid value for input variable",
+            format!("The given value is not suitable for {addr} declared at {}: {e}.", files.range_text(var.span)),
+        )
+        .with_subject(subject)
+    })
 }

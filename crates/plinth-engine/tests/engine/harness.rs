@@ -149,7 +149,7 @@ impl Fixture {
             Ok(l) => l,
             Err(e) => return e,
         };
-        let diags = plinth_engine::validate_schemas(&loaded.tree, &loaded.providers);
+        let diags = plinth_engine::validate_schemas(&loaded.tree, &loaded.providers, &loaded.files);
         if diags.is_empty() {
             return "valid\n".into();
         }

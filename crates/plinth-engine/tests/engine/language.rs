@@ -317,12 +317,7 @@ variable "a" {
 #[test]
 fn module_input_errors_at_the_call() {
     let mut f = Fixture::new();
-    expect![[r#"
-        error: Required variable not set [main.tf:5]: The given value is not suitable for module.m.var.d defined at m/main.tf:4,1-13: required variable may not be set to null.
-        error: Invalid value for input variable [main.tf:4]: The given value is not suitable for module.m.var.a declared at m/main.tf:1,1-13: a number is required.
-    "#]]
-    .assert_eq(&f.plan(
-        r#"
+    let cfg = r#"
 -- main.tf --
 module "m" {
   source = "./m"
@@ -338,8 +333,17 @@ variable "d" {
   type     = string
   nullable = false
 }
-"#,
-    ));
+"#;
+    expect![[r#"
+        error: Invalid value for input variable [main.tf:4]: The given value is not suitable for module.m.var.a declared at m/main.tf:1,1-13: a number is required.
+        error: Required variable not set [main.tf:5]: The given value is not suitable for module.m.var.d defined at m/main.tf:4,1-13: required variable may not be set to null.
+    "#]]
+    .assert_eq(&f.validate(cfg));
+    expect![[r#"
+        error: Required variable not set [main.tf:5]: The given value is not suitable for module.m.var.d defined at m/main.tf:4,1-13: required variable may not be set to null.
+        error: Invalid value for input variable [main.tf:4]: The given value is not suitable for module.m.var.a declared at m/main.tf:1,1-13: a number is required.
+    "#]]
+    .assert_eq(&f.plan(cfg));
 }
 
 /// Ephemeral variables and outputs (Terraform 1.10+): a value derived from
@@ -371,6 +375,13 @@ output "bad" {
 output "ok" {
   value = ephemeralasnull({ a = var.e, b = "x" })
 }
+module "plain" {
+  source = "./p"
+  in     = var.e
+}
+-- p/main.tf --
+variable "in" {
+}
 -- m/main.tf --
 variable "in" {
   ephemeral = true
@@ -386,16 +397,19 @@ fn ephemeral_values_stay_out_of_resources_and_outputs() {
     let mut f = Fixture::new();
     expect![[r#"
         error: Invalid use of ephemeral value [main.tf:15]: Ephemeral values are not valid for "name", because it is not a write-only attribute and must be persisted to state.
+        error: Ephemeral value not allowed [main.tf:25]: This input variable is not declared as accepting a ephemeral values, so it cannot be set to a result derived from an ephemeral value.
     "#]]
     .assert_eq(&f.validate(EPHEMERAL));
     expect![[r#"
+        error: Ephemeral value not allowed [main.tf:25]: This input variable is not declared as accepting a ephemeral values, so it cannot be set to a result derived from an ephemeral value.
         error: Invalid use of ephemeral value [main.tf:15]: Ephemeral values are not valid for "name", because it is not a write-only attribute and must be persisted to state.
         error: Ephemeral value not allowed [main.tf:18]: This output value is not declared as returning an ephemeral value, so it cannot be set to a result derived from an ephemeral value.
     "#]]
     .assert_eq(&f.plan(EPHEMERAL));
     let ok = EPHEMERAL
         .replace("resource \"mock_thing\" \"bad\" {\n  name = \"${var.e}-x\"\n}\n", "")
-        .replace("output \"bad\" {\n  value = module.m.eo\n}\n", "");
+        .replace("output \"bad\" {\n  value = module.m.eo\n}\n", "")
+        .replace("module \"plain\" {\n  source = \"./p\"\n  in     = var.e\n}\n", "");
     expect![[r#"
         mock_thing.ok: create
             arn = (known after apply)
