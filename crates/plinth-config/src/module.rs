@@ -552,7 +552,7 @@ fn add_block(m: &mut Module, b: Block, is_override: bool, files: &Files, diags: 
         return;
     }
     match b.kind.name.as_str() {
-        "terraform" => add_terraform(m, &b, files, diags),
+        "terraform" => add_terraform(m, &b, is_override, files, diags),
         "provider" => {
             let alias = b.body.attribute("alias").and_then(|a| string_attr(a, diags));
             let (name, def_span) = (label(0), def_range(&b));
@@ -785,7 +785,10 @@ fn capitalize(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
-fn add_terraform(m: &mut Module, b: &Block, files: &Files, diags: &mut Vec<Diagnostic>) {
+/// A `terraform` block. In an override file, as Terraform merges it: its
+/// `required_version` and backend replace the primary's, and its
+/// `required_providers` entries replace theirs by name.
+fn add_terraform(m: &mut Module, b: &Block, is_override: bool, files: &Files, diags: &mut Vec<Diagnostic>) {
     for a in &b.body.attributes {
         match a.name.name.as_str() {
             "required_version" => m.terraform.required_version = Some(a.expr.clone()),
@@ -796,7 +799,7 @@ fn add_terraform(m: &mut Module, b: &Block, files: &Files, diags: &mut Vec<Diagn
     for inner in &b.body.blocks {
         match inner.kind.name.as_str() {
             "required_providers" => {
-                if let Some(prev) = m.terraform.required_providers_span {
+                if let (Some(prev), false) = (m.terraform.required_providers_span, is_override) {
                     diags.push(
                         Diagnostic::error(
                             "Duplicate required providers configuration",
@@ -831,7 +834,7 @@ fn add_terraform(m: &mut Module, b: &Block, files: &Files, diags: &mut Vec<Diagn
                 }
             }
             "backend" | "cloud" => {
-                if let Some(prev) = m.terraform.backend_def_span {
+                if let (Some(prev), false) = (m.terraform.backend_def_span, is_override) {
                     diags.push(
                         Diagnostic::error(
                             "Duplicate 'backend' configuration block",

@@ -429,3 +429,29 @@ fn ephemeral_values_stay_out_of_resources_and_outputs() {
     "#]]
     .assert_eq(&f.plan(&format!("{ok}-- out.tf --\noutput \"root\" {{\n  value     = 1\n  ephemeral = true\n}}\n")));
 }
+
+/// A `terraform` block in an override file replaces the backend and
+/// `required_version` and each `required_providers` entry it names, as
+/// Terraform's does, instead of being a duplicate.
+#[test]
+fn override_file_terraform_block() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    write(
+        "main.tf",
+        "terraform {\n  required_version = \">= 0.1\"\n  backend \"local\" {}\n  required_providers {\n    mock = {\n      source = \"hashicorp/mock\"\n    }\n    other = {\n      source = \"hashicorp/other\"\n    }\n  }\n}\n",
+    );
+    write(
+        "override.tf",
+        "terraform {\n  backend \"local\" {\n    path = \"x.tfstate\"\n  }\n  required_providers {\n    mock = {\n      source  = \"hashicorp/mock\"\n      version = \"3.0.0\"\n    }\n  }\n}\n",
+    );
+    let mut files = plinth_syntax::Files::new();
+    let (tree, diags) = plinth_engine::tree::load_tree(dir.path(), &mut files);
+    assert!(diags.is_empty(), "{}", crate::harness::render_diags(&diags, &files, dir.path()));
+    let tf = &tree.root().module.terraform;
+    let (kind, body, _) = tf.backend.as_ref().expect("a backend");
+    assert_eq!(kind, "local");
+    assert!(body.attribute("path").is_some());
+    assert_eq!(tf.required_providers["mock"].1.as_deref(), Some("3.0.0"));
+    assert_eq!(tf.required_providers["other"].0.as_deref(), Some("hashicorp/other"));
+}
