@@ -788,6 +788,32 @@ fn capitalize(s: &str) -> String {
 /// A `terraform` block. In an override file, as Terraform merges it: its
 /// `required_version` and backend replace the primary's, and its
 /// `required_providers` entries replace theirs by name.
+/// Why `source` is no module registry address (`[HOST/]NAMESPACE/NAME/SYSTEM`
+/// with an optional `//SUBDIR`), in Terraform's words; `None` when it may be
+/// one.
+fn registry_address_error(source: &str) -> Option<String> {
+    if ["./", "../", ".\\", "..\\"].iter().any(|p| source.starts_with(p)) {
+        return Some(format!("can't use local directory {source:?} as a module registry address."));
+    }
+    // The subdirectory after `//`, not counting a scheme's `://`.
+    let start = source.find("://").map_or(0, |i| i + 3);
+    let package = source[start..].find("//").map_or(source, |i| &source[..start + i]);
+    let parts: Vec<&str> = package.split('/').collect();
+    match parts.as_slice() {
+        [host, _, _, _] => {
+            let (name, port) = host.split_once(':').map_or((*host, None), |(h, p)| (h, Some(p)));
+            let name_ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            let port_ok = port.is_none_or(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            (!(name_ok && port_ok)).then(|| format!("invalid module registry hostname {host:?}."))
+        }
+        [first, _, _] if first.contains('.') => Some(
+            "source address must have three more components after the hostname: the namespace, the name, and the target system.".into(),
+        ),
+        [_, _, _] => None,
+        _ => Some("a module registry source address must have either three or four slash-separated components.".into()),
+    }
+}
+
 fn add_terraform(m: &mut Module, b: &Block, is_override: bool, files: &Files, diags: &mut Vec<Diagnostic>) {
     for a in &b.body.attributes {
         match a.name.name.as_str() {
@@ -1102,14 +1128,13 @@ fn module_call(b: &Block, files: &Files, diags: &mut Vec<Diagnostic>) -> Option<
         );
         return None;
     }
-    // A version constraint means a registry address, which a local path is
-    // not (Terraform's addrs.ParseModuleSource).
-    let local = ["./", "../", ".\\", "..\\"].iter().any(|p| mc.source.starts_with(p));
-    if local && b.body.attribute("version").is_some() {
+    // A version constraint means a registry address (Terraform's
+    // addrs.ParseModuleSource).
+    if let Some(why) = b.body.attribute("version").and_then(|_| registry_address_error(&mc.source)) {
         diags.push(
             Diagnostic::error(
                 "Invalid registry module source address",
-                format!("Failed to parse module registry address: can't use local directory {:?} as a module registry address.\n\nplinth assumed that you intended a module registry source address because you also set the argument \"version\", which applies only to registry modules.", mc.source),
+                format!("Failed to parse module registry address: {why}\n\nplinth assumed that you intended a module registry source address because you also set the argument \"version\", which applies only to registry modules."),
             )
             .with_subject(mc.source_span),
         );

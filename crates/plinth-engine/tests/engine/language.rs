@@ -455,3 +455,36 @@ fn override_file_terraform_block() {
     assert_eq!(tf.required_providers["mock"].1.as_deref(), Some("3.0.0"));
     assert_eq!(tf.required_providers["other"].0.as_deref(), Some("hashicorp/other"));
 }
+
+/// `version` on a source that cannot be a registry address (`[HOST/]NS/NAME/SYSTEM`):
+/// Terraform's reasons, checked against `terraform validate` 1.15.5.
+#[test]
+fn version_on_a_source_that_is_no_registry_address() {
+    let mut f = Fixture::new();
+    expect![[r#"
+        error: Invalid registry module source address [main.tf:3]: Failed to parse module registry address: a module registry source address must have either three or four slash-separated components.  plinth assumed that you intended a module registry source address because you also set the argument "version", which applies only to registry modules.
+        error: Invalid registry module source address [main.tf:7]: Failed to parse module registry address: invalid module registry hostname "https:".  plinth assumed that you intended a module registry source address because you also set the argument "version", which applies only to registry modules.
+        error: Invalid registry module source address [main.tf:11]: Failed to parse module registry address: invalid module registry hostname "git::https:".  plinth assumed that you intended a module registry source address because you also set the argument "version", which applies only to registry modules.
+        error: Invalid registry module source address [main.tf:15]: Failed to parse module registry address: source address must have three more components after the hostname: the namespace, the name, and the target system.  plinth assumed that you intended a module registry source address because you also set the argument "version", which applies only to registry modules.
+    "#]]
+    .assert_eq(&f.plan(
+        r#"
+module "a" {
+  source  = "hashicorp/consul"
+  version = "1.0"
+}
+module "d" {
+  source  = "https://example.com/x.zip"
+  version = "1.0"
+}
+module "g" {
+  source  = "git::https://example.com/x.git"
+  version = "1.0"
+}
+module "h" {
+  source  = "github.com/hashicorp/example"
+  version = "1.0"
+}
+"#,
+    ));
+}
