@@ -562,6 +562,25 @@ pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers, files: &
             Ok((if ephemeral { v.mark(plinth_value::Marks::EPHEMERAL) } else { v }, attrs.len()))
         }
     }
+    /// A child module's scope at validate with one variable's value known:
+    /// for its validation rules.
+    struct KnownVar<'a> {
+        module: &'a plinth_config::Module,
+        name: &'a str,
+        value: plinth_value::Value,
+    }
+    impl plinth_lang::Scope for KnownVar<'_> {
+        fn reference(
+            &self,
+            root: &plinth_syntax::ast::Ident,
+            attrs: &[&plinth_syntax::ast::Ident],
+        ) -> Result<(plinth_value::Value, usize), plinth_lang::EvalError> {
+            if root.name == "var" && attrs.first().is_some_and(|a| a.name == self.name) {
+                return Ok((self.value.clone(), 1));
+            }
+            Unknowns(self.module, Default::default()).reference(root, attrs)
+        }
+    }
     const SCHEMA_ERRORS: [&str; 6] = [
         "Unsupported argument",
         "Unsupported block type",
@@ -634,8 +653,46 @@ pub fn validate_schemas(tree: &tree::ConfigTree, providers: &Providers, files: &
                 if !v.is_wholly_known() && !v.marks_deep().contains(plinth_value::Marks::EPHEMERAL) {
                     continue;
                 }
-                if let Err(d) = walk::input_value(files, var, &v, &format!("{path}var.{}", var.name), a.expr.span) {
-                    diags.push(d.with_context(format!("module {name:?}")));
+                let converted = match walk::input_value(files, var, &v, &format!("{path}var.{}", var.name), a.expr.span) {
+                    Ok(c) => c,
+                    Err(d) => {
+                        diags.push(d.with_context(format!("module {name:?}")));
+                        continue;
+                    }
+                };
+                // Its validation rules, when the value is known (and needs no
+                // optional attribute defaults).
+                if !converted.is_wholly_known() || var.ty.has_defaults() {
+                    continue;
+                }
+                let known = KnownVar {
+                    module: child_module,
+                    name: &var.name,
+                    value: converted.mark(if var.ephemeral { plinth_value::Marks::EPHEMERAL } else { plinth_value::Marks::NONE }),
+                };
+                let child_call =
+                    || plinth_lang::functions::CallCtx { base_dir: child_module.dir.clone(), planning: true, ..Default::default() };
+                for rule in &var.validations {
+                    let mut ev = plinth_lang::Evaluator::new(&known, child_call());
+                    let Ok(cond) = ev.eval(&rule.condition) else { continue };
+                    if cond.unmark_deep().0.as_bool() != Some(false) {
+                        continue;
+                    }
+                    let Ok(msg) = ev.eval(&rule.error_message) else { continue };
+                    let (msg, marks) = msg.unmark_deep();
+                    let text = if marks.contains(plinth_value::Marks::SENSITIVE) {
+                        "The error message included a sensitive value, so it will not be displayed.".to_string()
+                    } else {
+                        msg.as_str().unwrap_or_default().to_string()
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            "Invalid value for variable",
+                            format!("{text}\n\nThis was checked by the validation rule at {}.", files.range_text(rule.decl_span)),
+                        )
+                        .with_subject(a.expr.span)
+                        .with_context(format!("module {name:?}")),
+                    );
                 }
             }
         }

@@ -324,10 +324,18 @@ module "m" {
   count  = 1
   a      = "x"
   d      = null
+  c      = "bad"
 }
 -- m/main.tf --
 variable "a" {
   type = number
+}
+variable "c" {
+  type = string
+  validation {
+    condition     = var.c != "bad"
+    error_message = "No bad."
+  }
 }
 variable "d" {
   type     = string
@@ -336,11 +344,13 @@ variable "d" {
 "#;
     expect![[r#"
         error: Invalid value for input variable [main.tf:4]: The given value is not suitable for module.m.var.a declared at m/main.tf:1,1-13: a number is required.
-        error: Required variable not set [main.tf:5]: The given value is not suitable for module.m.var.d defined at m/main.tf:4,1-13: required variable may not be set to null.
+        error: Required variable not set [main.tf:5]: The given value is not suitable for module.m.var.d defined at m/main.tf:11,1-13: required variable may not be set to null.
+        error: Invalid value for variable [main.tf:6]: No bad.  This was checked by the validation rule at m/main.tf:6,3-13.
     "#]]
     .assert_eq(&f.validate(cfg));
     expect![[r#"
-        error: Required variable not set [main.tf:5]: The given value is not suitable for module.m.var.d defined at m/main.tf:4,1-13: required variable may not be set to null.
+        error: Required variable not set [main.tf:5]: The given value is not suitable for module.m.var.d defined at m/main.tf:11,1-13: required variable may not be set to null.
+        error: Invalid value for variable [main.tf:6]: No bad.  This was checked by the validation rule at m/main.tf:6,3-13.
         error: Invalid value for input variable [main.tf:4]: The given value is not suitable for module.m.var.a declared at m/main.tf:1,1-13: a number is required.
     "#]]
     .assert_eq(&f.plan(cfg));
