@@ -342,28 +342,16 @@ impl GoFormatter {
 
 impl Formatter for GoFormatter {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
-        let bytes = fragment.as_bytes();
+        // Go's extra escapes, the rule plinth-value keeps for every writer.
         let mut start = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            let escape: Option<(&[u8], usize)> = match bytes[i] {
-                b'<' => Some((b"\\u003c", 1)),
-                b'>' => Some((b"\\u003e", 1)),
-                b'&' => Some((b"\\u0026", 1)),
-                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => Some((b"\\u2028", 3)),
-                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => Some((b"\\u2029", 3)),
-                _ => None,
-            };
-            if let Some((esc, len)) = escape {
-                writer.write_all(&bytes[start..i])?;
-                writer.write_all(esc)?;
-                i += len;
-                start = i;
-            } else {
-                i += 1;
+        for (i, c) in fragment.char_indices() {
+            if let Some(esc) = plinth_value::go::json_html_escape(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                writer.write_all(esc.as_bytes())?;
+                start = i + c.len_utf8();
             }
         }
-        writer.write_all(&bytes[start..])
+        writer.write_all(&fragment.as_bytes()[start..])
     }
 
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {

@@ -1,11 +1,26 @@
 //! Go standard-library rules that Terraform's behaviour depends on, written
 //! once for every crate: `time.ParseDuration` (the CLI's `-lock-timeout`,
 //! `timeadd`, provider `timeouts` blocks) and the time package's quoting of
-//! strings in its error messages. Hand-written: no crate implements Go's exact
+//! strings in its error messages; `strconv.Quote` lives in `display.rs`
+//! (`go_quote`), `encoding/json`'s HTML-safe escapes here. Hand-written: no crate implements Go's exact
 //! grammar (no unit-less numbers but `0`, `µs`/`μs`, fractions per unit,
 //! overflow at 2^63 ns).
 
 use std::time::Duration;
+
+/// What Go's `encoding/json` escapes beyond JSON's own rules (it is
+/// HTML-safe): `<`, `>`, `&`, U+2028 and U+2029. The state file's writer
+/// and `write_json_string` share it.
+pub fn json_html_escape(c: char) -> Option<&'static str> {
+    match c {
+        '<' => Some("\\u003c"),
+        '>' => Some("\\u003e"),
+        '&' => Some("\\u0026"),
+        '\u{2028}' => Some("\\u2028"),
+        '\u{2029}' => Some("\\u2029"),
+        _ => None,
+    }
+}
 
 /// The `quote` of Go's time package: non-ASCII and control bytes as `\xNN`.
 pub fn time_quote(s: &str) -> String {

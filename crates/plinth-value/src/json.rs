@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::display::go_quote;
 use crate::{Kind, Number, ObjectType, Type, Value};
 
 /// Terraform's JSON type notation: `"string"`, `["list","string"]`, `["object",{...}]`.
@@ -153,6 +154,10 @@ pub fn write_json_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {
+        if let Some(e) = crate::go::json_html_escape(c) {
+            out.push_str(e);
+            continue;
+        }
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -161,9 +166,6 @@ pub fn write_json_string(s: &str, out: &mut String) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
             c if (c as u32) < 0x20 => {
                 out.push_str("\\u00");
                 out.push(HEX[(c as usize) >> 4] as char);
@@ -258,35 +260,6 @@ pub fn value_from_json(j: &serde_json::Value, t: &Type) -> Result<Value, String>
 
 fn parse_number(s: &str) -> Result<Number, String> {
     Number::parse(s).ok_or_else(|| format!("{} is not a number", go_quote(s)))
-}
-
-/// Go's `%q` / `strconv.Quote` of a string.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control() || c == '\u{feff}' || ('\u{2028}'..='\u{202e}').contains(&c) => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32))
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32))
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

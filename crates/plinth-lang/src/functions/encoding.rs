@@ -48,50 +48,10 @@ fn str_arg(args: &[Value], i: usize) -> &str {
 
 // ---- Go compatibility helpers ------------------------------------------------
 
-/// Go's `%q` (`strconv.Quote`) of a string.
+/// Go's `%q` (`strconv.Quote`) of a string: the one implementation, in
+/// plinth-value.
 pub(super) fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if !go_is_print(c) => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32))
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32))
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// An approximation of Go's `unicode.IsPrint` for non-ASCII characters.
-fn go_is_print(c: char) -> bool {
-    if c.is_control() {
-        return false;
-    }
-    let u = c as u32;
-    !(matches!(u, 0xad | 0x2028..=0x202e | 0x200b..=0x200f | 0x2060..=0x206f | 0xfeff | 0xfff9..=0xfffb)
-        || (0xe000..=0xf8ff).contains(&u)
-        || (0xd800..=0xdfff).contains(&u)
-        || u == 0x00a0
-        || (0x2000..=0x200a).contains(&u)
-        || u == 0x3000
-        || u == 0x1680
-        || u == 0x205f
-        || u >= 0xf0000)
+    plinth_value::go_quote(s)
 }
 
 /// `(sensitive value)` when marked sensitive, else the Go-quoted string; as
