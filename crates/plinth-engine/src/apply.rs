@@ -94,6 +94,7 @@ pub async fn apply(
     let (cdiags, deferred_providers) = crate::configure::configure_providers_deferring(ctx, &state).await;
     diags.extend(cdiags);
     walk.deferred_providers = deferred_providers;
+    crate::restore_private(ctx, &state);
     if diags.iter().any(Diagnostic::is_error) {
         return ApplyOutcome { state, diags, warnings: Vec::new(), added, changed, destroyed };
     }
@@ -222,6 +223,8 @@ pub async fn apply(
         ));
     }
 
+    prune_data_resources(ctx, plan, &walk, &mut state);
+
     // ---- phase 3: deposed objects of create-before-destroy -----------------------
     let deposed: Vec<usize> = plan
         .changes
@@ -293,6 +296,34 @@ pub async fn apply(
     }
     let warnings = std::mem::take(&mut walk.warnings);
     ApplyOutcome { state, diags, warnings, added, changed, destroyed }
+}
+
+/// Data resource instances leave state as Terraform drops them: all of them
+/// on destroy, and those the configuration no longer has (a shrunk count, a
+/// removed block). A -target/-exclude apply keeps them all; an instance whose
+/// read failed keeps its last object.
+fn prune_data_resources(ctx: &Context<'_>, plan: &Plan, walk: &Walk, state: &mut State) {
+    let data: Vec<AbsResourceInstance> =
+        state.instance_addrs().filter(|a| a.resource.resource.mode == plinth_state::ResourceMode::Data).collect();
+    for addr in data {
+        let gone = if plan.mode == PlanMode::Destroy {
+            true
+        } else if plan.selection.is_some() {
+            false
+        } else {
+            match walk.values.resources.get(&(addr.resource.module.clone(), addr.resource.resource.to_string())) {
+                Some(rv) => match &rv.expansion {
+                    Some(Expansion::Unknown) => false,
+                    Some(e) => !e.keys().iter().any(|(k, _)| *k == addr.key),
+                    None => !rv.instances.contains_key(&addr.key),
+                },
+                None => crate::targeting::node_of(ctx.tree, ctx.graph, &addr.resource).is_none(),
+            }
+        };
+        if gone {
+            state.remove_instance(&addr);
+        }
+    }
 }
 
 /// True when `to` is reachable from `from` along `dependents` edges.
@@ -600,7 +631,10 @@ fn start_resource_node(
         for (ik, each) in exp.keys() {
             let addr = abs.instance(ik.clone());
             let change = by_addr.get(&addr).map(|&ci| &plan.changes[ci]);
-            let current = state.current(&addr).map(|o| prior_object(o, &ty));
+            // A data resource's object in state is the last apply's read, not
+            // a prior object: it is read again (plinth's apply reads them all).
+            let current =
+                if rc.mode == plinth_config::ResourceMode::Data { None } else { state.current(&addr).map(|o| prior_object(o, &ty)) };
             // Apply makes only the plan's changes. An instance the plan has no
             // change for is left as it is; the one exception is a resource whose
             // count/for_each was unknown when planning (its instances could not
@@ -781,18 +815,32 @@ fn finish(
         }
         Ok(v) => {
             if done.action == Action::Read {
+                // Recorded in state as Terraform records it (`mode = "data"`).
+                if let Ok((p, _, paddr)) = walk.provider_for(rc) {
+                    if let Some(schema) = p.schema().data_sources.get(&rc.type_name) {
+                        let (plain, _) = v.clone().unmark_deep();
+                        let mut obj = InstanceObject::new(object_to_state_json(&plain, &schema.block.implied_type()));
+                        obj.schema_version = schema.version;
+                        obj.sensitive_attributes = sensitive_paths(&v);
+                        state.set_current(&done.addr, Some(obj), &paddr);
+                    }
+                }
                 let entry = walk.values.resources.entry((inst, key.clone())).or_default();
                 entry.instances.insert(done.addr.key.clone(), v);
                 return true;
             }
             let (paddr, schema_version, cbd, deps) = done.meta.expect("apply task meta");
             let (plain, _) = v.clone().unmark_deep();
-            let ty = walk
-                .provider_for(rc)
-                .ok()
-                .and_then(|(p, _, _)| p.schema().resources.get(&rc.type_name).map(|s| s.block.implied_type()))
+            let provider = walk.provider_for(rc).ok().map(|(p, _, _)| p);
+            let ty = provider
+                .as_ref()
+                .and_then(|p| p.schema().resources.get(&rc.type_name).map(|s| s.block.implied_type()))
                 .unwrap_or(plinth_value::Type::Dynamic);
             let mut obj = InstanceObject::new(object_to_state_json(&plain, &ty));
+            obj.private = provider.and_then(|p| p.private_data(&rc.type_name, &plain)).map(|b| {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD.encode(b)
+            });
             obj.schema_version = schema_version;
             obj.create_before_destroy = cbd;
             obj.dependencies = deps;

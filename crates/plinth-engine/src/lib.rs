@@ -69,6 +69,7 @@ pub async fn plan_session<'a>(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
+    restore_private(ctx, &state);
     if opts.refresh && !state.is_empty() {
         refresh(ctx, &mut state, &mut diags).await;
     }
@@ -343,6 +344,27 @@ fn forget_warning(changes: &[ResourceChange]) -> Option<Diagnostic> {
     })
 }
 
+/// Hands each provider the private data (`private`, base64) state recorded
+/// with its objects, before anything refreshes, plans or destroys them.
+pub(crate) fn restore_private(ctx: &Context<'_>, state: &State) {
+    use base64::Engine as _;
+    for addr in state.instance_addrs() {
+        if addr.resource.resource.mode != plinth_state::ResourceMode::Managed {
+            continue;
+        }
+        let Some(obj) = state.current(&addr) else { continue };
+        let Some(private) = obj.private.as_deref().filter(|p| !p.is_empty()) else { continue };
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(private) else { continue };
+        let type_name = &addr.resource.resource.type_name;
+        let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
+        let pname = walk::provider_name_from_addr(&paddr).unwrap_or_else(|| walk::provider_local_name(type_name));
+        let Some((p, _)) = ctx.providers.get(&pname) else { continue };
+        let Some(schema) = p.schema().resources.get(type_name) else { continue };
+        let v = statevals::object_from_state(&obj.attributes, &schema.block.implied_type());
+        p.restore_private_data(type_name, &v, &bytes);
+    }
+}
+
 /// Refreshes every managed instance in state through its provider, one
 /// batched call per resource type.
 async fn refresh(ctx: &Context<'_>, state: &mut State, diags: &mut Vec<Diagnostic>) {
@@ -364,10 +386,23 @@ async fn refresh(ctx: &Context<'_>, state: &mut State, diags: &mut Vec<Diagnosti
         let states: Vec<plinth_value::Value> = items.iter().map(|(_, v)| v.clone()).collect();
         let results = p.read_resources(&type_name, &states).await;
         for (idx, ((addr, _), r)) in items.into_iter().zip(results).enumerate() {
+            // The read's private data replaces the recorded one, changed or not.
+            let private = |v: &plinth_value::Value| {
+                use base64::Engine as _;
+                p.private_data(&type_name, v).map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+            };
             match r {
-                Ok(Some(v)) if v.raw_equal(&states[idx]) => {}
+                Ok(Some(v)) if v.raw_equal(&states[idx]) => {
+                    let private = private(&v);
+                    if let Some(mut obj) = state.current(&addr).cloned().filter(|o| o.private != private) {
+                        obj.private = private;
+                        let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
+                        state.set_current(&addr, Some(obj), &paddr);
+                    }
+                }
                 Ok(Some(v)) => {
                     if let Some(mut obj) = state.current(&addr).cloned() {
+                        obj.private = private(&v);
                         obj.attributes = statevals::object_to_state_json(&v, &ty_of(&ctx.providers, &pname, &type_name));
                         let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
                         state.set_current(&addr, Some(obj), &paddr);
@@ -394,9 +429,9 @@ impl<'a> ConsoleSession<'a> {
     }
 
     /// A session over the state an apply of `planned`'s plan produced, for
-    /// `plinth test`'s assertions. plinth keeps data sources out of state, so
-    /// they have the values the plan read (an apply uses what its plan read,
-    /// as in Terraform); everything else comes from `state`.
+    /// `plinth test`'s assertions. Data sources have the values the plan read
+    /// (an apply uses what its plan read, as in Terraform); everything else
+    /// comes from `state`.
     pub fn after_apply(ctx: &'a Context<'a>, state: State, planned: &ConsoleSession<'_>) -> (ConsoleSession<'a>, Vec<Diagnostic>) {
         Self::build(ctx, state, Some(planned))
     }

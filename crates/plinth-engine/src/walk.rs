@@ -984,15 +984,22 @@ impl<'a> Walk<'a> {
                 }
             };
             let mut action = match &prior_val {
-                None => Action::Create,
+                // Nothing to replace (a provider may still name the paths
+                // that would force it: Terraform ignores them on a create).
+                None => {
+                    requires_replace.clear();
+                    Action::Create
+                }
                 // Values decide the action; marks (restored from state) do not.
                 Some(prior) if planned.raw_equal_unmarked(prior) => Action::NoOp,
                 Some(prior) => {
-                    if requires_replace.iter().any(|p| path_changed(p, prior, &planned)) {
-                        replace_action(self.cbd[node_i])
-                    } else {
-                        requires_replace.clear();
+                    // Only the paths that change force the replacement (and
+                    // are shown to); as Terraform filters them.
+                    requires_replace.retain(|p| path_changed(p, prior, &planned));
+                    if requires_replace.is_empty() {
                         Action::Update
+                    } else {
+                        replace_action(self.cbd[node_i])
                     }
                 }
             };
@@ -1516,7 +1523,10 @@ impl Walk<'_> {
         let ty = self
             .provider_for(rc)
             .ok()
-            .and_then(|(p, _, _)| p.schema().resources.get(&rc.type_name).map(|s| s.block.implied_type()))
+            .and_then(|(p, _, _)| {
+                let schemas = if rc.mode == CfgMode::Data { &p.schema().data_sources } else { &p.schema().resources };
+                schemas.get(&rc.type_name).map(|s| s.block.implied_type())
+            })
             .unwrap_or(Type::Dynamic);
         for inst in self.instances(node.module) {
             let abs = Self::abs_resource(&inst, rc);

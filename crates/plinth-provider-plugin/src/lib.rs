@@ -15,8 +15,9 @@
 //! Provider-private data (`private` in the protocol) is kept in memory for the
 //! life of the process, keyed by the object it belongs to: a plan's private
 //! data reaches the apply of the same run and an apply's reaches later reads
-//! and plans in that process, but it is not written to state or plan files
-//! (the engine's state model has no field for it yet).
+//! and plans in that process. The engine writes an object's private data to
+//! state (`Provider::private_data`) and gives state's back to a new process
+//! (`Provider::restore_private_data`); plan files do not carry it.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -366,12 +367,16 @@ impl PluginProvider {
         self.private.lock().ok().and_then(|m| m.get(&(type_name.to_string(), obj.to_vec())).cloned()).unwrap_or_default()
     }
 
+    /// Records the private data the provider's latest response gave with
+    /// `obj`; an empty one replaces what an earlier response gave, as in
+    /// Terraform (a read that returns none leaves the object with none).
     fn keep_private(&self, type_name: &str, obj: Vec<u8>, private: Vec<u8>) {
-        if private.is_empty() {
-            return;
-        }
         if let Ok(mut m) = self.private.lock() {
-            m.insert((type_name.to_string(), obj), private);
+            if private.is_empty() {
+                m.remove(&(type_name.to_string(), obj));
+            } else {
+                m.insert((type_name.to_string(), obj), private);
+            }
         }
     }
 
@@ -571,6 +576,19 @@ impl Provider for PluginProvider {
             self.keep_private(req.type_name, bytes, r.private);
         }
         Ok(new)
+    }
+
+    fn private_data(&self, type_name: &str, object: &Value) -> Option<Vec<u8>> {
+        let ty = self.schema.resources.get(type_name)?.block.implied_type();
+        let bytes = msgpack::encode(&strip(object), &ty).ok()?;
+        Some(self.private_for(type_name, &bytes)).filter(|p| !p.is_empty())
+    }
+
+    fn restore_private_data(&self, type_name: &str, object: &Value, private: &[u8]) {
+        let Some(ty) = self.schema.resources.get(type_name).map(|r| r.block.implied_type()) else { return };
+        if let Ok(bytes) = msgpack::encode(&strip(object), &ty) {
+            self.keep_private(type_name, bytes, private.to_vec());
+        }
     }
 
     async fn read_resource(&self, type_name: &str, state: &Value) -> Result<Option<Value>, ProviderError> {

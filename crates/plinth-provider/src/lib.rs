@@ -163,6 +163,20 @@ pub trait Provider: Send + Sync {
         let _ = (type_name, token);
         Ok(None)
     }
+
+    /// Provider-private bytes that belong with `object`, an object of
+    /// `type_name` this provider returned (a plugin's `private`; state
+    /// records them base64-encoded). `None` when there are none.
+    fn private_data(&self, type_name: &str, object: &Value) -> Option<Vec<u8>> {
+        let _ = (type_name, object);
+        None
+    }
+
+    /// Gives back the private bytes state recorded with `object`, before the
+    /// object is refreshed, planned or destroyed in this process.
+    fn restore_private_data(&self, type_name: &str, object: &Value, private: &[u8]) {
+        let _ = (type_name, object, private);
+    }
 }
 
 /// Reads a string attribute from an object value (for providers' convenience).

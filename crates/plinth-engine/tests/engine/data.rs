@@ -19,6 +19,7 @@ fn a_known_data_source_is_read_during_plan() {
         read-data mock_lookup web
         create mock_thing value:web
         --- state
+        data.mock_lookup.l: id="web" name="web" value="value:web"
         mock_thing.a: arn="arn:mock_thing-1" id="mock_thing-1" name="value:web"
         output v = "value:web"
     "#]]
@@ -49,6 +50,7 @@ fn a_data_source_depending_on_an_unknown_is_read_during_apply() {
         read-data mock_lookup mock_thing-1
         create mock_other ?
         --- state
+        data.mock_lookup.l: id="mock_thing-1" name="mock_thing-1" value="value:mock_thing-1"
         mock_other.b: id="mock_other-1" ref="value:mock_thing-1"
         mock_thing.a: arn="arn:mock_thing-1" id="mock_thing-1" name="a"
     "#]]

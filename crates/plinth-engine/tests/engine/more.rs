@@ -234,6 +234,7 @@ fn a_data_source_depending_on_a_pending_change_is_read_during_apply() {
         create mock_thing a
         read-data mock_lookup static
         --- state
+        data.mock_lookup.l: id="static" name="static" value="value:static"
         mock_thing.a: arn="arn:mock_thing-1" id="mock_thing-1" name="a"
         output v = "value:static"
     "#]]
