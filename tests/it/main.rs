@@ -15,6 +15,7 @@ mod kubernetes;
 mod modules;
 mod pki;
 mod platform;
+mod plugins;
 mod reliability;
 mod s3_backend;
 mod safety;
