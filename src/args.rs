@@ -139,7 +139,8 @@ pub fn flags_for(cmd: &str, sub: Option<&str>) -> Option<Vec<Table>> {
         ("workspace" | "env", Some("select")) => vec![&[("or-create", Bool), ("no-color", Bool)]],
         ("workspace" | "env", Some("delete")) => vec![LOCKING, &[("force", Bool), ("no-color", Bool)]],
         ("workspace" | "env", Some("list" | "show")) => vec![&[("no-color", Bool)]],
-        ("state" | "workspace" | "env", _) => return None,
+        ("providers", Some("schema")) => vec![&[("json", Bool)]],
+        ("state" | "workspace" | "env" | "providers", _) => return None,
         _ => vec![],
     };
     Some(t)

@@ -7,6 +7,7 @@ mod import;
 mod init;
 mod output;
 mod planfile;
+mod providers;
 pub(crate) mod run;
 mod state;
 mod test;
@@ -35,6 +36,7 @@ All other commands:
   graph         Generate a Graphviz graph of the steps in an operation
   import        Associate existing infrastructure with a plinth resource
   output        Show output values from your root module
+  providers     Show the providers required for this configuration
   show          Show the current state or a saved plan
   state         Advanced state management
   taint         Mark a resource instance as not fully functional
@@ -103,6 +105,7 @@ pub fn run(argv: Vec<String>) -> u8 {
         "drift" => run::drift(&dir, &args),
         "import" => import::run(&dir, &args),
         "test" => test::run(&dir, &args),
+        "providers" => providers::run(&dir, &args),
         other => {
             eprintln!("plinth has no command named {other:?}.\n\n{USAGE}");
             1
@@ -123,7 +126,7 @@ fn version() -> u8 {
 /// subcommand, which comes first and stays the first positional argument).
 /// Errors are reported as Terraform reports them; `Err` is the exit status.
 fn parse_flags(cmd: &str, rest: &[String]) -> Result<Args, u8> {
-    let sub = matches!(cmd, "state" | "workspace" | "env").then(|| rest.first()).flatten().filter(|s| !s.starts_with('-'));
+    let sub = matches!(cmd, "state" | "workspace" | "env" | "providers").then(|| rest.first()).flatten().filter(|s| !s.starts_with('-'));
     let (sub_name, argv) = match sub {
         Some(s) => (Some(s.as_str()), &rest[1..]),
         None => (None, rest),

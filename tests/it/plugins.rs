@@ -235,3 +235,30 @@ fn plan_body(stdout: &str) -> String {
 fn summary(stdout: &str) -> String {
     stdout.lines().find(|l| l.starts_with("Apply complete!")).unwrap_or("(no summary)").to_string()
 }
+
+/// `providers schema -json` prints what Terraform prints, byte for byte
+/// (Go's field order and escaping), for a tfplugin6 provider with functions
+/// (workato, terraform-plugin-framework) and a tfplugin5 one (null, SDKv2).
+#[test]
+fn providers_schema_json_is_terraforms() {
+    let Some(tf) = terraform_line() else { return };
+    for (addr, config) in [
+        ("local/workato", "terraform {\n  required_providers {\n    workato = { source = \"local/workato\" }\n  }\n}\n"),
+        ("hashicorp/null", "terraform {\n  required_providers {\n    null = { source = \"hashicorp/null\" }\n  }\n}\n"),
+    ] {
+        let Some(mirror) = mirror(addr) else { return };
+        let theirs = Side::new(config, &mirror, Some(&tf));
+        let ours = Side::new(config, &mirror, None);
+        theirs.ok(&["init", "-no-color"]);
+        ours.ok(&["init", "-no-color"]);
+        let (t, o) = (theirs.ok(&["providers", "schema", "-json"]), ours.ok(&["providers", "schema", "-json"]));
+        let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or_else(|e| panic!("{addr}: {e}: {s}"));
+        assert_eq!(parse(&o.stdout), parse(&t.stdout), "{addr}: parsed");
+        assert!(o.stdout == t.stdout, "{addr}: the same document, but not the same text");
+        assert!(o.stdout.contains(&format!("\"registry.terraform.io/{addr}\"")), "{}", o.stdout);
+        // Without -json, both refuse.
+        let (t, o) = (theirs.run(&["providers", "schema"]), ours.run(&["providers", "schema"]));
+        assert_eq!((o.code, t.code), (1, 1));
+        assert!(o.stderr.contains("The -json flag is required"), "{}", o.stderr);
+    }
+}

@@ -37,6 +37,7 @@ pub mod msgpack;
 mod process;
 pub mod proto;
 mod schema;
+pub mod schema_json;
 
 pub use process::{parse_handshake, Handshake, Log, StartError, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, SUPPORTED_VERSIONS};
 
@@ -252,6 +253,11 @@ impl PluginProvider {
     /// The protocol major version in use (5 or 6); `None` when not running.
     pub fn protocol_version(&self) -> Option<u32> {
         self.running.as_ref().map(|r| r.client.version)
+    }
+
+    /// Why the plugin could not be started or described, if it could not.
+    pub fn start_error(&self) -> Option<&ProviderError> {
+        self.start_error.as_ref()
     }
 
     /// The schema as the provider sent it (descriptions and all).

@@ -199,6 +199,51 @@ pub struct GetProviderSchemaResponse5 {
     pub provider_meta: Option<Schema5>,
     #[prost(message, optional, tag = "6")]
     pub server_capabilities: Option<ServerCapabilities>,
+    #[prost(map = "string, message", tag = "7")]
+    pub functions: HashMap<String, Function>,
+    #[prost(map = "string, message", tag = "8")]
+    pub ephemeral_resource_schemas: HashMap<String, Schema5>,
+}
+
+/// A provider-defined function (the same message in tfplugin5 and 6).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Function {
+    #[prost(message, repeated, tag = "1")]
+    pub parameters: Vec<FunctionParameter>,
+    #[prost(message, optional, tag = "2")]
+    pub variadic_parameter: Option<FunctionParameter>,
+    #[prost(message, optional, tag = "3")]
+    pub r#return: Option<FunctionReturn>,
+    #[prost(string, tag = "4")]
+    pub summary: String,
+    #[prost(string, tag = "5")]
+    pub description: String,
+    #[prost(int32, tag = "6")]
+    pub description_kind: i32,
+    #[prost(string, tag = "7")]
+    pub deprecation_message: String,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct FunctionParameter {
+    #[prost(string, tag = "1")]
+    pub name: String,
+    #[prost(bytes = "vec", tag = "2")]
+    pub r#type: Vec<u8>,
+    #[prost(bool, tag = "3")]
+    pub allow_null_value: bool,
+    #[prost(bool, tag = "4")]
+    pub allow_unknown_values: bool,
+    #[prost(string, tag = "5")]
+    pub description: String,
+    #[prost(int32, tag = "6")]
+    pub description_kind: i32,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct FunctionReturn {
+    #[prost(bytes = "vec", tag = "1")]
+    pub r#type: Vec<u8>,
 }
 
 impl From<Attribute5> for Attribute {
@@ -257,6 +302,9 @@ impl From<GetProviderSchemaResponse5> for GetProviderSchemaResponse {
             diagnostics: r.diagnostics,
             provider_meta: r.provider_meta.map(Schema::from),
             server_capabilities: r.server_capabilities,
+            functions: r.functions,
+            ephemeral_resource_schemas: r.ephemeral_resource_schemas.into_iter().map(|(k, v)| (k, v.into())).collect(),
+            list_resource_schemas: HashMap::new(),
         }
     }
 }
@@ -333,6 +381,12 @@ pub struct GetProviderSchemaResponse {
     pub provider_meta: Option<Schema>,
     #[prost(message, optional, tag = "6")]
     pub server_capabilities: Option<ServerCapabilities>,
+    #[prost(map = "string, message", tag = "7")]
+    pub functions: HashMap<String, Function>,
+    #[prost(map = "string, message", tag = "8")]
+    pub ephemeral_resource_schemas: HashMap<String, Schema>,
+    #[prost(map = "string, message", tag = "9")]
+    pub list_resource_schemas: HashMap<String, Schema>,
 }
 
 /// v5 `PrepareProviderConfig.Request`, v6 `ValidateProviderConfig.Request`.
