@@ -49,6 +49,11 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
             return 1;
         }
     };
+    // A provider that cannot be installed (a package whose checksum the lock
+    // file does not list, none at all) fails init before anything is written.
+    if let Err(code) = check_providers(&wd, dir, args.bool("upgrade"), color) {
+        return code;
+    }
     if let Err(e) = std::fs::create_dir_all(dir.join(".terraform")) {
         eprintln!("\nError: Failed to create .terraform directory: {e}");
         return 1;
@@ -128,15 +133,38 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
     0
 }
 
-/// Installs the plugin providers the configuration requires and writes the
-/// dependency lock file (built-in providers need neither).
-fn init_providers(wd: &workdir::Workdir, dir: &Path, upgrade: bool, color: bool) -> Result<(), u8> {
+/// Chooses and verifies the plugin providers as [`init_providers`] does,
+/// changing nothing; on an error prints what init would have printed.
+fn check_providers(wd: &workdir::Workdir, dir: &Path, upgrade: bool, color: bool) -> Result<(), u8> {
     use plinth_provider_plugin::install;
-    let fail = |summary: &str, detail: &str| {
+    let mut said = Vec::new();
+    let fail = |said: &[String], summary: &str, detail: &str| {
+        println!("\nInitializing provider plugins...");
+        for l in said {
+            println!("{l}");
+        }
         ui::print_diags(&wd.files, &[Diagnostic::error(summary, detail)], color);
         1
     };
-    let reqs = crate::plugins::requirements(&wd.tree).map_err(|e| fail("Invalid provider source address", &e))?;
+    let by_addr = match plugin_requirements(wd) {
+        Ok(r) => r,
+        Err(e) => return Err(fail(&said, "Invalid provider source address", &e)),
+    };
+    if by_addr.is_empty() {
+        return Ok(());
+    }
+    let sources = install::sources(dir).map_err(|e| fail(&said, "Invalid CLI configuration", &e))?;
+    let mut say = |line: String| said.push(line);
+    match install::resolve_providers(dir, &sources, &by_addr, upgrade, &mut say) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(fail(&said, &e.summary, &e.detail)),
+    }
+}
+
+/// The plugin providers the configuration requires, one per address.
+fn plugin_requirements(wd: &workdir::Workdir) -> Result<Vec<plinth_provider_plugin::install::Requirement>, String> {
+    use plinth_provider_plugin::install;
+    let reqs = crate::plugins::requirements(&wd.tree)?;
     // One requirement per address, whatever local names it goes by.
     let mut by_addr: Vec<install::Requirement> = Vec::new();
     for r in reqs.into_values() {
@@ -153,6 +181,18 @@ fn init_providers(wd: &workdir::Workdir, dir: &Path, upgrade: bool, color: bool)
         }
     }
     by_addr.sort_by(|a, b| a.addr.cmp(&b.addr));
+    Ok(by_addr)
+}
+
+/// Installs the plugin providers the configuration requires and writes the
+/// dependency lock file (built-in providers need neither).
+fn init_providers(wd: &workdir::Workdir, dir: &Path, upgrade: bool, color: bool) -> Result<(), u8> {
+    use plinth_provider_plugin::install;
+    let fail = |summary: &str, detail: &str| {
+        ui::print_diags(&wd.files, &[Diagnostic::error(summary, detail)], color);
+        1
+    };
+    let by_addr = plugin_requirements(wd).map_err(|e| fail("Invalid provider source address", &e))?;
     if by_addr.is_empty() {
         return Ok(());
     }

@@ -262,3 +262,123 @@ fn providers_schema_json_is_terraforms() {
         assert!(o.stderr.contains("The -json flag is required"), "{}", o.stderr);
     }
 }
+
+/// Every file under `dir` with the SHA-256 of its contents (of its target's
+/// path, for a symbolic link): what "the working directory is unchanged"
+/// compares.
+fn snapshot(dir: &Path) -> Vec<(String, String)> {
+    use sha2::{Digest, Sha256};
+    let hex = |b: &[u8]| Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            let name = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().to_string();
+            match std::fs::symlink_metadata(&p) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    out.push((name, format!("-> {}", std::fs::read_link(&p).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default())))
+                }
+                Ok(m) if m.is_dir() => {
+                    out.push((format!("{name}/"), String::new()));
+                    stack.push(p);
+                }
+                _ => out.push((name, hex(&std::fs::read(&p).unwrap_or_default()))),
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A copy of the null provider's package in a mirror of its own, with one
+/// byte appended to the executable (real files: the test never writes to
+/// the shared mirror, nor to a Terraform package cache, which links to it).
+fn tampered_mirror(mirror: &str) -> tempfile::TempDir {
+    let rel = "registry.terraform.io/hashicorp/null/2.1.2/linux_amd64/terraform-provider-null_v2.1.2_x4";
+    let bad = tempfile::tempdir().expect("temp dir");
+    let dest = bad.path().join(rel);
+    std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+    let mut bytes = std::fs::read(Path::new(mirror).join(rel)).expect("read the provider");
+    bytes.push(b'x');
+    std::fs::write(&dest, bytes).expect("write");
+    bad
+}
+
+#[test]
+fn a_tampered_provider_package_is_refused_and_changes_nothing() {
+    let Some(mirror) = mirror("hashicorp/null") else { return };
+    let Some(tf) = terraform_line() else { return };
+    let mirror_before = snapshot(Path::new(&mirror));
+    let bad = tampered_mirror(&mirror);
+    let bad_path = bad.path().to_string_lossy().to_string();
+
+    // The lock file records the real package's checksum; the mirror now
+    // offers another package for the same version.
+    let good = Side::new(NULL_CONFIG, &mirror, None);
+    good.ok(&["init", "-no-color"]);
+    let lock = good.read(".terraform.lock.hcl");
+    for side in [Side::new(NULL_CONFIG, &bad_path, Some(&tf)), Side::new(NULL_CONFIG, &bad_path, None)] {
+        side.dir.write(".terraform.lock.hcl", &lock);
+        let before = snapshot(side.dir.path());
+        let r = side.run(&["init", "-no-color"]);
+        assert_eq!(r.code, 1, "{}: {}{}", side.name(), r.stdout, r.stderr);
+        let one_line = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(one_line.contains("Error: Failed to install provider"), "{}: {}", side.name(), r.stderr);
+        assert!(
+            one_line.contains("the local package for registry.terraform.io/hashicorp/null 2.1.2 doesn't match any of the checksums previously recorded in the dependency lock file"),
+            "{}: {}",
+            side.name(),
+            r.stderr
+        );
+        assert_eq!(snapshot(side.dir.path()), before, "{} changed the working directory", side.name());
+    }
+
+    // A package already installed that matches the lock file is used as it
+    // is, whatever the mirror now holds (Terraform: "Using previously-installed").
+    for side in [Side::new(NULL_CONFIG, &mirror, Some(&tf)), Side::new(NULL_CONFIG, &mirror, None)] {
+        side.ok(&["init", "-no-color"]);
+        std::fs::write(&side.rc, format!("provider_installation {{\n  filesystem_mirror {{\n    path = \"{bad_path}\"\n  }}\n}}\n"))
+            .expect("write cli.tfrc");
+        let r = side.ok(&["init", "-no-color"]);
+        assert!(r.stdout.contains("- Using previously-installed hashicorp/null v2.1.2"), "{}: {}", side.name(), r.stdout);
+    }
+
+    // The installed package changed after init: plan refuses to run it, and
+    // writes nothing. The package cache links to the mirror (Terraform's and
+    // plinth's both), so the link is replaced by a directory holding a
+    // tampered copy: nothing writes through it to the shared mirror.
+    let ours = Side::new(NULL_CONFIG, &mirror, None);
+    ours.ok(&["init", "-no-color"]);
+    let pkg = ours.dir.path().join(".terraform/providers/registry.terraform.io/hashicorp/null/2.1.2/linux_amd64");
+    let exe = "terraform-provider-null_v2.1.2_x4";
+    let mut bytes = std::fs::read(pkg.join(exe)).expect("read");
+    bytes.push(b'x');
+    match std::fs::symlink_metadata(&pkg) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::remove_file(&pkg).expect("unlink"),
+        _ => std::fs::remove_dir_all(&pkg).expect("remove"),
+    }
+    std::fs::create_dir(&pkg).expect("mkdir");
+    std::fs::write(pkg.join(exe), bytes).expect("write");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(pkg.join(exe), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let before = snapshot(ours.dir.path());
+    for args in [&["plan", "-no-color"][..], &["apply", "-auto-approve", "-no-color"]] {
+        let r = ours.run(args);
+        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("Error: Required plugins are not installed"), "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("the cached package for registry.terraform.io/hashicorp/null 2.1.2 (in .terraform/providers) does not match any of the checksums recorded in the dependency lock file"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(snapshot(ours.dir.path()), before, "{args:?} changed the working directory");
+    }
+    // init puts the real package back.
+    let r = ours.ok(&["init", "-no-color"]);
+    assert!(r.stdout.contains("- Installed hashicorp/null v2.1.2 (unauthenticated)"), "{}", r.stdout);
+    ours.ok(&["plan", "-no-color"]);
+    assert_eq!(snapshot(Path::new(&mirror)), mirror_before, "the shared mirror was written to");
+}

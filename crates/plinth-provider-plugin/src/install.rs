@@ -621,20 +621,29 @@ impl InitError {
     }
 }
 
-/// Installs the required providers from `sources` into `workdir` and
-/// updates the lock file, printing progress through `say`. Everything is
-/// resolved and verified before anything is installed, so an error leaves
-/// the working directory as it was.
-pub fn init_providers(
+/// What [`resolve_providers`] chose: per provider its version, the mirror's
+/// package, the lock file's hashes and constraints, and whether the package
+/// already installed in `.terraform/providers` matches them.
+pub struct Resolved {
+    old: LockFile,
+    chosen: Vec<(Address, Version, Package, Vec<String>, Option<String>, bool)>,
+}
+
+/// Chooses a version of each required provider from `sources` and verifies
+/// its package against the lock file, printing progress through `say`, and
+/// changes nothing: an error leaves the working directory as it was. A
+/// package already installed that matches the lock file is used as it is,
+/// whatever the mirror now holds (as Terraform's "Using previously-installed").
+pub fn resolve_providers(
     workdir: &Path,
     sources: &Sources,
     reqs: &[Requirement],
     upgrade: bool,
     say: &mut dyn FnMut(String),
-) -> Result<LockFile, InitError> {
+) -> Result<Resolved, InitError> {
     let platform = platform();
     let old = LockFile::read(workdir).map_err(|e| InitError::new("Failed to read dependency lock file", e))?;
-    let mut plan: Vec<(Address, Version, Package, Vec<String>, Option<String>)> = Vec::new();
+    let mut plan: Vec<(Address, Version, Package, Vec<String>, Option<String>, bool)> = Vec::new();
     for r in reqs {
         let shown = r.addr.for_display();
         let constraints = match &r.constraints {
@@ -683,6 +692,12 @@ pub fn init_providers(
             }
             return Err(InitError::new("Failed to query available provider packages", detail));
         };
+        let locked_hashes = old.providers.get(&r.addr).filter(|l| l.version == version).map(|l| l.hashes.clone()).unwrap_or_default();
+        let cached = hash_dir(&package_dir(workdir, &r.addr, &version, &platform)).ok();
+        if cached.as_ref().is_some_and(|h| locked_hashes.contains(h)) {
+            plan.push((r.addr.clone(), version, pkg, locked_hashes, lock_constraints, true));
+            continue;
+        }
         let hash = pkg
             .hash()
             .map_err(|e| InitError::new("Failed to install provider", format!("Error while installing {shown} v{version}: {e}")))?;
@@ -701,14 +716,30 @@ pub fn init_providers(
         }
         hashes.sort();
         hashes.dedup();
-        plan.push((r.addr.clone(), version, pkg, hashes, lock_constraints));
+        let installed = cached.as_ref().is_some_and(|h| hashes.contains(h));
+        plan.push((r.addr.clone(), version, pkg, hashes, lock_constraints, installed));
     }
+    Ok(Resolved { old, chosen: plan })
+}
+
+/// Installs the required providers from `sources` into `workdir` and
+/// updates the lock file, printing progress through `say`. Everything is
+/// resolved and verified before anything is installed ([`resolve_providers`]),
+/// so an error there leaves the working directory as it was.
+pub fn init_providers(
+    workdir: &Path,
+    sources: &Sources,
+    reqs: &[Requirement],
+    upgrade: bool,
+    say: &mut dyn FnMut(String),
+) -> Result<LockFile, InitError> {
+    let platform = platform();
+    let Resolved { old, chosen } = resolve_providers(workdir, sources, reqs, upgrade, say)?;
     let mut lock = LockFile::default();
-    for (addr, version, pkg, hashes, constraints) in plan {
+    for (addr, version, pkg, hashes, constraints, cached) in chosen {
         let shown = addr.for_display();
         let dest = package_dir(workdir, &addr, &version, &platform);
-        let current = hash_dir(&dest).ok();
-        if current.as_ref().is_some_and(|h| hashes.contains(h)) {
+        if cached {
             say(format!("- Using previously-installed {shown} v{version}"));
         } else {
             say(format!("- Installing {shown} v{version}..."));
