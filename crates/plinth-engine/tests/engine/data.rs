@@ -109,3 +109,20 @@ output "values" { value = data.mock_lookup.l[*].value }
 "#,
     ));
 }
+
+#[test]
+fn data_resources_in_state_follow_the_configuration_and_leave_on_destroy() {
+    let mut f = Fixture::new();
+    let config = |n: usize| format!("data \"mock_lookup\" \"l\" {{\n  count = {n}\n  name = \"n${{count.index}}\"\n}}\n");
+    let state = |out: String| out.split("--- state\n").nth(1).unwrap_or("").to_string();
+    expect![[r#"
+        data.mock_lookup.l[0]: id="n0" name="n0" value="value:n0"
+        data.mock_lookup.l[1]: id="n1" name="n1" value="value:n1"
+    "#]]
+    .assert_eq(&state(f.apply(&config(2))));
+    expect![[r#"
+        data.mock_lookup.l[0]: id="n0" name="n0" value="value:n0"
+    "#]]
+    .assert_eq(&state(f.apply(&config(1))));
+    expect![""].assert_eq(&state(f.destroy(&config(1))));
+}
