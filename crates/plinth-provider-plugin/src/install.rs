@@ -626,7 +626,18 @@ impl InitError {
 /// already installed in `.terraform/providers` matches them.
 pub struct Resolved {
     old: LockFile,
-    chosen: Vec<(Address, Version, Package, Vec<String>, Option<String>, bool)>,
+    chosen: Vec<Choice>,
+}
+
+/// One provider's resolution.
+struct Choice {
+    addr: Address,
+    version: Version,
+    pkg: Package,
+    hashes: Vec<String>,
+    constraints: Option<String>,
+    /// The package in `.terraform/providers` is this one already.
+    installed: bool,
 }
 
 /// Chooses a version of each required provider from `sources` and verifies
@@ -643,7 +654,7 @@ pub fn resolve_providers(
 ) -> Result<Resolved, InitError> {
     let platform = platform();
     let old = LockFile::read(workdir).map_err(|e| InitError::new("Failed to read dependency lock file", e))?;
-    let mut plan: Vec<(Address, Version, Package, Vec<String>, Option<String>, bool)> = Vec::new();
+    let mut plan: Vec<Choice> = Vec::new();
     for r in reqs {
         let shown = r.addr.for_display();
         let constraints = match &r.constraints {
@@ -695,7 +706,7 @@ pub fn resolve_providers(
         let locked_hashes = old.providers.get(&r.addr).filter(|l| l.version == version).map(|l| l.hashes.clone()).unwrap_or_default();
         let cached = hash_dir(&package_dir(workdir, &r.addr, &version, &platform)).ok();
         if cached.as_ref().is_some_and(|h| locked_hashes.contains(h)) {
-            plan.push((r.addr.clone(), version, pkg, locked_hashes, lock_constraints, true));
+            plan.push(Choice { addr: r.addr.clone(), version, pkg, hashes: locked_hashes, constraints: lock_constraints, installed: true });
             continue;
         }
         let hash = pkg
@@ -717,7 +728,7 @@ pub fn resolve_providers(
         hashes.sort();
         hashes.dedup();
         let installed = cached.as_ref().is_some_and(|h| hashes.contains(h));
-        plan.push((r.addr.clone(), version, pkg, hashes, lock_constraints, installed));
+        plan.push(Choice { addr: r.addr.clone(), version, pkg, hashes, constraints: lock_constraints, installed });
     }
     Ok(Resolved { old, chosen: plan })
 }
@@ -736,7 +747,7 @@ pub fn init_providers(
     let platform = platform();
     let Resolved { old, chosen } = resolve_providers(workdir, sources, reqs, upgrade, say)?;
     let mut lock = LockFile::default();
-    for (addr, version, pkg, hashes, constraints, cached) in chosen {
+    for Choice { addr, version, pkg, hashes, constraints, installed: cached } in chosen {
         let shown = addr.for_display();
         let dest = package_dir(workdir, &addr, &version, &platform);
         if cached {
