@@ -64,7 +64,12 @@ impl Side {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut c = match &self.terraform {
+        self.run_as(self.terraform.as_deref(), args)
+    }
+
+    /// `args` run by Terraform (`Some`) or plinth in this side's directory.
+    fn run_as(&self, terraform: Option<&[String]>, args: &[&str]) -> Run {
+        let mut c = match terraform {
             Some(words) => {
                 let mut c = Command::new(&words[0]);
                 c.args(&words[1..]).args(args).current_dir(self.dir.path()).env("TF_IN_AUTOMATION", "1");
@@ -189,6 +194,13 @@ fn the_null_provider_under_plinth_and_terraform_from_one_mirror() {
         let plan = side.run(&["plan", "-detailed-exitcode", "-no-color", "-var", "n=1", "-var", "t=b"]);
         assert_eq!(plan.code, 0, "{} plans a change\n{}\n{}", side.name(), plan.stdout, plan.stderr);
     }
+
+    // Terraform, initialised in plinth's directory, reads plinth's state
+    // (data resource, private data and all) and plans nothing.
+    let init = ours.run_as(Some(&tf), &["init", "-no-color"]);
+    assert_eq!(init.code, 0, "{}{}", init.stdout, init.stderr);
+    let plan = ours.run_as(Some(&tf), &["plan", "-detailed-exitcode", "-no-color", "-var", "n=1", "-var", "t=b"]);
+    assert_eq!(plan.code, 0, "Terraform plans a change on plinth's state\n{}\n{}", plan.stdout, plan.stderr);
 
     both(&["destroy", "-auto-approve", "-no-color", "-var", "n=1", "-var", "t=b"]);
     assert_eq!(ours.resources(), Value::Array(Vec::new()));
