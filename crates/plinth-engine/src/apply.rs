@@ -631,10 +631,10 @@ fn start_resource_node(
         for (ik, each) in exp.keys() {
             let addr = abs.instance(ik.clone());
             let change = by_addr.get(&addr).map(|&ci| &plan.changes[ci]);
-            // A data resource's object in state is the last apply's read, not
-            // a prior object: it is read again (plinth's apply reads them all).
-            let current =
-                if rc.mode == plinth_config::ResourceMode::Data { None } else { state.current(&addr).map(|o| prior_object(o, &ty)) };
+            // A data resource's object in state is what the plan read (the
+            // plan's refreshed state has it): kept as it is, not read again.
+            // One the plan could not read has a Read change.
+            let current = state.current(&addr).map(|o| prior_object(o, &ty));
             // Apply makes only the plan's changes. An instance the plan has no
             // change for is left as it is; the one exception is a resource whose
             // count/for_each was unknown when planning (its instances could not

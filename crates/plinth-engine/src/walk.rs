@@ -941,7 +941,17 @@ impl<'a> Walk<'a> {
                 let pending = self.depends_on_pending(rc, inst);
                 let v = if cfg_plain.is_wholly_known() && !pending {
                     match provider.read_data_source(&rc.type_name, &cfg_plain).await {
-                        Ok(v) => v,
+                        Ok(v) => {
+                            // The plan's refreshed state records what it read,
+                            // as Terraform's does: apply keeps this object
+                            // rather than reading again.
+                            let (plain, _) = v.clone().unmark_deep();
+                            let mut obj = plinth_state::InstanceObject::new(crate::statevals::object_to_state_json(&plain, &ty));
+                            obj.schema_version = schema.version;
+                            obj.sensitive_attributes = crate::statevals::sensitive_paths(&v);
+                            self.prior.set_current(&addr, Some(obj), &paddr);
+                            v
+                        }
                         Err(e) => {
                             errors.push(provider_diag(&addr, e, rc.decl_span));
                             continue;

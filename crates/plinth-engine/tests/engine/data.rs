@@ -16,7 +16,6 @@ fn a_known_data_source_is_read_during_plan() {
         output v: null -> "value:web"
         plan: 1 to add, 0 to change, 0 to destroy
         --- apply
-        read-data mock_lookup web
         create mock_thing value:web
         --- state
         data.mock_lookup.l: id="web" name="web" value="value:web"
