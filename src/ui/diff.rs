@@ -443,7 +443,13 @@ fn diff_value(ctx: &Ctx, before: Option<&Value>, after: Option<&Value>, ty: &Typ
                     return Diff { act: Act::Update, replace, r: R::TypeChange { before: Box::new(b), after: Box::new(a) } };
                 }
             }
-            at.or(bt).unwrap_or(Type::String)
+            match at.or(bt).unwrap_or(Type::String) {
+                // Without a schema type Terraform renders from JSON, where a
+                // map is an object: its keys are attribute names (`a = "x"`,
+                // quoted only when they must be).
+                Type::Map(_) => Type::Object(std::sync::Arc::new(plinth_value::ObjectType::default())),
+                t => t,
+            }
         }
         t => t.clone(),
     };
