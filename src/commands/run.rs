@@ -748,7 +748,9 @@ fn apply_round(
             return Err(1);
         }
     }
-    if plan.has_resource_changes() && !json && saved.is_none() {
+    // After the answer to the prompt; with -auto-approve Terraform's progress
+    // lines follow the plan directly.
+    if plan.has_resource_changes() && !json && saved.is_none() && !auto {
         println!();
     }
     let providers = run.wd.providers();

@@ -176,6 +176,7 @@ fn the_null_provider_under_plinth_and_terraform_from_one_mirror() {
         let before = std::fs::read_to_string(ours.dir.path().join("terraform.tfstate")).unwrap_or_default();
         let (r, t) = (ours.ok(&args), theirs.ok(&args));
         assert_eq!(summary(&r.stdout), summary(&t.stdout), "apply {vars:?}\n{}", r.stdout);
+        assert_eq!(apply_lines(&r.stdout), apply_lines(&t.stdout), "apply {vars:?}\nTerraform's:\n{}\nplinth's:\n{}", t.stdout, r.stdout);
         assert_eq!(theirs.triggers(), triggers, "terraform after {vars:?}");
         assert_eq!(ours.resources(), theirs.resources(), "state resources after apply {vars:?}\nplinth said:\n{}", r.stdout);
         if vars.contains(&"t=b") {
@@ -394,4 +395,13 @@ fn a_tampered_provider_package_is_refused_and_changes_nothing() {
     assert!(r.stdout.contains("- Installed hashicorp/null v2.1.2 (unauthenticated)"), "{}", r.stdout);
     ours.ok(&["plan", "-no-color"]);
     assert_eq!(snapshot(Path::new(&mirror)), mirror_before, "the shared mirror was written to");
+}
+
+/// An apply's text from its first action to the end, ids masked, as a sorted
+/// list of lines (instances are created and destroyed in parallel, in either
+/// order).
+fn apply_lines(stdout: &str) -> Vec<String> {
+    let mut lines: Vec<String> = plan_body(&format!("{stdout}\n─")).lines().map(str::to_string).collect();
+    lines.sort();
+    lines
 }
