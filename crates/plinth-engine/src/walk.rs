@@ -898,7 +898,9 @@ impl<'a> Walk<'a> {
                 errors.extend(ds);
                 continue;
             }
-            if self.mode == PlanMode::RefreshOnly {
+            // A refresh-only plan keeps managed objects as refreshed; data
+            // sources it reads again, as Terraform's does.
+            if self.mode == PlanMode::RefreshOnly && rc.mode == CfgMode::Managed {
                 if let Some(p) = &prior_obj {
                     planned_vals.insert(ik, p.clone());
                 }
