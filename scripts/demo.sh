@@ -67,6 +67,9 @@ echo "    emulator: $(kubeconfig_field server)"
 # The cluster's API endpoint is overridden to the emulator (an AWS emulator
 # runs no control plane); its client certificate still comes from the cluster
 # module, so the add-ons still wait for the cluster and are deferred.
+# The example looks up Ubuntu 24.04 by default; moto has none, so one of its
+# built-in Canonical images stands in.
+export TF_VAR_ami_id=ami-785db401
 export TF_VAR_kubernetes_endpoint_override
 TF_VAR_kubernetes_endpoint_override="$(kubeconfig_field server)"
 export TF_VAR_kubernetes_ca_certificate_override

@@ -20,9 +20,30 @@ export PLINTH_REQUIRE_PLUGIN_BINARIES=1
 
 cleanup() {
     plinth_stop_servers
+    plinth_kube_stop
     rm -f "${kmock_url_file:-}"
+    rm -rf "${kube_dir:-}"
 }
 trap cleanup EXIT
+
+# ShellCheck: the cluster module's test lints every node's rendered user data.
+if ! command -v shellcheck >/dev/null; then
+    echo "installing shellcheck (apt)" >&2
+    if [ "$(id -u)" = 0 ]; then sudo_=(); else sudo_=(sudo); fi
+    "${sudo_[@]}" apt-get install -y -qq shellcheck >/dev/null 2>&1 ||
+        { "${sudo_[@]}" apt-get update -qq && "${sudo_[@]}" apt-get install -y -qq shellcheck >/dev/null; }
+fi
+PLINTH_SHELLCHECK="$(command -v shellcheck)"
+export PLINTH_SHELLCHECK PLINTH_REQUIRE_SHELLCHECK=1
+
+# A real kube-apiserver (with etcd and kube-controller-manager) for the
+# kubernetes provider's tests: built once from Debian's source package into
+# ~/.cache/plinth-kube (10-30 minutes on 2 cores the first time), then reused.
+. scripts/kube-apiserver.sh
+plinth_kube_build
+kube_dir="$(mktemp -d -t plinth-kube.XXXXXX)"
+plinth_kube_start "$kube_dir"
+export PLINTH_REQUIRE_KUBE_APISERVER=1
 
 # kmock: a third-party Kubernetes API emulator, for the kubernetes provider.
 kmock_url_file="$(mktemp)"

@@ -54,9 +54,9 @@ variable "cluster_name" {
 }
 
 variable "ami_id" {
-  description = "Node AMI (Ubuntu 22.04/24.04 or Debian 12). The default is a placeholder that only an emulator accepts."
+  description = "Node AMI (Ubuntu 22.04/24.04 or Debian 12). null: the cluster module looks up the newest Ubuntu 24.04 LTS image."
   type        = string
-  default     = "ami-0123456789abcdef0"
+  default     = null
 }
 
 variable "worker_instance_type" {
@@ -89,6 +89,8 @@ module "cluster" {
   api_subnet_ids    = module.network.utility_subnet_ids
   api_allowed_cidrs = var.api_allowed_cidrs
   ami_id            = var.ami_id
+  # Nodes reach the public API load balancer through the NAT gateways.
+  node_egress_cidrs = [for ip in module.network.nat_public_ips : "${ip}/32"]
 
   ecr_repository_arns        = values(module.registry.repository_arns)
   force_destroy_state_bucket = true

@@ -101,6 +101,8 @@ module "cluster" {
   api_subnet_ids    = module.network.utility_subnet_ids
   api_allowed_cidrs = var.api_allowed_cidrs
   ami_id            = var.ami_id
+  # Nodes reach the public API load balancer through the NAT gateways.
+  node_egress_cidrs = [for ip in module.network.nat_public_ips : "${ip}/32"]
 
   ecr_repository_arns        = values(module.registry.repository_arns)
   force_destroy_state_bucket = true
@@ -135,8 +137,9 @@ module "logging" {
 module "autoscaling" {
   source = "../../modules/autoscaling"
 
-  cluster_name = var.cluster_name
-  aws_region   = data.aws_region.current.name
+  cluster_name       = var.cluster_name
+  aws_region         = data.aws_region.current.name
+  kubernetes_version = module.cluster.kubernetes_version
 }
 
 module "ingress" {

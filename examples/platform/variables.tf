@@ -5,9 +5,9 @@ variable "cluster_name" {
 }
 
 variable "ami_id" {
-  description = "Node AMI (Ubuntu 22.04/24.04 or Debian 12). The default is a placeholder that only an emulator accepts."
+  description = "Node AMI (Ubuntu 22.04/24.04 or Debian 12). null: the cluster module looks up the newest Ubuntu 24.04 LTS image."
   type        = string
-  default     = "ami-0123456789abcdef0"
+  default     = null
 }
 
 variable "worker_instance_type" {

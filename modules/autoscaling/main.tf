@@ -12,13 +12,16 @@
 locals {
   vpa_version = "1.3.0"
 
+  kube_minor                 = join(".", slice(split(".", var.kubernetes_version), 0, 2))
+  cluster_autoscaler_version = coalesce(var.cluster_autoscaler_version, "v${local.kube_minor}.0")
+
   images = {
     metrics_server           = "registry.k8s.io/metrics-server/metrics-server:v0.7.2"
     vpa_recommender          = "registry.k8s.io/autoscaling/vpa-recommender:${local.vpa_version}"
     vpa_updater              = "registry.k8s.io/autoscaling/vpa-updater:${local.vpa_version}"
     vpa_admission_controller = "registry.k8s.io/autoscaling/vpa-admission-controller:${local.vpa_version}"
     certgen                  = "registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.5.2"
-    cluster_autoscaler       = "registry.k8s.io/autoscaling/cluster-autoscaler:${var.cluster_autoscaler_version}"
+    cluster_autoscaler       = "registry.k8s.io/autoscaling/cluster-autoscaler:${local.cluster_autoscaler_version}"
   }
 
   template_vars = {
@@ -39,13 +42,16 @@ locals {
 
   files = [
     for f in sort(fileset("${path.module}/manifests", "*.yaml")) : f
-    if var.create_example || !startswith(f, "90-example")
+    if(var.create_example || !startswith(f, "90-example")) && (var.crd_manifests_file == null || f != "20-vpa-crds.yaml")
   ]
 
-  documents = flatten([
+  documents = concat(flatten([
     for f in local.files :
     provider::kubernetes::manifest_decode_multi(templatefile("${path.module}/manifests/${f}", local.template_vars))
-  ])
+    ]), flatten([
+    for path in(var.crd_manifests_file == null ? [] : [var.crd_manifests_file]) :
+    [for m in provider::kubernetes::manifest_decode_multi(file(path)) : m if m.kind == "CustomResourceDefinition"]
+  ]))
 
   manifests = {
     for m in local.documents :

@@ -30,7 +30,7 @@ variable "aws_region" {
 }
 
 variable "cluster_autoscaler_role_arn" {
-  description = "IAM role the Cluster Autoscaler's service account assumes (IRSA annotation); empty relies on the nodes' instance profile."
+  description = "IAM role for the Cluster Autoscaler's service account (an eks.amazonaws.com/role-arn annotation, which needs a pod-identity webhook: EKS, or one installed). Empty: it runs on the control plane with the control-plane instance role, which holds its permissions (modules/cluster)."
   type        = string
   default     = ""
 
@@ -40,13 +40,24 @@ variable "cluster_autoscaler_role_arn" {
   }
 }
 
-variable "cluster_autoscaler_version" {
-  description = "Cluster Autoscaler release; use the one matching the cluster's Kubernetes minor version."
+variable "kubernetes_version" {
+  description = "The cluster's Kubernetes version (modules/cluster's kubernetes_version output): the Cluster Autoscaler's release is the one of its minor version."
   type        = string
-  default     = "v1.32.0"
+  default     = "1.31.4"
 
   validation {
-    condition     = can(regex("^v1\\.[0-9]+\\.[0-9]+$", var.cluster_autoscaler_version))
+    condition     = can(regex("^1\\.[0-9]+\\.[0-9]+$", var.kubernetes_version))
+    error_message = "kubernetes_version is MAJOR.MINOR.PATCH, e.g. 1.31.4."
+  }
+}
+
+variable "cluster_autoscaler_version" {
+  description = "Cluster Autoscaler release tag; null: v<minor>.0 of kubernetes_version's minor version (its project releases one per Kubernetes minor version)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cluster_autoscaler_version == null || can(regex("^v1\\.[0-9]+\\.[0-9]+$", coalesce(var.cluster_autoscaler_version, "x")))
     error_message = "cluster_autoscaler_version must be a release tag such as v1.32.0."
   }
 }
@@ -129,4 +140,10 @@ variable "example_hpa" {
     condition     = var.example_hpa.cpu_utilization >= 1 && var.example_hpa.cpu_utilization <= 100
     error_message = "example_hpa.cpu_utilization must be a percentage from 1 to 100."
   }
+}
+
+variable "crd_manifests_file" {
+  description = "A YAML file with the Vertical Pod Autoscaler's CRDs (its repository's vpa-v1-crd-gen.yaml) to apply instead of the module's trimmed ones (manifests/20-vpa-crds.yaml); null: the module's, which apply offline."
+  type        = string
+  default     = null
 }

@@ -1,5 +1,9 @@
 # The Kubernetes API behind a network load balancer on 443, its target group
-# attached to the three control-plane autoscaling groups (nodes.tf).
+# attached to the three control-plane autoscaling groups (nodes.tf). Client
+# addresses are not preserved: the control plane admits the load balancer's
+# security group, which admits api_allowed_cidrs, the VPC (nodes reaching an
+# internal load balancer) and node_egress_cidrs (nodes reaching a public one
+# through NAT).
 
 resource "aws_lb" "api" {
   name                             = "api-${var.cluster_name}"
@@ -17,6 +21,13 @@ resource "aws_lb_target_group" "api" {
   protocol    = "TCP"
   target_type = "instance"
   vpc_id      = var.vpc_id
+
+  # With client addresses preserved, a control-plane node whose connection
+  # through an internal load balancer lands on itself drops it (hairpin),
+  # and every client's address would have to be admitted on the nodes. The
+  # load balancer's own security group filters clients instead
+  # (security.tf).
+  preserve_client_ip = "false"
 
   health_check {
     protocol            = "TCP"

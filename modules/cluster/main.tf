@@ -10,6 +10,24 @@
 
 data "aws_region" "current" {}
 
+# The nodes' image: var.ami_id when given, else the newest Ubuntu 24.04 LTS
+# (Canonical's account) for amd64. Looked up either way: its root device
+# name is the launch templates' root volume's.
+data "aws_ami" "node" {
+  most_recent = true
+  owners      = var.ami_id == null ? [var.ami_owner] : null
+
+  filter {
+    name   = var.ami_id == null ? "name" : "image-id"
+    values = [var.ami_id == null ? var.ami_name_filter : var.ami_id]
+  }
+
+  filter {
+    name   = "state"
+    values = ["available"]
+  }
+}
+
 locals {
   # Control-plane zones: the first three of the private subnets' zones.
   control_plane_zones = slice(sort(keys(var.private_subnets)), 0, 3)
@@ -23,6 +41,29 @@ locals {
   api_host     = aws_lb.api.dns_name
   api_endpoint = "https://${local.api_host}"
   kube_minor   = join(".", slice(split(".", var.kubernetes_version), 0, 2))
+
+  # Versions that follow kubernetes_version: the cloud-provider-aws release
+  # (cloud controller, ECR credential provider) and the Cluster Autoscaler of
+  # the same minor version, as their projects support them.
+  release = local.releases[local.kube_minor]
+  releases = {
+    "1.31" = { cloud_provider_aws = "v1.31.0", cluster_autoscaler = "v1.31.0" }
+    "1.32" = { cloud_provider_aws = "v1.32.0", cluster_autoscaler = "v1.32.0" }
+    "1.33" = { cloud_provider_aws = "v1.33.0", cluster_autoscaler = "v1.33.0" }
+  }
+
+  addon_images = {
+    cloud_controller_manager  = "registry.k8s.io/provider-aws/cloud-controller-manager:${local.release.cloud_provider_aws}"
+    flannel                   = "ghcr.io/flannel-io/flannel:v0.26.4"
+    flannel_cni_plugin        = "ghcr.io/flannel-io/flannel-cni-plugin:v1.6.2-flannel1"
+    ebs_csi_driver            = "public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.39.0"
+    csi_provisioner           = "registry.k8s.io/sig-storage/csi-provisioner:v5.1.0"
+    csi_attacher              = "registry.k8s.io/sig-storage/csi-attacher:v4.8.0"
+    csi_resizer               = "registry.k8s.io/sig-storage/csi-resizer:v1.13.1"
+    csi_livenessprobe         = "registry.k8s.io/sig-storage/livenessprobe:v2.15.0"
+    csi_node_driver_registrar = "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0"
+    kubelet_csr_approver      = "ghcr.io/postfinance/kubelet-csr-approver:v1.2.5"
+  }
 }
 
 resource "random_id" "suffix" {

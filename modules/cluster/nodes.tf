@@ -5,6 +5,14 @@
 # Cluster Autoscaler's auto-discovery tags.
 
 locals {
+  # What every node's user data starts with (templates/common.sh.tftpl):
+  # packages, containerd, the ECR credential provider.
+  common_vars = {
+    kubernetes_version         = var.kubernetes_version
+    kube_minor                 = local.kube_minor
+    cloud_provider_aws_version = local.release.cloud_provider_aws
+  }
+
   bootstrap_common = {
     cluster_name       = var.cluster_name
     kubernetes_version = var.kubernetes_version
@@ -17,10 +25,14 @@ locals {
     service_cidr       = var.service_cidr
   }
 
+  # Labels the kubelet sets on its node. node-role.kubernetes.io/control-plane
+  # is not one of them (the kubelet refuses it): kubeadm's mark-control-plane
+  # phase sets it, and the control-plane taint, from the control plane.
   control_plane_labels = {
-    "node-role.kubernetes.io/control-plane"                   = ""
     "node.kubernetes.io/exclude-from-external-load-balancers" = ""
   }
+
+  root_device_name = data.aws_ami.node.root_device_name
 
   # The Cluster Autoscaler finds worker groups by these tags; node-template
   # tags tell it what a node of an empty group would look like.
@@ -67,7 +79,7 @@ resource "aws_launch_template" "control_plane" {
   for_each = local.control_plane
 
   name                   = "control-plane-${each.key}.${var.cluster_name}"
-  image_id               = var.ami_id
+  image_id               = data.aws_ami.node.id
   instance_type          = var.control_plane_instance_type
   key_name               = var.ssh_key_name
   update_default_version = true
@@ -78,7 +90,7 @@ resource "aws_launch_template" "control_plane" {
   }
 
   block_device_mappings {
-    device_name = "/dev/sda1"
+    device_name = local.root_device_name
     ebs {
       volume_size           = var.root_volume_size
       volume_type           = "gp3"
@@ -87,14 +99,18 @@ resource "aws_launch_template" "control_plane" {
     }
   }
 
+  # Hop limit 2: the pods that hold AWS credentials through the control-plane
+  # role (EBS CSI controller, Cluster Autoscaler) reach the metadata service
+  # from their own network namespace. Workers keep 1: their pods get none.
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
-    http_put_response_hop_limit = 1
+    http_put_response_hop_limit = 2
     instance_metadata_tags      = "disabled"
   }
 
   user_data = base64encode(templatefile("${path.module}/templates/control-plane.sh.tftpl", merge(local.bootstrap_common, {
+    common         = templatefile("${path.module}/templates/common.sh.tftpl", merge(local.common_vars, { packages = ["kubelet", "kubeadm", "kubectl"] }))
     zone           = each.key
     first_zone     = local.control_plane_zones[0]
     etcd_volume_id = aws_ebs_volume.etcd[each.key].id
@@ -139,8 +155,9 @@ resource "aws_autoscaling_group" "control_plane" {
     }
   }
 
-  # The etcd volume must exist before a node tries to attach it.
-  depends_on = [aws_ebs_volume.etcd, aws_s3_object.pki]
+  # The etcd volume must exist before a node tries to attach it, the PKI and
+  # the system add-ons before it reads them.
+  depends_on = [aws_ebs_volume.etcd, aws_s3_object.pki, aws_s3_object.addons]
 }
 
 # --- workers ----------------------------------------------------------------------
@@ -149,7 +166,7 @@ resource "aws_launch_template" "workers" {
   for_each = var.worker_groups
 
   name                   = "${each.key}.${var.cluster_name}"
-  image_id               = var.ami_id
+  image_id               = data.aws_ami.node.id
   instance_type          = each.value.instance_type
   key_name               = var.ssh_key_name
   update_default_version = true
@@ -160,7 +177,7 @@ resource "aws_launch_template" "workers" {
   }
 
   block_device_mappings {
-    device_name = "/dev/sda1"
+    device_name = local.root_device_name
     ebs {
       volume_size           = each.value.root_volume_size
       volume_type           = "gp3"
@@ -177,8 +194,9 @@ resource "aws_launch_template" "workers" {
   }
 
   user_data = base64encode(templatefile("${path.module}/templates/node.sh.tftpl", merge(local.bootstrap_common, {
+    common      = templatefile("${path.module}/templates/common.sh.tftpl", merge(local.common_vars, { packages = ["kubelet", "kubeadm"] }))
     node_labels = join(",", [for k, v in merge({ "node.kubernetes.io/instance-group" = each.key }, each.value.labels) : "${k}=${v}"])
-    node_taints = join(",", [for k, v in each.value.taints : "${k}=${v}"])
+    node_taints = each.value.taints
   })))
 
   tag_specifications {

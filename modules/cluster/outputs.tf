@@ -92,3 +92,18 @@ output "etcd_volume_ids" {
   description = "etcd volume IDs by zone."
   value       = { for z, v in aws_ebs_volume.etcd : z => v.id }
 }
+
+output "kubernetes_version" {
+  description = "The cluster's Kubernetes version (add-on modules derive theirs from it)."
+  value       = var.kubernetes_version
+}
+
+output "cluster_autoscaler_version" {
+  description = "The Cluster Autoscaler release of the cluster's minor version."
+  value       = local.release.cluster_autoscaler
+}
+
+output "ami_id" {
+  description = "The nodes' AMI (var.ami_id, or the one looked up)."
+  value       = data.aws_ami.node.id
+}

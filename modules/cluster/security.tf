@@ -1,7 +1,7 @@
 # Security groups and rules, as kops makes them: all traffic between nodes of
 # the same kind and from the control plane to workers; workers to the control
-# plane on everything except etcd (2379-2381 and 4001); the API (443) from the
-# allowed ranges through the load balancer; SSH from the allowed ranges.
+# plane on everything except etcd (2379-2381 and 4001); the API (443) through
+# the load balancer (api.tf); SSH from the allowed ranges.
 
 resource "aws_security_group" "control_plane" {
   name        = "control-plane.${var.cluster_name}"
@@ -82,21 +82,27 @@ resource "aws_vpc_security_group_ingress_rule" "control_plane_from_api_lb" {
   description                  = "API from the load balancer"
 }
 
-# The NLB keeps client addresses, so the control plane admits the allowed
-# ranges on 443 directly, and the VPC for the load balancer's health checks.
+# Client addresses are not preserved (api.tf): the control plane sees the
+# load balancer's addresses, admitted by its security group above and, for
+# health checks, by the VPC's range.
 resource "aws_vpc_security_group_ingress_rule" "control_plane_api" {
-  for_each = toset(concat(var.api_allowed_cidrs, [var.vpc_cidr_block]))
-
   security_group_id = aws_security_group.control_plane.id
-  cidr_ipv4         = each.value
+  cidr_ipv4         = var.vpc_cidr_block
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
-  description       = "Kubernetes API"
+  description       = "Kubernetes API from the VPC"
+}
+
+# Who may reach the load balancer: the allowed ranges, the VPC (nodes, on an
+# internal load balancer) and the nodes' NAT addresses (on a public one,
+# nodes arrive from those), whatever api_allowed_cidrs says.
+locals {
+  api_lb_sources = distinct(concat(var.api_allowed_cidrs, [var.vpc_cidr_block]))
 }
 
 resource "aws_vpc_security_group_ingress_rule" "api_lb" {
-  for_each = toset(var.api_allowed_cidrs)
+  for_each = toset(local.api_lb_sources)
 
   security_group_id = aws_security_group.api_lb.id
   cidr_ipv4         = each.value
@@ -104,6 +110,18 @@ resource "aws_vpc_security_group_ingress_rule" "api_lb" {
   from_port         = 443
   to_port           = 443
   description       = "Kubernetes API"
+}
+
+# NAT addresses are known only once the gateways exist: counted, not keyed.
+resource "aws_vpc_security_group_ingress_rule" "api_lb_nodes" {
+  count = var.api_internal ? 0 : length(var.node_egress_cidrs)
+
+  security_group_id = aws_security_group.api_lb.id
+  cidr_ipv4         = var.node_egress_cidrs[count.index]
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  description       = "Kubernetes API from the nodes (NAT)"
 }
 
 resource "aws_vpc_security_group_egress_rule" "api_lb" {

@@ -9,13 +9,13 @@ variable "cluster_name" {
 }
 
 variable "kubernetes_version" {
-  description = "Kubernetes version installed by kubeadm."
+  description = "Kubernetes version installed by kubeadm; the cloud controller, ECR credential provider and Cluster Autoscaler versions follow its minor version."
   type        = string
   default     = "1.31.4"
 
   validation {
-    condition     = can(regex("^1\\.[0-9]+\\.[0-9]+$", var.kubernetes_version))
-    error_message = "kubernetes_version is MAJOR.MINOR.PATCH, e.g. 1.31.4."
+    condition     = can(regex("^1\\.3[1-3]\\.[0-9]+$", var.kubernetes_version))
+    error_message = "kubernetes_version is MAJOR.MINOR.PATCH of a supported minor version (1.31, 1.32, 1.33: kubeadm's v1beta4 configuration and a cloud-provider-aws release of the same minor), e.g. 1.31.4."
   }
 }
 
@@ -60,6 +60,17 @@ variable "api_internal" {
   default     = false
 }
 
+variable "node_egress_cidrs" {
+  description = "Addresses the nodes' traffic to the internet leaves from (the NAT gateways' public IPs as /32): a public API load balancer admits them whatever api_allowed_cidrs says, since nodes reach its public address through NAT."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.node_egress_cidrs : can(cidrhost(c, 0))])
+    error_message = "node_egress_cidrs are CIDR blocks."
+  }
+}
+
 variable "api_allowed_cidrs" {
   description = "Ranges allowed to reach the Kubernetes API on 443."
   type        = list(string)
@@ -89,13 +100,26 @@ variable "ssh_key_name" {
 }
 
 variable "ami_id" {
-  description = "AMI of every node: Ubuntu 22.04/24.04 or Debian 12 (the bootstrap uses apt and the AWS CLI it installs)."
+  description = "AMI of every node: Ubuntu 22.04/24.04 or Debian 12 (the bootstrap uses apt and the AWS CLI it installs). null: the newest image matching ami_owner and ami_name_filter."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^ami-[0-9a-f]{8,17}$", var.ami_id))
+    condition     = var.ami_id == null || can(regex("^ami-[0-9a-f]{8,17}$", coalesce(var.ami_id, "x")))
     error_message = "ami_id is an AMI ID (ami-...)."
   }
+}
+
+variable "ami_owner" {
+  description = "Owner of the AMI looked up when ami_id is null (Canonical's account)."
+  type        = string
+  default     = "099720109477"
+}
+
+variable "ami_name_filter" {
+  description = "Name pattern of the AMI looked up when ami_id is null (Ubuntu 24.04 LTS, amd64)."
+  type        = string
+  default     = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
 }
 
 variable "control_plane_instance_type" {
@@ -137,6 +161,15 @@ variable "worker_groups" {
   validation {
     condition     = alltrue([for g in values(var.worker_groups) : g.min_size >= 0 && g.min_size <= g.max_size && (g.desired_capacity == null || (coalesce(g.desired_capacity, 0) >= g.min_size && coalesce(g.desired_capacity, 0) <= g.max_size))])
     error_message = "Each worker group needs 0 <= min_size <= desired_capacity <= max_size."
+  }
+
+  validation {
+    # The kubelet refuses to set labels of the kubernetes.io and k8s.io
+    # domains on itself, except under the node. and kubelet. prefixes.
+    condition = alltrue(flatten([for g in values(var.worker_groups) : [for k in keys(g.labels) :
+      !can(regex("^([^/]*\\.)?(kubernetes\\.io|k8s\\.io)/", k)) || can(regex("^(node|kubelet)\\.kubernetes\\.io/", k))
+    ]]))
+    error_message = "Worker group labels in the kubernetes.io and k8s.io domains must be under node.kubernetes.io/ or kubelet.kubernetes.io/: the kubelet refuses others (node-role.kubernetes.io/... included)."
   }
 
   validation {

@@ -42,10 +42,14 @@ locals {
     grafana_config_checksum = sha256(jsonencode(local.dashboards))
   }
 
-  from_files = flatten([
+  from_files = concat(flatten([
     for f in sort(fileset("${path.module}/manifests", "*.yaml")) :
     provider::kubernetes::manifest_decode_multi(templatefile("${path.module}/manifests/${f}", local.template_vars))
-  ])
+    if var.crd_manifests_file == null || f != "10-crds.yaml"
+    ]), flatten([
+    for path in(var.crd_manifests_file == null ? [] : [var.crd_manifests_file]) :
+    [for m in provider::kubernetes::manifest_decode_multi(file(path)) : m if m.kind == "CustomResourceDefinition"]
+  ]))
 
   generated = [
     {

@@ -175,3 +175,9 @@ variable "grafana_dashboards_dir" {
   type        = string
   default     = null
 }
+
+variable "crd_manifests_file" {
+  description = "A YAML file with the Prometheus Operator's CRDs (e.g. its release's stripped-down-crds.yaml) to apply instead of the module's trimmed ones (manifests/10-crds.yaml); null: the module's, which apply offline."
+  type        = string
+  default     = null
+}

@@ -112,7 +112,7 @@ module "cluster" {
     "us-east-1d" = "subnet-0000000000000000d"
   }
   api_subnet_ids    = ["subnet-000000000000000ff"]
-  ami_id            = "ami-0123456789abcdef0"
+  ami_id            = "ami-785db401"
   ssh_allowed_cidrs = ["192.0.2.0/24"]
   worker_groups = {
     general = { instance_type = "m6i.large", min_size = 1, max_size = 5 }
@@ -319,6 +319,7 @@ fn platform_aws_applies_updates_workers_in_place_and_destroys() {
         assert_eq!(count(kind), n, "{kind} in moto: {inv:?}");
     }
     assert_eq!(count("ebs_volume"), 3, "one etcd volume per control-plane zone");
+    check_boot_material(&m, NAME);
 
     let plan = run(&["plan", "-detailed-exitcode"]);
     assert_eq!(plan.code, 0, "second plan is not empty:\n{}", plan.stdout);
@@ -363,4 +364,266 @@ fn platform_aws_applies_updates_workers_in_place_and_destroys() {
     run(&["destroy", "-auto-approve", "-var", "worker_instance_type=m6i.xlarge"]);
     let after = inventory();
     assert!(after.values().all(Vec::is_empty), "moto still holds objects of the example: {after:?}");
+}
+
+/// What the cluster of `examples/platform-aws` (called `name`, applied to
+/// moto) boots its nodes with, checked as an SRE would before a real run:
+/// every launch template's user data passes `bash -n` and `shellcheck`; the
+/// kubelets get no reserved labels, `cloud-provider: external`, a provider
+/// ID from IMDSv2, the ECR credential provider and TLS-bootstrapped serving
+/// certificates; joins wait for the first control plane and retry; etcd
+/// members of replaced nodes are removed; the system add-ons (flannel on the
+/// module's pod CIDR, the AWS cloud controller of the cluster's minor version,
+/// the EBS CSI driver with a default gp3 class, the CSR approver) are in the
+/// state bucket for the control plane to apply; root devices match the AMI;
+/// the API target group does not preserve client addresses.
+fn check_boot_material(m: &crate::reliability::Moto, name: &str) {
+    let facts = m.py(&BOOT_MATERIAL.replace("NAME", &format!("{name:?}")));
+    let scripts = facts["user_data"].as_object().expect("user data by launch template");
+    assert_eq!(scripts.len(), 4, "3 control-plane + 1 worker launch templates: {:?}", scripts.keys());
+    let shellcheck = crate::support::shellcheck();
+    let dir = Dir::with(&[]);
+    for (lt, script) in scripts {
+        let script = script.as_str().expect("user data text");
+        assert!(script.len() <= 16 * 1024, "{lt}: user data is {} bytes, EC2 takes 16 KB", script.len());
+        let path = dir.path().join(format!("{lt}.sh"));
+        std::fs::write(&path, script).expect("write user data");
+        let syntax = std::process::Command::new("bash").arg("-n").arg(&path).output().expect("bash -n");
+        assert!(syntax.status.success(), "{lt}: bash -n: {}", String::from_utf8_lossy(&syntax.stderr));
+        if let Some(sc) = &shellcheck {
+            let out = std::process::Command::new(sc).args(["-s", "bash", "-S", "style"]).arg(&path).output().expect("shellcheck");
+            assert!(out.status.success(), "{lt}: shellcheck:\n{}", String::from_utf8_lossy(&out.stdout));
+        }
+        let control_plane = lt.starts_with("control-plane-");
+        // Kubelet flags.
+        for needle in [
+            "    - name: cloud-provider\n      value: external\n",
+            "    - name: provider-id\n      value: \"$PROVIDER_ID\"\n",
+            "PROVIDER_ID=\"aws:///$ZONE/$INSTANCE_ID\"",
+            "imds placement/availability-zone",
+            "/latest/api/token",
+            "    - name: image-credential-provider-config\n",
+            "/ecr-credential-provider-linux-$ARCH",
+            "cloud-provider-aws/v1.31.0/",
+            "DPkg::Lock::Timeout",
+        ] {
+            assert!(script.contains(needle), "{lt}: user data lacks {needle:?}");
+        }
+        let labels: Vec<&str> =
+            script.lines().skip_while(|l| l.trim() != "- name: node-labels").nth(1).map(|l| l.trim()).into_iter().collect();
+        let labels = labels.first().and_then(|l| l.strip_prefix("value: ")).expect("node-labels value").trim_matches('"');
+        for label in labels.split(',') {
+            let key = label.split('=').next().unwrap_or_default();
+            let reserved = (key.contains("kubernetes.io/") || key.contains("k8s.io/"))
+                && !(key.starts_with("node.kubernetes.io/") || key.starts_with("kubelet.kubernetes.io/"));
+            assert!(!reserved, "{lt}: the kubelet refuses its own label {key:?}");
+        }
+        if control_plane {
+            assert!(!labels.contains("node-role.kubernetes.io"), "{lt}: {labels}");
+            for needle in [
+                "serverTLSBootstrap: true",
+                "podSubnet: \"100.96.0.0/11\"",
+                "kubernetesVersion: \"v1.31.4\"",
+                "until first_control_plane_ready; do",
+                "until join_control_plane; do",
+                "until init_first; do",
+                "remove_stale_etcd_members\n",
+                "/v3/cluster/member/$2",
+                "mv /var/lib/etcd/data",
+                "apply --server-side --force-conflicts",
+                "s3://${name}-state-",
+            ] {
+                let needle = needle.replace("${name}", name);
+                assert!(script.contains(&needle), "{lt}: user data lacks {needle:?}");
+            }
+        } else {
+            assert!(
+                labels.contains("node.kubernetes.io/instance-group=nodes") && labels.contains("platform.example/pool=general"),
+                "{labels}"
+            );
+            assert!(script.contains("until kubeadm join --config /etc/kubernetes/kubeadm-join.yaml; do"), "{lt}: no join retry");
+        }
+    }
+
+    // System add-ons, as the control plane applies them.
+    let addons = facts["addons"].as_object().expect("addons");
+    let keys: Vec<&str> = addons.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "addons/10-flannel.yaml",
+            "addons/20-aws-cloud-controller-manager.yaml",
+            "addons/30-aws-ebs-csi-driver.yaml",
+            "addons/40-kubelet-csr-approver.yaml"
+        ]
+    );
+    assert_eq!(facts["flannel_network"], "100.96.0.0/11", "flannel's network is the module's pod_cidr");
+    assert_eq!(facts["ccm_image"], "registry.k8s.io/provider-aws/cloud-controller-manager:v1.31.0");
+    assert_eq!(facts["default_storage_class"], serde_json::json!(["gp3", "ebs.csi.aws.com", "WaitForFirstConsumer", "gp3"]));
+    assert_eq!(facts["services_without_protocol"], serde_json::json!([]));
+
+    // Root devices as the AMI names them; metadata hop limits; the API targets.
+    let lts = facts["launch_templates"].as_object().expect("launch templates");
+    for (lt, v) in lts {
+        assert_eq!(v["device"], facts["ami_root_device"], "{lt}: root volume device");
+        let hop = if lt.starts_with("control-plane-") { 2 } else { 1 };
+        assert_eq!(v["hop_limit"], hop, "{lt}: metadata hop limit");
+    }
+    assert_eq!(facts["preserve_client_ip"], "false", "the API target group keeps no client addresses (hairpin)");
+}
+
+/// Python (boto3 on moto) that prints what `check_boot_material` checks.
+const BOOT_MATERIAL: &str = r#"
+import base64, yaml
+s3 = boto3.client('s3', **kw); elb = boto3.client('elbv2', **kw)
+name = NAME
+out = {'user_data': {}, 'launch_templates': {}, 'addons': {}}
+for lt in ec2.describe_launch_templates()['LaunchTemplates']:
+    if not lt['LaunchTemplateName'].endswith('.' + name):
+        continue
+    v = ec2.describe_launch_template_versions(LaunchTemplateId=lt['LaunchTemplateId'], Versions=['$Latest'])['LaunchTemplateVersions'][0]['LaunchTemplateData']
+    key = lt['LaunchTemplateName'][:-len('.' + name)]
+    out['user_data'][key] = base64.b64decode(v['UserData']).decode()
+    out['launch_templates'][key] = {'device': v['BlockDeviceMappings'][0]['DeviceName'], 'hop_limit': v['MetadataOptions'].get('HttpPutResponseHopLimit'), 'image': v['ImageId']}
+images = {lt['image'] for lt in out['launch_templates'].values()}
+out['ami_root_device'] = ec2.describe_images(ImageIds=sorted(images))['Images'][0]['RootDeviceName'] if len(images) == 1 else None
+bucket = [b['Name'] for b in s3.list_buckets()['Buckets'] if b['Name'].startswith(name + '-state-')][0]
+docs = []
+for o in s3.list_objects_v2(Bucket=bucket, Prefix='addons/').get('Contents', []):
+    text = s3.get_object(Bucket=bucket, Key=o['Key'])['Body'].read().decode()
+    out['addons'][o['Key']] = len(text)
+    docs += [d for d in yaml.safe_load_all(text) if d]
+by = lambda kind, n: [d for d in docs if d['kind'] == kind and d['metadata']['name'] == n][0]
+out['flannel_network'] = json.loads(by('ConfigMap', 'kube-flannel-cfg')['data']['net-conf.json'])['Network']
+out['ccm_image'] = by('DaemonSet', 'aws-cloud-controller-manager')['spec']['template']['spec']['containers'][0]['image']
+sc = [d for d in docs if d['kind'] == 'StorageClass' and d['metadata'].get('annotations', {}).get('storageclass.kubernetes.io/is-default-class') == 'true']
+out['default_storage_class'] = [sc[0]['metadata']['name'], sc[0]['provisioner'], sc[0]['volumeBindingMode'], sc[0]['parameters']['type']] if len(sc) == 1 else sc
+out['services_without_protocol'] = [d['metadata']['name'] for d in docs if d['kind'] == 'Service' for p in d['spec'].get('ports', []) if 'protocol' not in p]
+tg = [t for t in elb.describe_target_groups()['TargetGroups'] if t['TargetGroupName'] == 'tcp-' + name][0]
+attrs = {a['Key']: a['Value'] for a in elb.describe_target_group_attributes(TargetGroupArn=tg['TargetGroupArn'])['Attributes']}
+out['preserve_client_ip'] = attrs.get('preserve_client_ip.enabled')
+print(json.dumps(out))
+"#;
+
+/// `output "NAME"` blocks of a module directory.
+fn declared(dir: &Path, block: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for e in std::fs::read_dir(dir).expect("module dir") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "tf") {
+            for line in std::fs::read_to_string(&p).expect("tf").lines() {
+                if let Some(rest) = line.strip_prefix(&format!("{block} \"")) {
+                    out.insert(rest.split('"').next().unwrap_or_default().to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Backticked names in the first column of a README section's table.
+fn table_names(readme: &str, section: &str) -> std::collections::BTreeSet<String> {
+    let body = readme.split(&format!("\n## {section}\n")).nth(1).unwrap_or_default();
+    let body = body.split("\n## ").next().unwrap_or_default();
+    body.lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(" |").next())
+        .flat_map(|cell| cell.split(", ").filter_map(|n| n.strip_prefix('`')?.strip_suffix('`').map(str::to_string)).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Every module README lists exactly the module's inputs and outputs, and
+/// its examples use only outputs that modules have (`module.cluster.name`
+/// did not exist).
+#[test]
+fn module_readmes_name_only_inputs_and_outputs_that_exist() {
+    let modules = repo_root().join("modules");
+    let mut names: Vec<String> = std::fs::read_dir(&modules)
+        .expect("modules")
+        .map(|e| e.expect("entry"))
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let outputs: std::collections::BTreeMap<String, _> = names.iter().map(|m| (m.clone(), declared(&modules.join(m), "output"))).collect();
+    let reference = regex_lite_module_refs;
+    for m in &names {
+        let readme = std::fs::read_to_string(modules.join(m).join("README.md")).expect("README");
+        assert_eq!(table_names(&readme, "Outputs"), outputs[m], "modules/{m}/README.md: the Outputs table");
+        assert_eq!(table_names(&readme, "Inputs"), declared(&modules.join(m), "variable"), "modules/{m}/README.md: the Inputs table");
+        for (module, output) in reference(&readme) {
+            if let Some(outs) = outputs.get(&module) {
+                assert!(
+                    outs.contains(&output),
+                    "modules/{m}/README.md uses module.{module}.{output}, which modules/{module} does not output"
+                );
+            }
+        }
+    }
+}
+
+/// `module.A.B` references in a text.
+fn regex_lite_module_refs(text: &str) -> Vec<(String, String)> {
+    let word = |s: &str| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
+    text.match_indices("module.")
+        .filter_map(|(i, _)| {
+            let rest = &text[i + "module.".len()..];
+            let a = word(rest);
+            let b = word(rest.get(a.len() + 1..)?);
+            (rest[a.len()..].starts_with('.') && !a.is_empty() && !b.is_empty()).then_some((a, b))
+        })
+        .collect()
+}
+
+/// With no `ami_id`, the cluster looks its image up (owner and name filter,
+/// the newest), and every launch template's root volume uses the device name
+/// the image has (not a fixed /dev/sda1). moto ignores the root device of
+/// images registered through it, so this looks up its built-in Amazon Linux
+/// images (root device /dev/xvda) instead of Ubuntu's.
+#[test]
+fn cluster_looks_up_its_ami_and_takes_its_root_device() {
+    let Some(m) = crate::reliability::moto("eu-central-1") else { return };
+    let ids = m.py(r#"
+imgs = ec2.describe_images(Owners=["137112412989"], Filters=[{"Name": "name", "Values": ["amzn-ami-hvm-*-x86_64-gp2"]}])["Images"]
+newest = max(imgs, key=lambda i: i["CreationDate"])
+print(json.dumps({"ids": [len(imgs), newest["ImageId"]], "owner": "137112412989", "device": newest["RootDeviceName"]}))
+"#);
+    assert_eq!(ids["device"], "/dev/xvda", "moto's image: {ids}");
+    let newest = ids["ids"][1].as_str().expect("id");
+    let main = format!(
+        r#"
+provider "aws" {{}}
+
+module "cluster" {{
+  source = "./cluster"
+
+  cluster_name   = "lookup"
+  vpc_id         = "vpc-0123456789abcdef0"
+  vpc_cidr_block = "10.0.0.0/16"
+  private_subnets = {{
+    "eu-central-1a" = "subnet-0000000000000000a"
+    "eu-central-1b" = "subnet-0000000000000000b"
+    "eu-central-1c" = "subnet-0000000000000000c"
+  }}
+  api_subnet_ids = ["subnet-000000000000000ff"]
+  ami_owner       = "{}"
+  ami_name_filter = "amzn-ami-hvm-*-x86_64-gp2"
+}}
+"#,
+        ids["owner"].as_str().expect("owner")
+    );
+    let d = Dir::with(&[("main.tf", &main)]);
+    copy_dir(&repo_root().join("modules/cluster"), &d.path().join("cluster"));
+    let run = |args: &[&str]| m.plinth(d.path(), args);
+    assert_eq!(run(&["init"]).code, 0);
+    let p = run(&["plan", "-out=lookup.plan"]);
+    assert_eq!(p.code, 0, "{}{}", p.stdout, p.stderr);
+    let plan: J = serde_json::from_str(&run(&["show", "-json", "lookup.plan"]).stdout).expect("plan JSON");
+    let lts = changes(&plan, "module.cluster.aws_launch_template.");
+    assert_eq!(lts.len(), 4);
+    for lt in lts {
+        let after = &lt["change"]["after"];
+        assert_eq!(after["image_id"], newest, "{}: the newest matching image", lt["address"]);
+        assert_eq!(after["block_device_mappings"][0]["device_name"], "/dev/xvda", "{}: the image's root device", lt["address"]);
+    }
 }

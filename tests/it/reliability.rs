@@ -78,6 +78,9 @@ const EXPECTED: &[(&str, usize)] = &[
     ("aws_security_group", 2),
 ];
 
+/// One of moto's built-in images (Canonical's, root device /dev/sda1).
+pub const MOTO_AMI: &str = "ami-785db401";
+
 impl Moto {
     pub fn env(&self, c: &mut Command) {
         c.env("AWS_ENDPOINT_URL", &self.endpoint)
@@ -85,6 +88,9 @@ impl Moto {
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env_remove("AWS_PROFILE")
+            // The examples look up Ubuntu 24.04 by default, which moto does
+            // not have: one of moto's built-in Canonical images instead.
+            .env("TF_VAR_ami_id", MOTO_AMI)
             .env("NO_COLOR", "1");
     }
 

@@ -88,3 +88,41 @@ impl Run {
         self
     }
 }
+
+/// The `shellcheck` binary: `PLINTH_SHELLCHECK`, else the one on `PATH`.
+/// `None` (and a notice) when there is none, unless `scripts/test.sh` runs
+/// the tests (`PLINTH_REQUIRE_SHELLCHECK=1`), where that is a failure.
+pub fn shellcheck() -> Option<PathBuf> {
+    let found = std::env::var_os("PLINTH_SHELLCHECK")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join("shellcheck")).find(|c| c.is_file())));
+    if found.is_none() {
+        assert_ne!(std::env::var("PLINTH_REQUIRE_SHELLCHECK").as_deref(), Ok("1"), "shellcheck is required but not found");
+        eprintln!("notice: shellcheck not found: user data is checked with bash -n only");
+    }
+    found
+}
+
+/// The real kube-apiserver `scripts/test.sh` starts (`scripts/kube-apiserver.sh`).
+pub struct KubeApiserver {
+    pub url: String,
+    pub token: String,
+    pub ca_pem: String,
+}
+
+/// The real kube-apiserver from the environment; `None` (with a notice) when
+/// there is none, a failure when `PLINTH_REQUIRE_KUBE_APISERVER=1`.
+pub fn kube_apiserver(test: &str) -> Option<KubeApiserver> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (var("PLINTH_KUBE_APISERVER_URL"), var("PLINTH_KUBE_APISERVER_TOKEN"), var("PLINTH_KUBE_APISERVER_CA")) {
+        (Some(url), Some(token), Some(ca)) => {
+            let ca_pem = std::fs::read_to_string(&ca).unwrap_or_else(|e| panic!("reading {ca}: {e}"));
+            Some(KubeApiserver { url, token, ca_pem })
+        }
+        _ => {
+            assert_ne!(std::env::var("PLINTH_REQUIRE_KUBE_APISERVER").as_deref(), Ok("1"), "{test}: a kube-apiserver is required");
+            eprintln!("notice: {test}: no kube-apiserver (scripts/test.sh starts one): not run");
+            None
+        }
+    }
+}

@@ -3,7 +3,9 @@
 //! the provider makes, on JSON values.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use crate::openapi::OpenApi;
 
 use base64::Engine;
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -52,6 +54,10 @@ pub struct Conn {
     /// `apiVersion` → kind → served type; only successful look-ups are kept,
     /// since kinds appear (CRDs) while we run.
     discovery: Mutex<HashMap<String, HashMap<String, Served>>>,
+    /// `/openapi/v2`, read when first needed and again when a kind is
+    /// missing from it (a CRD established since); `None` inside when the
+    /// server has none.
+    openapi: tokio::sync::Mutex<Option<(std::time::Instant, Option<Arc<OpenApi>>)>>,
 }
 
 /// An API error as the provider reports it.
@@ -162,7 +168,7 @@ impl Conn {
         // do not go through it (tests, other embedders) get it here.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = kube::Client::try_from(config).map_err(|e| bad(format!("creating the Kubernetes client: {e}")))?;
-        Ok(Some(Conn { client, default_namespace, discovery: Mutex::new(HashMap::new()) }))
+        Ok(Some(Conn { client, default_namespace, discovery: Mutex::new(HashMap::new()), openapi: tokio::sync::Mutex::new(None) }))
     }
 
     /// The served type of `kind` in `api_version`, or `None` when the server
@@ -198,6 +204,25 @@ impl Conn {
         let found = map.get(kind).cloned();
         self.discovery.lock().expect("discovery").insert(api_version.to_string(), map);
         Ok(found)
+    }
+
+    /// The OpenAPI document, if the server has one that defines the kind:
+    /// read once, and again (at most every 2 s) while it lacks the kind.
+    pub async fn openapi_for(&self, group: &str, version: &str, kind: &str) -> Option<Arc<OpenApi>> {
+        let mut cached = self.openapi.lock().await;
+        let stale = match &*cached {
+            None => true,
+            Some((_, None)) => false,
+            Some((at, Some(doc))) => !doc.has(group, version, kind) && at.elapsed() > std::time::Duration::from_secs(2),
+        };
+        if stale {
+            let doc = match self.get("/openapi/v2").await {
+                Ok(Some(j)) => OpenApi::from_document(&j).map(Arc::new),
+                _ => None,
+            };
+            *cached = Some((std::time::Instant::now(), doc));
+        }
+        cached.as_ref().and_then(|(_, d)| d.clone()).filter(|d| d.has(group, version, kind))
     }
 
     pub fn forget(&self, api_version: &str) {

@@ -15,6 +15,7 @@
 mod client;
 mod functions;
 mod manifest;
+mod openapi;
 mod review;
 mod schema;
 
@@ -179,10 +180,17 @@ impl KubernetesProvider {
             None => vec![vec!["metadata".into(), "labels".into()], vec!["metadata".into(), "annotations".into()]],
         };
         let object = match (&id, manifest.is_wholly_known()) {
-            (Some(id), true) => match self.dry_run(id, &manifest, cfg)? {
-                Some(answer) => project(&answer, &manifest),
-                None => self.offline_object(&manifest, req.prior, &computed),
-            },
+            (Some(id), true) => {
+                // What is sent: values of the types the server's schema says.
+                let sent = match self.ready() {
+                    Some(conn) => block_on(typed(&conn, id, &manifest)).unwrap_or_else(|| manifest.clone()),
+                    None => manifest.clone(),
+                };
+                match self.dry_run(id, &sent, cfg)? {
+                    Some(answer) => project(&answer, &sent),
+                    None => self.offline_object(&sent, req.prior, &computed),
+                }
+            }
             _ => Value::dynamic_unknown(),
         };
         planned.insert("object".into(), object);
@@ -211,9 +219,9 @@ impl KubernetesProvider {
     fn dry_run(&self, id: &Ident, manifest: &Value, cfg: &Value) -> Result<Option<Json>, ProviderError> {
         let Some(conn) = self.ready() else { return Ok(None) };
         let (mgr, force) = field_manager(cfg);
-        let body = to_json(manifest);
         let r = block_on(async {
             let Some(served) = conn.resolve(&id.api_version, &id.kind).await? else { return Ok(None) };
+            let body = to_json(manifest);
             let path = Self::object_path(&conn, &served, id);
             match conn.apply(&path, &body, &mgr, force, true).await {
                 Ok(v) => Ok(Some(v)),
@@ -246,7 +254,7 @@ impl KubernetesProvider {
         let served = self.served_waiting(&conn, &id, deadline).await?;
         let path = Self::object_path(&conn, &served, &id);
         let (mgr, force) = field_manager(cfg);
-        let body = to_json(&manifest);
+        let body = to_json(&typed(&conn, &id, &manifest).await);
         let started = Instant::now();
         let live = loop {
             match conn.apply(&path, &body, &mgr, force, false).await {
@@ -586,6 +594,16 @@ impl KubernetesProvider {
         let mut out = config.as_entries().cloned().unwrap_or_default();
         out.insert("objects".into(), Value::tuple(items));
         Ok(Value::object(out))
+    }
+}
+
+/// The manifest with its values converted to the types of the server's
+/// OpenAPI schema for its kind (`openapi.rs`), as configured when the server
+/// publishes none.
+async fn typed(conn: &Conn, id: &Ident, manifest: &Value) -> Value {
+    match conn.openapi_for(id.group(), id.version(), &id.kind).await {
+        Some(api) => api.convert(id.group(), id.version(), &id.kind, manifest),
+        None => manifest.clone(),
     }
 }
 
