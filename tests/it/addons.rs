@@ -502,7 +502,15 @@ fn child_module_reads_files_through_path_module() {
 /// Kinds of the add-on modules that kube-apiserver 1.20 (the real server of
 /// the test suite) does not serve in the API version the modules use:
 /// `autoscaling/v2` (1.23) and `batch/v1` CronJob (1.21).
-const NOT_SERVED_BY_1_20: [&str; 2] = ["CronJob/logging/elasticsearch-retention", "HorizontalPodAutoscaler/autoscaling-example/sample-app"];
+/// Objects kube-apiserver 1.20 cannot take by server-side apply: API
+/// versions it does not serve (batch/v1 CronJob, autoscaling/v2 HPA), and
+/// the APIService, whose apply the 1.20 aggregator answers with a panic
+/// ("FieldManager must be installed to run apply", fixed in later releases).
+const NOT_SERVED_BY_1_20: [&str; 3] = [
+    "APIService/v1beta1.metrics.k8s.io",
+    "CronJob/logging/elasticsearch-retention",
+    "HorizontalPodAutoscaler/autoscaling-example/sample-app",
+];
 
 /// Leaves of `want` (path, value as text) that `got` lacks or has otherwise;
 /// numbers and strings compare by their text (the server converts).
