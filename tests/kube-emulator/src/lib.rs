@@ -13,7 +13,9 @@
 //! label and field selectors, `limit`/`continue`, and `Status` error bodies.
 //! It rejects what a real server rejects: unknown kinds and paths, objects in a
 //! namespace that does not exist or is terminating, invalid names, a kind or
-//! apiVersion that does not match the URL, requests without the token.
+//! apiVersion that does not match the URL, requests without the token, and
+//! (server-side apply, as a real kube-apiserver 1.20 answers) a Service port
+//! without `protocol` and a string `replicas`.
 //!
 //! Not implemented: watches, associative lists in managed fields (every list
 //! is atomic), strategic merge (treated as a JSON merge patch), JSON patch,

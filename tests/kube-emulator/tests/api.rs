@@ -178,3 +178,28 @@ fn lists_select_and_page() {
     let (_, v) = e.request("GET", &format!("/api/v1/configmaps?limit=2&continue={cont}"), "", "");
     assert_eq!(names(&v), ["c"]);
 }
+
+#[test]
+fn server_side_apply_refuses_what_kube_apiserver_1_20_refuses() {
+    // Both found applying the add-on modules to a real kube-apiserver 1.20:
+    // a Service port without `protocol`, a string `replicas`.
+    let e = emu();
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "default"},
+        "spec": {"selector": {"app": "x"}, "ports": [{"name": "http", "port": 80}]}});
+    let (c, v) = e.request("PATCH", "/api/v1/namespaces/default/services/s?fieldManager=a", APPLY, &svc.to_string());
+    assert_eq!(c, 500, "{v}");
+    assert_eq!(v["message"], "failed to create typed patch object: .spec.ports: element 0: associative list with keys has an element that omits key field \"protocol\" (and doesn't have default value)");
+    assert!(v.get("reason").is_none(), "{v}");
+    let mut ok = svc.clone();
+    ok["spec"]["ports"][0]["protocol"] = json!("TCP");
+    assert_eq!(e.request("PATCH", "/api/v1/namespaces/default/services/s?fieldManager=a", APPLY, &ok.to_string()).0, 201);
+    let dep = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "default"},
+        "spec": {"replicas": "2", "selector": {"matchLabels": {"app": "x"}},
+                 "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
+    let (c, v) = e.request("PATCH", "/apis/apps/v1/namespaces/default/deployments/d?fieldManager=a", APPLY, &dep.to_string());
+    assert_eq!(c, 500, "{v}");
+    assert_eq!(
+        v["message"],
+        "failed to create typed patch object: .spec.replicas: expected numeric (int or float), got *value.valueUnstructured"
+    );
+}
