@@ -29,8 +29,9 @@ pub fn from_json(j: &Json) -> Value {
 }
 
 /// The live object restricted to the shape of `shape` (the applied manifest):
-/// the fields plinth sets. Lists and scalars are taken whole; fields the
-/// object lacks are left out.
+/// the fields plinth sets. Scalars, and lists of another length than the
+/// manifest's, are taken whole; lists of its length element by element;
+/// fields the object lacks are left out.
 pub fn project(live: &Json, shape: &Value) -> Value {
     match (&shape.kind, live) {
         (Kind::Object(m), Json::Object(lm)) => {
@@ -43,6 +44,13 @@ pub fn project(live: &Json, shape: &Value) -> Value {
                 }
             }
             Value::object(out)
+        }
+        // A list the manifest sets element by element: each element keeps
+        // the manifest's fields only (a Service port's server-allocated
+        // `nodePort` is not the manifest's, and differs between a dry run
+        // and the real apply).
+        (Kind::Tuple(xs), Json::Array(la)) if xs.len() == la.len() => {
+            Value::tuple(la.iter().zip(xs.iter()).map(|(l, s)| project(l, s)).collect())
         }
         _ => from_json(live),
     }
@@ -212,6 +220,17 @@ mod tests {
     fn paths_parse() {
         assert_eq!(parse_path("metadata.labels[\"a.b/c\"]"), vec!["metadata", "labels", "a.b/c"]);
         assert_eq!(parse_path("spec.containers[0].image"), vec!["spec", "containers", "0", "image"]);
+    }
+
+    #[test]
+    fn projection_goes_into_list_elements() {
+        let live: Json = serde_json::json!({"spec": {"ports": [{"port": 80, "protocol": "TCP", "nodePort": 30643}], "tags": ["a", "b"]}});
+        let shape = from_json(&serde_json::json!({"spec": {"ports": [{"port": 80, "protocol": "TCP"}], "tags": ["a"]}}));
+        // Elements keep the manifest's fields; a list of another length is the server's.
+        assert_eq!(
+            to_json(&project(&live, &shape)),
+            serde_json::json!({"spec": {"ports": [{"port": 80, "protocol": "TCP"}], "tags": ["a", "b"]}})
+        );
     }
 
     #[test]

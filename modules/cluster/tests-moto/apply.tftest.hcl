@@ -3,7 +3,9 @@
 
 variables {
   cluster_name = "tftest"
-  ami_id       = "ami-0123456789abcdef0"
+  # An image moto serves (Canonical's 16.04): the module looks ami_id up
+  # for its root device name, and an AMI that does not exist is an error.
+  ami_id = "ami-785db401"
   worker_groups = {
     nodes = { instance_type = "t3.medium", min_size = 1, max_size = 2, desired_capacity = 1 }
   }
