@@ -75,9 +75,7 @@ pub fn requirements(tree: &ConfigTree) -> Result<BTreeMap<String, Requirement>, 
             .module
             .resources
             .values()
-            .map(|r| {
-                r.provider.as_ref().map_or_else(|| r.type_name.split('_').next().unwrap_or(&r.type_name).to_string(), |(n, _)| n.clone())
-            })
+            .map(|r| plinth_engine::walk::provider_local(r).to_string())
             .chain(m.module.providers.iter().map(|p| p.name.clone()));
         for local in locals {
             if declared.contains_key(&local) || out.contains_key(&local) {

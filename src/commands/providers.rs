@@ -97,9 +97,7 @@ fn builtin_required(tree: &plinth_engine::tree::ConfigTree) -> Vec<String> {
             .module
             .resources
             .values()
-            .map(|r| {
-                r.provider.as_ref().map_or_else(|| r.type_name.split('_').next().unwrap_or(&r.type_name).to_string(), |(n, _)| n.clone())
-            })
+            .map(|r| plinth_engine::walk::provider_local(r).to_string())
             .chain(m.module.providers.iter().map(|p| p.name.clone()))
             .map(|l| (l, None));
         for (local, source) in declared.chain(used) {
