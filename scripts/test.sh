@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/plinth-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# Hygiene gate: the tree is rustfmt-formatted and clippy-clean (warnings are
+# errors; clippy.toml holds the one threshold the project sets).
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+
 # Python tools and emulators, in one virtual environment shared by the suites.
 . scripts/lib.sh
 plinth_venv "$PLINTH_MOTO_REQ" "$PLINTH_KMOCK_REQ" "$PLINTH_KUBERNETES_VALIDATE_REQ" \

@@ -352,9 +352,9 @@ fn rewrite_body(toks: &[Tok], mut i: usize, out: &mut Vec<Tok>, blocks: &mut Vec
                     let mut depth = 0i32;
                     while j < toks.len() {
                         let x = &toks[j];
-                        if depth == 0
-                            && (x.is_newline() || (x.k == K::Comment && j + 1 < toks.len() && toks[j + 1].k == K::Newline && false))
-                        {
+                        // A value ends at the first newline outside brackets
+                        // (a trailing comment is part of the line).
+                        if depth == 0 && x.is_newline() {
                             break;
                         }
                         if depth == 0 && one_line && x.k == K::CBrace {
@@ -570,8 +570,8 @@ fn format_tokens(toks: &mut [Tok]) {
     // Split into lines.
     let mut lines = Vec::new();
     let mut start = 0;
-    for i in 0..toks.len() {
-        if toks[i].is_newline() {
+    for (i, t) in toks.iter().enumerate() {
+        if t.is_newline() {
             lines.push((start, i + 1));
             start = i + 1;
         }
@@ -588,14 +588,11 @@ fn format_tokens(toks: &mut [Tok]) {
                 e -= 1;
             }
             let mut assign = None;
-            for i in s + 1..e {
-                if toks[i].k == K::Equal {
-                    let net: i32 = toks[i..e].iter().map(Tok::bracket).sum();
-                    if net == 0 {
-                        assign = Some((i, e));
-                        e = i;
-                    }
-                    break;
+            if let Some(i) = (s + 1..e).find(|&i| toks[i].k == K::Equal) {
+                let net: i32 = toks[i..e].iter().map(Tok::bracket).sum();
+                if net == 0 {
+                    assign = Some((i, e));
+                    e = i;
                 }
             }
             Line { lead: (s, e), assign, comment }

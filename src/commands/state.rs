@@ -283,7 +283,7 @@ pub fn run(dir: &Path, args: &Args) -> u8 {
 fn push(b: &mut dyn Backend, ws: &str, new: &State, force: bool) -> Result<(), String> {
     let existing = b.read(ws).map_err(|e| e.to_string())?;
     let existing = match existing {
-        Some(e) if !force && !(e.is_empty() && e.outputs.is_empty()) => e,
+        Some(e) if !(force || e.is_empty() && e.outputs.is_empty()) => e,
         _ => return b.replace(ws, new).map_err(|e| e.to_string()),
     };
     if new.lineage != existing.lineage {

@@ -188,8 +188,9 @@ fn render_changes(out: &mut String, changes: &[&ResourceChange], schema_of: Sche
 }
 
 fn shown(c: &ResourceChange) -> bool {
-    !(c.action == Action::NoOp && c.moved_from.is_none() && c.importing.is_none())
-        && !(c.action == Action::Delete && c.addr.resource.resource.mode != ResourceMode::Managed)
+    let quiet_no_op = c.action == Action::NoOp && c.moved_from.is_none() && c.importing.is_none();
+    let data_delete = c.action == Action::Delete && c.addr.resource.resource.mode != ResourceMode::Managed;
+    !(quiet_no_op || data_delete)
 }
 
 /// Everything `plan` prints after refreshing: the deferred note, the legend,

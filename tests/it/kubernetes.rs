@@ -135,7 +135,8 @@ fn crd_namespace_and_custom_resource_in_one_apply() {
     assert!(conflict.stderr.contains("kubernetes_manifest.widget"), "{}", conflict.stderr);
 
     let d2 = workdir(&emu, "field_manager {\n    force_conflicts = true\n  }");
-    for f in ["terraform.tfstate"] {
+    {
+        let f = "terraform.tfstate";
         std::fs::copy(d.path().join(f), d2.path().join(f)).expect("copy state");
     }
     d2.run(&["apply", "-auto-approve"]).ok();

@@ -97,7 +97,7 @@ fn lockfile_excludes_a_second_holder_and_records_terraforms_lock_info() {
     assert!(raw(&a, "app/terraform.tfstate.tflock").is_none());
     let id2 = b.lock("default", LockInfo::new("OperationTypePlan"), Duration::ZERO).unwrap();
     // A lock left behind (a killed process) is removed by force-unlock.
-    drop(std::mem::replace(&mut b.held, HashMap::new()));
+    drop(std::mem::take(&mut b.held));
     drop(b);
     let mut c = same_place(&a);
     assert_eq!(c.lock_info("default").unwrap().unwrap().id, id2);

@@ -27,7 +27,7 @@ use crate::decode::decode_resource_body;
 use crate::graph::NodeKind;
 use crate::plan::{Action, Plan, PlanMode};
 use crate::statevals::{mark_state_paths, object_from_state, object_to_state_json, prior_object, sensitive_paths};
-use crate::values::{Expansion, ResourceValues};
+use crate::values::Expansion;
 use crate::walk::{mark_paths, plan_managed, provider_diag, set_instance_repetition, Context, Walk};
 use crate::{FastMap, FastSet};
 
@@ -749,7 +749,7 @@ fn start_resource_node(
             );
             spawned += 1;
         }
-        let entry = walk.values.resources.entry((inst.clone(), key.clone())).or_insert_with(ResourceValues::default);
+        let entry = walk.values.resources.entry((inst.clone(), key.clone())).or_default();
         entry.expansion = Some(if exp.is_unknown() { Expansion::Single } else { exp });
         entry.instances.extend(vals);
     }

@@ -403,7 +403,7 @@ async fn refresh(ctx: &Context<'_>, state: &mut State, diags: &mut Vec<Diagnosti
                 Ok(Some(v)) => {
                     if let Some(mut obj) = state.current(&addr).cloned() {
                         obj.private = private(&v);
-                        obj.attributes = statevals::object_to_state_json(&v, &ty_of(&ctx.providers, &pname, &type_name));
+                        obj.attributes = statevals::object_to_state_json(&v, &ty_of(ctx.providers, &pname, &type_name));
                         let paddr = state.resource(&addr.resource).map(|r| r.provider.clone()).unwrap_or_default();
                         state.set_current(&addr, Some(obj), &paddr);
                     }

@@ -73,7 +73,7 @@ fn walk_indexed(e: &Expr, indexed: bool, bound: &mut Vec<String>, out: &mut Vec<
             attrs.reverse();
             match &cur.kind {
                 ExprKind::Variable(root) => {
-                    if !bound.iter().any(|b| *b == root.name) {
+                    if !bound.contains(&root.name) {
                         let span = attrs.iter().take(2).fold(root.span, |s, a| s.to(a.span));
                         let names: Vec<&str> = attrs.iter().map(|a| a.name.as_str()).collect();
                         let target = classify(&root.name, &names, span)?;

@@ -263,7 +263,7 @@ impl Generator {
             let strip_l = if self.rng.chance(300) { "~" } else { "" };
             let strip_r = if self.rng.chance(300) { "~" } else { "" };
             match self.rng.below(7) {
-                0 => s.push_str(*self.rng.pick(&["lit", " ", "é", "$$", "%%", "$${x}", "%%{x}", "$", "%", "\\\"", "a b"])),
+                0 => s.push_str(self.rng.pick::<&str>(&["lit", " ", "é", "$$", "%%", "$${x}", "%%{x}", "$", "%", "\\\"", "a b"])),
                 1 => s.push_str(if heredoc { "\n  " } else { "\\n" }),
                 2 | 3 => s.push_str(&format!("${{{strip_l}{}{strip_r}}}", self.expr(depth + 1))),
                 4 => {
@@ -277,7 +277,7 @@ impl Generator {
                     let t = self.template_body(depth + 2, heredoc);
                     s.push_str(&format!("%{{{strip_l} for k, v in {c} {strip_r}}}{t}%{{{strip_l} endfor {strip_r}}}"));
                 }
-                _ => s.push_str(*self.rng.pick(&["%{ endif }", "%{ else }", "${", "%{", "}", "%{ for }", "${}"])),
+                _ => s.push_str(self.rng.pick::<&str>(&["%{ endif }", "%{ else }", "${", "%{", "}", "%{ for }", "${}"])),
             }
         }
         s

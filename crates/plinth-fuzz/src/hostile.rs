@@ -508,7 +508,7 @@ fn sizes(out: &mut Vec<Case>) {
         Expect::Located,
     ));
     out.push(case("sizes", "interpolations_100k", output(&format!("length(\"{}\")", rep("${\"a\"}", 100_000))), Expect::Plans));
-    out.push(case("sizes", "long_line_of_sums", output(&rep("1 + ", 100_000).trim_end_matches(" + ").to_string()), Expect::Located));
+    out.push(case("sizes", "long_line_of_sums", output(rep("1 + ", 100_000).trim_end_matches(" + ")), Expect::Located));
     out.push(case("sizes", "many_files", "", Expect::Plans));
     if let Some(c) = out.last_mut() {
         c.files = (0..500).map(|i| (format!("f{i}.tf"), format!("locals {{\n  x{i} = {i}\n}}\n").into_bytes())).collect();

@@ -553,14 +553,19 @@ impl<'a> Evaluator<'a> {
                 let v = self.eval(&fe.value)?;
                 if fe.group {
                     groups.entry(key).or_default().push(v);
-                } else if obj_out.contains_key(&key) {
-                    return Err(err(
-                        "Duplicate object key",
-                        format!("Two different items produced the key {key:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."),
-                        kexpr.span,
-                    ));
                 } else {
-                    obj_out.insert(key, v);
+                    match obj_out.entry(key) {
+                        std::collections::btree_map::Entry::Occupied(o) => {
+                            return Err(err(
+                                "Duplicate object key",
+                                format!("Two different items produced the key {:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", o.key()),
+                                kexpr.span,
+                            ));
+                        }
+                        std::collections::btree_map::Entry::Vacant(slot) => {
+                            slot.insert(v);
+                        }
+                    }
                 }
             }
         }

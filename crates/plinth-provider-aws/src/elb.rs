@@ -116,7 +116,7 @@ where
     MF: std::future::Future<Output = Result<Obj, ProviderError>>,
 {
     let arns: Vec<String> = states.iter().filter_map(|s| gs(s, "id")).collect();
-    let found = match describe_arns(&arns, |a| describe(a)).await {
+    let found = match describe_arns(&arns, describe).await {
         Ok(f) => f,
         Err(e) => return states.iter().map(|_| Err(e.clone())).collect(),
     };

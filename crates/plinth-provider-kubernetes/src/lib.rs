@@ -133,7 +133,7 @@ impl KubernetesProvider {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .find(|c| c["spec"]["group"] == Json::from(id.group()) && c["spec"]["names"]["kind"] == Json::from(id.kind.as_str()))
+                .find(|c| c["spec"]["group"] == id.group() && c["spec"]["names"]["kind"] == id.kind.as_str())
                 .cloned();
             match crd {
                 Some(c) => {
@@ -310,10 +310,10 @@ impl KubernetesProvider {
                     && st["readyReplicas"].as_i64().unwrap_or(0) >= want;
             }
             for (t, s) in &conditions {
-                ok &= live["status"]["conditions"].as_array().into_iter().flatten().any(|c| {
-                    t.as_ref().is_none_or(|t| c["type"] == Json::from(t.as_str()))
-                        && s.as_ref().is_none_or(|s| c["status"] == Json::from(s.as_str()))
-                });
+                ok &=
+                    live["status"]["conditions"].as_array().into_iter().flatten().any(|c| {
+                        t.as_ref().is_none_or(|t| c["type"] == t.as_str()) && s.as_ref().is_none_or(|s| c["status"] == s.as_str())
+                    });
             }
             for (p, pattern) in &fields {
                 let steps = manifest::parse_path(p);

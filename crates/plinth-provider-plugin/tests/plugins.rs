@@ -43,7 +43,7 @@ fn triggers(pairs: &[(&str, &str)]) -> Value {
 fn alive(pid: u32) -> bool {
     // Signal 0 checks for existence; a zombie would still count, so read the state.
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(s) => !s.split(' ').nth(2).is_some_and(|st| st == "Z"),
+        Ok(s) => s.split(' ').nth(2).is_none_or(|st| st != "Z"),
         Err(_) => false,
     }
 }

@@ -295,10 +295,8 @@ impl Provider for RandomProvider {
         let known_int = |k: &str| int_attr(&m, k);
         let mut errs = Vec::new();
         match type_name {
-            "random_id" => {
-                if known_int("byte_length").is_some_and(|n| n < 1) {
-                    errs.push(invalid("byte_length", "byte_length must be at least 1."));
-                }
+            "random_id" if known_int("byte_length").is_some_and(|n| n < 1) => {
+                errs.push(invalid("byte_length", "byte_length must be at least 1."));
             }
             "random_password" | "random_string" => {
                 if let Some(len) = known_int("length") {
@@ -322,10 +320,8 @@ impl Provider for RandomProvider {
                     }
                 }
             }
-            "random_shuffle" => {
-                if known_int("result_count").is_some_and(|n| n < 0) {
-                    errs.push(invalid("result_count", "result_count must not be negative."));
-                }
+            "random_shuffle" if known_int("result_count").is_some_and(|n| n < 0) => {
+                errs.push(invalid("result_count", "result_count must not be negative."));
             }
             _ => {}
         }

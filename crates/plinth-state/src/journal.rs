@@ -49,6 +49,9 @@ impl Journal {
     }
 }
 
+// One record at a time is built, written and dropped: the size of the
+// largest variant (a whole object) costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
     /// An operation is about to call the provider.

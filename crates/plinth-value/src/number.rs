@@ -1297,7 +1297,7 @@ fn go_pow(x: f64, y: f64) -> f64 {
     if yf != 0.0 && x < 0.0 {
         return f64::NAN;
     }
-    if yi >= 9.223372036854775808e18 {
+    if yi >= 9.223_372_036_854_776e18 {
         if x == -1.0 {
             return 1.0;
         }
@@ -1318,7 +1318,7 @@ fn go_pow(x: f64, y: f64) -> f64 {
     let (mut x1, mut xe) = go_frexp(x);
     let mut i = yi as i64;
     while i != 0 {
-        if xe < -(1 << 12) || (1 << 12) < xe {
+        if !(-(1 << 12)..=(1 << 12)).contains(&xe) {
             ae += xe;
             break;
         }

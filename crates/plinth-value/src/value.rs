@@ -262,6 +262,12 @@ impl Value {
             _ => None,
         }
     }
+    /// Whether a collection or structural value has no elements (`false`
+    /// for anything else).
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
     /// Number of elements of a collection or structural value.
     pub fn len(&self) -> Option<usize> {
         self.as_seq().map(<[Value]>::len).or_else(|| self.as_entries().map(BTreeMap::len))

@@ -464,7 +464,7 @@ impl Store {
                 }
             }
             ("DELETE", Some(n)) => self.delete(&rt, ns.as_deref(), &n, dry),
-            _ => status(405, "MethodNotAllowed", format!("the server does not allow this method on the requested resource"), None),
+            _ => status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource".to_string(), None),
         }
     }
 
@@ -685,11 +685,9 @@ impl Store {
                 obj["status"] = json!({"observedGeneration": g, "replicas": r, "updatedReplicas": r, "readyReplicas": r, "availableReplicas": r,
                     "conditions": [{"type": "Available", "status": "True"}, {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]});
             }
-            ("", "Namespace") => {
-                if obj.pointer("/metadata/deletionTimestamp").is_none() {
-                    obj["status"] = json!({"phase": "Active"});
-                    obj["spec"] = json!({"finalizers": ["kubernetes"]});
-                }
+            ("", "Namespace") if obj.pointer("/metadata/deletionTimestamp").is_none() => {
+                obj["status"] = json!({"phase": "Active"});
+                obj["spec"] = json!({"finalizers": ["kubernetes"]});
             }
             _ => {}
         }
@@ -909,7 +907,9 @@ impl Store {
         let mut entries = read_managed(old);
         for e in &mut entries {
             e.fields.retain(|f| {
-                !removed.iter().any(|r| fields::overlaps(f, r)) && !(changed.iter().any(|c| fields::overlaps(f, c)) && e.manager != manager)
+                let removed_here = removed.iter().any(|r| fields::overlaps(f, r));
+                let taken = changed.iter().any(|c| fields::overlaps(f, c)) && e.manager != manager;
+                !(removed_here || taken)
             });
         }
         if !changed.is_empty() {
@@ -1161,10 +1161,8 @@ fn matches_fields(o: &Value, sel: &str) -> bool {
 
 fn check_schema(v: &mut Value, s: &Value, path: &str, causes: &mut Vec<(String, String)>) {
     let at = |p: &str| if p.is_empty() { "<root>".to_string() } else { p.to_string() };
-    if v.is_null() {
-        if s["nullable"] == json!(true) {
-            return;
-        }
+    if v.is_null() && s["nullable"] == json!(true) {
+        return;
     }
     if s["x-kubernetes-int-or-string"] == json!(true) {
         if !(v.is_string() || v.is_i64() || v.is_u64()) {

@@ -1359,7 +1359,7 @@ mod yaml {
         }
         let year: i64 = s[..4].parse().ok()?;
         let mut rest = &s[5..];
-        fn num<'x>(s: &'x str, max_digits: usize) -> Option<(i64, &'x str)> {
+        fn num(s: &str, max_digits: usize) -> Option<(i64, &str)> {
             let n = s.bytes().take(max_digits).take_while(u8::is_ascii_digit).count();
             if n == 0 {
                 return None;
@@ -2179,10 +2179,8 @@ mod gzip {
         }
         let mut bit_count = vec![0i32; max_bits as usize + 1];
         let counts = &leaf[max_bits as usize];
-        let mut bits = 1;
-        for level in (1..=max_bits as usize).rev() {
+        for (bits, level) in (1..).zip((1..=max_bits as usize).rev()) {
             bit_count[bits] = counts[level] - counts[level - 1];
-            bits += 1;
         }
         bit_count
     }
@@ -2278,8 +2276,8 @@ mod gzip {
         fn generate_codegen(&mut self, num_lit: usize, num_off: usize) {
             self.codegen_freq = [0; 19];
             let cg = &mut self.codegen;
-            for i in 0..num_lit {
-                cg[i] = self.lit_enc.codes[i].len as u8;
+            for (c, code) in cg.iter_mut().zip(&self.lit_enc.codes[..num_lit]) {
+                *c = code.len as u8;
             }
             for i in 0..num_off {
                 cg[num_lit + i] = self.off_enc.codes[i].len as u8;
@@ -2352,8 +2350,8 @@ mod gzip {
                 for code in 257 + 8..num_lit {
                     extra += self.lit_freq[code] as i64 * LENGTH_EXTRA[code - 257] as i64;
                 }
-                for code in 4..num_off {
-                    extra += self.off_freq[code] as i64 * OFFSET_EXTRA[code] as i64;
+                for (freq, extra_bits) in self.off_freq[4..num_off].iter().zip(&OFFSET_EXTRA[4..num_off]) {
+                    extra += *freq as i64 * *extra_bits as i64;
                 }
             }
             let fixed_size = 3 + self.fixed_lit.bit_length(&self.lit_freq) + self.fixed_off.bit_length(&self.off_freq) + extra;

@@ -13,7 +13,7 @@ fn json_err(src: &str) -> String {
     d[0].summary.clone()
 }
 
-fn span_text<'a>(src: &'a str, s: crate::Span) -> &'a str {
+fn span_text(src: &str, s: crate::Span) -> &str {
     &src[s.start as usize..s.end as usize]
 }
 

@@ -206,11 +206,11 @@ fn f64_conversions() {
     assert_eq!(n("1e-400").to_f64(), 0.0);
     assert_eq!(n("1e400").to_f64(), f64::INFINITY);
     assert_eq!(n("1e400").neg().to_f64(), f64::NEG_INFINITY);
-    assert_eq!(n("2.2250738585072011e-308").to_f64(), 2.2250738585072011e-308);
+    assert_eq!(n("2.2250738585072011e-308").to_f64(), 2.225_073_858_507_201e-308);
     assert_eq!(n("4.9406564584124654e-324").to_f64(), 5e-324);
     assert_eq!(n("2.4703282292062328e-324").to_f64(), 5e-324);
     assert_eq!(n("2.4703282292062327e-324").to_f64(), 0.0);
-    assert_eq!(n("123456789.123456789").to_f64(), 123456789.123456789);
+    assert_eq!(n("123456789.123456789").to_f64(), 123_456_789.123_456_79);
     // 0.1 as a float64 and as a 512-bit number differ numerically but are
     // equal under cty's equality
     let a = Number::from_f64(0.1).unwrap();
@@ -259,7 +259,7 @@ fn ordering_and_equality() {
     assert_eq!(n("1.0"), Number::from_i64(1));
     assert_eq!(n("1e2"), n("100"));
     assert_eq!(n("1").cmp(&n("1.0000000000000000000000000000001")), Ordering::Less);
-    let mut v = vec![n("3"), n("-1"), n("0.5"), Number::infinity(true), n("1e40")];
+    let mut v = [n("3"), n("-1"), n("0.5"), Number::infinity(true), n("1e40")];
     v.sort();
     let s: Vec<String> = v.iter().map(|x| x.to_string()).collect();
     assert_eq!(s, ["-Inf", "-1", "0.5", "3", "10000000000000000000000000000000000000000"]);
@@ -349,7 +349,7 @@ fn go_g(v: f64) -> String {
     let exp: i32 = exp.parse().unwrap();
     let digits = mant.trim_start_matches('-').replace('.', "");
     let neg = mant.starts_with('-');
-    let body = if exp < -4 || exp >= 6 {
+    let body = if !(-4..6).contains(&exp) {
         let mut m = digits[..1].to_string();
         if digits.len() > 1 {
             m.push('.');
