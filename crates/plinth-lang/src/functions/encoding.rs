@@ -2350,7 +2350,7 @@ mod gzip {
                 for code in 257 + 8..num_lit {
                     extra += self.lit_freq[code] as i64 * LENGTH_EXTRA[code - 257] as i64;
                 }
-                for (freq, extra_bits) in self.off_freq[4..num_off].iter().zip(&OFFSET_EXTRA[4..num_off]) {
+                for (freq, extra_bits) in self.off_freq.iter().zip(OFFSET_EXTRA.iter()).take(num_off).skip(4) {
                     extra += *freq as i64 * *extra_bits as i64;
                 }
             }
