@@ -252,8 +252,9 @@ fn resource_value_json(addr: &AbsResourceInstance, provider_addr: &str, schema_v
 fn state_sensitive(obj: &plinth_state::InstanceObject) -> J {
     // Without the schema: dynamic attributes' `{"value", "type"}` encoding
     // taken apart first, so `sensitive_attributes` paths meet the values.
-    let plain = plinth_state::InstanceObject { attributes: plain_attributes(&obj.attributes), ..obj.clone() };
-    let v = plinth_engine::statevals::prior_object(&plain, &plinth_value::Type::Dynamic);
+    use plinth_engine::statevals::{mark_state_paths, object_from_state};
+    let v =
+        mark_state_paths(object_from_state(&plain_attributes(&obj.attributes), &plinth_value::Type::Dynamic), &obj.sensitive_attributes);
     match sensitive_tree(Some(&v)) {
         J::Bool(false) => J::Object(Map::new()),
         t => t,

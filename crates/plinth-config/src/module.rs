@@ -512,7 +512,7 @@ fn merge_bodies(base: &Body, over: &Body, top: bool) -> Body {
 fn name_context(diags: &mut [Diagnostic], span: Span, kind: &str, labels: &[plinth_syntax::ast::Label]) {
     let mut context = None;
     for d in diags {
-        let inside = d.subject.is_some_and(|s| s.file == span.file && s.start > span.start && s.start <= span.end);
+        let inside = d.subject.is_some_and(|s| span.holds_subject(s));
         if inside && d.context.is_none() {
             d.context = Some(
                 context

@@ -268,8 +268,7 @@ impl<'a> Walk<'a> {
         self.eval_var_value(module, inst, name, planning).map_err(|mut ds| {
             if let Some(call) = call {
                 for d in &mut ds {
-                    let inside =
-                        d.subject.is_some_and(|s| s.file == call.span.file && s.start > call.span.start && s.start <= call.span.end);
+                    let inside = d.subject.is_some_and(|s| call.span.holds_subject(s));
                     if inside && d.context.is_none() {
                         d.context = Some(format!("module {:?}", call.name));
                     }

@@ -18,6 +18,13 @@ impl Span {
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
         Span { file, start: start as u32, end: end as u32 }
     }
+    /// Whether a diagnostic about `subject` is inside this block, as
+    /// Terraform names context: the block holds the byte before the
+    /// subject (a subject that is the block's own header is not inside).
+    pub fn holds_subject(self, subject: Span) -> bool {
+        subject.file == self.file && subject.start > self.start && subject.start <= self.end
+    }
+
     /// The smallest span covering both (same file assumed).
     pub fn to(self, other: Span) -> Span {
         Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
